@@ -1,0 +1,245 @@
+//! The command-line grammar of `hoist` (clap derive). Parsing only: every subcommand's work is
+//! in `cmd/`, which calls the core.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "hoist",
+    version,
+    about = "Upload images to any S3-compatible bucket and get links (a PicGo replacement)",
+    after_help = "Typora: set the upload command to `hoist upload --format url`; the last N lines of stdout are the N URLs."
+)]
+pub struct Cli {
+    /// Use this folder for config.toml and the history instead of the platform folders.
+    #[arg(long, global = true, env = "HOIST_CONFIG_DIR", value_name = "DIR")]
+    pub config_dir: Option<PathBuf>,
+    /// Print nothing on stderr but errors.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+    /// Log details to stderr (-v info, -vv debug). Secrets are never logged.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Upload files, URLs or the clipboard and print one link per file.
+    Upload(UploadArgs),
+    /// Manage profiles (bucket + key template + processing + link format).
+    #[command(subcommand)]
+    Profile(Box<ProfileCmd>),
+    /// Show past uploads.
+    #[command(subcommand)]
+    History(HistoryCmd),
+    /// Config file helpers.
+    #[command(subcommand)]
+    Config(ConfigCmd),
+    /// Run a local demo bucket, upload sample images to it and print their links.
+    Demo(DemoArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FormatArg {
+    Url,
+    Markdown,
+    Html,
+    Bbcode,
+    Custom,
+}
+
+#[derive(Args, Debug)]
+pub struct UploadArgs {
+    /// Image files or http(s) URLs, uploaded in this order.
+    #[arg(value_name = "FILE|URL")]
+    pub inputs: Vec<String>,
+    /// Upload the image (or the copied image files) in the clipboard.
+    #[arg(long)]
+    pub clipboard: bool,
+    /// Profile to use instead of the default one.
+    #[arg(short, long)]
+    pub profile: Option<String>,
+    /// Link format to print (default: the profile's).
+    #[arg(short, long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Do not copy the links to the clipboard.
+    #[arg(long)]
+    pub no_copy: bool,
+    /// Process and show keys and links, but upload and record nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print one JSON object per file instead of links.
+    #[arg(long)]
+    pub json: bool,
+    /// Files processed and uploaded at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ProfileCmd {
+    /// List profiles; the default one is marked with *.
+    List,
+    /// Show one profile's settings (never its secret).
+    Show { name: Option<String> },
+    /// Add a profile.
+    Add {
+        name: String,
+        #[command(flatten)]
+        fields: ProfileFields,
+    },
+    /// Change settings of a profile.
+    Edit {
+        name: String,
+        #[command(flatten)]
+        fields: ProfileFields,
+    },
+    /// Remove a profile and its keychain secret.
+    Remove { name: String },
+    /// Make a profile the default.
+    Use { name: String },
+    /// Check a profile for real: upload, read back, fetch the public link, delete.
+    Test { name: Option<String> },
+    /// List the provider presets.
+    Providers,
+}
+
+#[derive(Args, Debug, Default)]
+pub struct ProfileFields {
+    /// Provider preset: r2, aws, minio, garage, aliyun-oss, tencent-cos, b2, wasabi, custom.
+    #[arg(long)]
+    pub provider: Option<String>,
+    #[arg(long)]
+    pub endpoint: Option<String>,
+    /// Cloudflare account id (R2 endpoint).
+    #[arg(long)]
+    pub account_id: Option<String>,
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long)]
+    pub bucket: Option<String>,
+    /// path or virtual.
+    #[arg(long)]
+    pub addressing: Option<String>,
+    /// Canned ACL to send, e.g. public-read ("" to send none).
+    #[arg(long)]
+    pub acl: Option<String>,
+    #[arg(long)]
+    pub access_key_id: Option<String>,
+    /// Read the access key id from this environment variable instead.
+    #[arg(long, value_name = "VAR")]
+    pub access_key_id_env: Option<String>,
+    /// Read the secret access key from this environment variable instead of the keychain.
+    #[arg(long, value_name = "VAR")]
+    pub secret_env: Option<String>,
+    /// Read the secret access key from standard input and store it in the keychain.
+    #[arg(long)]
+    pub secret_stdin: bool,
+    /// Custom domain / CDN for links, e.g. https://img.example.com ("" to unset).
+    #[arg(long, value_name = "URL")]
+    pub public_base_url: Option<String>,
+    /// Text appended to every URL.
+    #[arg(long)]
+    pub url_suffix: Option<String>,
+    /// Object key template, e.g. "{year}/{month}/{md5}.{extName}".
+    #[arg(long)]
+    pub template: Option<String>,
+    #[arg(long, value_enum)]
+    pub link_format: Option<FormatArg>,
+    /// Custom link pattern with $url, $fileName, $extName, $key, $width, $height.
+    #[arg(long)]
+    pub custom_link: Option<String>,
+    /// Output format: webp, jpeg, png, avif or keep.
+    #[arg(long)]
+    pub image_format: Option<String>,
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub quality: Option<u8>,
+    /// WebP lossless.
+    #[arg(long)]
+    pub lossless: Option<bool>,
+    /// Resize to fit this width (0 = no limit).
+    #[arg(long)]
+    pub max_width: Option<u32>,
+    /// Resize to fit this height (0 = no limit).
+    #[arg(long)]
+    pub max_height: Option<u32>,
+    /// Remove EXIF/GPS/XMP (true by default).
+    #[arg(long)]
+    pub strip_metadata: Option<bool>,
+    /// Allow uploading files that are not images.
+    #[arg(long)]
+    pub allow_any_file: Option<bool>,
+    /// Cache-Control header for uploads ("" to unset).
+    #[arg(long)]
+    pub cache_control: Option<String>,
+    /// Request timeout in seconds.
+    #[arg(long)]
+    pub timeout: Option<u64>,
+    /// HTTP(S) proxy URL ("" to unset).
+    #[arg(long)]
+    pub proxy: Option<String>,
+    #[arg(long)]
+    pub allow_invalid_certs: Option<bool>,
+    /// Make this the default profile.
+    #[arg(long)]
+    pub default: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum HistoryCmd {
+    /// Newest uploads first.
+    List {
+        #[arg(short = 'n', long, default_value_t = 20)]
+        limit: u32,
+        #[arg(short, long)]
+        profile: Option<String>,
+        /// Only failed uploads.
+        #[arg(long)]
+        failed: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Find uploads by file name, key or URL.
+    Search {
+        text: String,
+        #[arg(short = 'n', long, default_value_t = 20)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print (and copy) the link of an upload by its id.
+    Copy {
+        id: i64,
+        #[arg(short, long, value_enum)]
+        format: Option<FormatArg>,
+        #[arg(long)]
+        no_copy: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCmd {
+    /// Print where the config file and history are.
+    Path,
+}
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Port of the demo S3 API (0 = any free port).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Keep the demo bucket running (until Ctrl+C) so the links can be opened.
+    #[arg(long)]
+    pub serve: bool,
+    /// Where the demo bucket keeps its files (default: a temporary folder).
+    #[arg(long)]
+    pub data_dir: Option<PathBuf>,
+    /// Images to upload instead of the generated samples.
+    pub files: Vec<PathBuf>,
+}

@@ -1,0 +1,297 @@
+//! `hoist profile …`: list, show, add, edit, remove, use, test, providers. Changes go through
+//! the core's config model (validated, saved atomically); secrets go to the keychain only.
+
+use std::io::Read;
+use std::process::ExitCode;
+
+use hoist_core::Error;
+use hoist_core::check;
+use hoist_core::config::{ConfigError, Profile, validate_profile_name};
+use hoist_core::presets::{self, Addressing};
+use hoist_core::secrets::{Keychain, Secret};
+use hoist_imaging::OutputFormat;
+
+use crate::cli::{ProfileCmd, ProfileFields};
+use crate::context::Ctx;
+
+pub async fn run(ctx: &Ctx, cmd: ProfileCmd) -> Result<ExitCode, Error> {
+    match cmd {
+        ProfileCmd::List => list(ctx),
+        ProfileCmd::Show { name } => show(ctx, name.as_deref()),
+        ProfileCmd::Add { name, fields } => save(ctx, &name, fields, true),
+        ProfileCmd::Edit { name, fields } => save(ctx, &name, fields, false),
+        ProfileCmd::Remove { name } => remove(ctx, &name),
+        ProfileCmd::Use { name } => {
+            let mut cfg = ctx.config()?;
+            cfg.pick_profile_name(Some(&name))?;
+            cfg.default_profile = Some(name.clone());
+            ctx.save_config(&cfg)?;
+            eprintln!("hoist: \"{name}\" is now the default profile");
+            Ok(ExitCode::SUCCESS)
+        }
+        ProfileCmd::Test { name } => test(ctx, name.as_deref()).await,
+        ProfileCmd::Providers => {
+            for p in presets::all() {
+                println!("{:<12} {}", p.id, p.name);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn list(ctx: &Ctx) -> Result<ExitCode, Error> {
+    let cfg = ctx.config()?;
+    if cfg.profiles.is_empty() {
+        eprintln!("hoist: no profiles yet: add one with `hoist profile add NAME --provider …`");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let default = cfg.pick_profile_name(None).ok();
+    for (name, p) in &cfg.profiles {
+        let mark = if default.as_deref() == Some(name.as_str()) {
+            "*"
+        } else {
+            " "
+        };
+        let endpoint = p.endpoint.as_deref().unwrap_or("(preset endpoint)");
+        println!(
+            "{mark} {name:<16} {:<12} {:<20} {endpoint}",
+            p.provider, p.bucket
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(ctx: &Ctx, name: Option<&str>) -> Result<ExitCode, Error> {
+    let cfg = ctx.config()?;
+    let name = cfg.pick_profile_name(name)?;
+    let profile = &cfg.profiles[&name];
+    let body = toml::to_string_pretty(profile).unwrap_or_default();
+    println!("[profiles.{name}]\n{body}");
+    match profile.resolve(&name) {
+        Ok(r) => {
+            println!("# resolved endpoint: {}", r.endpoint);
+            println!("# resolved region: {}", r.region);
+            match &r.public_base {
+                Some(b) => println!("# links start with: {b}/"),
+                None => println!("# links: no public URL configured (set public_base_url)"),
+            }
+        }
+        Err(e) => println!("# problem: {e}"),
+    }
+    let secret = match &profile.secret_env {
+        Some(var) if std::env::var_os(var).is_some() => format!("from ${var}"),
+        _ => match Keychain::system().and_then(|k| k.get(&name)) {
+            Ok(Some(_)) => "stored in the keychain".into(),
+            Ok(None) => "not set".into(),
+            Err(e) => format!("unknown ({e})"),
+        },
+    };
+    println!("# secret access key: {secret}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn save(ctx: &Ctx, name: &str, f: ProfileFields, create: bool) -> Result<ExitCode, Error> {
+    validate_profile_name(name)?;
+    let mut cfg = ctx.config()?;
+    let mut profile = match (cfg.profiles.get(name), create) {
+        (Some(_), true) => {
+            return Err(invalid(
+                name,
+                "already exists: use `hoist profile edit` to change it",
+            ));
+        }
+        (None, false) => {
+            return Err(ConfigError::UnknownProfile {
+                name: name.into(),
+                hint: " (add it with `hoist profile add`)".into(),
+            }
+            .into());
+        }
+        (Some(p), false) => p.clone(),
+        (None, true) => Profile::default(),
+    };
+    apply(&mut profile, &f, name)?;
+    // Validate the whole profile before anything is written, so a typo never lands on disk.
+    let resolved = profile.resolve(name)?;
+    let secret = if f.secret_stdin {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .map_err(|e| invalid(name, &format!("cannot read the secret from stdin: {e}")))?;
+        let s = s.trim_end_matches(['\n', '\r']).to_owned();
+        if s.is_empty() {
+            return Err(invalid(name, "the secret read from stdin is empty"));
+        }
+        Some(Secret::new(s))
+    } else {
+        None
+    };
+    if let Some(secret) = &secret {
+        Keychain::system()?.set(name, secret)?;
+    }
+    let first = cfg.profiles.is_empty();
+    cfg.profiles.insert(name.to_owned(), profile);
+    if f.default || first {
+        cfg.default_profile = Some(name.to_owned());
+    }
+    ctx.save_config(&cfg)?;
+    let verb = if create { "added" } else { "updated" };
+    eprintln!(
+        "hoist: profile \"{name}\" {verb}{}",
+        if secret.is_some() {
+            " (secret stored in the keychain)"
+        } else {
+            ""
+        }
+    );
+    if resolved.public_base.is_none() {
+        eprintln!(
+            "hoist: note: {} has no public API host: set --public-base-url to the bucket's custom domain",
+            resolved.preset.name
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn invalid(name: &str, detail: &str) -> Error {
+    Error::Config(ConfigError::Invalid {
+        profile: name.into(),
+        detail: detail.into(),
+    })
+}
+
+/// Copies the given flags into the profile. An empty string unsets an optional field.
+fn apply(p: &mut Profile, f: &ProfileFields, name: &str) -> Result<(), Error> {
+    fn opt(target: &mut Option<String>, v: &Option<String>) {
+        if let Some(v) = v {
+            *target = (!v.trim().is_empty()).then(|| v.trim().to_owned());
+        }
+    }
+    if let Some(v) = &f.provider {
+        p.provider = v.clone();
+    }
+    opt(&mut p.endpoint, &f.endpoint);
+    opt(&mut p.account_id, &f.account_id);
+    opt(&mut p.region, &f.region);
+    if let Some(v) = &f.bucket {
+        p.bucket = v.trim().to_owned();
+    }
+    if let Some(v) = &f.addressing {
+        p.addressing = match v.as_str() {
+            "path" => Some(Addressing::Path),
+            "virtual" => Some(Addressing::Virtual),
+            "" => None,
+            other => {
+                return Err(invalid(
+                    name,
+                    &format!("addressing must be path or virtual (got {other})"),
+                ));
+            }
+        };
+    }
+    opt(&mut p.acl, &f.acl);
+    opt(&mut p.access_key_id, &f.access_key_id);
+    opt(&mut p.access_key_id_env, &f.access_key_id_env);
+    opt(&mut p.secret_env, &f.secret_env);
+    opt(&mut p.public_base_url, &f.public_base_url);
+    if let Some(v) = &f.url_suffix {
+        p.url_suffix = v.clone();
+    }
+    if let Some(v) = &f.template {
+        p.key_template = v.clone();
+    }
+    if let Some(v) = f.link_format {
+        p.link_format = super::link_format(v);
+    }
+    if let Some(v) = &f.custom_link {
+        p.custom_link = v.clone();
+    }
+    if let Some(v) = &f.image_format {
+        p.processing.format = match v.to_ascii_lowercase().as_str() {
+            "webp" => OutputFormat::Webp,
+            "jpeg" | "jpg" => OutputFormat::Jpeg,
+            "png" => OutputFormat::Png,
+            "avif" => OutputFormat::Avif,
+            "keep" => OutputFormat::Keep,
+            other => {
+                return Err(invalid(
+                    name,
+                    &format!("image format must be webp, jpeg, png, avif or keep (got {other})"),
+                ));
+            }
+        };
+    }
+    if let Some(v) = f.quality {
+        p.processing.quality = v;
+    }
+    if let Some(v) = f.lossless {
+        p.processing.lossless = v;
+    }
+    if let Some(v) = f.max_width {
+        p.processing.max_width = (v > 0).then_some(v);
+    }
+    if let Some(v) = f.max_height {
+        p.processing.max_height = (v > 0).then_some(v);
+    }
+    if let Some(v) = f.strip_metadata {
+        p.processing.strip_metadata = v;
+    }
+    if let Some(v) = f.allow_any_file {
+        p.processing.allow_any_file = v;
+    }
+    opt(&mut p.cache_control, &f.cache_control);
+    if let Some(v) = f.timeout {
+        p.timeout_secs = v;
+    }
+    opt(&mut p.proxy, &f.proxy);
+    if let Some(v) = f.allow_invalid_certs {
+        p.allow_invalid_certs = v;
+    }
+    Ok(())
+}
+
+fn remove(ctx: &Ctx, name: &str) -> Result<ExitCode, Error> {
+    let mut cfg = ctx.config()?;
+    cfg.pick_profile_name(Some(name))?;
+    cfg.profiles.remove(name);
+    if cfg.default_profile.as_deref() == Some(name) {
+        cfg.default_profile = None;
+    }
+    ctx.save_config(&cfg)?;
+    // The config change is what matters; a keychain that cannot be reached keeps a stale
+    // secret, which we say rather than fail.
+    match Keychain::system().and_then(|k| k.delete(name)) {
+        Ok(()) => eprintln!("hoist: profile \"{name}\" removed (and its keychain secret)"),
+        Err(e) => eprintln!(
+            "hoist: profile \"{name}\" removed; its keychain secret could not be removed: {e}"
+        ),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn test(ctx: &Ctx, name: Option<&str>) -> Result<ExitCode, Error> {
+    let cfg = ctx.config()?;
+    let profile = cfg.resolve(name)?;
+    let store = ctx.store(&profile, false)?;
+    println!(
+        "Testing profile \"{}\": bucket \"{}\" at {}",
+        profile.name, profile.bucket, profile.endpoint
+    );
+    let probe = uuid::Uuid::new_v4().simple().to_string();
+    let steps = check::test_connection(&profile, &store, &probe).await;
+    let mut ok = true;
+    for s in &steps {
+        ok &= s.ok;
+        let mark = if s.ok { "ok  " } else { "FAIL" };
+        println!("  {mark} {:<18} {:>5} ms  {}", s.name, s.millis, s.detail);
+    }
+    if steps.len() < 4 {
+        println!("  (the remaining steps need the upload to work first)");
+    }
+    if ok && steps.len() == 4 {
+        println!("All good: uploads from this profile will work.");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::FAILURE)
+    }
+}

@@ -1,0 +1,63 @@
+//! What every subcommand needs: the resolved paths, the config, the history file and a store
+//! for a profile. Opened lazily, so a command only touches what it uses.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use hoist_core::Error;
+use hoist_core::config::{Config, Paths, ResolvedProfile};
+use hoist_core::credentials::{self, Credentials};
+use hoist_core::secrets::{Keychain, Secret};
+use hoist_history::History;
+use hoist_s3::S3Store;
+
+pub struct Ctx {
+    pub paths: Paths,
+    pub quiet: bool,
+}
+
+impl Ctx {
+    pub fn new(config_dir: Option<PathBuf>, quiet: bool) -> Result<Ctx, Error> {
+        Ok(Ctx {
+            paths: Paths::resolve(config_dir)?,
+            quiet,
+        })
+    }
+
+    pub fn config(&self) -> Result<Config, Error> {
+        Ok(Config::load(&self.paths.config_file())?)
+    }
+
+    pub fn save_config(&self, cfg: &Config) -> Result<(), Error> {
+        Ok(cfg.save(&self.paths.config_file())?)
+    }
+
+    /// Opens (creating if needed) the history database in the data dir.
+    pub fn history(&self) -> Result<Arc<Mutex<History>>, Error> {
+        std::fs::create_dir_all(&self.paths.data_dir).map_err(|e| Error::Read {
+            path: self.paths.data_dir.clone(),
+            detail: format!("cannot create the data folder: {e}"),
+        })?;
+        Ok(Arc::new(Mutex::new(History::open(
+            &self.paths.history_file(),
+        )?)))
+    }
+
+    pub fn credentials(&self, profile: &ResolvedProfile) -> Result<Credentials, Error> {
+        credentials::resolve(profile, &credentials::process_env, &Keychain::system)
+    }
+
+    /// The store for `profile`. With `dry_run`, missing credentials are replaced by a
+    /// placeholder: nothing will be sent, and a dry run should work before secrets are set.
+    pub fn store(&self, profile: &ResolvedProfile, dry_run: bool) -> Result<S3Store, Error> {
+        let creds = match self.credentials(profile) {
+            Ok(c) => c,
+            Err(_) if dry_run => Credentials {
+                access_key_id: "dry-run".into(),
+                secret_access_key: Secret::new("dry-run"),
+            },
+            Err(e) => return Err(e),
+        };
+        Ok(S3Store::for_profile(profile, &creds)?)
+    }
+}

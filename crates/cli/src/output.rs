@@ -1,0 +1,102 @@
+//! How the CLI talks to a person: one-line errors on stderr, progress lines when stderr is a
+//! terminal, human-readable sizes. Links and data go to stdout elsewhere; never mixed in here.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Mutex;
+
+use hoist_core::pipeline::{Event, Progress};
+
+/// Exit status for a usage, config or setup problem (clap uses 2 for bad arguments too).
+pub const EXIT_SETUP: u8 = 2;
+
+/// Prints `hoist: error: …` and returns the setup exit code.
+pub fn fatal(e: &hoist_core::Error) -> ExitCode {
+    eprintln!("hoist: error: {e}");
+    ExitCode::from(EXIT_SETUP)
+}
+
+/// A note that does not change the outcome (e.g. the clipboard was not available).
+pub fn note(quiet: bool, msg: &str) {
+    if !quiet {
+        eprintln!("hoist: note: {msg}");
+    }
+}
+
+/// `1234567` → `1.2 MB`. Decimal units, as file managers show them.
+pub fn size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if bytes < 1000 {
+        return format!("{bytes} B");
+    }
+    let mut v = bytes as f64;
+    let mut unit = "B";
+    for u in UNITS {
+        if v < 1000.0 {
+            break;
+        }
+        v /= 1000.0;
+        unit = u;
+    }
+    format!("{v:.1} {unit}")
+}
+
+/// Progress on stderr: a line per finished file, only when stderr is a terminal (Typora and
+/// scripts read stdout and do not want chatter) and not `--quiet`.
+pub struct StderrProgress {
+    enabled: bool,
+    total: usize,
+    done: Mutex<usize>,
+}
+
+impl StderrProgress {
+    pub fn new(quiet: bool, total: usize) -> Self {
+        Self {
+            enabled: !quiet && std::io::stderr().is_terminal(),
+            total,
+            done: Mutex::new(0),
+        }
+    }
+}
+
+impl Progress for StderrProgress {
+    fn event(&self, event: Event<'_>) {
+        if !self.enabled {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        match event {
+            Event::Done { outcome } => {
+                let mut n = self.done.lock().unwrap_or_else(|p| p.into_inner());
+                *n += 1;
+                let _ = writeln!(
+                    err,
+                    "[{}/{}] ✓ {}  {} → {} ({})",
+                    *n,
+                    self.total,
+                    outcome.source_name,
+                    size(outcome.bytes_in),
+                    size(outcome.bytes_out),
+                    outcome.ext
+                );
+            }
+            Event::Failed { .. } => {
+                let mut n = self.done.lock().unwrap_or_else(|p| p.into_inner());
+                *n += 1;
+            }
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::size;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(size(999), "999 B");
+        assert_eq!(size(1000), "1.0 KB");
+        assert_eq!(size(1_234_567), "1.2 MB");
+    }
+}

@@ -1,0 +1,84 @@
+//! The one error type of the core pipeline: every failure a user can meet, each with a stable
+//! code (`Error::code`) for UIs and scripts and a plain-words, one-line message.
+
+use std::path::PathBuf;
+
+use hoist_history::HistoryError;
+use hoist_imaging::ImagingError;
+
+use crate::config::ConfigError;
+use crate::secrets::SecretError;
+use crate::store::StoreError;
+use crate::template::TemplateError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Image(#[from] ImagingError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    #[error("cannot read {path}: {detail}")]
+    Read { path: PathBuf, detail: String },
+    #[error("{path} is a folder, not a file")]
+    IsDir { path: PathBuf },
+    #[error("{name} is {size} bytes, above the {limit}-byte limit for one file")]
+    TooBig { name: String, size: u64, limit: u64 },
+    #[error("cannot download {url}: {detail}")]
+    Download { url: String, detail: String },
+    #[error(
+        "profile \"{profile}\" has no public URL for links: set public_base_url to the bucket's custom domain or CDN (e.g. hoist profile edit {profile} --public-base-url https://img.example.com)"
+    )]
+    NoPublicUrl { profile: String },
+    #[error("profile \"{profile}\": {detail}")]
+    MissingCredentials { profile: String, detail: String },
+    #[error("the clipboard holds no image or image files{detail}")]
+    EmptyClipboard { detail: String },
+    #[error("{0}")]
+    Clipboard(String),
+    #[error("the upload was cancelled")]
+    Cancelled,
+    /// Something of Hoist's own failed (a worker thread, the runtime, the demo server).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// Stable machine-readable code; never rename one.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Config(e) => e.code(),
+            Self::Template(e) => e.code(),
+            Self::Image(e) => e.code(),
+            Self::Store(e) => e.kind.code(),
+            Self::Secret(e) => e.code(),
+            Self::History(e) => e.code(),
+            Self::Read { .. } => "input.read",
+            Self::IsDir { .. } => "input.is_dir",
+            Self::TooBig { .. } => "input.too_big",
+            Self::Download { .. } => "input.download",
+            Self::NoPublicUrl { .. } => "profile.no_public_url",
+            Self::MissingCredentials { .. } => "profile.missing_credentials",
+            Self::EmptyClipboard { .. } => "clipboard.empty",
+            Self::Clipboard(_) => "clipboard.error",
+            Self::Cancelled => "job.cancelled",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    /// Whether the same job may succeed if tried again later without changing anything.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Self::Store(e) => e.kind.is_retryable(),
+            Self::Download { .. } => true,
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,17 @@
+//! hoist-core: everything the CLI, the local server and the desktop shell share — profiles and
+//! config, key templates, link formats, the upload pipeline and the `Store` interface. Never
+//! depends on tauri, on an HTTP server, or on a concrete storage SDK.
+
+pub mod check;
+pub mod config;
+pub mod credentials;
+pub mod error;
+pub mod fetch;
+pub mod link;
+pub mod pipeline;
+pub mod presets;
+pub mod secrets;
+pub mod store;
+pub mod template;
+
+pub use error::Error;

@@ -1,0 +1,529 @@
+//! The upload pipeline, written once for every entry point (CLI, local server, desktop):
+//! source → read → history row → process (blocking pool) → key → store → link → history.
+//! Entry points adapt its inputs and its `Progress` events; they never re-implement a step.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use chrono::{DateTime, FixedOffset};
+use futures::StreamExt;
+use hoist_history::{History, NewRecord, Status, Update};
+use hoist_imaging::{Action, Processed};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::config::ResolvedProfile;
+use crate::error::Error;
+use crate::link::{self, LinkFormat, LinkVars};
+use crate::store::{PutRequest, Store};
+use crate::template::KeyContext;
+
+/// The largest single file the pipeline reads into memory. Multipart uploads of larger files
+/// are a separate feature; refusing early beats exhausting memory.
+pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The `Cache-Control` given to content-addressed keys when the profile sets none: such a key
+/// can never point to other bytes, so caches may keep it forever.
+pub const IMMUTABLE_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
+
+/// One thing to upload.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// A local file; read by the pipeline, never modified.
+    Path(PathBuf),
+    /// Bytes already in memory (clipboard image, HTTP multipart) with a file name.
+    Bytes { name: String, bytes: Bytes },
+    /// An http(s) URL, downloaded by the pipeline (with the size cap of local files).
+    Url(String),
+}
+
+impl Source {
+    /// The file name shown to the user and used for `{fileName}`.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Path(p) => p
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string()),
+            Source::Bytes { name, .. } => name.clone(),
+            Source::Url(url) => crate::fetch::name_from_url(url),
+        }
+    }
+
+    fn path(&self) -> Option<&Path> {
+        match self {
+            Source::Path(p) => Some(p),
+            Source::Bytes { .. } | Source::Url(_) => None,
+        }
+    }
+}
+
+/// Time and randomness, as inputs so tests are exact.
+#[derive(Clone)]
+pub struct Env {
+    pub now: Arc<dyn Fn() -> DateTime<FixedOffset> + Send + Sync>,
+    pub uuid: Arc<dyn Fn() -> uuid::Uuid + Send + Sync>,
+}
+
+impl Env {
+    /// The local clock and a random v4 UUID.
+    pub fn system() -> Self {
+        Self {
+            now: Arc::new(|| chrono::Local::now().fixed_offset()),
+            uuid: Arc::new(uuid::Uuid::new_v4),
+        }
+    }
+}
+
+/// A finished upload.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub index: usize,
+    pub source_name: String,
+    pub key: String,
+    pub url: String,
+    pub bytes_in: u64,
+    pub bytes_out: u64,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub mime: String,
+    /// Final extension without the dot.
+    pub ext: String,
+    /// `converted`, `kept_original` or `passed_through`.
+    pub action: &'static str,
+    pub sha256: String,
+    pub history_id: Option<i64>,
+    /// True when nothing was uploaded (`--dry-run`).
+    pub dry_run: bool,
+}
+
+impl Outcome {
+    /// The link in `format` (`custom` is the profile's custom pattern).
+    pub fn link(&self, format: LinkFormat, custom: &str) -> String {
+        let stem = file_stem(&self.source_name);
+        let ext = format!(".{}", self.ext);
+        link::render_link(
+            format,
+            custom,
+            &LinkVars {
+                url: &self.url,
+                file_name: stem,
+                ext_name: &ext,
+                key: &self.key,
+                width: self.width,
+                height: self.height,
+            },
+        )
+    }
+}
+
+/// A failed file: which one, and why.
+#[derive(Debug)]
+pub struct FileError {
+    pub index: usize,
+    pub source_name: String,
+    pub error: Error,
+    pub history_id: Option<i64>,
+}
+
+/// What the pipeline reports while it works; adapters turn it into stderr lines, Tauri events
+/// or nothing.
+pub trait Progress: Send + Sync {
+    fn event(&self, event: Event<'_>);
+}
+
+/// Progress events, in the order a file goes through them.
+#[derive(Debug)]
+pub enum Event<'a> {
+    Started {
+        index: usize,
+        name: &'a str,
+    },
+    Processed {
+        index: usize,
+        bytes_in: u64,
+        bytes_out: u64,
+    },
+    Uploading {
+        index: usize,
+        bytes: u64,
+    },
+    Done {
+        outcome: &'a Outcome,
+    },
+    Failed {
+        error: &'a FileError,
+    },
+}
+
+/// Ignores progress.
+pub struct NoProgress;
+impl Progress for NoProgress {
+    fn event(&self, _: Event<'_>) {}
+}
+
+/// Options of one run.
+#[derive(Debug, Clone, Copy)]
+pub struct RunOptions {
+    /// Process and compute keys and links, but upload nothing and record nothing.
+    pub dry_run: bool,
+    /// Files processed and uploaded at once.
+    pub concurrency: usize,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            dry_run: false,
+            concurrency: 4,
+        }
+    }
+}
+
+/// The pipeline for one profile and its store.
+pub struct Uploader<S> {
+    profile: Arc<ResolvedProfile>,
+    store: Arc<S>,
+    history: Option<Arc<Mutex<History>>>,
+    env: Env,
+}
+
+impl<S: Store + 'static> Uploader<S> {
+    pub fn new(
+        profile: Arc<ResolvedProfile>,
+        store: Arc<S>,
+        history: Option<Arc<Mutex<History>>>,
+        env: Env,
+    ) -> Self {
+        Self {
+            profile,
+            store,
+            history,
+            env,
+        }
+    }
+
+    pub fn profile(&self) -> &ResolvedProfile {
+        &self.profile
+    }
+
+    /// Uploads every source, `concurrency` at a time, and returns one result per source in
+    /// input order. A failed file never stops the others.
+    pub async fn run(
+        &self,
+        sources: Vec<Source>,
+        opts: RunOptions,
+        progress: &dyn Progress,
+    ) -> Vec<Result<Outcome, FileError>> {
+        // `buffered` keeps input order and holds at most `concurrency` files in memory, so a
+        // folder of 500 images never loads 500 images at once.
+        futures::stream::iter(sources.into_iter().enumerate())
+            .map(|(index, source)| self.one(index, source, opts, progress))
+            .buffered(opts.concurrency.max(1))
+            .collect()
+            .await
+    }
+
+    async fn one(
+        &self,
+        index: usize,
+        source: Source,
+        opts: RunOptions,
+        progress: &dyn Progress,
+    ) -> Result<Outcome, FileError> {
+        let name = source.name();
+        progress.event(Event::Started { index, name: &name });
+        let mut history_id = None;
+        let result = self
+            .attempt(index, &source, &name, opts, progress, &mut history_id)
+            .await;
+        match result {
+            Ok(outcome) => {
+                progress.event(Event::Done { outcome: &outcome });
+                Ok(outcome)
+            }
+            Err(error) => {
+                if let Some(id) = history_id {
+                    self.record(
+                        id,
+                        Update::failed(self.now_ms(), error.code(), error.to_string()),
+                    );
+                }
+                let failed = FileError {
+                    index,
+                    source_name: name,
+                    error,
+                    history_id,
+                };
+                progress.event(Event::Failed { error: &failed });
+                Err(failed)
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        index: usize,
+        source: &Source,
+        name: &str,
+        opts: RunOptions,
+        progress: &dyn Progress,
+        history_id: &mut Option<i64>,
+    ) -> Result<Outcome, Error> {
+        let profile = &self.profile;
+        // Checked before any work: uploading an object nobody can link to helps no one.
+        let public_base = profile
+            .public_base
+            .clone()
+            .ok_or_else(|| Error::NoPublicUrl {
+                profile: profile.name.clone(),
+            })?;
+        let input = read_source(source, profile.timeout).await?;
+        let bytes_in = input.len() as u64;
+        if !opts.dry_run {
+            *history_id = self.insert_history(source, name, bytes_in)?;
+        }
+
+        let options = profile.processing.clone();
+        let processed: Processed = {
+            let input = input.clone();
+            tokio::task::spawn_blocking(move || hoist_imaging::process(&input, &options))
+                .await
+                .map_err(|e| Error::Internal(format!("the image worker stopped: {e}")))??
+        };
+        drop(input);
+        let bytes_out = processed.bytes.len() as u64;
+        progress.event(Event::Processed {
+            index,
+            bytes_in,
+            bytes_out,
+        });
+
+        let sha256 = hex::encode(Sha256::digest(&processed.bytes));
+        let key = profile.template.render(&KeyContext {
+            now: (self.env.now)(),
+            file_name: name,
+            ext: processed.ext,
+            bytes: &processed.bytes,
+            width: processed.width,
+            height: processed.height,
+            profile: &profile.name,
+            uuid: (self.env.uuid)(),
+            source_path: source.path(),
+        })?;
+        let url = link::public_url(&public_base, &key, &profile.url_suffix);
+        let outcome = Outcome {
+            index,
+            source_name: name.to_owned(),
+            key: key.clone(),
+            url,
+            bytes_in,
+            bytes_out,
+            width: processed.width,
+            height: processed.height,
+            mime: processed.mime.to_owned(),
+            ext: processed.ext.to_owned(),
+            action: action_name(&processed.action),
+            sha256: sha256.clone(),
+            history_id: *history_id,
+            dry_run: opts.dry_run,
+        };
+        if opts.dry_run {
+            return Ok(outcome);
+        }
+
+        if let Some(id) = *history_id {
+            self.record(
+                id,
+                Update {
+                    status: Some(Status::Uploading),
+                    key: Some(key.clone()),
+                    sha256: Some(sha256.clone()),
+                    bytes_out: Some(bytes_out),
+                    mime: Some(outcome.mime.clone()),
+                    width: outcome.width,
+                    height: outcome.height,
+                    ..Update::at(self.now_ms())
+                },
+            );
+        }
+        progress.event(Event::Uploading {
+            index,
+            bytes: bytes_out,
+        });
+        let cache_control = profile.cache_control.clone().or_else(|| {
+            profile
+                .template
+                .uses_content_hash()
+                .then(|| IMMUTABLE_CACHE_CONTROL.to_owned())
+        });
+        let content_disposition = profile
+            .content_disposition
+            .then(|| content_disposition(name, processed.ext));
+        let mut metadata = BTreeMap::new();
+        metadata.insert("sha256".to_owned(), sha256.clone());
+        self.store
+            .put(PutRequest {
+                key: key.clone(),
+                body: Bytes::from(processed.bytes),
+                content_type: processed.mime.to_owned(),
+                cache_control,
+                content_disposition,
+                metadata,
+                if_none_match: false,
+            })
+            .await?;
+
+        if let Some(id) = *history_id {
+            self.record(
+                id,
+                Update {
+                    status: Some(Status::Done),
+                    url: Some(outcome.url.clone()),
+                    error: Some(None),
+                    ..Update::at(self.now_ms())
+                },
+            );
+        }
+        Ok(outcome)
+    }
+
+    fn insert_history(
+        &self,
+        source: &Source,
+        name: &str,
+        bytes_in: u64,
+    ) -> Result<Option<i64>, Error> {
+        let Some(history) = &self.history else {
+            return Ok(None);
+        };
+        let rec = NewRecord {
+            source_path: source.path().map(|p| p.display().to_string()),
+            key_template: Some(self.profile.template.source().to_owned()),
+            bytes_in: Some(bytes_in),
+            status: Status::Processing,
+            ..NewRecord::queued(self.now_ms(), self.profile.name.clone(), name)
+        };
+        let guard = history.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(Some(guard.insert(&rec)?))
+    }
+
+    fn now_ms(&self) -> i64 {
+        (self.env.now)().timestamp_millis()
+    }
+
+    /// History writes after the row exists are best effort: the upload itself already
+    /// happened (or failed), and a history hiccup must not turn a good upload into an error.
+    fn record(&self, id: i64, update: Update) {
+        if let Some(history) = &self.history {
+            let guard = history.lock().unwrap_or_else(|p| p.into_inner());
+            if let Err(e) = guard.update(id, &update) {
+                tracing::warn!(code = e.code(), "history update failed: {e}");
+            }
+        }
+    }
+}
+
+async fn read_source(source: &Source, timeout: std::time::Duration) -> Result<Bytes, Error> {
+    match source {
+        Source::Bytes { bytes, .. } => Ok(bytes.clone()),
+        Source::Url(url) => {
+            let client = crate::fetch::http_client(timeout)?;
+            crate::fetch::download(&client, url).await
+        }
+        Source::Path(path) => {
+            let read_err = |e: std::io::Error| Error::Read {
+                path: path.clone(),
+                detail: io_words(&e),
+            };
+            let meta = tokio::fs::metadata(path).await.map_err(read_err)?;
+            if meta.is_dir() {
+                return Err(Error::IsDir { path: path.clone() });
+            }
+            if meta.len() > MAX_FILE_BYTES {
+                return Err(Error::TooBig {
+                    name: path.display().to_string(),
+                    size: meta.len(),
+                    limit: MAX_FILE_BYTES,
+                });
+            }
+            Ok(Bytes::from(tokio::fs::read(path).await.map_err(read_err)?))
+        }
+    }
+}
+
+/// `io::Error`'s Display adds "(os error 2)"; users want the words only.
+fn io_words(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            match s.find(" (os error") {
+                Some(i) => s[..i].to_owned(),
+                None => s,
+            }
+        }
+    }
+}
+
+fn action_name(action: &Action) -> &'static str {
+    match action {
+        Action::Converted => "converted",
+        Action::KeptOriginal => "kept_original",
+        Action::PassedThrough(_) => "passed_through",
+    }
+}
+
+/// The name without its last extension (`a.b.png` → `a.b`; `.env` stays `.env`).
+pub fn file_stem(name: &str) -> &str {
+    match name.rfind('.') {
+        Some(0) | None => name,
+        Some(i) => &name[..i],
+    }
+}
+
+/// `inline; filename*=UTF-8''<name>` (RFC 6266/8187) with the uploaded extension, so a
+/// download of `photo.jpg` converted to WebP is saved as `photo.webp`.
+fn content_disposition(source_name: &str, ext: &str) -> String {
+    const ATTR: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'!')
+        .remove(b'#')
+        .remove(b'$')
+        .remove(b'&')
+        .remove(b'+')
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'^')
+        .remove(b'_')
+        .remove(b'`')
+        .remove(b'|')
+        .remove(b'~');
+    let name = format!("{}.{ext}", file_stem(source_name));
+    format!(
+        "inline; filename*=UTF-8''{}",
+        percent_encoding::utf8_percent_encode(&name, ATTR)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems() {
+        assert_eq!(file_stem("a.b.png"), "a.b");
+        assert_eq!(file_stem("noext"), "noext");
+        assert_eq!(file_stem(".env"), ".env");
+    }
+
+    #[test]
+    fn content_disposition_is_rfc8187() {
+        assert_eq!(
+            content_disposition("截图 1.png", "webp"),
+            "inline; filename*=UTF-8''%E6%88%AA%E5%9B%BE%201.webp"
+        );
+    }
+}

@@ -1,0 +1,95 @@
+//! Makes the demo S3 side answer like real S3 where s3s/s3s-fs alone would not: an unknown
+//! access key gets `InvalidAccessKeyId` (s3s's `SimpleAuth` says `NotSignedUp`), and PUT/GET into
+//! a bucket that does not exist get `NoSuchBucket` (s3s-fs would create the directory on PUT and
+//! say `NoSuchKey` on GET). Signature checking itself stays s3s's.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+
+use s3s::access::S3Access;
+use s3s::auth::{S3Auth, SecretKey};
+use s3s::dto::{GetObjectInput, PutObjectInput};
+use s3s::{S3Request, S3Result, s3_error};
+
+// `S3Auth` and `S3Access` are declared with `#[async_trait]`; the methods below are written out
+// in the shape that macro produces so this crate needs no extra proc-macro dependency.
+type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The single key pair of the demo.
+pub(crate) struct DemoAuth {
+    pub(crate) access_key: String,
+    pub(crate) secret_key: String,
+}
+
+impl S3Auth for DemoAuth {
+    fn get_secret_key<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        access_key: &'life1 str,
+    ) -> BoxFuture<'async_trait, S3Result<SecretKey>>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        let known = access_key == self.access_key;
+        let secret = SecretKey::from(self.secret_key.as_str());
+        Box::pin(async move {
+            if known {
+                Ok(secret)
+            } else {
+                Err(s3_error!(
+                    InvalidAccessKeyId,
+                    "The AWS Access Key Id you provided does not exist in our records."
+                ))
+            }
+        })
+    }
+}
+
+/// Rejects object writes and reads with `NoSuchBucket` unless `<root>/<bucket>` is a directory.
+/// Every other operation keeps s3s's defaults, including the default `check` that refuses
+/// anonymous requests.
+pub(crate) struct BucketMustExist {
+    pub(crate) root: PathBuf,
+}
+
+async fn bucket_dir_exists(dir: PathBuf) -> S3Result<()> {
+    match tokio::fs::metadata(&dir).await {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        _ => Err(s3_error!(NoSuchBucket)),
+    }
+}
+
+impl BucketMustExist {
+    /// s3s has already validated the bucket name, so joining it cannot escape `root`.
+    fn dir(&self, bucket: &str) -> PathBuf {
+        Path::join(&self.root, bucket)
+    }
+}
+
+impl S3Access for BucketMustExist {
+    fn put_object<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        req: &'life1 mut S3Request<PutObjectInput>,
+    ) -> BoxFuture<'async_trait, S3Result<()>>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(bucket_dir_exists(self.dir(&req.input.bucket)))
+    }
+
+    fn get_object<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        req: &'life1 mut S3Request<GetObjectInput>,
+    ) -> BoxFuture<'async_trait, S3Result<()>>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(bucket_dir_exists(self.dir(&req.input.bucket)))
+    }
+}

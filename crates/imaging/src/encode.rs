@@ -1,0 +1,318 @@
+//! Output encoders (WebP via libwebp, JPEG, PNG and AVIF via `image`) and the pixel-layout
+//! preparation each needs: dropping an unused alpha channel, flattening onto white for JPEG,
+//! 16-bit to 8-bit for lossy outputs. Decoding, resizing and orientation live elsewhere.
+
+use image::codecs::avif::AvifEncoder;
+use image::codecs::jpeg::JpegEncoder;
+use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+use image::{DynamicImage, ImageEncoder, RgbImage};
+
+use crate::ImagingError;
+use crate::container;
+
+/// A concrete output format (the options' `Keep` already resolved).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Target {
+    Webp,
+    Jpeg,
+    Png,
+    Avif,
+}
+
+impl Target {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Webp => "WebP",
+            Self::Jpeg => "JPEG",
+            Self::Png => "PNG",
+            Self::Avif => "AVIF",
+        }
+    }
+    pub(crate) fn mime(self) -> &'static str {
+        match self {
+            Self::Webp => "image/webp",
+            Self::Jpeg => "image/jpeg",
+            Self::Png => "image/png",
+            Self::Avif => "image/avif",
+        }
+    }
+    pub(crate) fn ext(self) -> &'static str {
+        match self {
+            Self::Webp => "webp",
+            Self::Jpeg => "jpg",
+            Self::Png => "png",
+            Self::Avif => "avif",
+        }
+    }
+
+    /// The largest width or height the format can store.
+    fn max_side(self) -> u32 {
+        match self {
+            Self::Webp => 16_383,
+            Self::Jpeg => 65_535,
+            Self::Png | Self::Avif => u32::MAX,
+        }
+    }
+}
+
+/// Encoder settings that do not depend on the pixels.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settings {
+    pub target: Target,
+    /// 1..=100, for lossy WebP, JPEG and AVIF.
+    pub quality: u8,
+    pub lossless_webp: bool,
+}
+
+/// Whether any pixel is not fully opaque. Scans only the alpha samples and stops at the first
+/// translucent one, so opaque-but-RGBA screenshots cost one pass and no allocation.
+pub(crate) fn has_visible_alpha(img: &DynamicImage) -> bool {
+    match img {
+        DynamicImage::ImageLumaA8(b) => b.chunks_exact(2).any(|p| p[1] != u8::MAX),
+        DynamicImage::ImageRgba8(b) => b.chunks_exact(4).any(|p| p[3] != u8::MAX),
+        DynamicImage::ImageLumaA16(b) => b.chunks_exact(2).any(|p| p[1] != u16::MAX),
+        DynamicImage::ImageRgba16(b) => b.chunks_exact(4).any(|p| p[3] != u16::MAX),
+        DynamicImage::ImageRgba32F(b) => b.chunks_exact(4).any(|p| p[3] < 1.0),
+        _ => false,
+    }
+}
+
+fn is_gray(img: &DynamicImage) -> bool {
+    matches!(
+        img,
+        DynamicImage::ImageLuma8(_)
+            | DynamicImage::ImageLumaA8(_)
+            | DynamicImage::ImageLuma16(_)
+            | DynamicImage::ImageLumaA16(_)
+    )
+}
+
+/// Converts the decoded image into the one layout the target encoder takes, with as few copies
+/// as possible: a layout that already fits is returned untouched.
+///
+/// `will_resize`: an opaque RGBA image is then reduced to RGB first, since resampling three
+/// channels is cheaper than four; without a resize libwebp takes RGBA as is and finds the alpha
+/// unused itself, so the conversion would be a wasted pass.
+pub(crate) fn prepare(img: DynamicImage, target: Target, will_resize: bool) -> DynamicImage {
+    let alpha = has_visible_alpha(&img);
+    match target {
+        Target::Png => match img {
+            DynamicImage::ImageLumaA8(_) if !alpha => img.into_luma8().into(),
+            DynamicImage::ImageRgba8(_) if !alpha => img.into_rgb8().into(),
+            DynamicImage::ImageLumaA16(_) if !alpha => img.into_luma16().into(),
+            DynamicImage::ImageRgba16(_) if !alpha => img.into_rgb16().into(),
+            DynamicImage::ImageRgb32F(_) => img.into_rgb16().into(),
+            DynamicImage::ImageRgba32F(_) if alpha => img.into_rgba16().into(),
+            DynamicImage::ImageRgba32F(_) => img.into_rgb16().into(),
+            other => other,
+        },
+        Target::Jpeg => {
+            if alpha {
+                flatten_on_white(&img).into()
+            } else if is_gray(&img) {
+                img.into_luma8().into()
+            } else {
+                img.into_rgb8().into()
+            }
+        }
+        Target::Webp | Target::Avif => match img {
+            DynamicImage::ImageRgba8(_) if alpha || (target == Target::Webp && !will_resize) => img,
+            _ if alpha => img.into_rgba8().into(),
+            other => other.into_rgb8().into(),
+        },
+    }
+}
+
+/// JPEG has no alpha; translucent pixels are composited onto white, as most viewers show them.
+fn flatten_on_white(img: &DynamicImage) -> RgbImage {
+    let rgba = img.to_rgba8();
+    let (w, h) = rgba.dimensions();
+    let mut out = Vec::with_capacity(w as usize * h as usize * 3);
+    for p in rgba.chunks_exact(4) {
+        let a = u32::from(p[3]);
+        for &c in &p[..3] {
+            out.push(((u32::from(c) * a + 255 * (255 - a) + 127) / 255) as u8);
+        }
+    }
+    // The buffer length is exactly w×h×3 by construction.
+    RgbImage::from_raw(w, h, out).unwrap_or_else(|| RgbImage::new(w, h))
+}
+
+/// Encodes prepared pixels. `icc` must already match the pixels' colour model; `exif` is raw TIFF
+/// (without the `Exif\0\0` prefix) and is only given when the caller keeps metadata.
+pub(crate) fn encode(
+    img: &DynamicImage,
+    s: Settings,
+    icc: Option<&[u8]>,
+    exif: Option<&[u8]>,
+) -> Result<Vec<u8>, ImagingError> {
+    let (w, h) = (img.width(), img.height());
+    let max = s.target.max_side();
+    if w > max || h > max {
+        return Err(ImagingError::Encode {
+            format: s.target.name(),
+            reason: format!(
+                "the image is {w}×{h} pixels and {} allows at most {max} on a side; set a maximum width and height or choose another format",
+                s.target.name()
+            ),
+        });
+    }
+    let fail = |e: &dyn std::fmt::Display| ImagingError::Encode {
+        format: s.target.name(),
+        reason: format!("the encoder failed ({e})"),
+    };
+    let mut out = Vec::new();
+    match s.target {
+        Target::Webp => return encode_webp(img, s, icc, exif),
+        Target::Jpeg => {
+            let mut enc = JpegEncoder::new_with_quality(&mut out, s.quality);
+            attach(&mut enc, icc, exif);
+            enc.write_image(img.as_bytes(), w, h, img.color().into())
+                .map_err(|e| fail(&e))?;
+        }
+        Target::Png => {
+            let mut enc =
+                PngEncoder::new_with_quality(&mut out, CompressionType::Best, FilterType::Adaptive);
+            attach(&mut enc, icc, exif);
+            enc.write_image(img.as_bytes(), w, h, img.color().into())
+                .map_err(|e| fail(&e))?;
+        }
+        Target::Avif => {
+            // Speed 7 of 10: close to speed 4's size at a fraction of the time for uploads.
+            // ravif cannot embed an ICC profile; AVIF output is tagged sRGB.
+            let mut enc = AvifEncoder::new_with_speed_quality(&mut out, 7, s.quality);
+            attach(&mut enc, None, exif);
+            enc.write_image(img.as_bytes(), w, h, img.color().into())
+                .map_err(|e| fail(&e))?;
+        }
+    }
+    Ok(out)
+}
+
+fn attach(enc: &mut impl ImageEncoder, icc: Option<&[u8]>, exif: Option<&[u8]>) {
+    // Both setters only fail for encoders that lack the feature, and the callers above only pass
+    // what their encoder supports; a failure would merely drop optional metadata.
+    if let Some(icc) = icc {
+        let _ = enc.set_icc_profile(icc.to_vec());
+    }
+    if let Some(exif) = exif {
+        let _ = enc.set_exif_metadata(exif.to_vec());
+    }
+}
+
+fn encode_webp(
+    img: &DynamicImage,
+    s: Settings,
+    icc: Option<&[u8]>,
+    exif: Option<&[u8]>,
+) -> Result<Vec<u8>, ImagingError> {
+    let fail = |reason: String| ImagingError::Encode {
+        format: "WebP",
+        reason,
+    };
+    let (w, h) = (img.width(), img.height());
+    let converted;
+    let (pixels, layout) = match img {
+        DynamicImage::ImageRgb8(b) => (b.as_raw().as_slice(), webp::PixelLayout::Rgb),
+        DynamicImage::ImageRgba8(b) => (b.as_raw().as_slice(), webp::PixelLayout::Rgba),
+        other => {
+            // `prepare` never leaves other layouts; this keeps encode total anyway.
+            converted = other.to_rgba8();
+            (converted.as_raw().as_slice(), webp::PixelLayout::Rgba)
+        }
+    };
+    let mut config = webp::WebPConfig::new()
+        .map_err(|()| fail("libwebp rejected its default configuration".into()))?;
+    // Method 4 is cwebp's default speed/size balance.
+    config.method = 4;
+    if s.lossless_webp {
+        config.lossless = 1;
+        // For lossless, "quality" is compression effort, not fidelity; 75 is cwebp's default.
+        config.quality = 75.0;
+    } else {
+        config.quality = f32::from(s.quality);
+    }
+    let encoded = webp::Encoder::new(pixels, layout, w, h)
+        .encode_advanced(&config)
+        .map_err(|e| fail(format!("the encoder failed ({e:?})")))?;
+    container::webp_with_metadata(encoded.to_vec(), icc, exif)
+        .ok_or_else(|| fail("libwebp wrote a file this crate could not read back".into()))
+}
+
+/// Whether an ICC profile describes the colour model of `img` ("RGB " or "GRAY" data colour
+/// space). A CMYK source's profile must not be attached to the RGB pixels it was converted to.
+pub(crate) fn icc_fits(icc: &[u8], img: &DynamicImage) -> bool {
+    let space = icc.get(16..20);
+    if is_gray(img) {
+        space == Some(b"GRAY")
+    } else {
+        space == Some(b"RGB ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use image::{Rgba, RgbaImage};
+
+    #[test]
+    fn opaque_alpha_is_detected_as_unused() {
+        let opaque = DynamicImage::from(RgbaImage::from_pixel(4, 4, Rgba([1, 2, 3, 255])));
+        assert!(!has_visible_alpha(&opaque));
+        let mut translucent = RgbaImage::from_pixel(4, 4, Rgba([1, 2, 3, 255]));
+        translucent.put_pixel(3, 3, Rgba([1, 2, 3, 254]));
+        assert!(has_visible_alpha(&translucent.into()));
+    }
+
+    #[test]
+    fn jpeg_flattens_onto_white() {
+        let mut img = RgbaImage::from_pixel(2, 1, Rgba([0, 0, 0, 0]));
+        img.put_pixel(1, 0, Rgba([0, 0, 0, 128]));
+        let out = prepare(img.into(), Target::Jpeg, false).into_rgb8();
+        assert_eq!(out.get_pixel(0, 0).0, [255, 255, 255]);
+        assert_eq!(out.get_pixel(1, 0).0, [127, 127, 127]);
+    }
+
+    #[test]
+    fn layouts_per_target() {
+        let opaque = || DynamicImage::from(RgbaImage::from_pixel(2, 2, Rgba([9, 9, 9, 255])));
+        assert!(matches!(
+            prepare(opaque(), Target::Png, false),
+            DynamicImage::ImageRgb8(_)
+        ));
+        assert!(matches!(
+            prepare(opaque(), Target::Webp, false),
+            DynamicImage::ImageRgba8(_)
+        ));
+        assert!(matches!(
+            prepare(opaque(), Target::Webp, true),
+            DynamicImage::ImageRgb8(_)
+        ));
+        let gray16 = DynamicImage::new_luma16(2, 2);
+        assert!(matches!(
+            prepare(gray16.clone(), Target::Jpeg, false),
+            DynamicImage::ImageLuma8(_)
+        ));
+        assert!(matches!(
+            prepare(gray16.clone(), Target::Png, false),
+            DynamicImage::ImageLuma16(_)
+        ));
+        assert!(matches!(
+            prepare(gray16, Target::Avif, false),
+            DynamicImage::ImageRgb8(_)
+        ));
+    }
+
+    #[test]
+    fn oversized_webp_is_refused_in_plain_words() {
+        let img = DynamicImage::new_rgb8(16_384, 1);
+        let s = Settings {
+            target: Target::Webp,
+            quality: 80,
+            lossless_webp: false,
+        };
+        let e = encode(&img, s, None, None).unwrap_err();
+        assert_eq!(e.code(), "image.encode");
+        assert!(e.to_string().contains("at most 16383 on a side"), "{e}");
+    }
+}

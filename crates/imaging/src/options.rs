@@ -1,0 +1,90 @@
+//! The user-facing knobs of image processing, as stored in a profile. Validation here is
+//! clamping only; what each knob does is implemented in the pipeline.
+
+use serde::{Deserialize, Serialize};
+
+/// The format uploads are converted to.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum OutputFormat {
+    /// Re-encode in the source format. GIF, BMP and TIFF sources have no encoder here (or none
+    /// a browser shows), so they become PNG.
+    Keep,
+    /// WebP: lossy at `quality`, or lossless with `lossless`.
+    #[default]
+    Webp,
+    /// JPEG at `quality`; transparency is flattened onto white.
+    Jpeg,
+    /// PNG at the best deflate level with adaptive filters; 16-bit sources stay 16-bit.
+    Png,
+    /// AVIF at `quality` (encoder speed 7 of 10). No ICC profile: the output is sRGB-tagged.
+    Avif,
+}
+
+/// How [`crate::process`] treats one upload.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(default)]
+pub struct ProcessOptions {
+    /// Output format; default WebP.
+    pub format: OutputFormat,
+    /// 1..=100 for lossy WebP, JPEG and AVIF (values outside are clamped); default 80.
+    pub quality: u8,
+    /// WebP only: encode losslessly (quality is then ignored); default false.
+    pub lossless: bool,
+    /// Shrink to fit this width (after EXIF rotation), keeping the aspect ratio; never enlarges.
+    pub max_width: Option<u32>,
+    /// Shrink to fit this height (after EXIF rotation); never enlarges.
+    pub max_height: Option<u32>,
+    /// Default true: the output carries no EXIF, GPS, XMP, IPTC or text chunks; the ICC colour
+    /// profile is kept. When false, EXIF is carried into JPEG, PNG, WebP and AVIF output with
+    /// its Orientation reset to 1 (the pixels are already upright); XMP and IPTC are not carried.
+    pub strip_metadata: bool,
+    /// Decompression-bomb limit in pixels, checked against the header before anything is
+    /// decoded; default 100 000 000.
+    pub max_pixels: u64,
+    /// Default false: bytes that are not an image are refused with `image.not_an_image`; when
+    /// true they pass through unchanged with a sniffed media type.
+    pub allow_any_file: bool,
+}
+
+impl Default for ProcessOptions {
+    fn default() -> Self {
+        Self {
+            format: OutputFormat::Webp,
+            quality: 80,
+            lossless: false,
+            max_width: None,
+            max_height: None,
+            strip_metadata: true,
+            max_pixels: 100_000_000,
+            allow_any_file: false,
+        }
+    }
+}
+
+impl ProcessOptions {
+    /// `quality` clamped into 1..=100.
+    pub fn effective_quality(&self) -> u8 {
+        self.quality.clamp(1, 100)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_fields_take_defaults_and_names_are_lowercase() {
+        let o: ProcessOptions = serde_json::from_str(r#"{"format":"keep","quality":0}"#).unwrap();
+        assert_eq!(o.format, OutputFormat::Keep);
+        assert_eq!(o.effective_quality(), 1);
+        assert!(o.strip_metadata);
+        assert_eq!(o.max_pixels, 100_000_000);
+        let d: ProcessOptions = serde_json::from_str("{}").unwrap();
+        assert_eq!(d, ProcessOptions::default());
+        assert_eq!(
+            serde_json::to_string(&OutputFormat::Avif).unwrap(),
+            r#""avif""#
+        );
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+#! Installs what building and testing Hoist needs on Debian 12: system packages for the real
+#! keychain (Secret Service), the X11 clipboard and Xvfb. Idempotent: a second run installs nothing.
+set -euo pipefail
+
+# Packages are checked one by one so a warm machine skips apt entirely.
+pkgs=(
+  build-essential pkg-config libssl-dev libdbus-1-dev
+  dbus dbus-x11 dbus-user-session gnome-keyring libsecret-tools
+  xvfb xauth xclip curl ca-certificates
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v cargo >/dev/null 2>&1; then
+  echo "install-deps: cargo not found; install Rust from rustup first" >&2
+  exit 1
+fi

@@ -1,0 +1,222 @@
+//! Shared harness of the end-to-end tests: a real S3-compatible demo server on 127.0.0.1 with
+//! SigV4 checking, a throwaway config dir with a profile pointing at it, and the real `hoist`
+//! binary run as a child process, exactly as Typora or a shell would run it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use hoist_demo::{BlockingDemo, DemoConfig, DemoServer};
+
+pub const ACCESS_KEY: &str = "e2e-access-key";
+pub const SECRET: &str = "e2e-secret-Zq9v2Lm4";
+/// The environment variable the test profile names in `secret_env`.
+pub const SECRET_ENV: &str = "HOIST_E2E_SECRET";
+
+/// The `hoist` binary, built on first use if `cargo test` has not built it yet (cargo only
+/// builds binaries of the package under test, and this is another package).
+pub fn hoist_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let exe = std::env::current_exe().expect("test exe path");
+        // target/<profile>/deps/test-xxxx → target/<profile>/hoist
+        let dir = exe.parent().and_then(Path::parent).expect("target dir");
+        let bin = dir.join(format!("hoist{}", std::env::consts::EXE_SUFFIX));
+        if !bin.exists() || std::env::var_os("HOIST_E2E_REBUILD").is_some() {
+            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+            let status = Command::new(cargo)
+                .args(["build", "-p", "hoist-cli", "--bin", "hoist"])
+                .status()
+                .expect("run cargo build");
+            assert!(status.success(), "cargo build -p hoist-cli failed");
+        }
+        bin
+    })
+}
+
+/// A running demo bucket plus a config dir whose default profile `local` points at it.
+pub struct World {
+    pub demo: BlockingDemo,
+    pub dir: tempfile::TempDir,
+}
+
+impl World {
+    pub fn new() -> World {
+        Self::with_profile_extra("")
+    }
+
+    /// `extra` is TOML appended to the `[profiles.local]` table (e.g. `link_format = "url"`).
+    pub fn with_profile_extra(extra: &str) -> World {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let demo = DemoServer::start_blocking(DemoConfig {
+            data_dir: dir.path().join("s3"),
+            bucket: "e2e".into(),
+            access_key: ACCESS_KEY.into(),
+            secret_key: SECRET.into(),
+            s3_port: 0,
+            public_port: 0,
+        })
+        .expect("start demo S3 server");
+        let w = World { demo, dir };
+        w.write_config(extra);
+        w
+    }
+
+    pub fn config_dir(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    pub fn write_config(&self, extra: &str) {
+        let cfg = format!(
+            r#"schema = 1
+default_profile = "local"
+
+[profiles.local]
+provider = "minio"
+endpoint = "{endpoint}"
+bucket = "{bucket}"
+access_key_id = "{ACCESS_KEY}"
+secret_env = "{SECRET_ENV}"
+public_base_url = "{public}"
+timeout_secs = 5
+connect_timeout_secs = 2
+{extra}
+"#,
+            endpoint = self.demo.s3_endpoint(),
+            bucket = self.demo.bucket(),
+            public = self.demo.public_base(),
+        );
+        std::fs::create_dir_all(self.config_dir()).unwrap();
+        std::fs::write(self.config_dir().join("config.toml"), cfg).unwrap();
+    }
+
+    /// A `hoist` command with this world's config dir and the secret in the environment;
+    /// no display, so clipboard use is skipped unless a test puts DISPLAY back.
+    pub fn hoist(&self) -> Command {
+        let mut c = Command::new(hoist_bin());
+        c.env("HOIST_CONFIG_DIR", self.config_dir())
+            .env(SECRET_ENV, SECRET)
+            .env_remove("HOIST_DATA_DIR")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs `hoist ARGS` and returns its output.
+    pub fn run(&self, args: &[&str]) -> Run {
+        Run::from(self.hoist().args(args).output().expect("run hoist"))
+    }
+
+    /// Writes a file into this world's input folder and returns its path.
+    pub fn input(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = self.dir.path().join("inputs");
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    /// The object's bytes as stored by the S3 server (its files are plain files).
+    pub fn object(&self, key: &str) -> Option<Vec<u8>> {
+        std::fs::read(self.demo.data_dir().join(self.demo.bucket()).join(key)).ok()
+    }
+
+    /// The object key behind a public link of this world.
+    pub fn key_of(&self, url: &str) -> String {
+        let rest = url
+            .strip_prefix(&format!("{}/", self.demo.public_base()))
+            .unwrap_or_else(|| panic!("{url} is not under {}", self.demo.public_base()));
+        rest.split('/')
+            .map(percent_decode)
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && i + 3 <= b.len()
+            && let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16)
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8(out).expect("utf-8 key")
+}
+
+/// A finished `hoist` run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Run {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().filter(|l| !l.is_empty()).collect()
+    }
+
+    /// Panics with both streams when the run did not exit with `code`.
+    pub fn expect_code(&self, code: i32) -> &Self {
+        assert_eq!(
+            self.code, code,
+            "unexpected exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+}
+
+/// GET `url` and return status, content type and body.
+pub fn http_get(url: &str) -> (u16, String, Vec<u8>) {
+    let client = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let resp = client
+        .get(url)
+        .send()
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    (status, ct, resp.bytes().unwrap().to_vec())
+}
+
+/// Whether the test run was started with a requirement for a real desktop part (the README's
+/// test command sets these inside Xvfb + D-Bus + gnome-keyring). Without it, such tests say
+/// they are skipped; with it, a missing part is a failure, never a silent pass.
+pub fn required(var: &str) -> bool {
+    std::env::var_os(var).is_some_and(|v| v == "1")
+}

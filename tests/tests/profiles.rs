@@ -1,0 +1,243 @@
+//! Profile management through the CLI, `hoist profile test` against the real server, and the
+//! real Secret Service keychain (run inside dbus-run-session + an unlocked gnome-keyring by the
+//! README's test command).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use hoist_e2e::{ACCESS_KEY, Run, SECRET, SECRET_ENV, World, required};
+use hoist_imaging::fixtures;
+
+#[test]
+fn add_edit_use_show_remove() {
+    let w = World::new();
+    let run = w.run(&[
+        "profile",
+        "add",
+        "blog",
+        "--provider",
+        "minio",
+        "--endpoint",
+        "http://127.0.0.1:9000",
+        "--bucket",
+        "imgs",
+        "--access-key-id",
+        "AK",
+        "--secret-env",
+        "BLOG_SECRET",
+        "--template",
+        "{year}/{fileName}.{extName}",
+        "--link-format",
+        "html",
+    ]);
+    run.expect_code(0);
+    let list = w.run(&["profile", "list"]);
+    assert!(
+        list.stdout.contains("blog") && list.stdout.contains("* local"),
+        "{}",
+        list.stdout
+    );
+
+    w.run(&["profile", "use", "blog"]).expect_code(0);
+    let list = w.run(&["profile", "list"]);
+    assert!(list.stdout.contains("* blog"), "{}", list.stdout);
+
+    w.run(&[
+        "profile",
+        "edit",
+        "blog",
+        "--quality",
+        "60",
+        "--max-width",
+        "1600",
+    ])
+    .expect_code(0);
+    let show = w.run(&["profile", "show", "blog"]);
+    show.expect_code(0);
+    assert!(show.stdout.contains("quality = 60"), "{}", show.stdout);
+    assert!(show.stdout.contains("max_width = 1600"), "{}", show.stdout);
+    assert!(
+        show.stdout.contains("http://127.0.0.1:9000/imgs/"),
+        "{}",
+        show.stdout
+    );
+
+    // Invalid edits are refused and leave the file as it was.
+    let before = std::fs::read_to_string(w.config_dir().join("config.toml")).unwrap();
+    let bad = w.run(&["profile", "edit", "blog", "--template", "{year}/{oops}"]);
+    bad.expect_code(2);
+    assert!(
+        bad.stderr.contains("oops") && bad.stderr.contains("position"),
+        "{}",
+        bad.stderr
+    );
+    assert_eq!(
+        std::fs::read_to_string(w.config_dir().join("config.toml")).unwrap(),
+        before
+    );
+
+    w.run(&["profile", "remove", "blog"]).expect_code(0);
+    assert!(!w.run(&["profile", "list"]).stdout.contains("blog"));
+    let missing = w.run(&["profile", "show", "blog"]);
+    missing.expect_code(2);
+    assert!(
+        missing.stderr.contains("no profile named \"blog\""),
+        "{}",
+        missing.stderr
+    );
+}
+
+#[test]
+fn profile_test_reports_every_step() {
+    let w = World::new();
+    let run = w.run(&["profile", "test"]);
+    run.expect_code(0);
+    for step in [
+        "upload (PUT)",
+        "read back (HEAD)",
+        "public link (GET)",
+        "clean up (DELETE)",
+    ] {
+        assert!(
+            run.stdout
+                .lines()
+                .any(|l| l.contains("ok") && l.contains(step)),
+            "{step}: {}",
+            run.stdout
+        );
+    }
+    let probe_dir = w.demo.data_dir().join(w.demo.bucket()).join(".hoist-test");
+    let left = std::fs::read_dir(&probe_dir)
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(left, 0, "probe object left behind");
+
+    let out = w
+        .hoist()
+        .env(SECRET_ENV, "wrong")
+        .args(["profile", "test"])
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains("FAIL") && run.stdout.contains("secret"),
+        "{}",
+        run.stdout
+    );
+}
+
+/// Stores the secret through `hoist profile add --secret-stdin`, checks it with `secret-tool`
+/// (another Secret Service client), uploads with it, and removes it.
+#[test]
+fn secret_lives_in_the_real_keychain_only() {
+    if !keychain_available() {
+        assert!(
+            !required("HOIST_REQUIRE_KEYCHAIN"),
+            "Secret Service required but unreachable"
+        );
+        eprintln!("skipped: no Secret Service on this bus (run through scripts/test.sh)");
+        return;
+    }
+    let w = World::new();
+    let name = format!("kc-{}", std::process::id());
+    let mut child = w
+        .hoist()
+        .args([
+            "profile",
+            "add",
+            &name,
+            "--provider",
+            "minio",
+            "--endpoint",
+            &w.demo.s3_endpoint(),
+            "--bucket",
+            w.demo.bucket(),
+            "--access-key-id",
+            ACCESS_KEY,
+            "--public-base-url",
+            &w.demo.public_base(),
+            "--secret-stdin",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{SECRET}\n").as_bytes())
+        .unwrap();
+    let run = Run::from(child.wait_with_output().unwrap());
+    run.expect_code(0);
+    assert!(run.stderr.contains("keychain"), "{}", run.stderr);
+
+    let lookup = Command::new("secret-tool")
+        .args(["lookup", "service", "hoist", "username", &name])
+        .output()
+        .expect("secret-tool");
+    assert_eq!(String::from_utf8_lossy(&lookup.stdout).trim(), SECRET);
+
+    let f = w.input("kc.png", &fixtures::screenshot_png(50, 50));
+    let out = w
+        .hoist()
+        .env_remove(SECRET_ENV)
+        .args([
+            "upload",
+            "--profile",
+            &name,
+            "--format",
+            "url",
+            f.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let up = Run::from(out);
+    up.expect_code(0);
+    assert_eq!(hoist_e2e::http_get(up.lines()[0]).0, 200);
+
+    for entry in walk(w.config_dir()) {
+        let text = std::fs::read(&entry).unwrap();
+        assert!(
+            !text
+                .windows(SECRET.len())
+                .any(|win| win == SECRET.as_bytes()),
+            "secret found in {}",
+            entry.display()
+        );
+    }
+
+    w.run(&["profile", "remove", &name]).expect_code(0);
+    let lookup = Command::new("secret-tool")
+        .args(["lookup", "service", "hoist", "username", &name])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&lookup.stdout).trim().is_empty());
+}
+
+fn keychain_available() -> bool {
+    Command::new("secret-tool")
+        .args(["search", "service", "hoist-probe"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success() || s.code() == Some(1))
+        && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+}
+
+fn walk(dir: std::path::PathBuf) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(&dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,280 @@
+//! `hoist upload` end to end: real binary, real S3 server with signature checks on 127.0.0.1,
+//! links fetched back over HTTP and compared byte for byte with the stored objects.
+
+use hoist_e2e::{World, http_get};
+use hoist_imaging::fixtures;
+
+fn decode(bytes: &[u8]) -> image::DynamicImage {
+    image::load_from_memory(bytes).expect("uploaded object decodes")
+}
+
+#[test]
+fn screenshot_and_photo_become_small_clean_correctly_oriented_webp() {
+    let w = World::new();
+    let png = fixtures::screenshot_png(1280, 800);
+    // 1600×1200 stored sideways with EXIF orientation 6: upright it is 1200×1600.
+    let jpg = fixtures::photo_jpeg(1600, 1200, Some(6), true);
+    assert!(
+        fixtures::contains_exif_or_gps(&jpg),
+        "fixture must carry EXIF/GPS"
+    );
+    let a = w.input("Screenshot 2026-11-22.png", &png);
+    let b = w.input("holiday photo.jpg", &jpg);
+
+    let run = w.run(&[
+        "upload",
+        "--format",
+        "url",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    run.expect_code(0);
+    let urls = run.lines();
+    assert_eq!(urls.len(), 2, "{run:?}");
+
+    for (url, original) in urls.iter().zip([&png, &jpg]) {
+        let (status, ct, body) = http_get(url);
+        assert_eq!(status, 200, "{url}");
+        assert_eq!(ct, "image/webp", "{url}");
+        assert_eq!(
+            Some(&body),
+            w.object(&w.key_of(url)).as_ref(),
+            "link serves the object"
+        );
+        assert!(
+            body.len() < original.len(),
+            "{} !< {}",
+            body.len(),
+            original.len()
+        );
+        assert!(
+            !fixtures::contains_exif_or_gps(&body),
+            "metadata left in {url}"
+        );
+        assert!(url.ends_with(".webp"), "{url}");
+    }
+    let shot = decode(&http_get(urls[0]).2);
+    assert_eq!((shot.width(), shot.height()), (1280, 800));
+    let photo = decode(&http_get(urls[1]).2);
+    assert_eq!(
+        (photo.width(), photo.height()),
+        (1200, 1600),
+        "orientation applied"
+    );
+
+    // The originals are never modified.
+    assert_eq!(std::fs::read(&a).unwrap(), png);
+    assert_eq!(std::fs::read(&b).unwrap(), jpg);
+}
+
+#[test]
+fn every_link_format_renders_from_the_same_upload() {
+    let w = World::with_profile_extra(
+        "key_template = \"{fileName}.{extName}\"\ncustom_link = \"<$url|$fileName$extName>\"",
+    );
+    let f = w.input("my shot.png", &fixtures::screenshot_png(200, 100));
+    let f = f.to_str().unwrap();
+    let base = w.demo.public_base();
+    let url = format!("{base}/my%20shot.webp");
+    let cases = [
+        ("url", url.clone()),
+        ("markdown", format!("![my shot]({url})")),
+        ("html", format!("<img src=\"{url}\" alt=\"my shot\"/>")),
+        ("bbcode", format!("[img]{url}[/img]")),
+        ("custom", format!("<{url}|my shot.webp>")),
+    ];
+    for (format, expected) in cases {
+        let run = w.run(&["upload", "--format", format, f]);
+        run.expect_code(0);
+        assert_eq!(run.lines(), [expected.as_str()], "format {format}");
+    }
+    assert_eq!(http_get(&url).0, 200);
+}
+
+#[test]
+fn awkward_names_give_working_links() {
+    let w = World::with_profile_extra(
+        "key_template = \"{fileName}.{extName}\"\nprocessing = { format = \"keep\" }",
+    );
+    for name in ["a b#c?d+e%f.png", "截图 2026.png", "$&'().png"] {
+        let bytes = fixtures::screenshot_png(64, 48);
+        let f = w.input(name, &bytes);
+        let run = w.run(&["upload", "--format", "url", f.to_str().unwrap()]);
+        run.expect_code(0);
+        let url = run.lines()[0].to_owned();
+        let (status, _, body) = http_get(&url);
+        assert_eq!(status, 200, "{name} → {url}");
+        assert_eq!(Some(body), w.object(&w.key_of(&url)), "{name}");
+        assert!(w.key_of(&url).ends_with(".png"), "{url}");
+    }
+}
+
+#[test]
+fn bad_inputs_fail_one_line_each_while_the_rest_upload() {
+    let w = World::new();
+    let good = fixtures::screenshot_png(300, 200);
+    let truncated = fixtures::truncated(&fixtures::screenshot_png(300, 200), 200);
+    let huge = fixtures::huge_png_header(100_000, 100_000);
+    let files = [
+        ("truncated.png", truncated),
+        ("empty.png", Vec::new()),
+        ("notes.png", b"just some text, not an image\n".to_vec()),
+        ("bomb.png", huge),
+        ("good.png", good),
+    ];
+    let paths: Vec<_> = files.iter().map(|(n, b)| w.input(n, b)).collect();
+    let mut args = vec!["upload", "--format", "url"];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+    let run = w.run(&args);
+    run.expect_code(1);
+
+    let urls = run.lines();
+    assert_eq!(urls.len(), 1, "only the good file is linked: {run:?}");
+    assert_eq!(http_get(urls[0]).0, 200);
+    let errors: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("hoist: ") && l.contains(".png: "))
+        .collect();
+    assert_eq!(errors.len(), 4, "{}", run.stderr);
+    for (name, needle) in [
+        ("truncated.png", "damaged"),
+        ("empty.png", "empty"),
+        ("notes.png", "not an image"),
+        ("bomb.png", "limit"),
+    ] {
+        assert!(
+            errors
+                .iter()
+                .any(|l| l.contains(name) && l.contains(needle)),
+            "no line for {name} with {needle:?}:\n{}",
+            run.stderr
+        );
+    }
+    assert!(run.stderr.contains("4 of 5 files failed"), "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    for (p, (_, bytes)) in paths.iter().zip(&files) {
+        assert_eq!(
+            &std::fs::read(p).unwrap(),
+            bytes,
+            "{} modified",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn typora_reads_urls_from_the_last_lines_in_order() {
+    let w = World::new();
+    let names = ["one.png", "two.png", "three.png"];
+    let paths: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| w.input(n, &fixtures::screenshot_png(100 + i as u32 * 10, 80)))
+        .collect();
+    let mut args = vec!["upload", "--format", "url"];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+    let run = w.run(&args);
+    run.expect_code(0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    let last = &lines[lines.len() - 3..];
+    for (i, url) in last.iter().enumerate() {
+        let img = decode(&http_get(url).2);
+        assert_eq!(img.width(), 100 + i as u32 * 10, "line {i} is file {i}");
+    }
+}
+
+#[test]
+fn dry_run_uploads_and_records_nothing() {
+    let w = World::new();
+    let f = w.input("a.png", &fixtures::screenshot_png(120, 80));
+    let run = w.run(&[
+        "upload",
+        "--dry-run",
+        "--format",
+        "url",
+        f.to_str().unwrap(),
+    ]);
+    run.expect_code(0);
+    let url = run.lines()[0].to_owned();
+    assert!(
+        w.object(&w.key_of(&url)).is_none(),
+        "dry run wrote the object"
+    );
+    assert!(run.stderr.contains("dry run"), "{}", run.stderr);
+    let hist = w.run(&["history", "list", "--json"]);
+    hist.expect_code(0);
+    assert!(hist.stdout.trim().is_empty(), "{}", hist.stdout);
+}
+
+#[test]
+fn history_records_successes_and_failures_and_copies_links() {
+    let w = World::new();
+    let good = w.input("good.png", &fixtures::screenshot_png(120, 80));
+    let bad = w.input("bad.png", b"nope");
+    let run = w.run(&[
+        "upload",
+        "--format",
+        "url",
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    ]);
+    run.expect_code(1);
+    let url = run.lines()[0].to_owned();
+
+    let list = w.run(&["history", "list", "--json"]);
+    list.expect_code(0);
+    let rows: Vec<serde_json::Value> = list
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "{}", list.stdout);
+    let done = rows
+        .iter()
+        .find(|r| r["status"] == "done")
+        .expect("done row");
+    assert_eq!(done["url"], url.as_str());
+    assert_eq!(done["source_name"], "good.png");
+    assert_eq!(done["sha256"].as_str().unwrap().len(), 64);
+    let failed = rows
+        .iter()
+        .find(|r| r["status"] == "failed")
+        .expect("failed row");
+    assert_eq!(failed["source_name"], "bad.png");
+    assert_eq!(failed["error_code"], "image.not_an_image");
+
+    let id = done["id"].as_i64().unwrap().to_string();
+    let copy = w.run(&["history", "copy", &id, "--format", "bbcode", "--no-copy"]);
+    copy.expect_code(0);
+    assert_eq!(copy.lines(), [format!("[img]{url}[/img]").as_str()]);
+
+    let search = w.run(&["history", "search", "good", "--json"]);
+    assert_eq!(search.stdout.lines().count(), 1, "{}", search.stdout);
+}
+
+#[test]
+fn urls_are_downloaded_and_uploaded() {
+    let w = World::new();
+    let f = w.input("remote.png", &fixtures::screenshot_png(90, 60));
+    let first = w.run(&[
+        "upload",
+        "--format",
+        "url",
+        "--no-copy",
+        f.to_str().unwrap(),
+    ]);
+    first.expect_code(0);
+    let remote = first.lines()[0].to_owned();
+    let again = w.run(&["upload", "--format", "url", &remote]);
+    again.expect_code(0);
+    assert_eq!(http_get(again.lines()[0]).0, 200);
+    let missing = format!("{}/nope/missing.png", w.demo.public_base());
+    let run = w.run(&["upload", "--format", "url", &missing]);
+    run.expect_code(1);
+    assert!(
+        run.stderr.contains("cannot download") && run.stderr.contains("404"),
+        "{}",
+        run.stderr
+    );
+}
