@@ -21,6 +21,12 @@ fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some(clipboard::HOLDER_ARG) {
         return clipboard::run_holder();
     }
+    // A bug must still read as one line, not a backtrace; HOIST_BACKTRACE=1 keeps the default.
+    if std::env::var_os("HOIST_BACKTRACE").is_none() {
+        std::panic::set_hook(Box::new(|info| {
+            eprintln!("hoist: internal error: {info} (please report this)");
+        }));
+    }
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let ctx = match Ctx::new(cli.config_dir.clone(), cli.quiet) {

@@ -7,6 +7,29 @@ use std::sync::Mutex;
 
 use hoist_core::pipeline::{Event, Progress};
 
+/// `println!` for the CLI's stdout: a reader that went away (`hoist history list | head`) ends
+/// the program quietly instead of panicking.
+macro_rules! outln {
+    () => {
+        $crate::output::write_line(format_args!(""))
+    };
+    ($($t:tt)*) => {
+        $crate::output::write_line(format_args!($($t)*))
+    };
+}
+pub(crate) use outln;
+
+pub fn write_line(args: std::fmt::Arguments<'_>) {
+    let mut out = std::io::stdout().lock();
+    if let Err(e) = out.write_fmt(args).and_then(|()| out.write_all(b"\n")) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("hoist: error: cannot write to stdout: {e}");
+        std::process::exit(i32::from(EXIT_SETUP));
+    }
+}
+
 /// Exit status for a usage, config or setup problem (clap uses 2 for bad arguments too).
 pub const EXIT_SETUP: u8 = 2;
 

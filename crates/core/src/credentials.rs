@@ -59,8 +59,11 @@ pub fn resolve(
         });
     }
     let env_hint = match &profile.secret_env {
-        Some(var) => format!(" or set the environment variable {var}"),
-        None => String::new(),
+        Some(var) => format!("; set the environment variable {var} instead"),
+        None => format!(
+            "; to read it from an environment variable instead: hoist profile edit {} --secret-env VAR",
+            profile.name
+        ),
     };
     let stored = keychain().and_then(|k| k.get(&profile.name));
     match stored {

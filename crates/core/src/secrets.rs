@@ -34,9 +34,7 @@ impl fmt::Debug for Secret {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SecretError {
     /// No Secret Service / keychain could be reached (headless machine, no D-Bus session).
-    #[error(
-        "the system keychain is not available ({detail}); set the environment variable named by the profile's secret_env instead"
-    )]
+    #[error("the system keychain is not available ({detail})")]
     Unavailable { detail: String },
     /// The keychain exists but is locked or refused access.
     #[error("the system keychain refused access ({detail}); unlock it and try again")]
@@ -126,15 +124,17 @@ impl Keychain {
 /// (it names D-Bus problems precisely) but never contains the secret itself.
 fn classify(e: &keyring_core::Error, action: &str) -> SecretError {
     let detail = format!("{action}: {e}");
+    tracing::debug!("keychain: {detail}");
     match e {
         keyring_core::Error::NoStorageAccess(_) => SecretError::Locked { detail },
         keyring_core::Error::PlatformFailure(_) => {
             let lower = detail.to_lowercase();
-            if lower.contains("dbus")
-                || lower.contains("d-bus")
-                || lower.contains("address")
-                || lower.contains("no such file")
-                || lower.contains("connection")
+            // zbus's own text names socket paths and os errors; a user needs the gist.
+            if lower.contains("failed to connect") || lower.contains("no such file") {
+                SecretError::Unavailable {
+                    detail: "no D-Bus session to reach a Secret Service".into(),
+                }
+            } else if lower.contains("dbus") || lower.contains("d-bus") || lower.contains("service")
             {
                 SecretError::Unavailable { detail }
             } else {

@@ -6,12 +6,13 @@ use hoist_core::Error;
 
 use crate::cli::ConfigCmd;
 use crate::context::Ctx;
+use crate::output::outln;
 
 pub fn run(ctx: &Ctx, cmd: ConfigCmd) -> Result<ExitCode, Error> {
     match cmd {
         ConfigCmd::Path => {
-            println!("config:  {}", ctx.paths.config_file().display());
-            println!("history: {}", ctx.paths.history_file().display());
+            outln!("config:  {}", ctx.paths.config_file().display());
+            outln!("history: {}", ctx.paths.history_file().display());
         }
     }
     Ok(ExitCode::SUCCESS)

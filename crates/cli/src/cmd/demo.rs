@@ -18,6 +18,7 @@ use hoist_s3::S3Store;
 
 use crate::cli::DemoArgs;
 use crate::context::Ctx;
+use crate::output::outln;
 use crate::output::{self, StderrProgress};
 
 const ACCESS_KEY: &str = "hoist-demo";
@@ -83,8 +84,8 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<ExitCode, Error> {
     for r in &results {
         match r {
             Ok(o) => {
-                println!();
-                println!(
+                outln!();
+                outln!(
                     "{}: {} → {} {} ({}×{}, metadata stripped)",
                     o.source_name,
                     output::size(o.bytes_in),
@@ -95,7 +96,7 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<ExitCode, Error> {
                 );
                 for f in LinkFormat::all() {
                     if f != LinkFormat::Custom {
-                        println!("  {:<9} {}", format!("{}:", f.label()), o.link(f, ""));
+                        outln!("  {:<9} {}", format!("{}:", f.label()), o.link(f, ""));
                     }
                 }
                 let check = match client.get(&o.url).send().await {
@@ -129,7 +130,7 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<ExitCode, Error> {
                         format!("link failed: {}", hoist_core::fetch::reqwest_words(&e))
                     }
                 };
-                println!("  {check}");
+                outln!("  {check}");
             }
             Err(e) => {
                 failed = true;

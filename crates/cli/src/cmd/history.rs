@@ -12,6 +12,7 @@ use crate::cli::HistoryCmd;
 use crate::clipboard;
 use crate::context::Ctx;
 use crate::output;
+use crate::output::outln;
 
 pub fn run(ctx: &Ctx, cmd: HistoryCmd) -> Result<ExitCode, Error> {
     let history = ctx.history()?;
@@ -85,7 +86,7 @@ pub fn run(ctx: &Ctx, cmd: HistoryCmd) -> Result<ExitCode, Error> {
                     height: rec.height,
                 },
             );
-            println!("{line}");
+            outln!("{line}");
             if !no_copy && let Err(why) = clipboard::copy_text(&line) {
                 output::note(ctx.quiet, &why);
             }
@@ -97,7 +98,7 @@ pub fn run(ctx: &Ctx, cmd: HistoryCmd) -> Result<ExitCode, Error> {
 fn print_records(records: &[Record], json: bool) {
     if json {
         for r in records {
-            println!("{}", serde_json::to_string(r).unwrap_or_default());
+            outln!("{}", serde_json::to_string(r).unwrap_or_default());
         }
         return;
     }
@@ -118,9 +119,11 @@ fn print_records(records: &[Record], json: bool) {
             (_, Some(err)) => format!("FAILED: {err}"),
             _ => r.status.as_str().to_owned(),
         };
-        println!(
+        outln!(
             "{:>6}  {when}  {:<10}  {}  {what}",
-            r.id, r.profile, r.source_name
+            r.id,
+            r.profile,
+            r.source_name
         );
     }
 }

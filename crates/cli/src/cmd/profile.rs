@@ -13,6 +13,7 @@ use hoist_imaging::OutputFormat;
 
 use crate::cli::{ProfileCmd, ProfileFields};
 use crate::context::Ctx;
+use crate::output::outln;
 
 pub async fn run(ctx: &Ctx, cmd: ProfileCmd) -> Result<ExitCode, Error> {
     match cmd {
@@ -32,7 +33,7 @@ pub async fn run(ctx: &Ctx, cmd: ProfileCmd) -> Result<ExitCode, Error> {
         ProfileCmd::Test { name } => test(ctx, name.as_deref()).await,
         ProfileCmd::Providers => {
             for p in presets::all() {
-                println!("{:<12} {}", p.id, p.name);
+                outln!("{:<12} {}", p.id, p.name);
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -53,9 +54,10 @@ fn list(ctx: &Ctx) -> Result<ExitCode, Error> {
             " "
         };
         let endpoint = p.endpoint.as_deref().unwrap_or("(preset endpoint)");
-        println!(
+        outln!(
             "{mark} {name:<16} {:<12} {:<20} {endpoint}",
-            p.provider, p.bucket
+            p.provider,
+            p.bucket
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -65,18 +67,30 @@ fn show(ctx: &Ctx, name: Option<&str>) -> Result<ExitCode, Error> {
     let cfg = ctx.config()?;
     let name = cfg.pick_profile_name(name)?;
     let profile = &cfg.profiles[&name];
-    let body = toml::to_string_pretty(profile).unwrap_or_default();
-    println!("[profiles.{name}]\n{body}");
+    // Printed as a config fragment, so it can be pasted into another config.toml as is.
+    #[derive(serde::Serialize)]
+    struct Fragment<'a> {
+        profiles: std::collections::BTreeMap<&'a str, &'a Profile>,
+    }
+    let fragment = Fragment {
+        profiles: [(name.as_str(), profile)].into(),
+    };
+    outln!(
+        "{}",
+        toml::to_string_pretty(&fragment)
+            .unwrap_or_default()
+            .trim_end()
+    );
     match profile.resolve(&name) {
         Ok(r) => {
-            println!("# resolved endpoint: {}", r.endpoint);
-            println!("# resolved region: {}", r.region);
+            outln!("# resolved endpoint: {}", r.endpoint);
+            outln!("# resolved region: {}", r.region);
             match &r.public_base {
-                Some(b) => println!("# links start with: {b}/"),
-                None => println!("# links: no public URL configured (set public_base_url)"),
+                Some(b) => outln!("# links start with: {b}/"),
+                None => outln!("# links: no public URL configured (set public_base_url)"),
             }
         }
-        Err(e) => println!("# problem: {e}"),
+        Err(e) => outln!("# problem: {e}"),
     }
     let secret = match &profile.secret_env {
         Some(var) if std::env::var_os(var).is_some() => format!("from ${var}"),
@@ -86,7 +100,7 @@ fn show(ctx: &Ctx, name: Option<&str>) -> Result<ExitCode, Error> {
             Err(e) => format!("unknown ({e})"),
         },
     };
-    println!("# secret access key: {secret}");
+    outln!("# secret access key: {secret}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -273,9 +287,11 @@ async fn test(ctx: &Ctx, name: Option<&str>) -> Result<ExitCode, Error> {
     let cfg = ctx.config()?;
     let profile = cfg.resolve(name)?;
     let store = ctx.store(&profile, false)?;
-    println!(
+    outln!(
         "Testing profile \"{}\": bucket \"{}\" at {}",
-        profile.name, profile.bucket, profile.endpoint
+        profile.name,
+        profile.bucket,
+        profile.endpoint
     );
     let probe = uuid::Uuid::new_v4().simple().to_string();
     let steps = check::test_connection(&profile, &store, &probe).await;
@@ -283,13 +299,13 @@ async fn test(ctx: &Ctx, name: Option<&str>) -> Result<ExitCode, Error> {
     for s in &steps {
         ok &= s.ok;
         let mark = if s.ok { "ok  " } else { "FAIL" };
-        println!("  {mark} {:<18} {:>5} ms  {}", s.name, s.millis, s.detail);
+        outln!("  {mark} {:<18} {:>5} ms  {}", s.name, s.millis, s.detail);
     }
     if steps.len() < 4 {
-        println!("  (the remaining steps need the upload to work first)");
+        outln!("  (the remaining steps need the upload to work first)");
     }
     if ok && steps.len() == 4 {
-        println!("All good: uploads from this profile will work.");
+        outln!("All good: uploads from this profile will work.");
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::FAILURE)

@@ -14,6 +14,7 @@ use serde_json::json;
 use crate::cli::UploadArgs;
 use crate::clipboard::{self, Content};
 use crate::context::Ctx;
+use crate::output::outln;
 use crate::output::{self, StderrProgress};
 
 pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
@@ -45,9 +46,9 @@ pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
             Ok(o) => {
                 let link = o.link(format, &profile.custom_link);
                 if args.json {
-                    println!("{}", outcome_json(o, &link));
+                    outln!("{}", outcome_json(o, &link));
                 } else {
-                    println!("{link}");
+                    outln!("{link}");
                 }
                 links.push(link);
             }
@@ -55,7 +56,7 @@ pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
                 failed += 1;
                 eprintln!("hoist: {}: {}", e.source_name, e.error);
                 if args.json {
-                    println!(
+                    outln!(
                         "{}",
                         json!({"ok": false, "index": e.index, "source": e.source_name,
                                "code": e.error.code(), "message": e.error.to_string(),
