@@ -9,13 +9,17 @@ use std::time::Duration;
 
 use hoist_demo::{BlockingDemo, DemoConfig, DemoServer};
 
+pub mod proxy;
+
 pub const ACCESS_KEY: &str = "e2e-access-key";
 pub const SECRET: &str = "e2e-secret-Zq9v2Lm4";
 /// The environment variable the test profile names in `secret_env`.
 pub const SECRET_ENV: &str = "HOIST_E2E_SECRET";
 
-/// The `hoist` binary, built on first use if `cargo test` has not built it yet (cargo only
-/// builds binaries of the package under test, and this is another package).
+/// The `hoist` binary, (re)built once per test process: cargo only builds binaries of the
+/// package under test, and this is another package, so without this a `cargo test -p
+/// hoist-e2e` would silently run a stale binary. When it is up to date this costs a fraction of
+/// a second.
 pub fn hoist_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
@@ -23,7 +27,7 @@ pub fn hoist_bin() -> &'static Path {
         // target/<profile>/deps/test-xxxx → target/<profile>/hoist
         let dir = exe.parent().and_then(Path::parent).expect("target dir");
         let bin = dir.join(format!("hoist{}", std::env::consts::EXE_SUFFIX));
-        if !bin.exists() || std::env::var_os("HOIST_E2E_REBUILD").is_some() {
+        {
             let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
             let status = Command::new(cargo)
                 .args(["build", "-p", "hoist-cli", "--bin", "hoist"])
@@ -48,6 +52,11 @@ impl World {
 
     /// `extra` is TOML appended to the `[profiles.local]` table (e.g. `link_format = "url"`).
     pub fn with_profile_extra(extra: &str) -> World {
+        Self::build(extra, false)
+    }
+
+    /// A world whose S3 server ignores `If-None-Match` (like many providers) when `ignoring`.
+    pub fn build(extra: &str, ignore_conditional_writes: bool) -> World {
         let dir = tempfile::tempdir().expect("tempdir");
         let demo = DemoServer::start_blocking(DemoConfig {
             data_dir: dir.path().join("s3"),
@@ -56,6 +65,7 @@ impl World {
             secret_key: SECRET.into(),
             s3_port: 0,
             public_port: 0,
+            ignore_conditional_writes,
         })
         .expect("start demo S3 server");
         let w = World { demo, dir };

@@ -27,6 +27,40 @@ fn display() -> Option<String> {
     }
 }
 
+/// The tests share one X display and so one clipboard: they take turns.
+fn clipboard_turn() -> std::sync::MutexGuard<'static, ()> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    TURN.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Puts a PNG file in the clipboard through xclip (another program, as a screenshot tool would)
+/// and waits until xclip owns the selection.
+fn offer_png(display: &str, src: &std::path::Path) -> std::process::Child {
+    let mut holder = Command::new("xclip")
+        .args(["-quiet", "-selection", "clipboard", "-t", "image/png", "-i"])
+        .arg(src)
+        .env("DISPLAY", display)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(10) {
+        let targets = Command::new("xclip")
+            .args(["-o", "-selection", "clipboard", "-t", "TARGETS"])
+            .env("DISPLAY", display)
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&targets.stdout).contains("image/png") {
+            return holder;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let _ = holder.kill();
+    let _ = holder.wait();
+    panic!("xclip did not take the clipboard within 10 s");
+}
+
 fn clipboard_text(display: &str) -> String {
     let out = Command::new("xclip")
         .args(["-o", "-selection", "clipboard"])
@@ -39,6 +73,7 @@ fn clipboard_text(display: &str) -> String {
 #[test]
 fn links_stay_in_the_clipboard_after_exit_and_clipboard_images_upload() {
     let Some(display) = display() else { return };
+    let _turn = clipboard_turn();
     let w = World::new();
 
     // 1. Links written by a process that has already exited are still pasteable.
@@ -63,27 +98,7 @@ fn links_stay_in_the_clipboard_after_exit_and_clipboard_images_upload() {
     // 2. An image put in the clipboard by another program is uploaded.
     let png = fixtures::screenshot_png(150, 100);
     let src = w.input("clip-src.png", &png);
-    let mut holder = Command::new("xclip")
-        .args(["-quiet", "-selection", "clipboard", "-t", "image/png", "-i"])
-        .arg(&src)
-        .env("DISPLAY", &display)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait until xclip owns the selection.
-    let t = Instant::now();
-    while t.elapsed() < Duration::from_secs(5) {
-        let targets = Command::new("xclip")
-            .args(["-o", "-selection", "clipboard", "-t", "TARGETS"])
-            .env("DISPLAY", &display)
-            .output()
-            .unwrap();
-        if String::from_utf8_lossy(&targets.stdout).contains("image/png") {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let mut holder = offer_png(&display, &src);
     let out = w
         .hoist()
         .env("DISPLAY", &display)
@@ -113,4 +128,52 @@ fn no_display_is_a_note_not_a_failure() {
     let run = w.run(&["upload", "--clipboard"]);
     run.expect_code(2);
     assert!(run.stderr.contains("no display"), "{}", run.stderr);
+}
+
+#[test]
+fn a_clipboard_image_is_kept_until_its_upload_succeeds() {
+    let Some(display) = display() else { return };
+    let _turn = clipboard_turn();
+    let w = World::new();
+    let path = w.config_dir().join("config.toml");
+    let good = std::fs::read_to_string(&path).unwrap();
+    let down = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        &path,
+        good.replace(&w.demo.s3_endpoint(), &format!("http://127.0.0.1:{down}")),
+    )
+    .unwrap();
+
+    let src = w.input("clip.png", &fixtures::screenshot_png(120, 70));
+    let mut holder = offer_png(&display, &src);
+    let out = w
+        .hoist()
+        .env("DISPLAY", &display)
+        .args(["upload", "--clipboard", "--no-copy"])
+        .output()
+        .unwrap();
+    let _ = holder.kill();
+    let _ = holder.wait();
+    Run::from(out).expect_code(1);
+
+    // The server was down: the clipboard image waits in the spool folder.
+    let spool = w.config_dir().join("spool");
+    let kept: Vec<_> = std::fs::read_dir(&spool).unwrap().flatten().collect();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+
+    std::fs::write(&path, good).unwrap();
+    let retry = w.run(&["history", "retry", "--all-failed", "--format", "url"]);
+    retry.expect_code(0);
+    let (status, _, body) = http_get(retry.lines()[0]);
+    assert_eq!(status, 200);
+    assert_eq!(image::load_from_memory(&body).unwrap().width(), 120);
+    assert_eq!(
+        std::fs::read_dir(&spool).unwrap().count(),
+        0,
+        "copy removed after success"
+    );
 }

@@ -41,6 +41,14 @@ pub enum Command {
     Config(ConfigCmd),
     /// Run a local demo bucket, upload sample images to it and print their links.
     Demo(DemoArgs),
+    /// Serve the PicGo-compatible upload API on 127.0.0.1 (Typora, Obsidian, VS Code, scripts).
+    Serve(crate::cmd::serve::ServeArgs),
+    /// Uploads a crash or a kill interrupted: list them, or finish them.
+    #[command(subcommand)]
+    Queue(QueueCmd),
+    /// Import profiles, link format and gallery from PicGo or PicList.
+    #[command(subcommand)]
+    Import(ImportCmd),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
 }
@@ -186,6 +194,15 @@ pub struct ProfileFields {
     pub proxy: Option<String>,
     #[arg(long)]
     pub allow_invalid_certs: Option<bool>,
+    /// When the key already holds a different file: rename (add a hash suffix), overwrite, fail.
+    #[arg(long, value_parser = ["rename", "overwrite", "fail"])]
+    pub collision: Option<String>,
+    /// Reuse the link of an earlier upload of the same file (true by default).
+    #[arg(long)]
+    pub dedup: Option<bool>,
+    /// Whether the provider honours If-None-Match on PUT (default: from the provider preset).
+    #[arg(long)]
+    pub conditional_put: Option<bool>,
     /// Make this the default profile.
     #[arg(long)]
     pub default: bool,
@@ -213,6 +230,17 @@ pub enum HistoryCmd {
         #[arg(long)]
         json: bool,
     },
+    /// Upload failed (or interrupted) uploads again, by id, from their kept source.
+    Retry {
+        ids: Vec<i64>,
+        /// Retry every failed upload that still has its source.
+        #[arg(long)]
+        all_failed: bool,
+        #[arg(short, long, value_enum)]
+        format: Option<FormatArg>,
+        #[arg(long)]
+        no_copy: bool,
+    },
     /// Print (and copy) the link of an upload by its id.
     Copy {
         id: i64,
@@ -224,9 +252,42 @@ pub enum HistoryCmd {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum QueueCmd {
+    /// Uploads that were started but never finished.
+    List,
+    /// Finish every interrupted upload (the desktop app does this at start).
+    Resume {
+        #[arg(short, long, value_enum)]
+        format: Option<FormatArg>,
+        #[arg(long)]
+        no_copy: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum ConfigCmd {
     /// Print where the config file and history are.
     Path,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportCmd {
+    /// From PicGo (data.json and picgo.db) or PicGo-Core (~/.picgo/config.json).
+    Picgo(ImportArgs),
+    /// From PicList (data.json and piclist.db).
+    Piclist(ImportArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    /// data.json (or config.json), or the folder holding it (default: the usual places).
+    pub path: Option<PathBuf>,
+    /// Show what would change and write nothing (no config, keychain or history).
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Replace existing profiles of the same name whose settings differ (else they are skipped).
+    #[arg(long)]
+    pub overwrite: bool,
 }
 
 #[derive(Args, Debug)]

@@ -43,6 +43,11 @@ impl Ctx {
         )?)))
     }
 
+    /// Where clipboard images wait for their upload (kept until it succeeds).
+    pub fn spool_dir(&self) -> PathBuf {
+        self.paths.data_dir.join("spool")
+    }
+
     pub fn credentials(&self, profile: &ResolvedProfile) -> Result<Credentials, Error> {
         credentials::resolve(profile, &credentials::process_env, &Keychain::system)
     }

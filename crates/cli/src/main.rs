@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, HistoryCmd};
 use crate::context::Ctx;
 
 fn main() -> ExitCode {
@@ -36,9 +36,18 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Upload(args) => run_async(cmd::upload::run(&ctx, args)),
         Command::Profile(c) => run_async(cmd::profile::run(&ctx, *c)),
+        Command::History(HistoryCmd::Retry {
+            ids,
+            all_failed,
+            format,
+            no_copy,
+        }) => run_async(cmd::retry::retry(&ctx, ids, all_failed, format, no_copy)),
         Command::History(c) => cmd::history::run(&ctx, c),
+        Command::Queue(c) => run_async(cmd::retry::queue(&ctx, c)),
         Command::Config(c) => cmd::config::run(&ctx, c),
         Command::Demo(args) => run_async(cmd::demo::run(&ctx, args)),
+        Command::Serve(args) => run_async(cmd::serve::run(&ctx, args)),
+        Command::Import(c) => cmd::import::run(&ctx, c),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "hoist", &mut std::io::stdout());

@@ -92,15 +92,20 @@ impl Progress for StderrProgress {
             Event::Done { outcome } => {
                 let mut n = self.done.lock().unwrap_or_else(|p| p.into_inner());
                 *n += 1;
+                let what = if outcome.existing {
+                    "already uploaded".to_owned()
+                } else {
+                    format!(
+                        "{} → {} ({})",
+                        size(outcome.bytes_in),
+                        size(outcome.bytes_out),
+                        outcome.ext
+                    )
+                };
                 let _ = writeln!(
                     err,
-                    "[{}/{}] ✓ {}  {} → {} ({})",
-                    *n,
-                    self.total,
-                    outcome.source_name,
-                    size(outcome.bytes_in),
-                    size(outcome.bytes_out),
-                    outcome.ext
+                    "[{}/{}] ✓ {}  {what}",
+                    *n, self.total, outcome.source_name
                 );
             }
             Event::Failed { .. } => {

@@ -134,7 +134,27 @@ pub struct Profile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy: Option<String>,
     pub allow_invalid_certs: bool,
+    /// What to do when the key already holds other content.
+    pub collision: CollisionPolicy,
+    /// Override the preset's record of whether PUT honours `If-None-Match: *`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conditional_put: Option<bool>,
+    /// Reuse the link of an earlier upload of the same bytes (same profile and template).
+    pub dedup: bool,
     pub processing: ProcessOptions,
+}
+
+/// What happens when an upload's key already holds a different object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CollisionPolicy {
+    /// Add a short suffix from the content hash before the extension (`image-3f9a2c.png`).
+    #[default]
+    Rename,
+    /// Replace the existing object (explicit opt-in: old links then show the new image).
+    Overwrite,
+    /// Refuse the upload with an error naming the key.
+    Fail,
 }
 
 impl Default for Profile {
@@ -161,6 +181,9 @@ impl Default for Profile {
             timeout_secs: 60,
             proxy: None,
             allow_invalid_certs: false,
+            collision: CollisionPolicy::Rename,
+            conditional_put: None,
+            dedup: true,
             processing: ProcessOptions::default(),
         }
     }
@@ -179,6 +202,8 @@ pub struct ResolvedProfile {
     pub acl: Option<String>,
     /// The provider honours `If-None-Match: *` (else a HEAD check guards overwrites).
     pub conditional_put: bool,
+    pub collision: CollisionPolicy,
+    pub dedup: bool,
     /// Base of public links; `None` when neither the profile nor the preset gives one.
     pub public_base: Option<String>,
     pub url_suffix: String,
@@ -470,7 +495,9 @@ impl Profile {
             bucket: self.bucket.trim().to_owned(),
             addressing: self.addressing.unwrap_or(preset.addressing),
             acl: non_empty(&self.acl).map(str::to_owned),
-            conditional_put: preset.conditional_put,
+            conditional_put: self.conditional_put.unwrap_or(preset.conditional_put),
+            collision: self.collision,
+            dedup: self.dedup,
             public_base,
             url_suffix: self.url_suffix.clone(),
             template,

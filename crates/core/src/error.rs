@@ -43,6 +43,18 @@ pub enum Error {
     EmptyClipboard { detail: String },
     #[error("{0}")]
     Clipboard(String),
+    #[error(
+        "profile \"{profile}\": the key \"{key}\" already holds a different file, and the profile's collision policy is \"fail\""
+    )]
+    KeyExists { profile: String, key: String },
+    #[error("cannot save a copy of the image in {} before uploading it: {detail}", path.display())]
+    Spool { path: PathBuf, detail: String },
+    #[error("upload {id} ({name}) cannot be retried: {reason}")]
+    NotRetryable {
+        id: i64,
+        name: String,
+        reason: String,
+    },
     #[error("the upload was cancelled")]
     Cancelled,
     /// Something of Hoist's own failed (a worker thread, the runtime, the demo server).
@@ -68,6 +80,9 @@ impl Error {
             Self::MissingCredentials { .. } => "profile.missing_credentials",
             Self::EmptyClipboard { .. } => "clipboard.empty",
             Self::Clipboard(_) => "clipboard.error",
+            Self::KeyExists { .. } => "store.key_exists",
+            Self::Spool { .. } => "job.spool",
+            Self::NotRetryable { .. } => "job.not_retryable",
             Self::Cancelled => "job.cancelled",
             Self::Internal(_) => "internal",
         }

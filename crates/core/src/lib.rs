@@ -3,13 +3,16 @@
 //! depends on tauri, on an HTTP server, or on a concrete storage SDK.
 
 pub mod check;
+pub mod collision;
 pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod fetch;
+pub mod import;
 pub mod link;
 pub mod pipeline;
 pub mod presets;
+pub mod queue;
 pub mod secrets;
 pub mod store;
 pub mod template;

@@ -11,9 +11,11 @@ use chrono::{DateTime, FixedOffset};
 use futures::StreamExt;
 use hoist_history::{History, NewRecord, Status, Update};
 use hoist_imaging::{Action, Processed};
+use md5::Md5;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::collision::{self, Identity, SHA256_META, Written};
 use crate::config::ResolvedProfile;
 use crate::error::Error;
 use crate::link::{self, LinkFormat, LinkVars};
@@ -60,6 +62,27 @@ impl Source {
     }
 }
 
+/// One upload job: a source, and for a retry or a resumed job the history row it continues.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub source: Source,
+    /// The history row this job continues (retry, resume); `None` for a new job.
+    pub history_id: Option<i64>,
+    /// The name to show and to use in templates when it differs from the source's own (a
+    /// clipboard image resumed from its spooled copy keeps its original name).
+    pub name: Option<String>,
+}
+
+impl From<Source> for Job {
+    fn from(source: Source) -> Self {
+        Job {
+            source,
+            history_id: None,
+            name: None,
+        }
+    }
+}
+
 /// Time and randomness, as inputs so tests are exact.
 #[derive(Clone)]
 pub struct Env {
@@ -91,6 +114,10 @@ pub struct Outcome {
     pub mime: String,
     /// Final extension without the dot.
     pub ext: String,
+    /// The key the template gave, when a collision made the upload use another one.
+    pub planned_key: Option<String>,
+    /// True when the same bytes were already in the bucket and nothing was uploaded.
+    pub existing: bool,
     /// `converted`, `kept_original` or `passed_through`.
     pub action: &'static str,
     pub sha256: String,
@@ -188,6 +215,7 @@ pub struct Uploader<S> {
     store: Arc<S>,
     history: Option<Arc<Mutex<History>>>,
     env: Env,
+    spool_dir: Option<PathBuf>,
 }
 
 impl<S: Store + 'static> Uploader<S> {
@@ -202,7 +230,15 @@ impl<S: Store + 'static> Uploader<S> {
             store,
             history,
             env,
+            spool_dir: None,
         }
+    }
+
+    /// Where in-memory sources (clipboard images, HTTP uploads) are saved before their upload,
+    /// so a crash or a failure never loses them; the copy is removed once the upload is done.
+    pub fn with_spool_dir(mut self, dir: PathBuf) -> Self {
+        self.spool_dir = Some(dir);
+        self
     }
 
     pub fn profile(&self) -> &ResolvedProfile {
@@ -217,10 +253,21 @@ impl<S: Store + 'static> Uploader<S> {
         opts: RunOptions,
         progress: &dyn Progress,
     ) -> Vec<Result<Outcome, FileError>> {
+        let jobs = sources.into_iter().map(Job::from).collect();
+        self.run_jobs(jobs, opts, progress).await
+    }
+
+    /// `run` for jobs that may continue existing history rows (retry, resume after a crash).
+    pub async fn run_jobs(
+        &self,
+        jobs: Vec<Job>,
+        opts: RunOptions,
+        progress: &dyn Progress,
+    ) -> Vec<Result<Outcome, FileError>> {
         // `buffered` keeps input order and holds at most `concurrency` files in memory, so a
         // folder of 500 images never loads 500 images at once.
-        futures::stream::iter(sources.into_iter().enumerate())
-            .map(|(index, source)| self.one(index, source, opts, progress))
+        futures::stream::iter(jobs.into_iter().enumerate())
+            .map(|(index, job)| self.one(index, job, opts, progress))
             .buffered(opts.concurrency.max(1))
             .collect()
             .await
@@ -229,18 +276,36 @@ impl<S: Store + 'static> Uploader<S> {
     async fn one(
         &self,
         index: usize,
-        source: Source,
+        job: Job,
         opts: RunOptions,
         progress: &dyn Progress,
     ) -> Result<Outcome, FileError> {
-        let name = source.name();
+        let name = job.name.clone().unwrap_or_else(|| job.source.name());
         progress.event(Event::Started { index, name: &name });
-        let mut history_id = None;
+        let mut history_id = job.history_id;
+        let mut spooled = None;
         let result = self
-            .attempt(index, &source, &name, opts, progress, &mut history_id)
+            .attempt(
+                index,
+                &job.source,
+                &name,
+                opts,
+                progress,
+                &mut history_id,
+                &mut spooled,
+            )
             .await;
         match result {
             Ok(outcome) => {
+                // The upload is safe in the bucket: the saved copy has done its job. A resumed
+                // job whose source *is* a spooled copy removes it too.
+                let spool_copy = spooled.or_else(|| match &job.source {
+                    Source::Path(p) if self.is_spooled(p) => Some(p.clone()),
+                    _ => None,
+                });
+                if let Some(p) = spool_copy {
+                    let _ = std::fs::remove_file(p);
+                }
                 progress.event(Event::Done { outcome: &outcome });
                 Ok(outcome)
             }
@@ -263,6 +328,7 @@ impl<S: Store + 'static> Uploader<S> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     async fn attempt(
         &self,
         index: usize,
@@ -271,6 +337,7 @@ impl<S: Store + 'static> Uploader<S> {
         opts: RunOptions,
         progress: &dyn Progress,
         history_id: &mut Option<i64>,
+        spooled: &mut Option<PathBuf>,
     ) -> Result<Outcome, Error> {
         let profile = &self.profile;
         // Checked before any work: uploading an object nobody can link to helps no one.
@@ -280,10 +347,21 @@ impl<S: Store + 'static> Uploader<S> {
             .ok_or_else(|| Error::NoPublicUrl {
                 profile: profile.name.clone(),
             })?;
+        if !opts.dry_run {
+            // The job is on disk before any network I/O, so a crash leaves a row to resume.
+            *spooled = self.spool(source, name)?;
+            *history_id = self.persist_job(source, name, *history_id, spooled.as_deref())?;
+        }
         let input = read_source(source, profile.timeout).await?;
         let bytes_in = input.len() as u64;
-        if !opts.dry_run {
-            *history_id = self.insert_history(source, name, bytes_in)?;
+        if let Some(id) = *history_id {
+            self.record(
+                id,
+                Update {
+                    bytes_in: Some(bytes_in),
+                    ..Update::status(self.now_ms(), Status::Processing)
+                },
+            );
         }
 
         let options = profile.processing.clone();
@@ -302,7 +380,7 @@ impl<S: Store + 'static> Uploader<S> {
         });
 
         let sha256 = hex::encode(Sha256::digest(&processed.bytes));
-        let key = profile.template.render(&KeyContext {
+        let planned_key = profile.template.render(&KeyContext {
             now: (self.env.now)(),
             file_name: name,
             ext: processed.ext,
@@ -313,12 +391,13 @@ impl<S: Store + 'static> Uploader<S> {
             uuid: (self.env.uuid)(),
             source_path: source.path(),
         })?;
-        let url = link::public_url(&public_base, &key, &profile.url_suffix);
-        let outcome = Outcome {
+        let mut outcome = Outcome {
             index,
             source_name: name.to_owned(),
-            key: key.clone(),
-            url,
+            url: link::public_url(&public_base, &planned_key, &profile.url_suffix),
+            key: planned_key.clone(),
+            planned_key: None,
+            existing: false,
             bytes_in,
             bytes_out,
             width: processed.width,
@@ -339,7 +418,7 @@ impl<S: Store + 'static> Uploader<S> {
                 id,
                 Update {
                     status: Some(Status::Uploading),
-                    key: Some(key.clone()),
+                    key: Some(planned_key.clone()),
                     sha256: Some(sha256.clone()),
                     bytes_out: Some(bytes_out),
                     mime: Some(outcome.mime.clone()),
@@ -349,38 +428,64 @@ impl<S: Store + 'static> Uploader<S> {
                 },
             );
         }
-        progress.event(Event::Uploading {
-            index,
-            bytes: bytes_out,
-        });
-        let cache_control = profile.cache_control.clone().or_else(|| {
-            profile
-                .template
-                .uses_content_hash()
-                .then(|| IMMUTABLE_CACHE_CONTROL.to_owned())
-        });
-        let content_disposition = profile
-            .content_disposition
-            .then(|| content_disposition(name, processed.ext));
-        let mut metadata = BTreeMap::new();
-        metadata.insert("sha256".to_owned(), sha256.clone());
-        self.store
-            .put(PutRequest {
-                key: key.clone(),
-                body: Bytes::from(processed.bytes),
-                content_type: processed.mime.to_owned(),
-                cache_control,
-                content_disposition,
-                metadata,
-                if_none_match: false,
-            })
-            .await?;
+        let md5 = hex::encode(Md5::digest(&processed.bytes));
+        let identity = Identity {
+            sha256: &sha256,
+            md5: &md5,
+        };
+        let written = match self.earlier_upload(&identity, bytes_out).await {
+            Some(key) => Written {
+                key,
+                existing: true,
+            },
+            None => {
+                progress.event(Event::Uploading {
+                    index,
+                    bytes: bytes_out,
+                });
+                let cache_control = profile.cache_control.clone().or_else(|| {
+                    profile
+                        .template
+                        .uses_content_hash()
+                        .then(|| IMMUTABLE_CACHE_CONTROL.to_owned())
+                });
+                let content_disposition = profile
+                    .content_disposition
+                    .then(|| content_disposition(name, processed.ext));
+                let metadata = BTreeMap::from([(SHA256_META.to_owned(), sha256.clone())]);
+                let request = PutRequest {
+                    key: planned_key.clone(),
+                    body: Bytes::from(processed.bytes),
+                    content_type: processed.mime.to_owned(),
+                    cache_control,
+                    content_disposition,
+                    metadata,
+                    if_none_match: false,
+                };
+                collision::put_without_overwrite(
+                    self.store.as_ref(),
+                    request,
+                    &identity,
+                    profile.collision,
+                    profile.conditional_put,
+                    &profile.name,
+                )
+                .await?
+            }
+        };
+        if written.key != planned_key {
+            outcome.planned_key = Some(planned_key);
+        }
+        outcome.url = link::public_url(&public_base, &written.key, &profile.url_suffix);
+        outcome.key = written.key;
+        outcome.existing = written.existing;
 
         if let Some(id) = *history_id {
             self.record(
                 id,
                 Update {
                     status: Some(Status::Done),
+                    key: Some(outcome.key.clone()),
                     url: Some(outcome.url.clone()),
                     error: Some(None),
                     ..Update::at(self.now_ms())
@@ -390,23 +495,103 @@ impl<S: Store + 'static> Uploader<S> {
         Ok(outcome)
     }
 
-    fn insert_history(
+    /// Dedup: the key of an earlier upload of the same bytes with this profile and template,
+    /// if the object is still there with the same content (checked with a HEAD, so a deleted
+    /// object is uploaded again rather than linked dead).
+    async fn earlier_upload(&self, id: &Identity<'_>, size: u64) -> Option<String> {
+        let profile = &self.profile;
+        if !profile.dedup {
+            return None;
+        }
+        let history = self.history.as_ref()?;
+        let found = {
+            let guard = history.lock().unwrap_or_else(|p| p.into_inner());
+            guard.find_done_by_sha256(&profile.name, profile.template.source(), id.sha256)
+        };
+        let key = match found {
+            Ok(rec) => rec?.key?,
+            Err(e) => {
+                tracing::warn!(code = e.code(), "dedup lookup failed: {e}");
+                return None;
+            }
+        };
+        match self.store.head(&key).await {
+            Ok(Some(info)) if collision::same_content(&info, id, size) => Some(key),
+            _ => None,
+        }
+    }
+
+    /// Saves an in-memory source to the spool folder (when one is set and there is a history to
+    /// point at it). Failing to save is an error: uploading without a copy could lose it.
+    fn spool(&self, source: &Source, name: &str) -> Result<Option<PathBuf>, Error> {
+        let (Some(dir), Some(_), Source::Bytes { bytes, .. }) =
+            (&self.spool_dir, &self.history, source)
+        else {
+            return Ok(None);
+        };
+        let safe: String = name
+            .chars()
+            .map(|c| {
+                if c.is_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(80)
+            .collect();
+        let path = dir.join(format!("{}-{safe}", (self.env.uuid)().simple()));
+        let write = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, bytes));
+        write.map_err(|e| Error::Spool {
+            path: path.clone(),
+            detail: io_words(&e),
+        })?;
+        Ok(Some(path))
+    }
+
+    fn is_spooled(&self, path: &Path) -> bool {
+        self.spool_dir
+            .as_deref()
+            .is_some_and(|d| path.starts_with(d))
+    }
+
+    /// Records the job: a new `queued` row, or for a retry the same row back to `queued` with
+    /// one more attempt and its old error cleared.
+    fn persist_job(
         &self,
         source: &Source,
         name: &str,
-        bytes_in: u64,
+        existing: Option<i64>,
+        spooled: Option<&Path>,
     ) -> Result<Option<i64>, Error> {
         let Some(history) = &self.history else {
             return Ok(None);
         };
+        let guard = history.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(id) = existing {
+            let attempts = guard.get(id)?.map_or(0, |r| r.attempts);
+            guard.update(
+                id,
+                &Update {
+                    attempts: Some(attempts + 1),
+                    error: Some(None),
+                    ..Update::status(self.now_ms(), Status::Queued)
+                },
+            )?;
+            return Ok(Some(id));
+        }
+        let source_path = match (spooled, source) {
+            (Some(p), _) => Some(p.display().to_string()),
+            (None, Source::Path(p)) => Some(p.display().to_string()),
+            (None, Source::Url(u)) => Some(u.clone()),
+            (None, Source::Bytes { .. }) => None,
+        };
         let rec = NewRecord {
-            source_path: source.path().map(|p| p.display().to_string()),
+            source_path,
             key_template: Some(self.profile.template.source().to_owned()),
-            bytes_in: Some(bytes_in),
-            status: Status::Processing,
+            attempts: 1,
             ..NewRecord::queued(self.now_ms(), self.profile.name.clone(), name)
         };
-        let guard = history.lock().unwrap_or_else(|p| p.into_inner());
         Ok(Some(guard.insert(&rec)?))
     }
 

@@ -9,7 +9,7 @@ use std::pin::Pin;
 
 use s3s::access::S3Access;
 use s3s::auth::{S3Auth, SecretKey};
-use s3s::dto::{GetObjectInput, PutObjectInput};
+use s3s::dto::{DeleteObjectInput, GetObjectInput, PutObjectInput};
 use s3s::{S3Request, S3Result, s3_error};
 
 // `S3Auth` and `S3Access` are declared with `#[async_trait]`; the methods below are written out
@@ -52,6 +52,12 @@ impl S3Auth for DemoAuth {
 /// anonymous requests.
 pub(crate) struct BucketMustExist {
     pub(crate) root: PathBuf,
+    /// Drop `If-None-Match` from PUTs before s3s-fs sees it (see `DemoConfig`).
+    pub(crate) ignore_conditional_writes: bool,
+    /// Keys a conditional PUT has claimed. s3s-fs checks "exists?" and writes in two steps, so
+    /// two racing `If-None-Match: *` PUTs could both win; real S3 lets exactly one win, and so
+    /// does this set. A DELETE releases the claim.
+    pub(crate) claims: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
 }
 
 async fn bucket_dir_exists(dir: PathBuf) -> S3Result<()> {
@@ -78,7 +84,39 @@ impl S3Access for BucketMustExist {
         'life1: 'async_trait,
         Self: 'async_trait,
     {
-        Box::pin(bucket_dir_exists(self.dir(&req.input.bucket)))
+        if self.ignore_conditional_writes {
+            req.input.if_none_match = None;
+        }
+        let lost_race = req.input.if_none_match.is_some() && {
+            let claim = (req.input.bucket.clone(), req.input.key.clone());
+            let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
+            !claims.insert(claim)
+        };
+        let dir = self.dir(&req.input.bucket);
+        Box::pin(async move {
+            bucket_dir_exists(dir).await?;
+            if lost_race {
+                return Err(s3_error!(PreconditionFailed));
+            }
+            Ok(())
+        })
+    }
+
+    fn delete_object<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        req: &'life1 mut S3Request<DeleteObjectInput>,
+    ) -> BoxFuture<'async_trait, S3Result<()>>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        let claim = (req.input.bucket.clone(), req.input.key.clone());
+        self.claims
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&claim);
+        Box::pin(async { Ok(()) })
     }
 
     fn get_object<'life0, 'life1, 'async_trait>(

@@ -37,6 +37,9 @@ pub struct DemoConfig {
     pub s3_port: u16,
     /// Port of the public object view on 127.0.0.1; 0 picks a free one.
     pub public_port: u16,
+    /// Behave like a provider that ignores `If-None-Match: *` on PUT (Garage, OSS, COS, many
+    /// self-hosted servers), so tests can prove that Hoist's HEAD check still protects objects.
+    pub ignore_conditional_writes: bool,
 }
 
 impl DemoConfig {
@@ -49,6 +52,7 @@ impl DemoConfig {
             secret_key: "hoist-demo-secret-key".to_owned(),
             s3_port: 0,
             public_port: 0,
+            ignore_conditional_writes: false,
         }
     }
 }
@@ -147,7 +151,11 @@ impl DemoServer {
                 access_key: cfg.access_key.clone(),
                 secret_key: cfg.secret_key.clone(),
             });
-            b.set_access(guard::BucketMustExist { root: root.clone() });
+            b.set_access(guard::BucketMustExist {
+                root: root.clone(),
+                ignore_conditional_writes: cfg.ignore_conditional_writes,
+                claims: Default::default(),
+            });
             b.build()
         };
         let site = Arc::new(public::PublicSite {

@@ -16,6 +16,9 @@ use crate::{HistoryError, NewRecord, Query, Record, Status, Update};
 /// How long a statement waits for another process's lock before failing with `history.busy`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How often `open` starts the set-up over after a busy answer (see there).
+const SETUP_RETRIES: u64 = 8;
+
 /// The upload history: one SQLite connection.
 ///
 /// `Send` but not `Sync`: callers share it behind a `Mutex`. Every method is one short
@@ -41,12 +44,25 @@ impl History {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| HistoryError::Open {
-            path: path.to_path_buf(),
-            reason: "SQLite cannot open it".into(),
-            source: Some(Box::new(e)),
-        })?;
-        History::init(conn, path.to_path_buf())
+        // Several processes creating the file at once (two uploads started together) can
+        // meet SQLite's lock-upgrade deadlock during set-up, which SQLite reports as busy at
+        // once rather than waiting. Set-up is idempotent, so starting over is safe.
+        let mut attempt = 0u64;
+        loop {
+            let conn =
+                Connection::open_with_flags(path, flags).map_err(|e| HistoryError::Open {
+                    path: path.to_path_buf(),
+                    reason: "SQLite cannot open it".into(),
+                    source: Some(Box::new(e)),
+                })?;
+            match History::init(conn, path.to_path_buf()) {
+                Err(HistoryError::Busy { .. }) if attempt < SETUP_RETRIES => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20 * attempt));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// A private database that lives as long as the value; for tests and previews.
@@ -372,7 +388,13 @@ fn setup(conn: &mut Connection, path: &Path) -> Result<(), HistoryError> {
     }
     // Identity and version are checked before the first write (the WAL switch included), so
     // a file we refuse is left byte-for-byte as it was.
-    schema::check_identity(conn, path)?;
+    // One read transaction, so the three reads see one snapshot: another process creating
+    // the file at this moment must look either empty or finished, never half-stamped.
+    {
+        let tx = conn.unchecked_transaction().map_err(err)?;
+        schema::check_identity(&tx, path)?;
+        tx.commit().map_err(err)?;
+    }
     // WAL: the gallery can read while an upload writes. synchronous=NORMAL is safe in WAL
     // against process crashes (what the persisted queue must survive); a power cut can lose
     // the last commits but never corrupts the file. A file system without WAL support keeps

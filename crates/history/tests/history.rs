@@ -760,3 +760,25 @@ fn errors_are_plain_one_liners_with_stable_codes() {
     assert_eq!(e.code(), "history.open");
     assert!(!e.to_string().contains('\n'));
 }
+
+/// Regression: two processes creating the history at the same moment (two `hoist upload` runs
+/// started together) once made one of them read a half-initialised file and call it "a SQLite
+/// database of another program". Threads with their own connections race the same way.
+#[test]
+fn concurrent_first_opens_all_succeed() {
+    for round in 0..50 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.sqlite");
+        let handles: Vec<_> = (0..6)
+            .map(|_| {
+                let path = path.clone();
+                std::thread::spawn(move || History::open(&path).map(|_| ()))
+            })
+            .collect();
+        for h in handles {
+            h.join()
+                .unwrap()
+                .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        }
+    }
+}

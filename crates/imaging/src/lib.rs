@@ -31,6 +31,8 @@ mod exif;
 mod options;
 mod pipeline;
 mod probe;
+#[cfg(feature = "auto-quality")]
+mod quality;
 mod resize;
 
 #[cfg(feature = "fixtures")]
@@ -41,6 +43,8 @@ mod tests;
 
 pub use error::ImagingError;
 pub use options::{OutputFormat, ProcessOptions};
-pub use pipeline::{Action, PassReason, Processed, process};
+pub use pipeline::{Action, AutoQuality, PassReason, Processed, Timings, process, process_timed};
 pub use probe::{Kind, Probe, SourceFormat, probe};
+#[cfg(feature = "auto-quality")]
+pub use quality::ssimulacra2;
 pub use resize::fit_within;

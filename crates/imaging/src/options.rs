@@ -45,6 +45,15 @@ pub struct ProcessOptions {
     /// Default false: bytes that are not an image are refused with `image.not_an_image`; when
     /// true they pass through unchanged with a sniffed media type.
     pub allow_any_file: bool,
+    /// Opt-in perceptual auto-quality for lossy WebP output: instead of the fixed `quality`,
+    /// use the lowest quality whose output still scores at least this SSIMULACRA2 (0–100; about
+    /// 70 is "medium", 80 "high", 90 "visually lossless") against the pixels being encoded. Costs
+    /// a few trial encodes and scores per image (images over about 2 MP are searched on a mosaic
+    /// of full-resolution tiles, then verified whole). Other formats and lossless WebP ignore it,
+    /// and so does a build without the `auto-quality` feature (on by default).
+    /// Default none: the fixed `quality` (see [`ProcessOptions::DEFAULT_TARGET_SCORE`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_score: Option<f32>,
 }
 
 impl Default for ProcessOptions {
@@ -58,11 +67,15 @@ impl Default for ProcessOptions {
             strip_metadata: true,
             max_pixels: 100_000_000,
             allow_any_file: false,
+            target_score: None,
         }
     }
 }
 
 impl ProcessOptions {
+    /// The SSIMULACRA2 target to use when a user turns auto-quality on without a number.
+    pub const DEFAULT_TARGET_SCORE: f32 = 80.0;
+
     /// `quality` clamped into 1..=100.
     pub fn effective_quality(&self) -> u8 {
         self.quality.clamp(1, 100)
@@ -82,6 +95,11 @@ mod tests {
         assert_eq!(o.max_pixels, 100_000_000);
         let d: ProcessOptions = serde_json::from_str("{}").unwrap();
         assert_eq!(d, ProcessOptions::default());
+        // Off unless asked for, and absent from saved configs while off.
+        assert_eq!(d.target_score, None);
+        assert!(!serde_json::to_string(&d).unwrap().contains("target_score"));
+        let on: ProcessOptions = serde_json::from_str(r#"{"target_score":80}"#).unwrap();
+        assert_eq!(on.target_score, Some(ProcessOptions::DEFAULT_TARGET_SCORE));
         assert_eq!(
             serde_json::to_string(&OutputFormat::Avif).unwrap(),
             r#""avif""#

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::io::Cursor;
+use std::time::{Duration, Instant};
 
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageReader, Limits};
@@ -66,6 +67,54 @@ pub enum PassReason {
 /// ICO, JPEG XL input, or a TIFF feature the decoder lacks), `image.too_many_pixels` (checked from
 /// the header, before any pixel memory is allocated), `image.encode`.
 pub fn process(bytes: &[u8], opts: &ProcessOptions) -> Result<Processed, ImagingError> {
+    process_timed(bytes, opts).map(|(processed, _)| processed)
+}
+
+/// Where the wall time of one [`process_timed`] call went, and what auto-quality chose.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Timings {
+    /// Probe, checks and decoding, with the colour profile and EXIF read.
+    pub decode: Duration,
+    /// Layout conversion for the encoder, resampling and turning upright.
+    pub resize: Duration,
+    /// Encoding; with `target_score`, every trial encode and score of the quality search.
+    pub encode: Duration,
+    /// The whole call, including the keep-original check.
+    pub total: Duration,
+    /// With `target_score` on lossy WebP: the quality chosen, its SSIMULACRA2 score and how
+    /// many qualities were tried.
+    pub auto_quality: Option<AutoQuality>,
+}
+
+/// What the perceptual quality search settled on (see [`ProcessOptions::target_score`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AutoQuality {
+    pub quality: u8,
+    pub score: f64,
+    pub trials: u8,
+}
+
+/// [`process`], also returning where the time went (for benchmarks and logs).
+pub fn process_timed(
+    bytes: &[u8],
+    opts: &ProcessOptions,
+) -> Result<(Processed, Timings), ImagingError> {
+    let start = Instant::now();
+    let mut timings = Timings::default();
+    let processed = process_inner(bytes, opts, &mut timings, start)?;
+    timings.total = start.elapsed();
+    if processed.action != Action::Converted {
+        timings.auto_quality = None;
+    }
+    Ok((processed, timings))
+}
+
+fn process_inner(
+    bytes: &[u8],
+    opts: &ProcessOptions,
+    timings: &mut Timings,
+    start: Instant,
+) -> Result<Processed, ImagingError> {
     let source = probe(bytes)?;
     let format = match source.kind {
         Kind::Raster(format) => format,
@@ -99,6 +148,8 @@ pub fn process(bytes: &[u8], opts: &ProcessOptions) -> Result<Processed, Imaging
     }
 
     let Decoded { img, icc, exif } = decode(bytes, format, image_format, opts)?;
+    let decoded_at = Instant::now();
+    timings.decode = decoded_at - start;
     let target = resolve_target(opts.format, format);
     let settings = Settings {
         target,
@@ -126,13 +177,29 @@ pub fn process(bytes: &[u8], opts: &ProcessOptions) -> Result<Processed, Imaging
         img.apply_orientation(o);
     }
 
+    let encode_start = Instant::now();
+    timings.resize = encode_start - decoded_at;
     let icc = icc.filter(|p| target != Target::Avif && encode::icc_fits(p, &img));
     let exif = exif.map(|mut e| {
         // The pixels are upright now; an EXIF that still said "rotate" would turn them again.
         exif::reset_orientation(&mut e);
         e
     });
-    let out = encode::encode(&img, settings, icc.as_deref(), exif.as_deref())?;
+    let out = match opts.target_score {
+        #[cfg(feature = "auto-quality")]
+        Some(score) if target == Target::Webp && !settings.lossless_webp => {
+            let found =
+                crate::quality::search(&img, settings, icc.as_deref(), exif.as_deref(), score)?;
+            timings.auto_quality = Some(AutoQuality {
+                quality: found.quality,
+                score: found.score,
+                trials: found.trials,
+            });
+            found.bytes
+        }
+        _ => encode::encode(&img, settings, icc.as_deref(), exif.as_deref())?,
+    };
+    timings.encode = encode_start.elapsed();
 
     if let Some(original) = acceptable_original(bytes, format, &source, resize_to.is_some(), opts)
         && out.len() >= original.len()

@@ -154,7 +154,9 @@ pub(crate) fn kind_for(status: Option<u16>, code: Option<&str>, detail: &str) ->
             "SignatureDoesNotMatch" => Some(K::WrongSecret),
             "InvalidAccessKeyId" => Some(K::InvalidAccessKey),
             "RequestTimeTooSkewed" => Some(K::ClockSkew),
-            "PreconditionFailed" => Some(K::AlreadyExists),
+            // AWS answers 409 ConditionalRequestConflict when another conditional write to the
+            // key is in flight; the caller treats it like 412 (wait, HEAD, decide).
+            "PreconditionFailed" | "ConditionalRequestConflict" => Some(K::AlreadyExists),
             "SlowDown"
             | "Throttling"
             | "ThrottlingException"
@@ -406,6 +408,7 @@ mod tests {
             ("InvalidAccessKeyId", 403, K::InvalidAccessKey),
             ("RequestTimeTooSkewed", 403, K::ClockSkew),
             ("PreconditionFailed", 412, K::AlreadyExists),
+            ("ConditionalRequestConflict", 409, K::AlreadyExists),
             ("SlowDown", 503, K::Throttled),
             ("NotImplemented", 501, K::Unsupported),
             ("InternalError", 500, K::Server),

@@ -40,6 +40,7 @@ pub fn run(ctx: &Ctx, cmd: HistoryCmd) -> Result<ExitCode, Error> {
             };
             print_records(&history.list(&q)?, json);
         }
+        HistoryCmd::Retry { .. } => unreachable!("dispatched to cmd::retry"),
         HistoryCmd::Copy {
             id,
             format,

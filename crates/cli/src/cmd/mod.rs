@@ -3,7 +3,10 @@
 pub mod config;
 pub mod demo;
 pub mod history;
+pub mod import;
 pub mod profile;
+pub mod retry;
+pub mod serve;
 pub mod upload;
 
 use hoist_core::link::LinkFormat;

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use hoist_core::Error;
 use hoist_core::check;
-use hoist_core::config::{ConfigError, Profile, validate_profile_name};
+use hoist_core::config::{CollisionPolicy, ConfigError, Profile, validate_profile_name};
 use hoist_core::presets::{self, Addressing};
 use hoist_core::secrets::{Keychain, Secret};
 use hoist_imaging::OutputFormat;
@@ -260,6 +260,19 @@ fn apply(p: &mut Profile, f: &ProfileFields, name: &str) -> Result<(), Error> {
     opt(&mut p.proxy, &f.proxy);
     if let Some(v) = f.allow_invalid_certs {
         p.allow_invalid_certs = v;
+    }
+    if let Some(v) = &f.collision {
+        p.collision = match v.as_str() {
+            "overwrite" => CollisionPolicy::Overwrite,
+            "fail" => CollisionPolicy::Fail,
+            _ => CollisionPolicy::Rename,
+        };
+    }
+    if let Some(v) = f.dedup {
+        p.dedup = v;
+    }
+    if f.conditional_put.is_some() {
+        p.conditional_put = f.conditional_put;
     }
     Ok(())
 }

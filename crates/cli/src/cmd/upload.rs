@@ -7,8 +7,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use hoist_core::Error;
+use hoist_core::config::CollisionPolicy;
 use hoist_core::fetch;
-use hoist_core::pipeline::{Env, Outcome, RunOptions, Source, Uploader};
+use hoist_core::link::LinkFormat;
+use hoist_core::pipeline::{Env, FileError, Outcome, RunOptions, Source, Uploader};
 use serde_json::json;
 
 use crate::cli::UploadArgs;
@@ -31,59 +33,127 @@ pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
         .format
         .map(super::link_format)
         .unwrap_or(profile.link_format);
-    let uploader = Uploader::new(profile.clone(), store, history, Env::system());
+    if profile.collision == CollisionPolicy::Overwrite && !args.dry_run {
+        output::note(
+            ctx.quiet,
+            &format!(
+                "profile \"{}\" replaces existing objects with the same key (collision = \"overwrite\"): old links will show the new image",
+                profile.name
+            ),
+        );
+    }
+    let uploader = Uploader::new(profile.clone(), store, history, Env::system())
+        .with_spool_dir(ctx.spool_dir());
     let progress = StderrProgress::new(ctx.quiet, sources.len());
     let opts = RunOptions {
         dry_run: args.dry_run,
         concurrency: usize::from(args.concurrency),
     };
     let results = uploader.run(sources, opts, &progress).await;
-
-    let mut links = Vec::new();
-    let mut failed = 0usize;
-    for r in &results {
-        match r {
-            Ok(o) => {
-                let link = o.link(format, &profile.custom_link);
-                if args.json {
-                    outln!("{}", outcome_json(o, &link));
-                } else {
-                    outln!("{link}");
-                }
-                links.push(link);
-            }
-            Err(e) => {
-                failed += 1;
-                eprintln!("hoist: {}: {}", e.source_name, e.error);
-                if args.json {
-                    outln!(
-                        "{}",
-                        json!({"ok": false, "index": e.index, "source": e.source_name,
-                               "code": e.error.code(), "message": e.error.to_string(),
-                               "history_id": e.history_id})
-                    );
-                }
-            }
-        }
-    }
+    let mut report = Report::default();
+    report.print(ctx, &results, format, &profile.custom_link, args.json);
     if args.dry_run {
         output::note(ctx.quiet, "dry run: nothing was uploaded");
-    } else if !args.no_copy
-        && !links.is_empty()
-        && let Err(why) = clipboard::copy_text(&links.join("\n"))
-    {
-        output::note(ctx.quiet, &why);
+        return Ok(report.exit_code());
     }
-    if failed > 0 {
-        if results.len() > 1 {
+    Ok(report.finish(ctx, args.no_copy))
+}
+
+/// What a run printed: the links (for the clipboard) and how many files failed.
+#[derive(Default)]
+pub struct Report {
+    links: Vec<String>,
+    failed: usize,
+    /// Failures that may work when tried again unchanged (network, server trouble).
+    retryable: usize,
+    total: usize,
+}
+
+impl Report {
+    /// Prints one line per result in order: the link on stdout, or the error on stderr (plus a
+    /// JSON object per file on stdout with `json`).
+    pub fn print(
+        &mut self,
+        ctx: &Ctx,
+        results: &[Result<Outcome, FileError>],
+        format: LinkFormat,
+        custom: &str,
+        json: bool,
+    ) {
+        for r in results {
+            self.total += 1;
+            match r {
+                Ok(o) => {
+                    if o.existing {
+                        output::note(
+                            ctx.quiet,
+                            &format!("{} was already uploaded; reusing {}", o.source_name, o.key),
+                        );
+                    } else if let Some(planned) = &o.planned_key {
+                        output::note(
+                            ctx.quiet,
+                            &format!(
+                                "{}: \"{planned}\" already holds a different file, uploaded as \"{}\" instead",
+                                o.source_name, o.key
+                            ),
+                        );
+                    }
+                    let link = o.link(format, custom);
+                    if json {
+                        outln!("{}", outcome_json(o, &link));
+                    } else {
+                        outln!("{link}");
+                    }
+                    self.links.push(link);
+                }
+                Err(e) => {
+                    self.failed += 1;
+                    if e.error.is_retryable() && e.history_id.is_some() {
+                        self.retryable += 1;
+                    }
+                    eprintln!("hoist: {}: {}", e.source_name, e.error);
+                    if json {
+                        outln!(
+                            "{}",
+                            json!({"ok": false, "index": e.index, "source": e.source_name,
+                                   "code": e.error.code(), "message": e.error.to_string(),
+                                   "history_id": e.history_id})
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    pub fn exit_code(&self) -> ExitCode {
+        if self.failed > 0 {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        }
+    }
+
+    /// Copies the links (unless `no_copy`), sums up failures, and gives the exit code.
+    pub fn finish(&self, ctx: &Ctx, no_copy: bool) -> ExitCode {
+        if !no_copy
+            && !self.links.is_empty()
+            && let Err(why) = clipboard::copy_text(&self.links.join("\n"))
+        {
+            output::note(ctx.quiet, &why);
+        }
+        if self.failed > 0 && self.total > 1 {
             eprintln!(
-                "hoist: {failed} of {} files failed; the others were uploaded",
-                results.len()
+                "hoist: {} of {} files failed; the others were uploaded",
+                self.failed, self.total
             );
         }
-        return Ok(ExitCode::FAILURE);
+        if self.retryable > 0 {
+            eprintln!(
+                "hoist: the failed uploads are kept: `hoist history retry --all-failed` tries them again"
+            );
+        }
+        self.exit_code()
     }
-    Ok(ExitCode::SUCCESS)
 }
 
 fn sources(args: &UploadArgs) -> Result<Vec<Source>, Error> {
@@ -119,6 +189,7 @@ fn outcome_json(o: &Outcome, link: &str) -> serde_json::Value {
         "ok": true, "index": o.index, "source": o.source_name, "key": o.key, "url": o.url,
         "link": link, "bytes_in": o.bytes_in, "bytes_out": o.bytes_out, "width": o.width,
         "height": o.height, "mime": o.mime, "action": o.action, "sha256": o.sha256,
-        "history_id": o.history_id, "dry_run": o.dry_run,
+        "history_id": o.history_id, "dry_run": o.dry_run, "existing": o.existing,
+        "planned_key": o.planned_key,
     })
 }

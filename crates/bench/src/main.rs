@@ -1,0 +1,688 @@
+//! hoist-bench: the figures in the README's "Performance" section.
+//!
+//! `images`: per image of a generated corpus (screenshots and photos at real sizes), Hoist's
+//! decode / resize / encode time, bytes and SSIMULACRA2 against the input, beside `cwebp` at the
+//! same quality and method on the same input file, measured in the same run; then the
+//! perceptual auto-quality mode against fixed quality 80.
+//! `upload`: the real `hoist` binary against a demo S3 server on 127.0.0.1 (started and stopped
+//! here): one ~1 MB PNG as a whole process, a start-up breakdown, and a batch of 50 images.
+//!
+//! Prints only; it asserts nothing about time. Run through `bash scripts/bench.sh`, or
+//! `hoist-bench [images] [upload --hoist PATH] [--runs N] [--quick]`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+use hoist_demo::{DemoConfig, DemoServer};
+use hoist_imaging::{ProcessOptions, Timings, fixtures, process_timed, ssimulacra2};
+use image::DynamicImage;
+use image::imageops::FilterType;
+
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
+
+const QUALITY: u8 = 80;
+const TARGET: f32 = ProcessOptions::DEFAULT_TARGET_SCORE;
+
+struct Args {
+    images: bool,
+    upload: bool,
+    hoist: Option<PathBuf>,
+    cwebp: String,
+    runs: usize,
+    quick: bool,
+    /// `serve SECS`: only run a demo world for that long.
+    serve: Option<u64>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        images: false,
+        upload: false,
+        hoist: None,
+        cwebp: "cwebp".into(),
+        runs: 3,
+        quick: false,
+        serve: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "images" => a.images = true,
+            "upload" => a.upload = true,
+            "--hoist" => a.hoist = it.next().map(PathBuf::from),
+            "--cwebp" => a.cwebp = it.next().ok_or("--cwebp needs a path")?,
+            "--runs" => {
+                a.runs = it
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .filter(|&n| n > 0)
+                    .ok_or("--runs needs a positive number")?;
+            }
+            "--quick" => a.quick = true,
+            "serve" => {
+                a.serve = Some(
+                    it.next()
+                        .and_then(|n| n.parse().ok())
+                        .ok_or("serve needs a number of seconds")?,
+                )
+            }
+            "-h" | "--help" => {
+                return Err(
+                    "usage: hoist-bench [images] [upload --hoist PATH] [--cwebp PATH] [--runs N] [--quick] | serve SECS"
+                        .into(),
+                );
+            }
+            other => return Err(format!("unknown argument {other:?} (try --help)")),
+        }
+    }
+    if a.serve.is_some() {
+        return Ok(a);
+    }
+    if !a.images && !a.upload {
+        a.images = true;
+        a.upload = a.hoist.is_some();
+    }
+    if a.upload && a.hoist.is_none() {
+        return Err("upload needs --hoist PATH (a release build of the hoist binary)".into());
+    }
+    Ok(a)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let mut result = Ok(());
+    if let Some(secs) = args.serve {
+        result = serve(secs);
+    } else if args.images {
+        result = images(&args);
+    }
+    if result.is_ok() && args.upload && args.serve.is_none() {
+        result = upload(&args);
+    }
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("hoist-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Images
+
+struct Case {
+    name: String,
+    bytes: Vec<u8>,
+    ext: &'static str,
+    /// Fit within this width (Hoist `max_width`, cwebp `-resize W 0`).
+    max_width: Option<u32>,
+}
+
+fn corpus(quick: bool) -> Vec<Case> {
+    let shot = |w, h| Case {
+        name: format!("screenshot {w}x{h} png"),
+        bytes: fixtures::screenshot_png(w, h),
+        ext: "png",
+        max_width: None,
+    };
+    let photo = |w, h| Case {
+        name: format!("photo {w}x{h} jpg"),
+        bytes: fixtures::photo_jpeg(w, h, Some(1), true),
+        ext: "jpg",
+        max_width: None,
+    };
+    if quick {
+        return vec![shot(1280, 720), photo(1600, 1200)];
+    }
+    let photo_png = Case {
+        name: "photo 3000x2000 png".into(),
+        bytes: png(&DynamicImage::from(fixtures::photo_rgb(3000, 2000))),
+        ext: "png",
+        max_width: None,
+    };
+    let resized = Case {
+        name: "photo 4000x3000 jpg ->1920w".into(),
+        max_width: Some(1920),
+        ..photo(4000, 3000)
+    };
+    vec![
+        shot(1920, 1080),
+        shot(2560, 1600),
+        shot(3840, 2160),
+        photo(3000, 2000),
+        photo(4000, 3000),
+        photo_png,
+        resized,
+    ]
+}
+
+fn png(img: &DynamicImage) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png)
+        .expect("PNG encodes");
+    out.into_inner()
+}
+
+/// One measured encoder run.
+#[derive(Clone, Copy, Default)]
+struct Row {
+    t: Timings,
+    bytes: usize,
+    score: f64,
+}
+
+struct CwebpRow {
+    time: Duration,
+    bytes: usize,
+    score: f64,
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn kb(n: usize) -> f64 {
+    n as f64 / 1e3
+}
+
+fn median_by<T: Clone>(mut v: Vec<T>, key: impl Fn(&T) -> Duration) -> T {
+    v.sort_by_key(|x| key(x));
+    v[v.len() / 2].clone()
+}
+
+fn images(args: &Args) -> Res<()> {
+    let version = Command::new(&args.cwebp)
+        .arg("-version")
+        .output()
+        .map_err(|e| format!("cannot run {} ({e}); install Debian's webp", args.cwebp))?;
+    let cwebp_version = String::from_utf8_lossy(&version.stdout).trim().to_owned();
+    let t0 = Instant::now();
+    let cases = corpus(args.quick);
+    let tmp = tempfile::tempdir()?;
+    println!(
+        "## Images: Hoist (hoist_imaging::process, in-process) vs cwebp {cwebp_version} (-q {QUALITY} -m 4, a process reading and writing files)"
+    );
+    println!(
+        "corpus of {} images generated in {:.1} s; median of {} runs; score = SSIMULACRA2 vs the input pixels (resized row: vs a Lanczos3 resize by the image crate)",
+        cases.len(),
+        t0.elapsed().as_secs_f64(),
+        args.runs
+    );
+    println!();
+    println!(
+        "| image | in KB | decode ms | resize ms | encode ms | Hoist ms | Hoist KB | score | cwebp ms | cwebp KB | score | time ratio | bytes ratio |"
+    );
+    println!("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|");
+
+    let fixed = ProcessOptions {
+        quality: QUALITY,
+        ..ProcessOptions::default()
+    };
+    let mut hoist_rows = Vec::new();
+    let mut refs = Vec::new();
+    let (mut sum_h, mut sum_c) = (Row::default(), (Duration::ZERO, 0usize));
+    let mut sum_in = 0usize;
+    for (i, case) in cases.iter().enumerate() {
+        let opts = ProcessOptions {
+            max_width: case.max_width,
+            ..fixed.clone()
+        };
+        let input = tmp.path().join(format!("in{i}.{}", case.ext));
+        std::fs::write(&input, &case.bytes)?;
+        let cwebp_opts = CwebpOpts {
+            max_width: case.max_width,
+            mt: false,
+        };
+        // Hoist and cwebp runs alternate, so both see the same background load.
+        let (mut rows, mut cwebp_times) = (Vec::new(), Vec::new());
+        let (mut out, mut cwebp_out) = (Vec::new(), Vec::new());
+        for _ in 0..args.runs {
+            let (row, bytes) = run_hoist(&case.bytes, &opts, 1)?;
+            rows.push(row);
+            out = bytes;
+            let (t, bytes) = run_cwebp(args, &input, &cwebp_opts, QUALITY, tmp.path())?;
+            cwebp_times.push(t);
+            cwebp_out = bytes;
+        }
+        let reference = reference_for(&case.bytes, &out)?;
+        let row = Row {
+            score: score_bytes(&reference, &out),
+            ..median_by(rows, |r| r.t.total)
+        };
+        let c = CwebpRow {
+            time: median_by(cwebp_times, |t| *t),
+            bytes: cwebp_out.len(),
+            score: score_bytes(&reference, &cwebp_out),
+        };
+        println!(
+            "| {} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.1} | {:.0} | {:.0} | {:.1} | {:.2} | {:.3} |",
+            case.name,
+            kb(case.bytes.len()),
+            ms(row.t.decode),
+            ms(row.t.resize),
+            ms(row.t.encode),
+            ms(row.t.total),
+            kb(row.bytes),
+            row.score,
+            ms(c.time),
+            kb(c.bytes),
+            c.score,
+            row.t.total.as_secs_f64() / c.time.as_secs_f64(),
+            row.bytes as f64 / c.bytes as f64,
+        );
+        sum_in += case.bytes.len();
+        sum_h.t.decode += row.t.decode;
+        sum_h.t.resize += row.t.resize;
+        sum_h.t.encode += row.t.encode;
+        sum_h.t.total += row.t.total;
+        sum_h.bytes += row.bytes;
+        sum_c.0 += c.time;
+        sum_c.1 += c.bytes;
+        hoist_rows.push(row);
+        refs.push(reference);
+    }
+    let n = cases.len() as f64;
+    println!(
+        "| **total** | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.0} | {:.1} avg | {:.0} | {:.0} | | **{:.2}** | **{:.3}** |",
+        kb(sum_in),
+        ms(sum_h.t.decode),
+        ms(sum_h.t.resize),
+        ms(sum_h.t.encode),
+        ms(sum_h.t.total),
+        kb(sum_h.bytes),
+        hoist_rows.iter().map(|r| r.score).sum::<f64>() / n,
+        ms(sum_c.0),
+        kb(sum_c.1),
+        sum_h.t.total.as_secs_f64() / sum_c.0.as_secs_f64(),
+        sum_h.bytes as f64 / sum_c.1 as f64,
+    );
+    println!();
+
+    // Auto-quality against fixed q80: at the default target, and at the corpus's worst q80
+    // score (so no image ends up below the worst one fixed quality gave).
+    let floor = hoist_rows
+        .iter()
+        .map(|r| r.score)
+        .fold(f64::INFINITY, f64::min);
+    // cwebp with its own threading, for reference (not the baseline: cwebp runs without it
+    // unless asked).
+    let mut mt = Duration::ZERO;
+    for (i, case) in cases.iter().enumerate() {
+        let input = tmp.path().join(format!("in{i}.{}", case.ext));
+        let cwebp_mt = CwebpOpts {
+            max_width: case.max_width,
+            mt: true,
+        };
+        let mut times = Vec::new();
+        for _ in 0..args.runs {
+            times.push(run_cwebp(args, &input, &cwebp_mt, QUALITY, tmp.path())?.0);
+        }
+        mt += median_by(times, |t| *t);
+        std::fs::remove_file(&input)?;
+    }
+    println!(
+        "cwebp -mt (its optional threading) on the same corpus: {:.0} ms total; Hoist / cwebp -mt = {:.2}",
+        ms(mt),
+        sum_h.t.total.as_secs_f64() / mt.as_secs_f64()
+    );
+    println!();
+
+    let mut targets = vec![TARGET];
+    let floor_target = (floor * 10.0).floor() / 10.0;
+    if (floor_target - f64::from(TARGET)).abs() > 0.5 && !args.quick {
+        targets.push(floor_target as f32);
+    }
+    for target in targets {
+        auto_quality_table(&cases, &hoist_rows, &refs, target)?;
+    }
+    Ok(())
+}
+
+fn auto_quality_table(
+    cases: &[Case],
+    fixed: &[Row],
+    refs: &[DynamicImage],
+    target: f32,
+) -> Res<()> {
+    println!(
+        "## Auto-quality (target_score = {target}) vs fixed quality {QUALITY} (one run each; extra ms = auto total - fixed total)"
+    );
+    println!();
+    println!(
+        "| image | q{QUALITY} KB | q{QUALITY} score | auto q | trials | auto KB | auto score | saved | extra ms |"
+    );
+    println!("|---|--:|--:|--:|--:|--:|--:|--:|--:|");
+    let (mut fixed_bytes, mut auto_bytes, mut extra) = (0usize, 0usize, 0f64);
+    let (mut min_fixed, mut min_auto) = (f64::INFINITY, f64::INFINITY);
+    for ((case, row), reference) in cases.iter().zip(fixed).zip(refs) {
+        let opts = ProcessOptions {
+            quality: QUALITY,
+            max_width: case.max_width,
+            target_score: Some(target),
+            ..ProcessOptions::default()
+        };
+        let (auto, out) = run_hoist(&case.bytes, &opts, 1)?;
+        // Scored again here, independently of the score the search computed.
+        let score = score_bytes(reference, &out);
+        let aq = auto.t.auto_quality;
+        println!(
+            "| {} | {:.0} | {:.1} | {} | {} | {:.0} | {:.1} | {:+.1}% | {:.0} |",
+            case.name,
+            kb(row.bytes),
+            row.score,
+            aq.map_or("kept original".into(), |a| a.quality.to_string()),
+            aq.map_or("-".into(), |a| a.trials.to_string()),
+            kb(auto.bytes),
+            score,
+            100.0 * (1.0 - auto.bytes as f64 / row.bytes as f64),
+            ms(auto.t.total) - ms(row.t.total),
+        );
+        fixed_bytes += row.bytes;
+        auto_bytes += auto.bytes;
+        extra += ms(auto.t.total) - ms(row.t.total);
+        min_fixed = min_fixed.min(row.score);
+        min_auto = min_auto.min(score);
+    }
+    println!(
+        "| **total** | {:.0} | min {:.1} | | | {:.0} | min {:.1} | **{:+.1}%** | {:.0} |",
+        kb(fixed_bytes),
+        min_fixed,
+        kb(auto_bytes),
+        min_auto,
+        100.0 * (1.0 - auto_bytes as f64 / fixed_bytes as f64),
+        extra
+    );
+    println!();
+    Ok(())
+}
+
+/// Median-of-`runs` Hoist processing (by total time) and the output of the last run.
+fn run_hoist(bytes: &[u8], opts: &ProcessOptions, runs: usize) -> Res<(Row, Vec<u8>)> {
+    let mut rows = Vec::with_capacity(runs);
+    let mut out = Vec::new();
+    for _ in 0..runs {
+        let (p, t) = process_timed(bytes, opts)?;
+        rows.push(Row {
+            t,
+            bytes: p.bytes.len(),
+            score: f64::NAN,
+        });
+        out = p.bytes;
+    }
+    Ok((median_by(rows, |r| r.t.total), out))
+}
+
+/// The pixels an output is scored against: the decoded input, resized (Lanczos3, by the
+/// image crate, not Hoist's resizer) to the output's size when that differs.
+fn reference_for(input: &[u8], output: &[u8]) -> Res<DynamicImage> {
+    let src = DynamicImage::from(image::load_from_memory(input)?.to_rgb8());
+    let (w, h) = image::ImageReader::new(std::io::Cursor::new(output))
+        .with_guessed_format()?
+        .into_dimensions()?;
+    if (w, h) == (src.width(), src.height()) {
+        Ok(src)
+    } else {
+        Ok(src.resize_exact(w, h, FilterType::Lanczos3))
+    }
+}
+
+fn score_bytes(reference: &DynamicImage, encoded: &[u8]) -> f64 {
+    image::load_from_memory(encoded)
+        .ok()
+        .and_then(|img| ssimulacra2(reference, &img))
+        .unwrap_or(f64::NAN)
+}
+
+#[derive(Default)]
+struct CwebpOpts {
+    max_width: Option<u32>,
+    mt: bool,
+}
+
+/// One cwebp run as a process: its wall time and output.
+fn run_cwebp(
+    args: &Args,
+    input: &Path,
+    o: &CwebpOpts,
+    quality: u8,
+    dir: &Path,
+) -> Res<(Duration, Vec<u8>)> {
+    let out = dir.join("cwebp-out.webp");
+    let mut cmd = Command::new(&args.cwebp);
+    cmd.args(["-quiet", "-q", &quality.to_string(), "-m", "4"]);
+    if let Some(w) = o.max_width {
+        cmd.args(["-resize", &w.to_string(), "0"]);
+    }
+    if o.mt {
+        cmd.arg("-mt");
+    }
+    cmd.arg(input).arg("-o").arg(&out).stdin(Stdio::null());
+    let start = Instant::now();
+    let status = cmd.status()?;
+    let time = start.elapsed();
+    if !status.success() {
+        return Err(format!("cwebp failed on {}", input.display()).into());
+    }
+    Ok((time, std::fs::read(&out)?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upload
+
+const ACCESS_KEY: &str = "bench-access-key";
+const SECRET: &str = "bench-secret-Zq9v2Lm4";
+const SECRET_ENV: &str = "HOIST_BENCH_SECRET";
+
+/// A demo S3 server on 127.0.0.1 and a config dir under `dir` whose default profile points at
+/// it; the server stops when the handle is dropped.
+fn demo_world(dir: &Path) -> Res<(hoist_demo::BlockingDemo, PathBuf)> {
+    let cfg = DemoConfig {
+        bucket: "bench".into(),
+        access_key: ACCESS_KEY.into(),
+        secret_key: SECRET.into(),
+        ..DemoConfig::new(dir.join("s3"))
+    };
+    let demo = DemoServer::start_blocking(cfg)?;
+    let config_dir = dir.join("config");
+    std::fs::create_dir_all(&config_dir)?;
+    // dedup off and a unique key per upload: every run really PUTs its bytes.
+    std::fs::write(
+        config_dir.join("config.toml"),
+        format!(
+            r#"schema = 1
+default_profile = "local"
+
+[profiles.local]
+provider = "minio"
+endpoint = "{endpoint}"
+bucket = "{bucket}"
+access_key_id = "{ACCESS_KEY}"
+secret_env = "{SECRET_ENV}"
+public_base_url = "{public}"
+key_template = "bench/{{uuid}}.{{extName}}"
+dedup = false
+timeout_secs = 10
+connect_timeout_secs = 2
+"#,
+            endpoint = demo.s3_endpoint(),
+            bucket = demo.bucket(),
+            public = demo.public_base(),
+        ),
+    )?;
+    Ok((demo, config_dir))
+}
+
+/// `serve SECS`: a demo world for profiling `hoist` by hand; prints how to point at it.
+fn serve(secs: u64) -> Res<()> {
+    let dir = tempfile::tempdir()?;
+    let (demo, config_dir) = demo_world(dir.path())?;
+    println!(
+        "HOIST_CONFIG_DIR={} HOIST_DATA_DIR={} {SECRET_ENV}={SECRET}  ({} for {secs} s)",
+        config_dir.display(),
+        dir.path().join("data").display(),
+        demo.s3_endpoint()
+    );
+    std::thread::sleep(Duration::from_secs(secs));
+    demo.shutdown();
+    Ok(())
+}
+
+fn upload(args: &Args) -> Res<()> {
+    let hoist = args.hoist.clone().ok_or("no --hoist")?;
+    let dir = tempfile::tempdir()?;
+    let (demo, config_dir) = demo_world(dir.path())?;
+    let inputs = dir.path().join("in");
+    std::fs::create_dir_all(&inputs)?;
+    let data_dir = dir.path().join("data");
+    let hoist_cmd = |args: &[&str], files: &[PathBuf]| {
+        let mut c = Command::new(&hoist);
+        c.env("HOIST_CONFIG_DIR", &config_dir)
+            .env("HOIST_DATA_DIR", &data_dir)
+            .env(SECRET_ENV, SECRET)
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY")
+            .args(args)
+            .args(files)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        c
+    };
+    let time_runs = |args: &[&str], files: &[PathBuf], runs: usize| -> Res<Vec<Duration>> {
+        let mut v = Vec::with_capacity(runs);
+        for _ in 0..runs {
+            let start = Instant::now();
+            let out = hoist_cmd(args, files).output()?;
+            v.push(start.elapsed());
+            if !out.status.success() {
+                return Err(format!(
+                    "hoist {} failed: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                )
+                .into());
+            }
+        }
+        v.sort();
+        Ok(v)
+    };
+
+    // One ~1 MB PNG: a 4K screenshot (text, panels and a picture).
+    let one_png = fixtures::screenshot_png(3840, 2160);
+    let one = inputs.join("one.png");
+    std::fs::write(&one, &one_png)?;
+    let tiny = inputs.join("tiny.png");
+    std::fs::write(&tiny, fixtures::screenshot_png(64, 64))?;
+    let (processed, t) = process_timed(&one_png, &ProcessOptions::default())?;
+    let runs = if args.quick { 5 } else { 15 };
+    println!(
+        "## Upload: {} (release) to a demo S3 server on 127.0.0.1, whole process; {runs} runs after 2 warm-ups",
+        hoist.display()
+    );
+    println!();
+    println!("| what | median ms | min ms | max ms |");
+    println!("|---|--:|--:|--:|");
+    let row = |name: &str, v: &[Duration]| {
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.1} |",
+            ms(v[v.len() / 2]),
+            ms(v[0]),
+            ms(v[v.len() - 1])
+        );
+    };
+    let up = ["upload", "--no-copy", "-q"];
+    time_runs(&up, std::slice::from_ref(&one), 2)?;
+    let v = time_runs(&up, std::slice::from_ref(&one), runs)?;
+    row(
+        &format!(
+            "**hoist upload** one {:.2} MB PNG {}x{} -> {:.0} KB WebP",
+            one_png.len() as f64 / 1e6,
+            processed.width.unwrap_or(0),
+            processed.height.unwrap_or(0),
+            kb(processed.bytes.len())
+        ),
+        &v,
+    );
+    let photo_png = png(&DynamicImage::from(fixtures::photo_rgb(1000, 660)));
+    let photo = inputs.join("photo.png");
+    std::fs::write(&photo, &photo_png)?;
+    let v = time_runs(&up, std::slice::from_ref(&photo), runs)?;
+    row(
+        &format!(
+            "**hoist upload** one {:.2} MB photo PNG 1000x660",
+            photo_png.len() as f64 / 1e6
+        ),
+        &v,
+    );
+    let v = time_runs(
+        &["upload", "--no-copy", "-q", "--dry-run"],
+        std::slice::from_ref(&one),
+        runs,
+    )?;
+    row("  4K screenshot, --dry-run (no network, no history)", &v);
+    let v = time_runs(&up, std::slice::from_ref(&tiny), runs)?;
+    row("  upload of a 64x64 PNG (start-up + network)", &v);
+    let v = time_runs(&["--version"], &[], runs)?;
+    row("  hoist --version (process start-up)", &v);
+    println!(
+        "| in-process image work of the 1 MB PNG (decode {:.0} + encode {:.0}) | {:.1} | | |",
+        ms(t.decode),
+        ms(t.encode),
+        ms(t.total)
+    );
+    println!();
+
+    // A batch of 50: half screenshots, half photos, each different.
+    let mut batch = Vec::new();
+    let n: usize = if args.quick { 10 } else { 50 };
+    let mut batch_bytes = 0usize;
+    for i in 0..n as u32 {
+        let (name, bytes) = if i % 2 == 0 {
+            (
+                format!("shot{i}.png"),
+                fixtures::screenshot_png(1920 - i * 8, 1080 - i * 4),
+            )
+        } else {
+            (
+                format!("photo{i}.jpg"),
+                fixtures::photo_jpeg(2016 - i * 8, 1512 - i * 6, Some(1), true),
+            )
+        };
+        batch_bytes += bytes.len();
+        let p = inputs.join(name);
+        std::fs::write(&p, bytes)?;
+        batch.push(p);
+    }
+    println!(
+        "## Batch: {n} images ({} screenshots ~1920x1080 PNG, {} photos ~2000x1500 JPEG, {:.1} MB), one hoist upload process",
+        n.div_ceil(2),
+        n / 2,
+        batch_bytes as f64 / 1e6
+    );
+    println!();
+    println!("| concurrency | wall s | images/s |");
+    println!("|--:|--:|--:|");
+    for c in ["4", "1"] {
+        let v = time_runs(
+            &["upload", "--no-copy", "-q", "--concurrency", c],
+            &batch,
+            1,
+        )?;
+        println!(
+            "| {c} | {:.2} | {:.1} |",
+            v[0].as_secs_f64(),
+            n as f64 / v[0].as_secs_f64()
+        );
+    }
+    println!();
+    demo.shutdown();
+    Ok(())
+}

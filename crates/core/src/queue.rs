@@ -1,0 +1,115 @@
+//! Turning history rows back into jobs: retrying a failed upload and resuming the ones a crash
+//! interrupted. The row keeps where its source is (a path, a URL, or the spooled copy of a
+//! clipboard image), so nothing has to be given again.
+
+use std::path::PathBuf;
+
+use hoist_history::{ORIGIN_UPLOAD, Record, Status};
+
+use crate::error::Error;
+use crate::fetch;
+use crate::pipeline::{Job, Source};
+
+/// The job that continues `rec`, or why it cannot be retried.
+pub fn job_for(rec: &Record) -> Result<Job, Error> {
+    let refuse = |reason: String| Error::NotRetryable {
+        id: rec.id,
+        name: rec.source_name.clone(),
+        reason,
+    };
+    if rec.origin != ORIGIN_UPLOAD {
+        return Err(refuse(format!(
+            "it was imported ({}), not uploaded by Hoist",
+            rec.origin
+        )));
+    }
+    if rec.status == Status::Done {
+        return Err(refuse("it is already uploaded".into()));
+    }
+    let Some(src) = rec.source_path.as_deref() else {
+        return Err(refuse("its source was not kept".into()));
+    };
+    let source = if fetch::is_url(src) {
+        Source::Url(src.to_owned())
+    } else {
+        let path = PathBuf::from(src);
+        if !path.is_file() {
+            return Err(refuse(format!("the file {src} is no longer there")));
+        }
+        Source::Path(path)
+    };
+    Ok(Job {
+        source,
+        history_id: Some(rec.id),
+        name: Some(rec.source_name.clone()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use hoist_history::{NewRecord, ORIGIN_PICGO};
+
+    use super::*;
+
+    fn record(status: Status, origin: &str, source: Option<String>) -> Record {
+        let h = hoist_history::History::open_in_memory().unwrap();
+        let id = h
+            .insert(&NewRecord {
+                status,
+                origin: origin.into(),
+                source_path: source,
+                ..NewRecord::queued(1, "p", "shot.png")
+            })
+            .unwrap();
+        h.get(id).unwrap().unwrap()
+    }
+
+    #[test]
+    fn failed_upload_of_an_existing_file_is_retried_under_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("spooled-copy");
+        std::fs::write(&f, b"x").unwrap();
+        let rec = record(Status::Failed, ORIGIN_UPLOAD, Some(f.display().to_string()));
+        let job = job_for(&rec).unwrap();
+        assert_eq!(job.history_id, Some(rec.id));
+        assert_eq!(job.name.as_deref(), Some("shot.png"));
+        assert!(matches!(job.source, Source::Path(p) if p == f));
+    }
+
+    #[test]
+    fn urls_are_downloaded_again() {
+        let rec = record(
+            Status::Uploading,
+            ORIGIN_UPLOAD,
+            Some("https://h/a.png".into()),
+        );
+        assert!(matches!(job_for(&rec).unwrap().source, Source::Url(_)));
+    }
+
+    #[test]
+    fn refusals_say_why() {
+        for (rec, why) in [
+            (
+                record(Status::Done, ORIGIN_UPLOAD, Some("/x".into())),
+                "already uploaded",
+            ),
+            (
+                record(Status::Failed, ORIGIN_PICGO, Some("/x".into())),
+                "imported",
+            ),
+            (record(Status::Failed, ORIGIN_UPLOAD, None), "not kept"),
+            (
+                record(
+                    Status::Failed,
+                    ORIGIN_UPLOAD,
+                    Some("/nonexistent/a.png".into()),
+                ),
+                "no longer there",
+            ),
+        ] {
+            let e = job_for(&rec).unwrap_err();
+            assert_eq!(e.code(), "job.not_retryable");
+            assert!(e.to_string().contains(why), "{e}");
+        }
+    }
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Hoist's benchmark suite: prints the tables behind README's "Performance" section.
+#
+#   bash scripts/bench.sh            # everything (a few minutes on 2 cores)
+#   bash scripts/bench.sh --quick    # a smaller corpus and fewer runs, for a smoke test
+#
+# 1. images  — hoist-imaging vs cwebp (Debian's webp) at the same quality and method on the same
+#              inputs, with SSIMULACRA2 scores, then auto-quality vs fixed quality 80;
+# 2. upload  — the release `hoist` binary against a demo S3 server on 127.0.0.1 that the bench
+#              starts and stops itself: one ~1 MB PNG (whole process), a batch of 50;
+# 3. history — 100,000 rows: first page, profile page, searches.
+# Everything runs on this machine and touches only 127.0.0.1. Prints only, asserts nothing.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+
+quick=()
+runs=3
+rows=100000
+if [[ "${1:-}" == "--quick" ]]; then
+    quick=(--quick)
+    runs=1
+    rows=20000
+fi
+
+if ! command -v cwebp >/dev/null 2>&1; then
+    echo "bench: installing Debian's webp (cwebp) ..." >&2
+    if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+    "${sudo[@]}" apt-get update -qq >/dev/null
+    "${sudo[@]}" apt-get install -y -qq webp >/dev/null
+fi
+
+echo "bench: building release binaries (hoist-bench, hoist, history_bench) ..." >&2
+cargo build --release --quiet -p hoist-bench -p hoist-cli
+cargo build --release --quiet -p hoist-history --example history_bench
+bin="$CARGO_TARGET_DIR/release"
+
+echo "# Hoist benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m), rustc $(rustc --version | cut -d' ' -f2)"
+echo
+"$bin/hoist-bench" images upload --hoist "$bin/hoist" --runs "$runs" "${quick[@]}"
+
+echo "## History: $rows rows (crates/history/examples/history_bench.rs)"
+echo
+echo '```'
+"$bin/examples/history_bench" "$rows"
+echo '```'
