@@ -889,7 +889,6 @@ fn damaged_sqlite_history_is_reported_and_kept() {
 /// Reported, not failing the data-dir tests above: io::Error's "(os error N)" suffix is Rust
 /// plumbing, which the pipeline already strips from file errors (`io_words`).
 #[test]
-#[ignore = "bug: data dir that is a file: message ends in \"File exists (os error 17)\" (crates/cli/src/context.rs Ctx::history)"]
 fn data_dir_errors_are_plain_words() {
     let w = World::new();
     let data = w.dir.path().join("data-is-a-file");

@@ -33,16 +33,30 @@ pub fn write_line(args: std::fmt::Arguments<'_>) {
 /// Exit status for a usage, config or setup problem (clap uses 2 for bad arguments too).
 pub const EXIT_SETUP: u8 = 2;
 
+/// Control characters (a newline in a file name) escaped, so every message stays one line.
+pub fn one_line(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 /// Prints `hoist: error: …` and returns the setup exit code.
 pub fn fatal(e: &hoist_core::Error) -> ExitCode {
-    eprintln!("hoist: error: {e}");
+    eprintln!("{}", one_line(&format!("hoist: error: {e}")));
     ExitCode::from(EXIT_SETUP)
 }
 
 /// A note that does not change the outcome (e.g. the clipboard was not available).
 pub fn note(quiet: bool, msg: &str) {
     if !quiet {
-        eprintln!("hoist: note: {msg}");
+        eprintln!("{}", one_line(&format!("hoist: note: {msg}")));
     }
 }
 
@@ -119,7 +133,13 @@ impl Progress for StderrProgress {
 
 #[cfg(test)]
 mod tests {
-    use super::size;
+    use super::{one_line, size};
+
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(one_line("a\nb\tc"), "a\\nb\\tc");
+        assert_eq!(one_line("截图 ok"), "截图 ok");
+    }
 
     #[test]
     fn sizes() {

@@ -484,6 +484,13 @@ impl Profile {
                 "processing.quality must be 1 to 100 (got {q})"
             )));
         }
+        if let Some(t) = self.processing.target_score
+            && !(0.0..=100.0).contains(&t)
+        {
+            return Err(invalid(format!(
+                "processing.target_score must be 0 to 100 (got {t})"
+            )));
+        }
         if self.timeout_secs == 0 || self.connect_timeout_secs == 0 {
             return Err(invalid("timeouts must be at least 1 second".into()));
         }

@@ -29,6 +29,8 @@ pub enum Error {
     Read { path: PathBuf, detail: String },
     #[error("{path} is a folder, not a file")]
     IsDir { path: PathBuf },
+    #[error("{path} is not a regular file (a pipe, socket or device), so it cannot be uploaded")]
+    NotAFile { path: PathBuf },
     #[error("{name} is {size} bytes, above the {limit}-byte limit for one file")]
     TooBig { name: String, size: u64, limit: u64 },
     #[error("cannot download {url}: {detail}")]
@@ -74,6 +76,7 @@ impl Error {
             Self::History(e) => e.code(),
             Self::Read { .. } => "input.read",
             Self::IsDir { .. } => "input.is_dir",
+            Self::NotAFile { .. } => "input.not_a_file",
             Self::TooBig { .. } => "input.too_big",
             Self::Download { .. } => "input.download",
             Self::NoPublicUrl { .. } => "profile.no_public_url",

@@ -14,6 +14,7 @@ use hoist_imaging::{Action, Processed};
 use md5::Md5;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use tokio::io::AsyncReadExt;
 
 use crate::collision::{self, Identity, SHA256_META, Written};
 use crate::config::ResolvedProfile;
@@ -627,20 +628,35 @@ async fn read_source(source: &Source, timeout: std::time::Duration) -> Result<By
             if meta.is_dir() {
                 return Err(Error::IsDir { path: path.clone() });
             }
-            if meta.len() > MAX_FILE_BYTES {
-                return Err(Error::TooBig {
-                    name: path.display().to_string(),
-                    size: meta.len(),
-                    limit: MAX_FILE_BYTES,
-                });
+            // A FIFO would block the open forever and a device never ends: only regular files.
+            if !meta.is_file() {
+                return Err(Error::NotAFile { path: path.clone() });
             }
-            Ok(Bytes::from(tokio::fs::read(path).await.map_err(read_err)?))
+            let too_big = |size: u64| Error::TooBig {
+                name: path.display().to_string(),
+                size,
+                limit: MAX_FILE_BYTES,
+            };
+            if meta.len() > MAX_FILE_BYTES {
+                return Err(too_big(meta.len()));
+            }
+            // The cap holds while reading too: a file can grow after its size was read.
+            let file = tokio::fs::File::open(path).await.map_err(read_err)?;
+            let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+            file.take(MAX_FILE_BYTES + 1)
+                .read_to_end(&mut buf)
+                .await
+                .map_err(read_err)?;
+            if buf.len() as u64 > MAX_FILE_BYTES {
+                return Err(too_big(buf.len() as u64));
+            }
+            Ok(Bytes::from(buf))
         }
     }
 }
 
 /// `io::Error`'s Display adds "(os error 2)"; users want the words only.
-fn io_words(e: &std::io::Error) -> String {
+pub fn io_words(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),

@@ -111,7 +111,10 @@ impl Report {
                     if e.error.is_retryable() && e.history_id.is_some() {
                         self.retryable += 1;
                     }
-                    eprintln!("hoist: {}: {}", e.source_name, e.error);
+                    eprintln!(
+                        "{}",
+                        output::one_line(&format!("hoist: {}: {}", e.source_name, e.error))
+                    );
                     if json {
                         outln!(
                             "{}",
