@@ -230,3 +230,31 @@ pub fn http_get(url: &str) -> (u16, String, Vec<u8>) {
 pub fn required(var: &str) -> bool {
     std::env::var_os(var).is_some_and(|v| v == "1")
 }
+
+/// Every file below `dir` (recursively); missing or unreadable folders give nothing.
+pub fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Whether a Secret Service answers on this session bus (`secret-tool` is a second, independent
+/// client of it).
+pub fn keychain_available() -> bool {
+    std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
+        && Command::new("secret-tool")
+            .args(["search", "service", "hoist-probe"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success() || s.code() == Some(1))
+}

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use hoist_e2e::proxy::{Fault, FaultProxy, run_bounded, same_day_skew};
-use hoist_e2e::{Run, SECRET, SECRET_ENV, World, http_get};
+use hoist_e2e::{Run, SECRET, SECRET_ENV, World, http_get, walk};
 use hoist_imaging::fixtures;
 use serde_json::Value;
 use sha2::Digest;
@@ -572,21 +572,6 @@ fn missing_bucket_then_fixed() {
 
 fn objects(w: &World) -> usize {
     walk(&w.demo.data_dir().join(w.demo.bucket())).len()
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 /// `hoist upload --format url --no-copy FILE` with `HOIST_DATA_DIR=data`.

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hoist_e2e::proxy::run_bounded;
-use hoist_e2e::{Run, World, http_get};
+use hoist_e2e::{Run, World, http_get, walk};
 use hoist_imaging::{SourceFormat, fixtures};
 use serde_json::Value;
 
@@ -780,21 +780,6 @@ fn fifo_input_does_not_hang() {
 fn endless_device_is_refused_by_size() {
     let code = special_file("zero.png", device_link("/dev/zero"));
     assert_eq!(code, "input.not_a_file");
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(&p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
-use hoist_e2e::{ACCESS_KEY, Run, SECRET, SECRET_ENV, World, http_get, required};
+use hoist_e2e::{
+    ACCESS_KEY, Run, SECRET, SECRET_ENV, World, http_get, keychain_available, required,
+};
 use hoist_imaging::fixtures;
 use serde_json::{Value, json};
 
@@ -472,14 +474,4 @@ fn imported_secret_lives_in_the_real_keychain_only() {
     assert_no_secret_in(&w.config_dir());
 
     w.run(&["profile", "remove", &name]).expect_code(0);
-}
-
-fn keychain_available() -> bool {
-    Command::new("secret-tool")
-        .args(["search", "service", "hoist-probe"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success() || s.code() == Some(1))
-        && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
 }

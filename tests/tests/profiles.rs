@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use hoist_e2e::{ACCESS_KEY, Run, SECRET, SECRET_ENV, World, required};
+use hoist_e2e::{ACCESS_KEY, Run, SECRET, SECRET_ENV, World, keychain_available, required, walk};
 use hoist_imaging::fixtures;
 
 #[test]
@@ -198,7 +198,7 @@ fn secret_lives_in_the_real_keychain_only() {
     up.expect_code(0);
     assert_eq!(hoist_e2e::http_get(up.lines()[0]).0, 200);
 
-    for entry in walk(w.config_dir()) {
+    for entry in walk(&w.config_dir()) {
         let text = std::fs::read(&entry).unwrap();
         assert!(
             !text
@@ -215,29 +215,4 @@ fn secret_lives_in_the_real_keychain_only() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&lookup.stdout).trim().is_empty());
-}
-
-fn keychain_available() -> bool {
-    Command::new("secret-tool")
-        .args(["search", "service", "hoist-probe"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success() || s.code() == Some(1))
-        && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
-}
-
-fn walk(dir: std::path::PathBuf) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    if let Ok(rd) = std::fs::read_dir(&dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                out.extend(walk(p));
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }

@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use hoist_e2e::proxy::run_bounded;
-use hoist_e2e::{ACCESS_KEY, Run, SECRET, World, required};
+use hoist_e2e::{ACCESS_KEY, Run, SECRET, World, keychain_available, required};
 use hoist_imaging::fixtures;
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -149,16 +149,6 @@ impl Session<'_> {
         self.runs.push((args.join(" "), run));
         &self.runs.last().unwrap().1
     }
-}
-
-fn keychain_available() -> bool {
-    Command::new("secret-tool")
-        .args(["search", "service", "hoist-probe"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success() || s.code() == Some(1))
-        && std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
 }
 
 /// Removes the keychain profile (and its secret) even when the test fails half-way.
