@@ -258,3 +258,31 @@ pub fn keychain_available() -> bool {
             .status()
             .is_ok_and(|s| s.success() || s.code() == Some(1))
 }
+
+/// For tests of the real keychain: true when a Secret Service answers. Otherwise the test is
+/// skipped with a message, unless the run requires the keychain (`HOIST_REQUIRE_KEYCHAIN=1`,
+/// set by scripts/test.sh), where its absence fails the test.
+pub fn real_keychain_or_skip() -> bool {
+    if keychain_available() {
+        return true;
+    }
+    assert!(
+        !required("HOIST_REQUIRE_KEYCHAIN"),
+        "Secret Service required but unreachable"
+    );
+    eprintln!("skipped: no Secret Service on this bus (run through scripts/test.sh)");
+    false
+}
+
+/// Words a user must never see in Hoist's output: panics, backtraces, Rust debug formatting.
+pub const NOT_FOR_USERS: [&str; 9] = [
+    "panicked",
+    "hoist: internal error",
+    "RUST_BACKTRACE",
+    "stack backtrace",
+    "Error {",
+    "Os {",
+    "kind: ",
+    "(os error",
+    "Custom {",
+];

@@ -24,18 +24,6 @@ use sha2::Digest;
 /// Kills a `hoist` run that takes longer than this.
 const LIMIT: Duration = Duration::from_secs(120);
 
-/// Words a user must never see: panics, backtraces and Rust debug formatting.
-const NOT_FOR_USERS: [&str; 8] = [
-    "panicked",
-    "hoist: internal error",
-    "RUST_BACKTRACE",
-    "stack backtrace",
-    "Error {",
-    "Os {",
-    "kind: ",
-    "DispatchFailure",
-];
-
 /// A world whose profile talks to the demo server through a fault proxy, with short timeouts.
 struct Rig {
     w: World,
@@ -125,7 +113,7 @@ fn error_line<'a>(run: &'a Run, name: &str) -> &'a str {
 }
 
 fn assert_plain(run: &Run) {
-    for bad in NOT_FOR_USERS {
+    for bad in hoist_e2e::NOT_FOR_USERS {
         assert!(
             !run.stderr.contains(bad) && !run.stdout.contains(bad),
             "{bad:?} shown to the user:\n--- stdout\n{}\n--- stderr\n{}",

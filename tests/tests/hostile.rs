@@ -24,19 +24,6 @@ mod fuzz_bodies;
 /// Kills a `hoist` run that takes longer than this (a hang is a failure, not a stuck job).
 const LIMIT: Duration = Duration::from_secs(120);
 
-/// Never shown to a user: panics, backtraces, Rust debug formatting.
-const NOT_FOR_USERS: [&str; 9] = [
-    "panicked",
-    "hoist: internal error",
-    "RUST_BACKTRACE",
-    "stack backtrace",
-    "Error {",
-    "Os {",
-    "kind: ",
-    "(os error",
-    "Custom {",
-];
-
 /// What an input must lead to.
 enum Want {
     /// Uploaded with one of these media types; `dims` is the displayed size when it must be
@@ -439,7 +426,7 @@ struct Tally {
 }
 
 fn assert_plain(run: &Run) {
-    for bad in NOT_FOR_USERS {
+    for bad in hoist_e2e::NOT_FOR_USERS {
         assert!(
             !run.stderr.contains(bad),
             "{bad:?} shown to the user:\n{}",

@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use hoist_e2e::{
-    ACCESS_KEY, Run, SECRET, SECRET_ENV, World, http_get, keychain_available, required,
-};
+use hoist_e2e::{ACCESS_KEY, Run, SECRET, SECRET_ENV, World, http_get, real_keychain_or_skip};
 use hoist_imaging::fixtures;
 use serde_json::{Value, json};
 
@@ -413,12 +411,7 @@ fn piclist_redirect_and_missing_setup() {
 /// only there, and uploads use it.
 #[test]
 fn imported_secret_lives_in_the_real_keychain_only() {
-    if !keychain_available() {
-        assert!(
-            !required("HOIST_REQUIRE_KEYCHAIN"),
-            "Secret Service required but unreachable"
-        );
-        eprintln!("skipped: no Secret Service on this bus (run through scripts/test.sh)");
+    if !real_keychain_or_skip() {
         return;
     }
     let w = World::new();

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use hoist_e2e::{ACCESS_KEY, Run, SECRET, SECRET_ENV, World, keychain_available, required, walk};
+use hoist_e2e::{ACCESS_KEY, Run, SECRET, SECRET_ENV, World, real_keychain_or_skip, walk};
 use hoist_imaging::fixtures;
 
 #[test]
@@ -131,12 +131,7 @@ fn profile_test_reports_every_step() {
 /// (another Secret Service client), uploads with it, and removes it.
 #[test]
 fn secret_lives_in_the_real_keychain_only() {
-    if !keychain_available() {
-        assert!(
-            !required("HOIST_REQUIRE_KEYCHAIN"),
-            "Secret Service required but unreachable"
-        );
-        eprintln!("skipped: no Secret Service on this bus (run through scripts/test.sh)");
+    if !real_keychain_or_skip() {
         return;
     }
     let w = World::new();
