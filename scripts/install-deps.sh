@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-#! Installs what building and testing Hoist needs on Debian 12: system packages for the real
-#! keychain (Secret Service), the X11 clipboard and Xvfb. Idempotent: a second run installs nothing.
+#! Installs what building and testing Hoist needs on Debian 12: system packages for the desktop
+#! app (WebKitGTK, GTK, the tray's appindicator), the real keychain (Secret Service), the X11
+#! clipboard, Xvfb and WebKitWebDriver for the end-to-end suite, and Node.js for the UI.
+#! Idempotent: a second run installs nothing.
 set -euo pipefail
 
 # Packages are checked one by one so a warm machine skips apt entirely.
@@ -8,7 +10,11 @@ pkgs=(
   build-essential pkg-config libssl-dev libdbus-1-dev
   dbus dbus-x11 dbus-user-session gnome-keyring libsecret-tools
   xvfb xauth xclip curl ca-certificates
+  libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+  webkit2gtk-driver xdotool
 )
+# Node.js builds the UI; the machine's own (newer) Node is kept when there is one.
+command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,10 @@ if [ "${CI:-}" = "true" ]; then
   export CARGO_INCREMENTAL=0
 fi
 
+echo "== UI (npm ci, vitest, build)"
+# The desktop binary embeds ui/dist, so the UI is built before anything is compiled.
+(cd ui && npm ci --no-audit --no-fund --loglevel=error && npm test && npm run build)
+
 echo "== rustfmt"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all --check
@@ -30,7 +34,12 @@ trap 'rm -rf "$sandbox"' EXIT
 mkdir -p "$sandbox/run" "$sandbox/data"
 chmod 700 "$sandbox/run"
 export XDG_RUNTIME_DIR="$sandbox/run" XDG_DATA_HOME="$sandbox/data"
-export HOIST_REQUIRE_KEYCHAIN=1 HOIST_REQUIRE_DISPLAY=1
+export HOIST_REQUIRE_KEYCHAIN=1 HOIST_REQUIRE_DISPLAY=1 HOIST_REQUIRE_DESKTOP=1
+# WebKit and bus-activated daemons write under HOME: keep them in the sandbox (cargo and rustup
+# keep theirs).
+export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
+export HOME="$sandbox/home" XDG_CONFIG_HOME="$sandbox/home/.config" XDG_CACHE_HOME="$sandbox/home/.cache"
+mkdir -p "$HOME"
 xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   set -euo pipefail
   # Unlock before anything touches the bus, or a locked daemon is auto-started.

@@ -10,6 +10,7 @@ use std::time::Duration;
 use hoist_demo::{BlockingDemo, DemoConfig, DemoServer};
 
 pub mod proxy;
+pub mod webdriver;
 
 pub const ACCESS_KEY: &str = "e2e-access-key";
 pub const SECRET: &str = "e2e-secret-Zq9v2Lm4";

@@ -6,7 +6,6 @@
 //! takes it or an hour passes.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::PathBuf;
 use std::process::{ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
@@ -16,59 +15,11 @@ use hoist_core::Error;
 pub const HOLDER_ARG: &str = "__hold-clipboard";
 const HOLD_FOR: Duration = Duration::from_secs(3600);
 
-/// What the clipboard held.
-pub enum Content {
-    /// PNG bytes of a clipboard image.
-    Image(Vec<u8>),
-    /// Paths of copied files.
-    Files(Vec<PathBuf>),
-}
+pub use hoist_clipboard::has_display;
 
-fn has_display() -> bool {
-    std::env::var_os("DISPLAY").is_some_and(|v| !v.is_empty())
-        || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty())
-}
-
-fn open() -> Result<arboard::Clipboard, Error> {
-    if cfg!(target_os = "linux") && !has_display() {
-        return Err(Error::Clipboard(
-            "no display (DISPLAY is not set), so there is no clipboard".into(),
-        ));
-    }
-    arboard::Clipboard::new()
-        .map_err(|e| Error::Clipboard(format!("cannot open the clipboard: {e}")))
-}
-
-/// Reads copied files first (a file manager's copy also offers an icon image), then an image.
-pub fn read() -> Result<Content, Error> {
-    let mut cb = open()?;
-    if let Ok(files) = cb.get().file_list()
-        && !files.is_empty()
-    {
-        return Ok(Content::Files(files));
-    }
-    match cb.get_image() {
-        Ok(img) => {
-            let mut png = Vec::new();
-            let w = u32::try_from(img.width).unwrap_or(u32::MAX);
-            let h = u32::try_from(img.height).unwrap_or(u32::MAX);
-            image::ImageEncoder::write_image(
-                image::codecs::png::PngEncoder::new(&mut png),
-                &img.bytes,
-                w,
-                h,
-                image::ExtendedColorType::Rgba8,
-            )
-            .map_err(|e| Error::Clipboard(format!("cannot encode the clipboard image: {e}")))?;
-            Ok(Content::Image(png))
-        }
-        Err(arboard::Error::ContentNotAvailable) => Err(Error::EmptyClipboard {
-            detail: String::new(),
-        }),
-        Err(e) => Err(Error::EmptyClipboard {
-            detail: format!(" ({e})"),
-        }),
-    }
+/// Reads the clipboard's copied files or image.
+pub fn read() -> Result<hoist_clipboard::Content, Error> {
+    hoist_clipboard::read(&mut hoist_clipboard::open()?)
 }
 
 /// Puts `text` in the clipboard through a detached holder process. Returns an explanation

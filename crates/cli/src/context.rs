@@ -34,28 +34,12 @@ impl Ctx {
 
     /// Opens (creating if needed) the history database in the data dir.
     pub fn history(&self) -> Result<Arc<Mutex<History>>, Error> {
-        let dir = &self.paths.data_dir;
-        if dir.exists() && !dir.is_dir() {
-            return Err(Error::Read {
-                path: dir.clone(),
-                detail: "it is a file, but Hoist needs a folder there for its history (set HOIST_DATA_DIR to another folder)".into(),
-            });
-        }
-        std::fs::create_dir_all(dir).map_err(|e| Error::Read {
-            path: dir.clone(),
-            detail: format!(
-                "cannot create the data folder: {}",
-                hoist_core::pipeline::io_words(&e)
-            ),
-        })?;
-        Ok(Arc::new(Mutex::new(History::open(
-            &self.paths.history_file(),
-        )?)))
+        Ok(Arc::new(Mutex::new(self.paths.open_history()?)))
     }
 
     /// Where clipboard images wait for their upload (kept until it succeeds).
     pub fn spool_dir(&self) -> PathBuf {
-        self.paths.data_dir.join("spool")
+        self.paths.spool_dir()
     }
 
     pub fn credentials(&self, profile: &ResolvedProfile) -> Result<Credentials, Error> {

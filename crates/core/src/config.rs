@@ -63,6 +63,32 @@ impl Paths {
     pub fn history_file(&self) -> PathBuf {
         self.data_dir.join(HISTORY_FILE)
     }
+
+    /// Where in-memory sources (clipboard images, HTTP uploads) wait for their upload; a copy
+    /// is kept until the upload succeeded.
+    pub fn spool_dir(&self) -> PathBuf {
+        self.data_dir.join("spool")
+    }
+
+    /// Opens (creating if needed) the history database in the data dir, with plain words when
+    /// the data dir is unusable.
+    pub fn open_history(&self) -> Result<hoist_history::History, crate::Error> {
+        let dir = &self.data_dir;
+        if dir.exists() && !dir.is_dir() {
+            return Err(crate::Error::Read {
+                path: dir.clone(),
+                detail: "it is a file, but Hoist needs a folder there for its history (set HOIST_DATA_DIR to another folder)".into(),
+            });
+        }
+        std::fs::create_dir_all(dir).map_err(|e| crate::Error::Read {
+            path: dir.clone(),
+            detail: format!(
+                "cannot create the data folder: {}",
+                crate::pipeline::io_words(&e)
+            ),
+        })?;
+        Ok(hoist_history::History::open(&self.history_file())?)
+    }
 }
 
 /// The whole config file.

@@ -13,6 +13,7 @@ pub mod link;
 pub mod pipeline;
 pub mod presets;
 pub mod queue;
+pub mod remove;
 pub mod secrets;
 pub mod store;
 pub mod template;

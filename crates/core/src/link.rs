@@ -282,6 +282,30 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
+/// The link of a finished history record in `format`, or `None` when it has no URL yet. The
+/// extension comes from the stored key (it is the converted one), the name from the source.
+pub fn for_record(rec: &hoist_history::Record, format: LinkFormat, custom: &str) -> Option<String> {
+    let url = rec.url.as_deref()?;
+    let ext = rec
+        .key
+        .as_deref()
+        .and_then(|k| k.rsplit_once('.'))
+        .map(|(_, e)| format!(".{e}"))
+        .unwrap_or_default();
+    Some(render_link(
+        format,
+        custom,
+        &LinkVars {
+            url,
+            file_name: crate::template::file_stem(&rec.source_name),
+            ext_name: &ext,
+            key: rec.key.as_deref().unwrap_or(""),
+            width: rec.width,
+            height: rec.height,
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,8 +5,10 @@
 
 mod errors;
 mod from_profile;
+pub mod uploaders;
 
 pub use from_profile::settings_for;
+pub use uploaders::Uploaders;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
+use hoist_core::remove::{self, Refused};
 use hoist_core::store::Store;
-use hoist_history::{ORIGIN_UPLOAD, Query, Record, Status};
+use hoist_history::Record;
 use hyper::body::Body;
 use hyper::{Request, StatusCode};
 use serde_json::json;
@@ -15,12 +16,6 @@ use crate::ServerHost;
 use crate::api::{App, Reply, json_reply};
 use crate::error::ApiError;
 use crate::request;
-
-/// Why one id was not deleted.
-struct Refused {
-    code: &'static str,
-    message: String,
-}
 
 impl<H: ServerHost> App<H> {
     pub(crate) async fn delete<B>(self: &Arc<Self>, req: Request<B>) -> Result<Reply, ApiError>
@@ -70,8 +65,6 @@ impl<H: ServerHost> App<H> {
                 message: e.message,
             })??;
         let key = record.key.clone().unwrap_or_default();
-        // With dedup, several uploads can link to one object: deleting it would break the
-        // others' links, so only the last one takes the object with it.
         let profile = record.profile.clone();
         let shared = self
             .blocking({
@@ -119,38 +112,12 @@ impl<H: ServerHost> App<H> {
     }
 }
 
-/// The record behind `id`, if it is a finished upload Hoist made.
 fn lookup<H: ServerHost>(host: &H, id: i64) -> Result<Record, Refused> {
     let history = host.history().ok_or_else(no_history)?;
     let guard = history.lock().unwrap_or_else(|p| p.into_inner());
-    let record = guard
-        .get(id)
-        .map_err(|e| Refused {
-            code: e.code(),
-            message: format!("upload {id}: {e}"),
-        })?
-        .ok_or_else(|| Refused {
-            code: "delete.unknown_id",
-            message: format!("no upload has id {id}"),
-        })?;
-    if record.origin != ORIGIN_UPLOAD {
-        return Err(Refused {
-            code: "delete.not_hoist_upload",
-            message: format!(
-                "upload {id} was imported, not uploaded by Hoist; delete it in its bucket"
-            ),
-        });
-    }
-    if record.status != Status::Done || record.key.as_deref().unwrap_or("").is_empty() {
-        return Err(Refused {
-            code: "delete.not_uploaded",
-            message: format!("upload {id} did not finish, so there is nothing to delete"),
-        });
-    }
-    Ok(record)
+    remove::lookup(&guard, id)
 }
 
-/// Whether another finished upload of `profile` links to `key`.
 fn others_with_key<H: ServerHost>(
     host: &H,
     profile: &str,
@@ -159,20 +126,7 @@ fn others_with_key<H: ServerHost>(
 ) -> Result<bool, Refused> {
     let history = host.history().ok_or_else(no_history)?;
     let guard = history.lock().unwrap_or_else(|p| p.into_inner());
-    let query = Query {
-        profile: Some(profile.to_owned()),
-        status: Some(Status::Done),
-        search: Some(key.to_owned()),
-        limit: 0,
-        ..Query::default()
-    };
-    let rows = guard.list(&query).map_err(|e| Refused {
-        code: e.code(),
-        message: format!("upload {id}: {e}"),
-    })?;
-    Ok(rows
-        .iter()
-        .any(|r| r.id != id && r.key.as_deref() == Some(key)))
+    remove::shared(&guard, profile, key, id)
 }
 
 fn no_history() -> Refused {

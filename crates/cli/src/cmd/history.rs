@@ -4,8 +4,7 @@
 use std::process::ExitCode;
 
 use hoist_core::Error;
-use hoist_core::link::{self, LinkFormat, LinkVars};
-use hoist_core::pipeline::file_stem;
+use hoist_core::link::{self, LinkFormat};
 use hoist_history::{Query, Record, Status};
 
 use crate::cli::HistoryCmd;
@@ -69,24 +68,7 @@ pub fn run(ctx: &Ctx, cmd: HistoryCmd) -> Result<ExitCode, Error> {
                 None => (LinkFormat::Markdown, String::new()),
             };
             let fmt = format.map(super::link_format).unwrap_or(fmt);
-            let ext = rec
-                .key
-                .as_deref()
-                .and_then(|k| k.rsplit_once('.'))
-                .map(|(_, e)| format!(".{e}"))
-                .unwrap_or_default();
-            let line = link::render_link(
-                fmt,
-                &custom,
-                &LinkVars {
-                    url,
-                    file_name: file_stem(&rec.source_name),
-                    ext_name: &ext,
-                    key: rec.key.as_deref().unwrap_or(""),
-                    width: rec.width,
-                    height: rec.height,
-                },
-            );
+            let line = link::for_record(&rec, fmt, &custom).unwrap_or_else(|| url.to_owned());
             outln!("{line}");
             if !no_copy && let Err(why) = clipboard::copy_text(&line) {
                 output::note(ctx.quiet, &why);

@@ -2,22 +2,19 @@
 //! CLI's config, keychain, S3 store, history and clipboard as its host. The HTTP API itself,
 //! its checks and its JSON live in hoist-server; this file only supplies and caches profiles.
 
-use std::collections::HashMap;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
 use clap::Args;
 use hoist_core::Error;
-use hoist_core::config::{Config, Profile, ResolvedProfile};
-use hoist_core::credentials::Credentials;
+use hoist_core::config::ResolvedProfile;
 use hoist_core::pipeline::{Env, Outcome, Source, Uploader};
 use hoist_core::secrets::Secret;
 use hoist_history::History;
-use hoist_s3::S3Store;
+use hoist_s3::{S3Store, Uploaders};
 use hoist_server::{ServerConfig, ServerHost, Started};
 
-use crate::clipboard::{self, Content};
+use crate::clipboard;
 use crate::context::Ctx;
 use crate::output;
 
@@ -48,12 +45,7 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<ExitCode, Error> {
     // Fail at start, not at the first request, when the config cannot be read.
     ctx.config()?;
     let host = Arc::new(CliHost {
-        ctx: Ctx {
-            paths: ctx.paths.clone(),
-            quiet: ctx.quiet,
-        },
-        history: ctx.history()?,
-        cache: Mutex::new(HashMap::new()),
+        uploaders: Uploaders::new(ctx.paths.clone(), ctx.history()?, Env::system()),
     });
     let cfg = ServerConfig {
         port: args.port,
@@ -113,87 +105,26 @@ async fn stop_signal() {
 /// applies without a restart; stores are kept while the profile and its credentials stay the
 /// same, so requests reuse connections.
 struct CliHost {
-    ctx: Ctx,
-    history: Arc<Mutex<History>>,
-    cache: Mutex<HashMap<String, Cached>>,
-}
-
-struct Cached {
-    profile: Profile,
-    access_key_id: String,
-    secret: Secret,
-    uploader: Arc<Uploader<S3Store>>,
-    store: Arc<S3Store>,
-}
-
-impl CliHost {
-    fn cached(
-        &self,
-        explicit: Option<&str>,
-    ) -> Result<(Arc<Uploader<S3Store>>, Arc<S3Store>), Error> {
-        let cfg: Config = self.ctx.config()?;
-        let name = cfg.pick_profile_name(explicit)?;
-        let profile = cfg.profiles.get(&name).cloned().unwrap_or_default();
-        let resolved = Arc::new(profile.resolve(&name)?);
-        let creds: Credentials = self.ctx.credentials(&resolved)?;
-        let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(c) = cache.get(&name)
-            && c.profile == profile
-            && c.access_key_id == creds.access_key_id
-            && c.secret == creds.secret_access_key
-        {
-            return Ok((c.uploader.clone(), c.store.clone()));
-        }
-        let store = Arc::new(S3Store::for_profile(&resolved, &creds)?);
-        let uploader = Arc::new(
-            Uploader::new(
-                resolved,
-                store.clone(),
-                Some(self.history.clone()),
-                Env::system(),
-            )
-            .with_spool_dir(self.ctx.spool_dir()),
-        );
-        cache.insert(
-            name,
-            Cached {
-                profile,
-                access_key_id: creds.access_key_id,
-                secret: creds.secret_access_key,
-                uploader: uploader.clone(),
-                store: store.clone(),
-            },
-        );
-        Ok((uploader, store))
-    }
+    uploaders: Uploaders,
 }
 
 impl ServerHost for CliHost {
     type Store = S3Store;
 
     fn uploader(&self, profile: Option<&str>) -> Result<Arc<Uploader<S3Store>>, Error> {
-        self.cached(profile).map(|(u, _)| u)
+        self.uploaders.get(profile).map(|(u, _)| u)
     }
 
     fn store(&self, profile: &str) -> Result<Arc<S3Store>, Error> {
-        self.cached(Some(profile)).map(|(_, s)| s)
+        self.uploaders.get(Some(profile)).map(|(_, s)| s)
     }
 
     fn history(&self) -> Option<Arc<Mutex<History>>> {
-        Some(self.history.clone())
+        Some(self.uploaders.history().clone())
     }
 
     fn read_clipboard(&self) -> Result<Vec<Source>, Error> {
-        Ok(match clipboard::read()? {
-            Content::Files(paths) => paths.into_iter().map(Source::Path).collect(),
-            Content::Image(png) => vec![Source::Bytes {
-                name: format!(
-                    "clipboard-{}.png",
-                    chrono::Local::now().format("%Y%m%d-%H%M%S")
-                ),
-                bytes: Bytes::from(png),
-            }],
-        })
+        Ok(clipboard::read()?.into_sources(chrono::Local::now().fixed_offset()))
     }
 
     /// Like PicGo, the links go to the clipboard in the profile's format. Without a display

@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use bytes::Bytes;
 use hoist_core::Error;
 use hoist_core::config::CollisionPolicy;
 use hoist_core::fetch;
@@ -14,7 +13,7 @@ use hoist_core::pipeline::{Env, FileError, Outcome, RunOptions, Source, Uploader
 use serde_json::json;
 
 use crate::cli::UploadArgs;
-use crate::clipboard::{self, Content};
+use crate::clipboard;
 use crate::context::Ctx;
 use crate::output::outln;
 use crate::output::{self, StderrProgress};
@@ -173,16 +172,7 @@ fn sources(args: &UploadArgs) -> Result<Vec<Source>, Error> {
         .collect();
     // Like PicGo-Core, no arguments means "the clipboard".
     if args.clipboard || args.inputs.is_empty() {
-        match clipboard::read()? {
-            Content::Files(paths) => out.extend(paths.into_iter().map(Source::Path)),
-            Content::Image(png) => out.push(Source::Bytes {
-                name: format!(
-                    "clipboard-{}.png",
-                    chrono::Local::now().format("%Y%m%d-%H%M%S")
-                ),
-                bytes: Bytes::from(png),
-            }),
-        }
+        out.extend(clipboard::read()?.into_sources(chrono::Local::now().fixed_offset()));
     }
     Ok(out)
 }

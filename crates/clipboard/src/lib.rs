@@ -1,0 +1,82 @@
+//! hoist-clipboard: what the user copied (a screenshot or files in a file manager) turned into
+//! upload sources. Reading only: who owns the clipboard afterwards (a detached holder for the
+//! CLI, the long-lived app for the desktop) is each caller's business.
+
+use std::path::PathBuf;
+
+use bytes::Bytes;
+use chrono::{DateTime, FixedOffset};
+use hoist_core::Error;
+use hoist_core::pipeline::Source;
+
+/// What the clipboard held.
+pub enum Content {
+    /// PNG bytes of a clipboard image.
+    Image(Vec<u8>),
+    /// Paths of copied files.
+    Files(Vec<PathBuf>),
+}
+
+impl Content {
+    /// The upload sources: the copied files, or the image named `clipboard-<time>.png` (PicGo
+    /// names pasted screenshots by time too, so links stay meaningful).
+    pub fn into_sources(self, now: DateTime<FixedOffset>) -> Vec<Source> {
+        match self {
+            Content::Files(paths) => paths.into_iter().map(Source::Path).collect(),
+            Content::Image(png) => vec![Source::Bytes {
+                name: format!("clipboard-{}.png", now.format("%Y%m%d-%H%M%S")),
+                bytes: Bytes::from(png),
+            }],
+        }
+    }
+}
+
+/// True when there is a display server, hence a clipboard (always true off Linux).
+pub fn has_display() -> bool {
+    !cfg!(target_os = "linux")
+        || std::env::var_os("DISPLAY").is_some_and(|v| !v.is_empty())
+        || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty())
+}
+
+/// Opens the clipboard, with a plain reason when there is none.
+pub fn open() -> Result<arboard::Clipboard, Error> {
+    if !has_display() {
+        return Err(Error::Clipboard(
+            "no display (DISPLAY is not set), so there is no clipboard".into(),
+        ));
+    }
+    arboard::Clipboard::new()
+        .map_err(|e| Error::Clipboard(format!("cannot open the clipboard: {e}")))
+}
+
+/// Reads copied files first (a file manager's copy also offers an icon image), then an image,
+/// re-encoded as PNG. `clipboard.empty` when it holds neither.
+pub fn read(cb: &mut arboard::Clipboard) -> Result<Content, Error> {
+    if let Ok(files) = cb.get().file_list()
+        && !files.is_empty()
+    {
+        return Ok(Content::Files(files));
+    }
+    match cb.get_image() {
+        Ok(img) => {
+            let mut png = Vec::new();
+            let w = u32::try_from(img.width).unwrap_or(u32::MAX);
+            let h = u32::try_from(img.height).unwrap_or(u32::MAX);
+            image::ImageEncoder::write_image(
+                image::codecs::png::PngEncoder::new(&mut png),
+                &img.bytes,
+                w,
+                h,
+                image::ExtendedColorType::Rgba8,
+            )
+            .map_err(|e| Error::Clipboard(format!("cannot encode the clipboard image: {e}")))?;
+            Ok(Content::Image(png))
+        }
+        Err(arboard::Error::ContentNotAvailable) => Err(Error::EmptyClipboard {
+            detail: String::new(),
+        }),
+        Err(e) => Err(Error::EmptyClipboard {
+            detail: format!(" ({e})"),
+        }),
+    }
+}

@@ -1,0 +1,528 @@
+//! Tauri commands: thin adapters that parse the UI's input, call the core (or the shell's
+//! jobs, profiles and settings modules) and map the result to `{code, message}` errors. No
+//! upload, template or history logic is written here.
+
+use std::path::PathBuf;
+
+use hoist_core::check;
+use hoist_core::config::Config;
+use hoist_core::import::{self, ApplyOptions, Flavor, ProfileAction};
+use hoist_core::link::{self, LinkFormat};
+use hoist_core::{credentials, presets, remove};
+use hoist_history::{Query, Record, Status};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Emitter, Manager, State};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::error::{IpcError, IpcResult};
+use crate::jobs;
+use crate::profiles::{self, Preview, PreviewRequest, ProfileDetail, SaveProfile};
+use crate::settings::{self, Settings};
+use crate::state::{AppCtx, AppState};
+use crate::tray;
+
+pub const EVENT_STATE: &str = "app://state";
+
+/// Tells every window (and the tray) that profiles or settings changed.
+pub fn state_changed(app: &AppHandle) -> AppState {
+    let state = app.state::<AppCtx>().app_state();
+    let _ = app.emit(EVENT_STATE, &state);
+    tray::refresh(app);
+    state
+}
+
+/// Commands that touch the keychain, SQLite or the config run off the main (UI) thread.
+async fn blocking<T: Send + 'static>(
+    app: &AppHandle,
+    f: impl FnOnce(&AppHandle) -> IpcResult<T> + Send + 'static,
+) -> IpcResult<T> {
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || f(&app))
+        .await
+        .map_err(|e| IpcError::new("internal", e.to_string()))?
+}
+
+#[tauri::command]
+pub fn app_state(ctx: State<'_, AppCtx>) -> AppState {
+    ctx.app_state()
+}
+
+pub fn use_profile(app: &AppHandle, name: &str) -> IpcResult<AppState> {
+    let ctx = app.state::<AppCtx>();
+    let mut cfg = ctx.config()?;
+    cfg.pick_profile_name(Some(name))?;
+    cfg.default_profile = Some(name.to_owned());
+    ctx.save_config(&cfg)?;
+    Ok(state_changed(app))
+}
+
+#[tauri::command]
+pub async fn set_active_profile(app: AppHandle, name: String) -> IpcResult<AppState> {
+    blocking(&app, move |app| use_profile(app, &name)).await
+}
+
+#[tauri::command]
+pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<AppState> {
+    settings.validate()?;
+    let ctx = app.state::<AppCtx>();
+    let old = ctx.settings();
+    settings.save(&ctx.paths.config_dir)?;
+    *ctx.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings.clone();
+    apply_effects(&app, settings::effects(&old, &settings), &settings).await?;
+    Ok(state_changed(&app))
+}
+
+/// Applies what a settings change needs, and nothing else. Also used at start-up with every
+/// effect on.
+pub async fn apply_effects(
+    app: &AppHandle,
+    effects: settings::Effects,
+    settings: &Settings,
+) -> IpcResult<()> {
+    let ctx = app.state::<AppCtx>();
+    if effects.shortcut {
+        let err = crate::shortcut::apply(app, &settings.shortcut);
+        *ctx.shortcut_error.lock().unwrap_or_else(|p| p.into_inner()) = err;
+    }
+    if effects.server {
+        crate::server::restart(app).await;
+    }
+    if effects.autostart {
+        let dir = crate::autostart::dir().ok_or_else(|| {
+            IpcError::new(
+                "autostart.failed",
+                "no home folder to put the autostart entry in",
+            )
+        })?;
+        let exe = std::env::current_exe().map_err(|e| {
+            IpcError::new("autostart.failed", format!("cannot find Hoist itself: {e}"))
+        })?;
+        crate::autostart::set(&dir, &exe, settings.autostart)?;
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn upload_clipboard(app: AppHandle) -> IpcResult<u64> {
+    blocking(&app, jobs::upload_clipboard).await
+}
+
+const IMAGE_FILTER: &[&str] = &[
+    "png", "jpg", "jpeg", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "PNG", "JPG", "JPEG",
+    "WEBP", "GIF",
+];
+
+fn to_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {
+    files
+        .into_iter()
+        .filter_map(|f| f.into_path().ok())
+        .collect()
+}
+
+#[tauri::command]
+pub async fn pick_and_upload(app: AppHandle) -> IpcResult<Option<u64>> {
+    let files = app
+        .dialog()
+        .file()
+        .set_title("Upload images")
+        .add_filter("Images", IMAGE_FILTER)
+        .blocking_pick_files();
+    match files {
+        Some(files) => jobs::upload_paths(&app, &to_paths(files)).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The tray's "Upload files…": the dialog answers later, on its own.
+pub fn pick_files_in_background(app: AppHandle) {
+    let app2 = app.clone();
+    app.dialog()
+        .file()
+        .set_title("Upload images")
+        .add_filter("Images", IMAGE_FILTER)
+        .pick_files(move |files| {
+            if let Some(files) = files
+                && let Err(e) = jobs::upload_paths(&app2, &to_paths(files))
+            {
+                jobs::report_background_error(&app2, &e);
+            }
+        });
+}
+
+#[tauri::command]
+pub fn upload_paths(app: AppHandle, paths: Vec<PathBuf>) -> IpcResult<u64> {
+    jobs::upload_paths(&app, &paths)
+}
+
+#[tauri::command]
+pub async fn retry_upload(app: AppHandle, history_id: i64) -> IpcResult<u64> {
+    blocking(&app, move |app| jobs::retry(app, history_id)).await
+}
+
+#[tauri::command]
+pub async fn copy_text(app: AppHandle, text: String) -> IpcResult<()> {
+    blocking(&app, move |app| {
+        Ok(app.state::<AppCtx>().clipboard.set_text(text)?)
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn open_url(app: AppHandle, url: String) -> IpcResult<()> {
+    // Only web links: the webview must not be able to open local files or other schemes.
+    if !(url.starts_with("https://") || url.starts_with("http://")) {
+        return Err(IpcError::new(
+            "input.bad_url",
+            "only http(s) links can be opened",
+        ));
+    }
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| IpcError::new("open.failed", format!("cannot open the browser: {e}")))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryQuery {
+    #[serde(default)]
+    pub search: String,
+    #[serde(default)]
+    pub profile: String,
+    pub before_id: Option<i64>,
+    pub limit: u32,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryRow {
+    pub id: i64,
+    pub created_at_ms: i64,
+    pub profile: String,
+    pub name: String,
+    pub key: Option<String>,
+    pub url: Option<String>,
+    pub status: &'static str,
+    pub bytes_in: Option<u64>,
+    pub bytes_out: Option<u64>,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+    pub error: Option<String>,
+    pub links: Option<jobs::Links>,
+    pub thumbnail: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HistoryPage {
+    pub rows: Vec<HistoryRow>,
+    pub total: u64,
+}
+
+fn row(rec: Record, cfg: &Config) -> HistoryRow {
+    let custom = cfg
+        .profiles
+        .get(&rec.profile)
+        .map(|p| p.custom_link.clone())
+        .unwrap_or_default();
+    let links = rec.url.as_ref().map(|_| {
+        LinkFormat::all()
+            .into_iter()
+            .filter_map(|f| link::for_record(&rec, f, &custom).map(|l| (f.name(), l)))
+            .collect()
+    });
+    let thumbnail = (rec.status == Status::Done).then(|| jobs::thumbnail_url(rec.id));
+    HistoryRow {
+        id: rec.id,
+        created_at_ms: rec.created_at_ms,
+        name: rec.source_name,
+        key: rec.key,
+        url: rec.url,
+        status: rec.status.as_str(),
+        bytes_in: rec.bytes_in,
+        bytes_out: rec.bytes_out,
+        width: rec.width,
+        height: rec.height,
+        error: rec.error_message,
+        profile: rec.profile,
+        links,
+        thumbnail,
+    }
+}
+
+#[tauri::command]
+pub async fn history_page(app: AppHandle, query: HistoryQuery) -> IpcResult<HistoryPage> {
+    blocking(&app, move |app| {
+        let ctx = app.state::<AppCtx>();
+        let q = Query {
+            profile: Some(query.profile).filter(|p| !p.is_empty()),
+            search: Some(query.search.trim().to_owned()).filter(|s| !s.is_empty()),
+            before_id: query.before_id,
+            // One page is never unbounded: 0 would mean "everything" to the history.
+            limit: query.limit.clamp(1, 2000),
+            ..Query::default()
+        };
+        let (records, total) =
+            ctx.with_history(|h| Ok::<_, IpcError>((h.list(&q)?, h.count(&q)?)))?;
+        let cfg = ctx.config().unwrap_or_default();
+        Ok(HistoryPage {
+            rows: records.into_iter().map(|r| row(r, &cfg)).collect(),
+            total,
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn delete_record(app: AppHandle, id: i64) -> IpcResult<()> {
+    blocking(&app, move |app| {
+        let ctx = app.state::<AppCtx>();
+        if !ctx.with_history(|h| h.delete(id))? {
+            return Err(IpcError::new(
+                "history.not_found",
+                format!("no upload has id {id}"),
+            ));
+        }
+        let _ = std::fs::remove_file(
+            ctx.paths
+                .data_dir
+                .join("thumbs")
+                .join(format!("{id}.thumb")),
+        );
+        tray::refresh(app);
+        Ok(())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn delete_remote(app: AppHandle, id: i64) -> IpcResult<()> {
+    let ctx = app.state::<AppCtx>();
+    let (record, shared) = ctx.with_history(|h| {
+        let rec = remove::lookup(h, id)?;
+        let shared = remove::shared(h, &rec.profile, rec.key.as_deref().unwrap_or(""), id)?;
+        Ok::<_, IpcError>((rec, shared))
+    })?;
+    let store = ctx.store(&record.profile)?;
+    remove::delete_upload(ctx.history(), store.as_ref(), &record, shared).await?;
+    let _ = std::fs::remove_file(
+        ctx.paths
+            .data_dir
+            .join("thumbs")
+            .join(format!("{id}.thumb")),
+    );
+    tray::refresh(&app);
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+pub struct PresetView {
+    pub id: String,
+    pub name: String,
+    pub endpoint: String,
+    pub region: String,
+    pub addressing: hoist_core::presets::Addressing,
+    pub acl: bool,
+    pub public_url: String,
+    pub notes: String,
+}
+
+#[tauri::command]
+pub fn providers() -> Vec<PresetView> {
+    presets::all()
+        .iter()
+        .map(|p| PresetView {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            endpoint: p.endpoint.clone(),
+            region: p.region.clone(),
+            addressing: p.addressing,
+            acl: p.acl,
+            public_url: p.public_url.clone(),
+            notes: p.notes.clone(),
+        })
+        .collect()
+}
+
+#[tauri::command]
+pub async fn get_profile(app: AppHandle, name: String) -> IpcResult<ProfileDetail> {
+    blocking(&app, move |app| {
+        profiles::get(&app.state::<AppCtx>().config()?, &name)
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn new_profile(provider: String) -> IpcResult<ProfileDetail> {
+    profiles::new_for(&provider)
+}
+
+/// Loads the config, lets `f` change it, and saves it: the one way profile edits are written.
+fn edit_config(
+    app: &AppHandle,
+    f: impl FnOnce(&mut Config) -> IpcResult<()>,
+) -> IpcResult<AppState> {
+    let ctx = app.state::<AppCtx>();
+    let mut cfg = ctx.config()?;
+    f(&mut cfg)?;
+    ctx.save_config(&cfg)?;
+    Ok(state_changed(app))
+}
+
+#[tauri::command]
+pub async fn save_profile(app: AppHandle, req: SaveProfile) -> IpcResult<AppState> {
+    tracing::debug!("saving {req:?}");
+    blocking(&app, move |app| {
+        edit_config(app, |cfg| {
+            profiles::save(cfg, req, &profiles::system_keychain)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn duplicate_profile(
+    app: AppHandle,
+    name: String,
+    new_name: String,
+) -> IpcResult<AppState> {
+    blocking(&app, move |app| {
+        edit_config(app, |cfg| {
+            profiles::duplicate(cfg, &name, &new_name, &profiles::system_keychain)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn remove_profile(app: AppHandle, name: String) -> IpcResult<AppState> {
+    blocking(&app, move |app| {
+        edit_config(app, |cfg| {
+            profiles::remove(cfg, &name, &profiles::system_keychain)
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Serialize)]
+pub struct TestStep {
+    pub name: &'static str,
+    pub ok: bool,
+    pub detail: String,
+    pub millis: u64,
+}
+
+#[tauri::command]
+pub async fn test_profile(app: AppHandle, name: String) -> IpcResult<Vec<TestStep>> {
+    let ctx = app.state::<AppCtx>();
+    let resolved = ctx.resolve(Some(&name))?;
+    // Credentials are their own step: "no secret stored" is the most common first failure.
+    let store = match ctx.store(&name) {
+        Ok(s) => s,
+        Err(e) => {
+            return Ok(vec![TestStep {
+                name: "credentials",
+                ok: false,
+                detail: e.message,
+                millis: 0,
+            }]);
+        }
+    };
+    let probe = uuid::Uuid::new_v4().simple().to_string();
+    let steps = check::test_connection(&resolved, store.as_ref(), &probe).await;
+    Ok(steps
+        .into_iter()
+        .map(|s| TestStep {
+            name: s.name,
+            ok: s.ok,
+            detail: s.detail,
+            millis: u64::try_from(s.millis).unwrap_or(u64::MAX),
+        })
+        .collect())
+}
+
+#[tauri::command]
+pub fn preview(req: PreviewRequest) -> Preview {
+    profiles::preview(&req, chrono::Local::now().fixed_offset())
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    pub profiles_added: Vec<String>,
+    pub profiles_skipped: Vec<String>,
+    pub history_added: usize,
+    pub messages: Vec<String>,
+}
+
+/// Imports PicGo's setup (or PicList's when PicGo's is not there): profiles, secrets into the
+/// keychain and the gallery into history. `dry_run` reports without writing.
+#[tauri::command]
+pub async fn import_picgo(app: AppHandle, dry_run: bool) -> IpcResult<ImportSummary> {
+    blocking(&app, move |app| {
+        let ctx = app.state::<AppCtx>();
+        let (flavor, loaded) = match import::load(Flavor::PicGo, None, &credentials::process_env) {
+            Ok(l) => (Flavor::PicGo, l),
+            Err(first) => match import::load(Flavor::PicList, None, &credentials::process_env) {
+                Ok(l) => (Flavor::PicList, l),
+                Err(_) => return Err(IpcError::new(first.code(), first.to_string())),
+            },
+        };
+        let plan = import::plan(
+            flavor,
+            &loaded.config,
+            &loaded.gallery,
+            loaded.gallery_mtime_ms,
+        );
+        let opts = ApplyOptions {
+            dry_run,
+            overwrite: false,
+        };
+        let report = ctx
+            .with_history(|h| {
+                import::apply(
+                    &plan,
+                    &ctx.paths.config_file(),
+                    Some(h),
+                    &hoist_core::secrets::Keychain::system,
+                    opts,
+                )
+            })
+            .map_err(|e| IpcError::new(e.code(), e.to_string()))?;
+        let mut messages = vec![format!(
+            "{} at {}",
+            flavor.label(),
+            loaded.located.config.display()
+        )];
+        messages.extend(report.notes.iter().cloned());
+        for p in &report.profiles {
+            messages.extend(p.notes.iter().map(|n| format!("{}: {n}", p.name)));
+        }
+        if !dry_run {
+            state_changed(app);
+        }
+        Ok(ImportSummary {
+            profiles_added: report
+                .profiles
+                .iter()
+                .filter(|p| matches!(p.action, ProfileAction::Added | ProfileAction::Updated))
+                .map(|p| p.name.clone())
+                .collect(),
+            profiles_skipped: report
+                .profiles
+                .iter()
+                .filter(|p| matches!(p.action, ProfileAction::Skipped | ProfileAction::Unchanged))
+                .map(|p| p.name.clone())
+                .collect(),
+            history_added: report.history_added,
+            messages,
+        })
+    })
+    .await
+}
+
+/// Runs a tray menu action by its id: the tray's own handler, reachable from the window (and
+/// from end-to-end tests, which have no tray host to click).
+#[tauri::command]
+pub fn tray_action(app: AppHandle, id: String) {
+    tray::handle(&app, &id);
+}

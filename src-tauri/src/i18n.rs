@@ -1,0 +1,80 @@
+//! The few strings the Rust side shows itself (tray menu, notifications), in English and
+//! Simplified Chinese. The window's strings live in the UI's dictionaries.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    UploadClipboard,
+    UploadFiles,
+    Recent,
+    NoRecent,
+    SwitchProfile,
+    NoProfiles,
+    Open,
+    Quit,
+    Uploaded,
+    UploadedMany,
+    Copied,
+    Failed,
+    FailedSome,
+}
+
+/// The text of `key` in `lang` (`en` or `zh-CN`; `auto` is resolved by the caller).
+pub fn tr(lang: &str, key: Key) -> &'static str {
+    use Key::*;
+    let zh = lang == "zh-CN";
+    match (key, zh) {
+        (UploadClipboard, false) => "Upload clipboard",
+        (UploadClipboard, true) => "上传剪贴板",
+        (UploadFiles, false) => "Upload files…",
+        (UploadFiles, true) => "上传文件…",
+        (Recent, false) => "Recent uploads",
+        (Recent, true) => "最近上传",
+        (NoRecent, false) => "Nothing uploaded yet",
+        (NoRecent, true) => "还没有上传记录",
+        (SwitchProfile, false) => "Switch profile",
+        (SwitchProfile, true) => "切换配置",
+        (NoProfiles, false) => "No profile yet",
+        (NoProfiles, true) => "还没有配置",
+        (Open, false) => "Open Hoist",
+        (Open, true) => "打开 Hoist",
+        (Quit, false) => "Quit",
+        (Quit, true) => "退出",
+        (Uploaded, false) => "Uploaded",
+        (Uploaded, true) => "上传成功",
+        (UploadedMany, false) => "Uploaded {n} images",
+        (UploadedMany, true) => "已上传 {n} 张图片",
+        (Copied, false) => "The link is in the clipboard.",
+        (Copied, true) => "链接已复制到剪贴板。",
+        (Failed, false) => "Upload failed",
+        (Failed, true) => "上传失败",
+        (FailedSome, false) => "{n} uploads failed",
+        (FailedSome, true) => "{n} 个文件上传失败",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_differs_from_english_for_every_key() {
+        use Key::*;
+        for k in [
+            UploadClipboard,
+            UploadFiles,
+            Recent,
+            NoRecent,
+            SwitchProfile,
+            NoProfiles,
+            Open,
+            Quit,
+            Uploaded,
+            UploadedMany,
+            Copied,
+            Failed,
+            FailedSome,
+        ] {
+            assert_ne!(tr("en", k), tr("zh-CN", k), "{k:?}");
+        }
+    }
+}

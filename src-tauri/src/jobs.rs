@@ -1,0 +1,441 @@
+//! Upload batches started from anywhere in the app (drop, paste, file dialog, tray, shortcut,
+//! a second launch, retry, resume): they all go through [`start`], which runs the core pipeline
+//! in the background and reports every file as an `upload://state` event, then the batch as
+//! `upload://batch`, copies the links and notifies.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use hoist_core::config::ResolvedProfile;
+use hoist_core::link::LinkFormat;
+use hoist_core::pipeline::{Event, FileError, Job, Outcome, Progress, RunOptions, Source};
+use hoist_core::queue;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::error::{IpcError, IpcResult};
+use crate::state::AppCtx;
+use crate::{notify, tray};
+
+pub const EVENT_JOB: &str = "upload://state";
+pub const EVENT_BATCH: &str = "upload://batch";
+
+/// Image files a folder drop picks up; anything else in the folder is left alone.
+const IMAGE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "ico",
+];
+/// A dropped folder is walked for at most this many images, so a drop of `~` cannot queue a
+/// whole disk.
+pub const MAX_FOLDER_FILES: usize = 1000;
+
+/// All five links of a finished upload.
+pub type Links = BTreeMap<&'static str, String>;
+
+pub fn links(outcome: &Outcome, custom: &str) -> Links {
+    LinkFormat::all()
+        .into_iter()
+        .map(|f| (f.name(), outcome.link(f, custom)))
+        .collect()
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobError {
+    pub code: String,
+    pub message: String,
+    pub retryable: bool,
+}
+
+/// One file of a batch, as the UI shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobState {
+    pub job_id: String,
+    pub batch_id: u64,
+    pub index: usize,
+    pub name: String,
+    pub profile: String,
+    pub stage: &'static str,
+    pub bytes_in: Option<u64>,
+    pub bytes_out: Option<u64>,
+    pub bytes_sent: Option<u64>,
+    pub history_id: Option<i64>,
+    pub links: Option<Links>,
+    pub url: Option<String>,
+    pub thumbnail: Option<String>,
+    pub existing: bool,
+    pub error: Option<JobError>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchDone {
+    pub batch_id: u64,
+    pub done: usize,
+    pub failed: usize,
+    pub copied: Option<String>,
+}
+
+/// The URL the webview loads a history row's thumbnail from (see `thumbs`).
+pub fn thumbnail_url(history_id: i64) -> String {
+    if cfg!(any(windows, target_os = "android")) {
+        format!("http://thumb.localhost/h/{history_id}")
+    } else {
+        format!("thumb://localhost/h/{history_id}")
+    }
+}
+
+/// Turns the pipeline's progress into `upload://state` events, keeping each file's last state.
+struct Reporter {
+    app: AppHandle,
+    rows: Mutex<Vec<JobState>>,
+    custom_link: String,
+}
+
+impl Reporter {
+    fn update(&self, index: usize, f: impl FnOnce(&mut JobState)) {
+        let snapshot = {
+            let mut rows = self.rows.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(row) = rows.get_mut(index) else {
+                return;
+            };
+            f(row);
+            row.clone()
+        };
+        if let Err(e) = self.app.emit(EVENT_JOB, &snapshot) {
+            tracing::debug!("emitting job state: {e}");
+        }
+    }
+}
+
+impl Progress for Reporter {
+    fn event(&self, event: Event<'_>) {
+        match event {
+            Event::Started { index, .. } => self.update(index, |r| r.stage = "processing"),
+            Event::Processed {
+                index,
+                bytes_in,
+                bytes_out,
+            } => self.update(index, |r| {
+                r.bytes_in = Some(bytes_in);
+                r.bytes_out = Some(bytes_out);
+            }),
+            Event::Uploading { index, bytes } => self.update(index, |r| {
+                r.stage = "uploading";
+                r.bytes_out = Some(bytes);
+                r.bytes_sent = Some(0);
+            }),
+            Event::Done { outcome } => self.update(outcome.index, |r| {
+                r.stage = "done";
+                r.bytes_in = Some(outcome.bytes_in);
+                r.bytes_out = Some(outcome.bytes_out);
+                r.bytes_sent = Some(outcome.bytes_out);
+                r.history_id = outcome.history_id;
+                r.thumbnail = outcome.history_id.map(thumbnail_url);
+                r.url = Some(outcome.url.clone());
+                r.links = Some(links(outcome, &self.custom_link));
+                r.existing = outcome.existing;
+                r.name.clone_from(&outcome.source_name);
+            }),
+            Event::Failed { error } => self.update(error.index, |r| {
+                r.stage = "failed";
+                r.history_id = error.history_id;
+                r.error = Some(JobError {
+                    code: error.error.code().to_owned(),
+                    message: error.error.to_string(),
+                    retryable: error.history_id.is_some(),
+                });
+            }),
+        }
+    }
+}
+
+fn job_name(job: &Job) -> String {
+    job.name.clone().unwrap_or_else(|| job.source.name())
+}
+
+/// Starts uploading `jobs` with profile `profile` (the active one for `None`) and returns the
+/// batch id at once; progress arrives as events.
+pub fn start(app: &AppHandle, profile: Option<&str>, jobs: Vec<Job>) -> IpcResult<u64> {
+    if jobs.is_empty() {
+        return Err(IpcError::new("input.none", "there is nothing to upload"));
+    }
+    let ctx = app.state::<AppCtx>();
+    let uploader = ctx.uploader(profile)?;
+    let batch = ctx.next_batch();
+    let resolved = uploader.profile();
+    let rows: Vec<JobState> = jobs
+        .iter()
+        .enumerate()
+        .map(|(index, job)| JobState {
+            job_id: format!("{batch}-{index}"),
+            batch_id: batch,
+            index,
+            name: job_name(job),
+            profile: resolved.name.clone(),
+            stage: "queued",
+            bytes_in: None,
+            bytes_out: None,
+            bytes_sent: None,
+            history_id: job.history_id,
+            links: None,
+            url: None,
+            thumbnail: None,
+            existing: false,
+            error: None,
+        })
+        .collect();
+    for row in &rows {
+        let _ = app.emit(EVENT_JOB, row);
+    }
+    let reporter = Reporter {
+        app: app.clone(),
+        rows: Mutex::new(rows),
+        custom_link: resolved.custom_link.clone(),
+    };
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let opts = RunOptions {
+            dry_run: false,
+            concurrency: RunOptions::default().concurrency,
+        };
+        let results = uploader.run_jobs(jobs, opts, &reporter).await;
+        finish(&app, batch, uploader.profile(), &results).await;
+    });
+    Ok(batch)
+}
+
+/// After a batch: links to the clipboard (one line per file, PicGo's behaviour), the
+/// notification, the tray's recent uploads, and `upload://batch`.
+pub async fn finish(
+    app: &AppHandle,
+    batch: u64,
+    profile: &ResolvedProfile,
+    results: &[Result<Outcome, FileError>],
+) {
+    let ctx = app.state::<AppCtx>();
+    let settings = ctx.settings();
+    let links: Vec<String> = results
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .map(|o| o.link(profile.link_format, &profile.custom_link))
+        .collect();
+    let failures: Vec<&FileError> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    let mut copied = None;
+    if settings.auto_copy && !links.is_empty() {
+        let text = links.join("\n");
+        let app2 = app.clone();
+        let t = text.clone();
+        let ok = tauri::async_runtime::spawn_blocking(move || {
+            app2.state::<AppCtx>().clipboard.set_text(t)
+        })
+        .await;
+        match ok {
+            Ok(Ok(())) => copied = Some(text),
+            Ok(Err(e)) => tracing::warn!("links not copied: {e}"),
+            Err(e) => tracing::warn!("links not copied: {e}"),
+        }
+    }
+    if settings.notifications {
+        notify::batch(
+            &settings.language,
+            &links,
+            copied.is_some(),
+            &failures
+                .iter()
+                .map(|f| format!("{}: {}", f.source_name, f.error))
+                .collect::<Vec<_>>(),
+        );
+    }
+    tray::refresh(app);
+    let _ = app.emit(
+        EVENT_BATCH,
+        BatchDone {
+            batch_id: batch,
+            done: links.len(),
+            failed: failures.len(),
+            copied,
+        },
+    );
+}
+
+/// Files and folders (walked for images, sorted, at most [`MAX_FOLDER_FILES`]) as jobs.
+pub fn expand_paths(paths: &[PathBuf]) -> Vec<Job> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut found = Vec::new();
+            walk_images(p, &mut found, 0);
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+        if out.len() >= MAX_FOLDER_FILES {
+            out.truncate(MAX_FOLDER_FILES);
+            break;
+        }
+    }
+    out.into_iter()
+        .map(|p| Job::from(Source::Path(p)))
+        .collect()
+}
+
+fn walk_images(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    // Symlinked folders are not followed: a loop would never end.
+    if depth > 16 || out.len() >= MAX_FOLDER_FILES {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for e in entries {
+        let Ok(ft) = e.file_type() else { continue };
+        let path = e.path();
+        if ft.is_dir() {
+            if !e.file_name().to_string_lossy().starts_with('.') {
+                walk_images(&path, out, depth + 1);
+            }
+        } else if ft.is_file()
+            && path
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| IMAGE_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+        {
+            out.push(path);
+            if out.len() >= MAX_FOLDER_FILES {
+                return;
+            }
+        }
+    }
+}
+
+pub fn upload_paths(app: &AppHandle, paths: &[PathBuf]) -> IpcResult<u64> {
+    let jobs = expand_paths(paths);
+    if jobs.is_empty() {
+        return Err(IpcError::new(
+            "input.no_images",
+            "no image files there: drop images or folders that contain images",
+        ));
+    }
+    start(app, None, jobs)
+}
+
+/// Reads the clipboard (an image or copied files) and uploads it. Blocking: call it off the
+/// main thread.
+pub fn upload_clipboard(app: &AppHandle) -> IpcResult<u64> {
+    let ctx = app.state::<AppCtx>();
+    let content = ctx.clipboard.read()?;
+    let now = chrono::Local::now().fixed_offset();
+    let jobs = content
+        .into_sources(now)
+        .into_iter()
+        .map(Job::from)
+        .collect();
+    start(app, None, jobs)
+}
+
+/// For the tray and the global shortcut: there is no caller to return an error to, so a
+/// failure becomes a notification (when they are on).
+pub fn upload_clipboard_in_background(app: AppHandle) {
+    tauri::async_runtime::spawn_blocking(move || {
+        if let Err(e) = upload_clipboard(&app) {
+            report_background_error(&app, &e);
+        }
+    });
+}
+
+pub fn report_background_error(app: &AppHandle, e: &IpcError) {
+    tracing::warn!("{}: {}", e.code, e.message);
+    let settings = app.state::<AppCtx>().settings();
+    if settings.notifications {
+        notify::failure(&settings.language, &e.message);
+    }
+    let _ = app.emit("app://error", e);
+}
+
+/// Retries a failed (or interrupted) history row with the profile it was uploaded with.
+pub fn retry(app: &AppHandle, id: i64) -> IpcResult<u64> {
+    let ctx = app.state::<AppCtx>();
+    let rec = ctx
+        .with_history(|h| h.get(id))?
+        .ok_or_else(|| IpcError::new("history.not_found", format!("no upload has id {id}")))?;
+    let job = queue::job_for(&rec)?;
+    start(app, Some(&rec.profile), vec![job])
+}
+
+/// At launch: finishes the uploads a crash or a quit interrupted, each with its own profile.
+/// Returns how many jobs were restarted.
+pub fn resume_unfinished(app: &AppHandle) -> usize {
+    let ctx = app.state::<AppCtx>();
+    let rows = match ctx.with_history(|h| h.unfinished()) {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::warn!("cannot read unfinished uploads: {e}");
+            return 0;
+        }
+    };
+    let mut by_profile: BTreeMap<String, Vec<Job>> = BTreeMap::new();
+    for rec in &rows {
+        match queue::job_for(rec) {
+            Ok(job) => by_profile.entry(rec.profile.clone()).or_default().push(job),
+            Err(e) => tracing::warn!("upload {} cannot be resumed: {e}", rec.id),
+        }
+    }
+    let mut n = 0;
+    for (profile, jobs) in by_profile {
+        let count = jobs.len();
+        match start(app, Some(&profile), jobs) {
+            Ok(_) => n += count,
+            Err(e) => tracing::warn!("resuming uploads of profile {profile}: {}", e.message),
+        }
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_give_their_images_sorted_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("sub/.hidden")).unwrap();
+        for f in [
+            "b.png",
+            "a.JPG",
+            "notes.txt",
+            "sub/c.webp",
+            "sub/.hidden/x.png",
+        ] {
+            std::fs::write(d.join(f), b"x").unwrap();
+        }
+        let single = d.join("notes.txt");
+        let jobs = expand_paths(&[d.to_path_buf(), single.clone()]);
+        let names: Vec<String> = jobs
+            .iter()
+            .map(|j| match &j.source {
+                Source::Path(p) => p.strip_prefix(d).unwrap().display().to_string(),
+                _ => unreachable!(),
+            })
+            .collect();
+        // A file given by name is taken as is (the pipeline explains if it is no image).
+        assert_eq!(names, ["a.JPG", "b.png", "sub/c.webp", "notes.txt"]);
+    }
+
+    #[test]
+    fn a_huge_folder_is_capped() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..(MAX_FOLDER_FILES + 5) {
+            std::fs::write(dir.path().join(format!("{i:05}.png")), b"x").unwrap();
+        }
+        assert_eq!(
+            expand_paths(&[dir.path().to_path_buf()]).len(),
+            MAX_FOLDER_FILES
+        );
+    }
+}

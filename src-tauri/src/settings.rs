@@ -1,0 +1,228 @@
+//! The desktop's own settings (`desktop.toml` beside `config.toml`): shortcut, notifications,
+//! autostart, language, auto-copy and the local server. Profiles and the active profile live in
+//! `config.toml`, shared with the CLI. A change is patch → validate → save atomically → apply
+//! only the side effects that changed ([`effects`], a pure function).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::IpcError;
+
+pub const FILE: &str = "desktop.toml";
+/// PicGo's port: Typora, Obsidian and VS Code plugins call it.
+pub const DEFAULT_SERVER_PORT: u16 = 36677;
+pub const DEFAULT_SHORTCUT: &str = "Ctrl+Alt+U";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Settings {
+    /// Accelerator such as `Ctrl+Alt+U`; empty = no global shortcut.
+    pub shortcut: String,
+    pub notifications: bool,
+    /// Start Hoist (in the tray) when the user logs in.
+    pub autostart: bool,
+    /// `auto`, `en` or `zh-CN`.
+    pub language: String,
+    /// Copy the links of a finished batch to the clipboard, one line per file.
+    pub auto_copy: bool,
+    pub server_enabled: bool,
+    pub server_port: u16,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            shortcut: DEFAULT_SHORTCUT.into(),
+            notifications: true,
+            autostart: false,
+            language: "auto".into(),
+            auto_copy: true,
+            server_enabled: true,
+            server_port: DEFAULT_SERVER_PORT,
+        }
+    }
+}
+
+impl Settings {
+    pub fn path(config_dir: &Path) -> PathBuf {
+        config_dir.join(FILE)
+    }
+
+    /// Reads the file; a missing file gives the defaults. A corrupt file is an error (and is
+    /// never overwritten by the defaults: the app runs on defaults without saving them).
+    pub fn load(config_dir: &Path) -> Result<Settings, IpcError> {
+        let path = Self::path(config_dir);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| {
+                IpcError::new(
+                    "settings.invalid",
+                    format!("{} is not valid: {}", path.display(), e.message()),
+                )
+            }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Settings::default()),
+            Err(e) => Err(IpcError::new(
+                "settings.read",
+                format!("cannot read {}: {e}", path.display()),
+            )),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), IpcError> {
+        if !matches!(self.language.as_str(), "auto" | "en" | "zh-CN") {
+            return Err(IpcError::new(
+                "settings.invalid",
+                format!("unknown language \"{}\" (auto, en or zh-CN)", self.language),
+            ));
+        }
+        if self.server_enabled && self.server_port == 0 {
+            return Err(IpcError::new(
+                "settings.invalid",
+                "the local server needs a port between 1 and 65535",
+            ));
+        }
+        if !self.shortcut.trim().is_empty() {
+            crate::shortcut::parse(&self.shortcut)?;
+        }
+        Ok(())
+    }
+
+    /// Writes atomically (temp file + rename), so a crash never leaves half a file.
+    pub fn save(&self, config_dir: &Path) -> Result<(), IpcError> {
+        let path = Self::path(config_dir);
+        let text = toml::to_string_pretty(self)
+            .map_err(|e| IpcError::new("settings.write", e.to_string()))?;
+        let fail = |e: std::io::Error| {
+            IpcError::new(
+                "settings.write",
+                format!("cannot save {}: {e}", path.display()),
+            )
+        };
+        std::fs::create_dir_all(config_dir).map_err(fail)?;
+        let tmp = config_dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
+        std::fs::write(
+            &tmp,
+            format!("# Hoist desktop settings (written by the app)\n{text}"),
+        )
+        .map_err(fail)?;
+        std::fs::rename(&tmp, &path).map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            fail(e)
+        })
+    }
+}
+
+/// Which side effects a settings change needs.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Effects {
+    pub shortcut: bool,
+    pub autostart: bool,
+    pub server: bool,
+    /// Menu labels follow the language.
+    pub tray: bool,
+}
+
+/// The effects of going from `old` to `new`: only what changed is re-applied, so toggling
+/// notifications never restarts the server or re-grabs the shortcut.
+pub fn effects(old: &Settings, new: &Settings) -> Effects {
+    Effects {
+        shortcut: old.shortcut != new.shortcut,
+        autostart: old.autostart != new.autostart,
+        server: old.server_enabled != new.server_enabled
+            || (new.server_enabled && old.server_port != new.server_port),
+        tray: old.language != new.language,
+    }
+}
+
+/// The effective language: `auto` follows `LANG`/`LC_ALL` (zh* → zh-CN).
+pub fn language(setting: &str) -> &'static str {
+    match setting {
+        "zh-CN" => "zh-CN",
+        "en" => "en",
+        _ => {
+            let env = ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+                .unwrap_or_default();
+            if env.starts_with("zh") { "zh-CN" } else { "en" }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_changed_effects_apply() {
+        let a = Settings::default();
+        assert_eq!(effects(&a, &a), Effects::default());
+        let b = Settings {
+            notifications: false,
+            auto_copy: false,
+            ..a.clone()
+        };
+        assert_eq!(effects(&a, &b), Effects::default());
+        let c = Settings {
+            shortcut: "Ctrl+Shift+P".into(),
+            ..a.clone()
+        };
+        assert_eq!(
+            effects(&a, &c),
+            Effects {
+                shortcut: true,
+                ..Effects::default()
+            }
+        );
+        let d = Settings {
+            server_port: 4000,
+            language: "zh-CN".into(),
+            ..a.clone()
+        };
+        let e = effects(&a, &d);
+        assert!(e.server && e.tray && !e.shortcut && !e.autostart);
+        // A port change while the server is off restarts nothing.
+        let off = Settings {
+            server_enabled: false,
+            ..a.clone()
+        };
+        let off2 = Settings {
+            server_port: 4000,
+            ..off.clone()
+        };
+        assert!(!effects(&off, &off2).server);
+    }
+
+    #[test]
+    fn round_trip_and_corrupt_file() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), Settings::default());
+        let s = Settings {
+            shortcut: String::new(),
+            language: "zh-CN".into(),
+            server_port: 4100,
+            ..Settings::default()
+        };
+        s.save(dir.path()).unwrap();
+        assert_eq!(Settings::load(dir.path()).unwrap(), s);
+        std::fs::write(Settings::path(dir.path()), "shortcut = [").unwrap();
+        let err = Settings::load(dir.path()).unwrap_err();
+        assert_eq!(err.code, "settings.invalid");
+        assert!(err.message.contains("desktop.toml"), "{}", err.message);
+    }
+
+    #[test]
+    fn validation_names_the_problem() {
+        let bad = Settings {
+            language: "fr".into(),
+            ..Settings::default()
+        };
+        assert!(bad.validate().unwrap_err().message.contains("fr"));
+        let bad = Settings {
+            shortcut: "Ctrl+Nope+".into(),
+            ..Settings::default()
+        };
+        assert_eq!(bad.validate().unwrap_err().code, "shortcut.invalid");
+        assert!(Settings::default().validate().is_ok());
+    }
+}

@@ -1,0 +1,168 @@
+//! The `thumb:` protocol: small (WebP) thumbnails of history rows for the upload and history
+//! views, made in Rust from the local source file when it is still there, else from the public
+//! URL, and cached in `<data dir>/thumbs`. The webview only ever asks by history id, never by
+//! path, so it cannot read arbitrary files.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use hoist_imaging::{OutputFormat, ProcessOptions};
+use tauri::http::{Request, Response, StatusCode, header};
+use tauri::{AppHandle, Manager, UriSchemeResponder};
+
+use crate::state::AppCtx;
+
+/// Longest side of a thumbnail, in pixels (2× the 48–64 px rows, for HiDPI).
+const SIZE: u32 = 128;
+/// Sources bigger than this are not decoded for a thumbnail.
+const MAX_SOURCE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The history id in `/h/<id>`.
+fn parse_path(path: &str) -> Option<i64> {
+    path.strip_prefix("/h/")?.parse().ok().filter(|id| *id > 0)
+}
+
+fn cache_path(app: &AppHandle, id: i64) -> PathBuf {
+    app.state::<AppCtx>()
+        .paths
+        .data_dir
+        .join("thumbs")
+        .join(format!("{id}.thumb"))
+}
+
+fn make(bytes: &[u8]) -> Option<Vec<u8>> {
+    let opts = ProcessOptions {
+        format: OutputFormat::Webp,
+        quality: 70,
+        max_width: Some(SIZE),
+        max_height: Some(SIZE),
+        // A thumbnail needs no more pixels than a 12k × 12k photo.
+        max_pixels: 150_000_000,
+        ..ProcessOptions::default()
+    };
+    hoist_imaging::process(bytes, &opts).ok().map(|p| p.bytes)
+}
+
+async fn thumbnail(app: &AppHandle, id: i64) -> Option<Vec<u8>> {
+    let cached = cache_path(app, id);
+    if let Ok(bytes) = tokio::fs::read(&cached).await {
+        return Some(bytes);
+    }
+    let rec = app
+        .state::<AppCtx>()
+        .with_history(|h| h.get(id))
+        .ok()
+        .flatten()?;
+    let local = rec
+        .source_path
+        .as_deref()
+        .filter(|p| !hoist_core::fetch::is_url(p))
+        .map(PathBuf::from)
+        .filter(|p| std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() <= MAX_SOURCE_BYTES));
+    let source = match local {
+        Some(p) => tokio::fs::read(p).await.ok()?,
+        None => {
+            let url = rec.url.as_deref()?;
+            let client = hoist_core::fetch::http_client(Duration::from_secs(15)).ok()?;
+            hoist_core::fetch::download(&client, url)
+                .await
+                .ok()?
+                .to_vec()
+        }
+    };
+    let thumb = tauri::async_runtime::spawn_blocking(move || make(&source))
+        .await
+        .ok()??;
+    if let Some(dir) = cached.parent()
+        && std::fs::create_dir_all(dir).is_ok()
+    {
+        // Best effort: a failed cache write only costs a regeneration.
+        let tmp = cached.with_extension(format!("{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, &thumb).is_ok() {
+            let _ = std::fs::rename(&tmp, &cached);
+        }
+    }
+    Some(thumb)
+}
+
+pub fn handle(app: AppHandle, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
+    let Some(id) = parse_path(request.uri().path()) else {
+        responder.respond(not_found());
+        return;
+    };
+    tauri::async_runtime::spawn(async move {
+        let response = match thumbnail(&app, id).await {
+            Some(bytes) => Response::builder()
+                .status(StatusCode::OK)
+                .header(header::CONTENT_TYPE, sniff(&bytes))
+                .header(header::CACHE_CONTROL, "max-age=86400")
+                .body(bytes)
+                .unwrap_or_else(|_| not_found()),
+            None => not_found(),
+        };
+        responder.respond(response);
+    });
+}
+
+/// The media type of a thumbnail: usually WebP, but a tiny source can be kept as it was when
+/// WebP would not be smaller.
+fn sniff(b: &[u8]) -> &'static str {
+    match b {
+        [
+            b'R',
+            b'I',
+            b'F',
+            b'F',
+            _,
+            _,
+            _,
+            _,
+            b'W',
+            b'E',
+            b'B',
+            b'P',
+            ..,
+        ] => "image/webp",
+        [0x89, b'P', b'N', b'G', ..] => "image/png",
+        [0xFF, 0xD8, ..] => "image/jpeg",
+        [b'G', b'I', b'F', ..] => "image/gif",
+        _ if b.trim_ascii_start().starts_with(b"<") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+fn not_found() -> Response<Vec<u8>> {
+    let mut r = Response::new(Vec::new());
+    *r.status_mut() = StatusCode::NOT_FOUND;
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_history_ids_are_accepted() {
+        assert_eq!(parse_path("/h/12"), Some(12));
+        for bad in [
+            "/h/0",
+            "/h/-1",
+            "/h/../etc/passwd",
+            "/etc/passwd",
+            "/h/",
+            "/h/1/2",
+        ] {
+            assert_eq!(parse_path(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn thumbnails_are_small_webp() {
+        let png = hoist_imaging::fixtures::screenshot_png(1280, 800);
+        let t = make(&png).unwrap();
+        assert_eq!(sniff(&t), "image/webp");
+        let img = image::load_from_memory(&t).unwrap();
+        assert_eq!((img.width(), img.height()), (128, 80));
+        assert!(make(b"not an image").is_none());
+    }
+}

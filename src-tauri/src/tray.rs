@@ -1,0 +1,245 @@
+//! The tray icon and its menu: Upload clipboard · Upload files… · Recent uploads ▸ · Switch
+//! profile ▸ · Open Hoist · Quit. On Linux a tray click gives no event, so every action is a
+//! menu item. Menu ids map to actions through [`action_for`], a plain function, so the mapping
+//! is tested without a tray host.
+
+use hoist_core::link;
+use hoist_history::{Query, Status};
+use tauri::image::Image;
+use tauri::menu::{CheckMenuItem, Menu, MenuBuilder, MenuItem, PredefinedMenuItem, SubmenuBuilder};
+use tauri::tray::TrayIconBuilder;
+use tauri::{AppHandle, Emitter, Manager, Wry};
+
+use crate::i18n::{Key, tr};
+use crate::state::AppCtx;
+use crate::{jobs, settings};
+
+pub const TRAY_ID: &str = "hoist";
+const RECENT: u32 = 5;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Action {
+    UploadClipboard,
+    UploadFiles,
+    CopyRecent(i64),
+    UseProfile(String),
+    Open,
+    Quit,
+    Nothing,
+}
+
+pub fn action_for(id: &str) -> Action {
+    match id {
+        "upload-clipboard" => Action::UploadClipboard,
+        "upload-files" => Action::UploadFiles,
+        "open" => Action::Open,
+        "quit" => Action::Quit,
+        _ => {
+            if let Some(n) = id.strip_prefix("recent:").and_then(|n| n.parse().ok()) {
+                Action::CopyRecent(n)
+            } else if let Some(name) = id.strip_prefix("profile:") {
+                Action::UseProfile(name.to_owned())
+            } else {
+                Action::Nothing
+            }
+        }
+    }
+}
+
+/// A menu label for a file name: short enough for a menu, and without `_` (GTK reads it as a
+/// mnemonic marker).
+fn label(name: &str) -> String {
+    let mut s: String = name.chars().take(40).collect();
+    if name.chars().count() > 40 {
+        s.push('…');
+    }
+    s.replace('_', "__")
+}
+
+fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
+    let ctx = app.state::<AppCtx>();
+    let lang = settings::language(&ctx.settings().language);
+    let recent_rows = ctx
+        .with_history(|h| {
+            h.list(&Query {
+                status: Some(Status::Done),
+                limit: RECENT,
+                ..Query::default()
+            })
+        })
+        .unwrap_or_default();
+    let mut recent = SubmenuBuilder::new(app, tr(lang, Key::Recent));
+    if recent_rows.is_empty() {
+        recent = recent.item(&MenuItem::with_id(
+            app,
+            "none",
+            tr(lang, Key::NoRecent),
+            false,
+            None::<&str>,
+        )?);
+    }
+    for r in &recent_rows {
+        recent = recent.item(&MenuItem::with_id(
+            app,
+            format!("recent:{}", r.id),
+            label(&r.source_name),
+            true,
+            None::<&str>,
+        )?);
+    }
+    let state = ctx.app_state();
+    let mut profiles = SubmenuBuilder::new(app, tr(lang, Key::SwitchProfile));
+    if state.profiles.is_empty() {
+        profiles = profiles.item(&MenuItem::with_id(
+            app,
+            "none",
+            tr(lang, Key::NoProfiles),
+            false,
+            None::<&str>,
+        )?);
+    }
+    for p in &state.profiles {
+        let checked = state.active_profile.as_deref() == Some(p.name.as_str());
+        profiles = profiles.item(&CheckMenuItem::with_id(
+            app,
+            format!("profile:{}", p.name),
+            label(&p.name),
+            true,
+            checked,
+            None::<&str>,
+        )?);
+    }
+    MenuBuilder::new(app)
+        .item(&MenuItem::with_id(
+            app,
+            "upload-clipboard",
+            tr(lang, Key::UploadClipboard),
+            true,
+            None::<&str>,
+        )?)
+        .item(&MenuItem::with_id(
+            app,
+            "upload-files",
+            tr(lang, Key::UploadFiles),
+            true,
+            None::<&str>,
+        )?)
+        .item(&recent.build()?)
+        .item(&profiles.build()?)
+        .item(&PredefinedMenuItem::separator(app)?)
+        .item(&MenuItem::with_id(
+            app,
+            "open",
+            tr(lang, Key::Open),
+            true,
+            None::<&str>,
+        )?)
+        .item(&MenuItem::with_id(
+            app,
+            "quit",
+            tr(lang, Key::Quit),
+            true,
+            None::<&str>,
+        )?)
+        .build()
+}
+
+pub fn create(app: &AppHandle) -> tauri::Result<()> {
+    let menu = build_menu(app)?;
+    TrayIconBuilder::with_id(TRAY_ID)
+        .icon(Image::from_bytes(include_bytes!("../../icons/tray.png"))?)
+        .tooltip("Hoist")
+        .menu(&menu)
+        .show_menu_on_left_click(true)
+        .on_menu_event(|app, event| handle(app, event.id().as_ref()))
+        .build(app)?;
+    Ok(())
+}
+
+/// Rebuilds the menu (recent uploads, profiles, language changed).
+pub fn refresh(app: &AppHandle) {
+    let Some(tray) = app.tray_by_id(TRAY_ID) else {
+        return;
+    };
+    match build_menu(app) {
+        Ok(menu) => {
+            if let Err(e) = tray.set_menu(Some(menu)) {
+                tracing::debug!("tray menu not updated: {e}");
+            }
+        }
+        Err(e) => tracing::debug!("tray menu not built: {e}"),
+    }
+}
+
+pub fn show_main(app: &AppHandle) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.show();
+        let _ = w.unminimize();
+        let _ = w.set_focus();
+    }
+}
+
+/// Runs the action of menu item `id`. Public so tests and the UI's debug hooks reach the real
+/// handler without a tray host.
+pub fn handle(app: &AppHandle, id: &str) {
+    match action_for(id) {
+        Action::UploadClipboard => jobs::upload_clipboard_in_background(app.clone()),
+        Action::UploadFiles => crate::commands::pick_files_in_background(app.clone()),
+        Action::CopyRecent(id) => {
+            let app = app.clone();
+            tauri::async_runtime::spawn_blocking(move || {
+                let ctx = app.state::<AppCtx>();
+                let Ok(Some(rec)) = ctx.with_history(|h| h.get(id)) else {
+                    return;
+                };
+                let cfg = ctx.config().unwrap_or_default();
+                let (fmt, custom) = cfg
+                    .profiles
+                    .get(&rec.profile)
+                    .map(|p| (p.link_format, p.custom_link.clone()))
+                    .unwrap_or_default();
+                if let Some(line) = link::for_record(&rec, fmt, &custom)
+                    && let Err(e) = ctx.clipboard.set_text(line)
+                {
+                    jobs::report_background_error(&app, &e.into());
+                }
+            });
+        }
+        Action::UseProfile(name) => {
+            if let Err(e) = crate::commands::use_profile(app, &name) {
+                jobs::report_background_error(app, &e);
+            }
+        }
+        Action::Open => show_main(app),
+        Action::Quit => app.exit(0),
+        Action::Nothing => {}
+    }
+    let _ = app.emit("app://tray", id);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn menu_ids_map_to_actions() {
+        assert_eq!(action_for("upload-clipboard"), Action::UploadClipboard);
+        assert_eq!(action_for("upload-files"), Action::UploadFiles);
+        assert_eq!(action_for("recent:42"), Action::CopyRecent(42));
+        assert_eq!(action_for("recent:x"), Action::Nothing);
+        assert_eq!(
+            action_for("profile:blog:2"),
+            Action::UseProfile("blog:2".into())
+        );
+        assert_eq!(action_for("open"), Action::Open);
+        assert_eq!(action_for("quit"), Action::Quit);
+        assert_eq!(action_for("none"), Action::Nothing);
+    }
+
+    #[test]
+    fn labels_are_short_and_keep_underscores() {
+        assert_eq!(label("my_shot.png"), "my__shot.png");
+        let long = "a".repeat(60);
+        assert_eq!(label(&long).chars().count(), 41);
+    }
+}

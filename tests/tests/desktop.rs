@@ -1,0 +1,443 @@
+//! The desktop app, driven end to end as a real window: WebKitWebDriver launches the real
+//! `hoist-desktop` under Xvfb + D-Bus, and the test uses it as a person would (buttons, tabs,
+//! the profile switcher) plus the X clipboard through xclip, a real global shortcut through
+//! xdotool, a second launch with a file argument, and the embedded PicGo server. Every upload
+//! is checked in the real S3 server's bucket and fetched back over HTTP. Screenshots of every
+//! view in both themes go to `$HOIST_SCREENSHOTS` (default `<target>/e2e-screenshots`).
+//!
+//! One test function: the app is single-instance per D-Bus session, so two windows cannot run
+//! side by side.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use hoist_e2e::webdriver::{Session, webkit_driver};
+use hoist_e2e::{ACCESS_KEY, SECRET, SECRET_ENV, World, hoist_bin, http_get, required};
+use hoist_imaging::fixtures;
+use serde_json::{Value, json};
+
+const LONG: Duration = Duration::from_secs(30);
+
+/// The app binary, built by the workspace build (with the UI embedded).
+fn desktop_bin() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?.parent()?;
+    let bin = dir.join(format!("hoist-desktop{}", std::env::consts::EXE_SUFFIX));
+    bin.is_file().then_some(bin)
+}
+
+fn tools_ready() -> Option<(PathBuf, String)> {
+    let display = std::env::var("DISPLAY").ok().filter(|d| !d.is_empty());
+    let xclip = Command::new("xclip")
+        .arg("-version")
+        .stderr(Stdio::null())
+        .status()
+        .is_ok();
+    match (desktop_bin(), display, webkit_driver(), xclip) {
+        (Some(bin), Some(d), Some(_), true) => Some((bin, d)),
+        (bin, d, driver, xclip) => {
+            assert!(
+                !required("HOIST_REQUIRE_DESKTOP"),
+                "desktop e2e required but missing: binary {bin:?}, DISPLAY {d:?}, WebKitWebDriver {driver:?}, xclip {xclip}"
+            );
+            eprintln!(
+                "skipped: needs hoist-desktop, an X display, WebKitWebDriver and xclip (run scripts/test.sh)"
+            );
+            None
+        }
+    }
+}
+
+fn screenshots_dir() -> PathBuf {
+    if let Some(d) = std::env::var_os("HOIST_SCREENSHOTS") {
+        return PathBuf::from(d);
+    }
+    let exe = std::env::current_exe().unwrap();
+    exe.parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("e2e-screenshots")
+}
+
+/// xclip serving the clipboard; stopped (and reaped) when dropped.
+struct Holder(std::process::Child);
+impl Drop for Holder {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Puts a PNG in the X clipboard from another program (as a screenshot tool would) and waits
+/// until it is offered.
+fn offer_png(display: &str, png: &Path) -> Holder {
+    let child = Holder(
+        Command::new("xclip")
+            .args(["-quiet", "-selection", "clipboard", "-t", "image/png", "-i"])
+            .arg(png)
+            .env("DISPLAY", display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let t = Instant::now();
+    while t.elapsed() < Duration::from_secs(10) {
+        if clipboard_targets(display).contains("image/png") {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("xclip never offered the image");
+}
+
+fn clipboard_targets(display: &str) -> String {
+    let out = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard", "-t", "TARGETS"])
+        .env("DISPLAY", display)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn clipboard_text(display: &str) -> String {
+    let out = Command::new("xclip")
+        .args(["-o", "-selection", "clipboard"])
+        .env("DISPLAY", display)
+        .stderr(Stdio::null())
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn wait_clipboard_text(display: &str, what: impl Fn(&str) -> bool) -> String {
+    let t = Instant::now();
+    loop {
+        let text = clipboard_text(display);
+        if what(&text) {
+            return text;
+        }
+        assert!(
+            t.elapsed() < LONG,
+            "clipboard never held the link; it holds {text:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// The URL in a Markdown link `![name](url)`.
+fn url_in(link: &str) -> String {
+    link.rsplit_once('(')
+        .and_then(|(_, r)| r.strip_suffix(')'))
+        .unwrap_or(link)
+        .to_owned()
+}
+
+/// Waits until `world`'s bucket holds `n` objects and returns their keys.
+fn wait_objects(world: &World, n: usize) -> Vec<String> {
+    let root = world.demo.data_dir().join(world.demo.bucket());
+    let t = Instant::now();
+    loop {
+        let keys: Vec<String> = hoist_e2e::walk(&root)
+            .iter()
+            .filter(|p| !p.to_string_lossy().contains(".s3s"))
+            .filter_map(|p| p.strip_prefix(&root).ok())
+            .map(|p| p.display().to_string())
+            .collect();
+        if keys.len() >= n {
+            return keys;
+        }
+        assert!(
+            t.elapsed() < LONG,
+            "bucket has {} objects, want {n}: {keys:?}",
+            keys.len()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn done_rows(s: &Session) -> Vec<String> {
+    s.execute(
+        "return [...document.querySelectorAll('[data-testid=job-row][data-stage=done]')].map(r => r.dataset.url || '')",
+        json!([]),
+    )
+    .as_array()
+    .cloned()
+    .unwrap_or_default()
+    .iter()
+    .filter_map(|v| v.as_str().map(str::to_owned))
+    .collect()
+}
+
+fn wait_done_rows(s: &Session, n: usize) -> Vec<String> {
+    let t = Instant::now();
+    loop {
+        let rows = done_rows(s);
+        if rows.len() >= n {
+            return rows;
+        }
+        let failed = s.execute(
+            "return [...document.querySelectorAll('[data-testid=job-row][data-stage=failed]')].map(r => r.innerText)",
+            json!([]),
+        );
+        assert!(
+            failed.as_array().is_none_or(|a| a.is_empty()),
+            "an upload failed: {failed}"
+        );
+        assert!(t.elapsed() < LONG, "{} done rows, want {n}", rows.len());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn set_theme(s: &Session, theme: &str) {
+    s.execute(
+        "document.documentElement.dataset.theme = arguments[0]; return true",
+        json!([theme]),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+}
+
+fn tab(s: &Session, name: &str) {
+    let t = s.wait(&format!("[data-testid=tab-{name}]"), LONG);
+    s.click(&t);
+    std::thread::sleep(Duration::from_millis(400));
+}
+
+/// Ends the app for good (the window's close only hides it to the tray).
+struct QuitOnDrop<'a>(&'a Session, String);
+impl Drop for QuitOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.quit_app();
+        // Belt and braces: nothing of this test outlives it.
+        let _ = Command::new("pkill").args(["-f", &self.1]).status();
+    }
+}
+
+#[test]
+fn desktop_app_end_to_end() {
+    let Some((bin, display)) = tools_ready() else {
+        return;
+    };
+    let shots = screenshots_dir();
+    let one = World::new();
+    let two = World::new();
+    // Two profiles, two buckets: `local` (active) and `second`.
+    let config = format!(
+        r#"schema = 1
+default_profile = "local"
+
+[profiles.local]
+provider = "minio"
+endpoint = "{e1}"
+bucket = "{b1}"
+access_key_id = "{ACCESS_KEY}"
+secret_env = "{SECRET_ENV}"
+public_base_url = "{p1}"
+
+[profiles.second]
+provider = "minio"
+endpoint = "{e2}"
+bucket = "{b2}"
+access_key_id = "{ACCESS_KEY}"
+secret_env = "{SECRET_ENV}"
+public_base_url = "{p2}"
+key_template = "second/{{fileName}}.{{extName}}"
+"#,
+        e1 = one.demo.s3_endpoint(),
+        b1 = one.demo.bucket(),
+        p1 = one.demo.public_base(),
+        e2 = two.demo.s3_endpoint(),
+        b2 = two.demo.bucket(),
+        p2 = two.demo.public_base(),
+    );
+    let cfg_dir = one.config_dir();
+    std::fs::write(cfg_dir.join("config.toml"), config).unwrap();
+    let server_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        cfg_dir.join("desktop.toml"),
+        format!("shortcut = \"Ctrl+Alt+U\"\nserverEnabled = true\nserverPort = {server_port}\nlanguage = \"en\"\n"),
+    )
+    .unwrap();
+
+    let tag = format!("--e2e-tag={}", uuid_like());
+    let arg_file = one.input("from-argument.png", &fixtures::screenshot_png(320, 200));
+    let env = vec![
+        ("HOIST_CONFIG_DIR".to_owned(), cfg_dir.display().to_string()),
+        (SECRET_ENV.to_owned(), SECRET.to_owned()),
+        ("LANG".to_owned(), "en_US.UTF-8".to_owned()),
+    ];
+    let s = Session::start(&bin, &[tag.clone(), arg_file.display().to_string()], &env);
+    let _quit = QuitOnDrop(&s, tag.clone());
+    s.wait("[data-testid=app-root][data-ready=true]", LONG);
+
+    // 1. A file given on the command line is uploaded at start.
+    let keys = wait_objects(&one, 1);
+    assert_eq!(keys.len(), 1, "{keys:?}");
+
+    // 2. Clipboard upload from the window's button: object in bucket one, link in clipboard.
+    let shot = fixtures::screenshot_png(1280, 720);
+    let shot_path = one.input("screenshot.png", &shot);
+    let holder = offer_png(&display, &shot_path);
+    let before = done_rows(&s).len();
+    s.click(&s.wait("[data-testid=upload-clipboard]", LONG));
+    let rows = wait_done_rows(&s, before + 1);
+    let link = wait_clipboard_text(&display, |t| t.starts_with("![clipboard-"));
+    let url = url_in(&link);
+    assert!(rows.contains(&url), "{rows:?} vs {url}");
+    assert!(url.starts_with(&one.demo.public_base()), "{url}");
+    let (status, _, body) = http_get(&url);
+    assert_eq!(status, 200);
+    let img = image::load_from_memory(&body).unwrap();
+    assert_eq!((img.width(), img.height()), (1280, 720));
+    assert_eq!(wait_objects(&one, 2).len(), 2);
+    drop(holder);
+    set_theme(&s, "light");
+    s.screenshot(&shots.join("upload-light.png"));
+    set_theme(&s, "dark");
+    s.screenshot(&shots.join("upload-dark.png"));
+    set_theme(&s, "light");
+
+    // 3. The history view lists both uploads from the real SQLite file.
+    tab(&s, "history");
+    s.wait_for_script(
+        "return document.querySelectorAll('[data-testid=history-row]').length >= 2",
+        LONG,
+        "two history rows",
+    );
+    s.screenshot(&shots.join("history-light.png"));
+    set_theme(&s, "dark");
+    s.screenshot(&shots.join("history-dark.png"));
+    set_theme(&s, "light");
+    let search = s.wait("[data-testid=history-search]", LONG);
+    s.send_keys(&search, "from-argument");
+    s.wait_for_script(
+        "const r = document.querySelectorAll('[data-testid=history-row]'); return r.length === 1 && r[0].innerText.includes('from-argument')",
+        LONG,
+        "search narrowing to one row",
+    );
+
+    // 4. Switch profile in the header, upload the clipboard again: it lands in bucket two.
+    tab(&s, "upload");
+    s.execute(
+        "const el = document.querySelector('[data-testid=profile-switcher]'); el.value = 'second'; el.dispatchEvent(new Event('change', {bubbles: true})); return true",
+        json!([]),
+    );
+    wait_config_default(&cfg_dir, "second");
+    let holder = offer_png(&display, &shot_path);
+    s.click(&s.wait("[data-testid=upload-clipboard]", LONG));
+    let keys2 = wait_objects(&two, 1);
+    assert!(keys2[0].starts_with("second/clipboard-"), "{keys2:?}");
+    let link2 = wait_clipboard_text(&display, |t| t.contains(&two.demo.public_base()));
+    assert_eq!(http_get(&url_in(&link2)).0, 200);
+    drop(holder);
+
+    // 5. The tray's "Switch profile" item (its real handler; Xvfb has no tray host to click).
+    s.invoke("tray_action", json!({"id": "profile:local"}))
+        .unwrap();
+    wait_config_default(&cfg_dir, "local");
+    s.wait_for_script(
+        "return document.querySelector('[data-testid=profile-switcher]').value === 'local'",
+        LONG,
+        "the switcher to follow the tray",
+    );
+
+    // 6. The global shortcut, pressed through the X server.
+    if Command::new("xdotool").arg("version").output().is_ok() {
+        let holder = offer_png(
+            &display,
+            &one.input("shortcut.png", &fixtures::screenshot_png(300, 300)),
+        );
+        let n = wait_objects(&one, 2).len();
+        let st = Command::new("xdotool")
+            .args(["key", "--clearmodifiers", "ctrl+alt+u"])
+            .env("DISPLAY", &display)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        assert_eq!(wait_objects(&one, n + 1).len(), n + 1);
+        drop(holder);
+    } else {
+        assert!(!required("HOIST_REQUIRE_DESKTOP"), "xdotool required");
+    }
+
+    // 7. A second launch with a file hands it to the running app and exits.
+    let n = wait_objects(&one, 3).len();
+    let second = one.input("second-launch.png", &fixtures::screenshot_png(200, 120));
+    let mut c = Command::new(&bin);
+    c.arg(&second).arg(&tag);
+    for (k, v) in &env {
+        c.env(k, v);
+    }
+    let t = Instant::now();
+    let st = c
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(st.success(), "second instance: {st}");
+    assert!(t.elapsed() < LONG);
+    assert_eq!(wait_objects(&one, n + 1).len(), n + 1);
+
+    // 8. The embedded PicGo-compatible server uploads through the app.
+    let picgo = one.input("from-editor.png", &fixtures::screenshot_png(64, 64));
+    let resp: Value = reqwest::blocking::Client::new()
+        .post(format!("http://127.0.0.1:{server_port}/upload"))
+        .json(&json!({"list": [picgo.display().to_string()]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(resp["success"], true, "{resp}");
+    let served = resp["result"][0].as_str().unwrap();
+    assert_eq!(http_get(served).0, 200);
+
+    // 9. Settings: the profiles list shows both; screenshots.
+    tab(&s, "settings");
+    s.wait("[data-testid=profile-item][data-name=second]", LONG);
+    s.screenshot(&shots.join("settings-light.png"));
+    set_theme(&s, "dark");
+    s.screenshot(&shots.join("settings-dark.png"));
+    set_theme(&s, "light");
+
+    // 10. The same history through the CLI (one SQLite file, shared).
+    let out = Command::new(hoist_bin())
+        .args(["history", "list", "--json"])
+        .env("HOIST_CONFIG_DIR", &cfg_dir)
+        .output()
+        .unwrap();
+    let listed = String::from_utf8_lossy(&out.stdout);
+    for name in ["from-argument.png", "second-launch.png", "from-editor.png"] {
+        assert!(listed.contains(name), "{name} not in CLI history: {listed}");
+    }
+    assert!(!listed.contains(SECRET));
+}
+
+fn wait_config_default(dir: &Path, name: &str) {
+    let want = format!("default_profile = \"{name}\"");
+    let t = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(dir.join("config.toml")).unwrap_or_default();
+        if text.contains(&want) {
+            return;
+        }
+        assert!(t.elapsed() < LONG, "config never got {want}: {text}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{:x}{:x}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}

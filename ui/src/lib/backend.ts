@@ -1,0 +1,54 @@
+// The one interface views use to talk to the shell. `tauri.ts` implements it over IPC,
+// `mock.ts` in memory for tests and for `npm run dev` in a plain browser.
+
+import type {
+  AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, Preset,
+  Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
+} from './types';
+
+export type Unlisten = () => void;
+
+export interface Backend {
+  appState(): Promise<AppState>;
+  setActiveProfile(name: string): Promise<AppState>;
+  saveSettings(settings: Settings): Promise<AppState>;
+
+  /** Uploads the clipboard (an image or copied files) with the active profile. Returns the batch id. */
+  uploadClipboard(): Promise<number>;
+  /** Opens the native file dialog (in Rust) and uploads the chosen files; null if cancelled. */
+  pickAndUpload(): Promise<number | null>;
+  /** Uploads local paths (drag-drop arrives in Rust directly; this is for tests and re-drops). */
+  uploadPaths(paths: string[]): Promise<number>;
+  /** Retries a failed history row; returns the batch id. */
+  retry(historyId: number): Promise<number>;
+
+  /** Puts text in the system clipboard (the webview has no clipboard permission). */
+  copyText(text: string): Promise<void>;
+  /** Opens a URL in the default browser. */
+  openUrl(url: string): Promise<void>;
+
+  historyPage(q: HistoryQuery): Promise<HistoryPage>;
+  deleteRecord(id: number): Promise<void>;
+  /** Deletes the object from the bucket, then the record. */
+  deleteRemote(id: number): Promise<void>;
+
+  providers(): Promise<Preset[]>;
+  getProfile(name: string): Promise<ProfileDetail>;
+  /** A new profile's defaults for a provider preset. */
+  newProfile(provider: string): Promise<ProfileDetail>;
+  saveProfile(p: SaveProfile): Promise<AppState>;
+  duplicateProfile(name: string, newName: string): Promise<AppState>;
+  removeProfile(name: string): Promise<AppState>;
+  testProfile(name: string): Promise<TestStep[]>;
+  preview(req: PreviewRequest): Promise<Preview>;
+  importPicgo(dryRun: boolean): Promise<ImportSummary>;
+
+  onJob(cb: (job: JobState) => void): Promise<Unlisten>;
+  onBatchDone(cb: (b: BatchDone) => void): Promise<Unlisten>;
+  /** The state changed elsewhere (tray profile switch, settings from a second window…). */
+  onAppState(cb: (s: AppState) => void): Promise<Unlisten>;
+  /** Native drag-and-drop hover, for highlighting the drop zone. */
+  onDragHover(cb: (hovering: boolean) => void): Promise<Unlisten>;
+  /** The tray or shortcut asks to show a view ("upload" | "history" | "settings"). */
+  onNavigate(cb: (view: string) => void): Promise<Unlisten>;
+}

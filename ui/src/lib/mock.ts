@@ -1,0 +1,871 @@
+// An in-memory Backend for `npm run dev` in a plain browser and for the tests: three profiles,
+// a generated history of 100 000 rows served in keyset pages, and uploads that move through
+// their stages on timers (or step by step with `step()` / `finishAll()` when timers are off).
+import type { Backend, Unlisten } from './backend';
+import type {
+  AppError, AppState, BatchDone, HistoryPage, HistoryQuery, HistoryRow, HistoryStatus,
+  ImportSummary, JobState, LinkFormat, Links, Preset, Preview, PreviewRequest, ProfileConfig,
+  ProfileDetail, SaveProfile, Settings, TestStep,
+} from './types';
+
+export interface MockOptions {
+  /** Rows of generated history (default 100 000). */
+  historySize?: number;
+  /** Drive uploads with timers (default true). Off: call step()/finishAll(). */
+  autoProgress?: boolean;
+  /** Artificial delay of every call, in ms (default 0). */
+  latency?: number;
+  /** Start with the three sample profiles (default true). */
+  withProfiles?: boolean;
+  /** Highlight/upload on browser drag-and-drop of files (names only). Default false. */
+  browserDragDrop?: boolean;
+  /** "Now" for the generated history (default Date.now()). */
+  now?: number;
+}
+
+export const PRESETS: Preset[] = [
+  { id: 'r2', name: 'Cloudflare R2', endpoint: 'https://{account_id}.r2.cloudflarestorage.com', region: 'auto', addressing: 'path', acl: false, public_url: '', notes: "Set public_base_url to the bucket's custom domain or its r2.dev URL; the API host is not public." },
+  { id: 'aws', name: 'Amazon S3', endpoint: 'https://s3.{region}.amazonaws.com', region: 'us-east-1', addressing: 'virtual', acl: true, public_url: 'https://{bucket}.s3.{region}.amazonaws.com', notes: "Buckets with 'Bucket owner enforced' reject ACLs: leave acl unset." },
+  { id: 'minio', name: 'MinIO', endpoint: '', region: 'us-east-1', addressing: 'path', acl: false, public_url: '{endpoint}/{bucket}', notes: 'Give the server URL as endpoint, e.g. http://127.0.0.1:9000; the bucket needs an anonymous read policy for links to work.' },
+  { id: 'garage', name: 'Garage', endpoint: '', region: 'garage', addressing: 'path', acl: false, public_url: '', notes: "Set public_base_url to the bucket's web endpoint (garage bucket website --allow)." },
+  { id: 'aliyun-oss', name: 'Aliyun OSS', endpoint: 'https://oss-{region}.aliyuncs.com', region: 'cn-hangzhou', addressing: 'virtual', acl: true, public_url: 'https://{bucket}.oss-{region}.aliyuncs.com', notes: 'OSS rejects path-style requests.' },
+  { id: 'tencent-cos', name: 'Tencent COS', endpoint: 'https://cos.{region}.myqcloud.com', region: 'ap-guangzhou', addressing: 'virtual', acl: true, public_url: 'https://{bucket}.cos.{region}.myqcloud.com', notes: 'The bucket name includes the APPID suffix, e.g. images-1250000000.' },
+  { id: 'b2', name: 'Backblaze B2', endpoint: 'https://s3.{region}.backblazeb2.com', region: 'us-west-004', addressing: 'virtual', acl: false, public_url: 'https://{bucket}.s3.{region}.backblazeb2.com', notes: 'The bucket must be public for links to work.' },
+  { id: 'wasabi', name: 'Wasabi', endpoint: 'https://s3.{region}.wasabisys.com', region: 'us-east-1', addressing: 'virtual', acl: true, public_url: 'https://s3.{region}.wasabisys.com/{bucket}', notes: 'Public access must be enabled on the account and the bucket.' },
+  { id: 'custom', name: 'Other S3-compatible service', endpoint: '', region: 'us-east-1', addressing: 'path', acl: false, public_url: '{endpoint}/{bucket}', notes: 'Any S3-compatible server: give its endpoint, and public_base_url if objects are served elsewhere.' },
+];
+
+export function defaultConfig(provider: string): ProfileConfig {
+  return {
+    provider,
+    endpoint: null,
+    account_id: null,
+    region: null,
+    bucket: '',
+    addressing: null,
+    acl: null,
+    access_key_id: null,
+    public_base_url: null,
+    url_suffix: '',
+    key_template: '{year}/{month}/{md5}.{extName}',
+    link_format: 'markdown',
+    custom_link: '![$fileName]($url)',
+    cache_control: null,
+    content_disposition: true,
+    connect_timeout_secs: 10,
+    timeout_secs: 60,
+    proxy: null,
+    allow_invalid_certs: false,
+    collision: 'rename',
+    conditional_put: null,
+    dedup: true,
+    processing: {
+      format: 'webp',
+      quality: 80,
+      lossless: false,
+      max_width: null,
+      max_height: null,
+      strip_metadata: true,
+      max_pixels: 100_000_000,
+      allow_any_file: false,
+    },
+  };
+}
+
+function sampleProfiles(): Map<string, { config: ProfileConfig; hasSecret: boolean }> {
+  const blog = defaultConfig('r2');
+  Object.assign(blog, {
+    account_id: '8f2c4e1a9b7d6c5e4f3a2b1c0d9e8f7a', bucket: 'blog-images',
+    access_key_id: 'a1b2c3d4e5f6a7b8c9d0', public_base_url: 'https://img.example.com',
+  });
+  const minio = defaultConfig('minio');
+  Object.assign(minio, {
+    endpoint: 'http://127.0.0.1:9000', bucket: 'screenshots', access_key_id: 'minioadmin',
+    link_format: 'url', key_template: 'shots/{year}{month}{day}-{md5:8}.{extName}',
+  });
+  minio.processing = { ...minio.processing, format: 'png', max_width: 1920 };
+  const oss = defaultConfig('aliyun-oss');
+  Object.assign(oss, {
+    region: 'cn-shanghai', bucket: 'docs-assets', access_key_id: 'LTAI5tExampleKey',
+    public_base_url: 'https://cdn.example.cn', link_format: 'html',
+  });
+  return new Map([
+    ['blog', { config: blog, hasSecret: true }],
+    ['screenshots', { config: minio, hasSecret: true }],
+    ['docs-cn', { config: oss, hasSecret: false }],
+  ]);
+}
+
+// ---- deterministic generation -------------------------------------------------------------
+
+function hash32(n: number): number {
+  let x = (n ^ 0x9e3779b9) >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x85ebca6b) >>> 0;
+  x = Math.imul(x ^ (x >>> 13), 0xc2b2ae35) >>> 0;
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+function hex(n: number, len: number): string {
+  let s = '';
+  let i = 0;
+  while (s.length < len) s += hash32(n * 31 + i++).toString(16).padStart(8, '0');
+  return s.slice(0, len);
+}
+
+const WORDS = [
+  'screenshot', 'diagram', 'sunset', 'whiteboard', 'receipt', 'cat', 'dashboard', 'mockup',
+  'bug-report', 'chart', 'avatar', 'banner', 'photo', 'scan', '截图', '流程图', 'sketch',
+  'error-dialog', 'release-notes', 'map',
+];
+const EXTS = ['png', 'jpg', 'png', 'jpeg', 'png', 'gif', 'webp', 'heic'];
+
+const HUES = [205, 170, 25, 280, 340, 120, 45, 190, 230, 10, 150, 260];
+
+/** A small landscape picture as an SVG data URI (a stand-in for the `thumb:` protocol). */
+export function thumbFor(variant: number): string {
+  const h = HUES[variant % HUES.length];
+  const h2 = (h + 40) % 360;
+  const svg =
+    `<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 96 96'>` +
+    `<defs><linearGradient id='g' x1='0' y1='0' x2='0' y2='1'>` +
+    `<stop offset='0' stop-color='hsl(${h},70%,78%)'/><stop offset='1' stop-color='hsl(${h2},60%,60%)'/>` +
+    `</linearGradient></defs><rect width='96' height='96' fill='url(#g)'/>` +
+    `<circle cx='${28 + (variant % 5) * 9}' cy='30' r='11' fill='hsl(${(h + 180) % 360},90%,92%)'/>` +
+    `<path d='M0 80 L30 50 L52 70 L70 54 L96 78 L96 96 L0 96Z' fill='hsl(${h},35%,32%)' opacity='.85'/>` +
+    `</svg>`;
+  return 'data:image/svg+xml,' + encodeURIComponent(svg);
+}
+
+interface StoredRow {
+  id: number;
+  createdAtMs: number;
+  profile: string;
+  name: string;
+  key: string | null;
+  url: string | null;
+  status: HistoryStatus;
+  bytesIn: number | null;
+  bytesOut: number | null;
+  width: number | null;
+  height: number | null;
+  error: string | null;
+  thumb: number | null;
+}
+
+const SAMPLE_ERRORS = [
+  'The upload timed out after 60 s. Check the connection and try again.',
+  'The bucket refused the upload: access denied (check the key’s permissions).',
+  'The endpoint could not be reached: connection refused.',
+];
+
+function linksFor(url: string, name: string, customPattern = '![$fileName]($url)'): Links {
+  const stem = name.replace(/\.[^.]+$/, '');
+  const ext = (/\.[^.]+$/.exec(name) ?? [''])[0];
+  return {
+    url,
+    markdown: `![${stem}](${url})`,
+    html: `<img src="${url}" alt="${stem}"/>`,
+    bbcode: `[img]${url}[/img]`,
+    custom: customPattern.replaceAll('$url', url).replaceAll('$fileName', stem).replaceAll('$extName', ext),
+  };
+}
+
+function publicBase(name: string, c: ProfileConfig): string | null {
+  if (c.public_base_url) return c.public_base_url.replace(/\/+$/, '');
+  const preset = PRESETS.find((p) => p.id === c.provider);
+  if (!preset || !preset.public_url) return null;
+  const region = c.region || preset.region;
+  const endpoint = c.endpoint || preset.endpoint.replace('{region}', region);
+  const url = preset.public_url
+    .replace('{bucket}', c.bucket || name)
+    .replace('{region}', region)
+    .replace('{endpoint}', endpoint.replace(/\/+$/, ''));
+  return url.includes('{') || !url ? null : url;
+}
+
+function delay(ms: number): Promise<void> {
+  return ms > 0 ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+}
+
+function clone<T>(v: T): T {
+  return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as T);
+}
+
+function err(code: string, message: string): AppError {
+  return { code, message };
+}
+
+// ---- key templates (a faithful-enough copy of the core's language for the preview) ---------
+
+const TEMPLATE_VARS = [
+  'year', 'month', 'day', 'hour', 'minute', 'second', 'millisecond', 'timestamp', 'timestampMS',
+  'fullName', 'fileName', 'extName', 'md5', 'sha1', 'sha256', 'md5B64', 'md5B64Short', 'uuid',
+  'crc32', 'width', 'height', 'profile', 'localFolder',
+];
+
+function utf8Len(s: string): number {
+  return new TextEncoder().encode(s).length;
+}
+
+export function renderTemplate(
+  template: string,
+  values: Record<string, string>,
+): { key: string } | { error: string; offset: number } {
+  let out = '';
+  let i = 0;
+  while (i < template.length) {
+    const ch = template[i];
+    if (ch === '{') {
+      if (template[i + 1] === '{') { out += '{'; i += 2; continue; }
+      const close = template.indexOf('}', i);
+      const offset = utf8Len(template.slice(0, i));
+      if (close < 0) return { error: 'Unclosed “{”: write “{{” for a literal brace.', offset };
+      const body = template.slice(i + 1, close);
+      const [name, slice] = body.split(':', 2);
+      if (!TEMPLATE_VARS.includes(name)) {
+        return { error: `Unknown variable {${name}}. See the list below.`, offset };
+      }
+      let value = values[name] ?? '';
+      if (slice !== undefined) {
+        const m = /^(\d+)(?:,(\d+))?$/.exec(slice);
+        if (!m) return { error: `Bad slice “${slice}”: write {${name}:N} or {${name}:start,len}.`, offset };
+        if (name !== 'localFolder') {
+          value = m[2] !== undefined ? [...value].slice(+m[1], +m[1] + +m[2]).join('') : [...value].slice(0, +m[1]).join('');
+        }
+      }
+      out += value;
+      i = close + 1;
+    } else if (ch === '}') {
+      if (template[i + 1] === '}') { out += '}'; i += 2; continue; }
+      return { error: 'Lone “}”: write “}}” for a literal brace.', offset: utf8Len(template.slice(0, i)) };
+    } else {
+      out += ch;
+      i++;
+    }
+  }
+  const key = out.replace(/\\/g, '/').replace(/^\/+/, '').replace(/\/{2,}/g, '/');
+  if (!key || key.endsWith('/')) return { error: 'The rendered key is empty or ends with “/”.', offset: 0 };
+  return { key };
+}
+
+// ---- the backend ---------------------------------------------------------------------------
+
+export class MockBackend implements Backend {
+  readonly opts: Required<MockOptions>;
+  state: AppState;
+  profiles: Map<string, { config: ProfileConfig; hasSecret: boolean }>;
+  /** Newest first (ids descending). */
+  rows: StoredRow[] = [];
+  /** What the UI asked to copy / open, for tests. */
+  copied: string[] = [];
+  opened: string[] = [];
+  /** Set to false to make uploadClipboard fail with `clipboard.empty`. */
+  clipboardHasImage = true;
+
+  private nextRowId: number;
+  private nextBatch = 1;
+  private clipboardCount = 0;
+  private jobs = new Map<string, JobState>();
+  private plans = new Map<string, { fail: AppError & { retryable: boolean } | null; existing: boolean; variant: number }>();
+  private batchIds = new Map<number, string[]>();
+  private retried = new Set<number>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private filterCache: { key: string; rows: StoredRow[] } | null = null;
+  private listeners = {
+    job: new Set<(j: JobState) => void>(),
+    batch: new Set<(b: BatchDone) => void>(),
+    state: new Set<(s: AppState) => void>(),
+    drag: new Set<(h: boolean) => void>(),
+    nav: new Set<(v: string) => void>(),
+  };
+
+  constructor(options: MockOptions = {}) {
+    this.opts = {
+      historySize: options.historySize ?? 100_000,
+      autoProgress: options.autoProgress ?? true,
+      latency: options.latency ?? 0,
+      withProfiles: options.withProfiles ?? true,
+      browserDragDrop: options.browserDragDrop ?? false,
+      now: options.now ?? Date.now(),
+    };
+    this.profiles = this.opts.withProfiles ? sampleProfiles() : new Map();
+    const names = [...this.profiles.keys()];
+    this.state = {
+      version: '0.1.0',
+      profiles: [],
+      activeProfile: names[0] ?? null,
+      settings: {
+        shortcut: 'Ctrl+Alt+U',
+        notifications: true,
+        autostart: false,
+        language: 'auto',
+        autoCopy: true,
+        serverEnabled: true,
+        serverPort: 36677,
+      },
+      shortcutError: null,
+      serverError: null,
+      serverAddress: '127.0.0.1:36677',
+    };
+    this.refreshSummaries();
+    this.generateHistory(names.length ? names : ['blog']);
+    this.nextRowId = this.opts.historySize + 1;
+    if (this.opts.browserDragDrop && typeof window !== 'undefined') this.wireBrowserDragDrop();
+  }
+
+  // -- test helpers --
+
+  /** Advances every unfinished job by one step; returns how many are still unfinished. */
+  step(): number {
+    for (const job of [...this.jobs.values()]) {
+      if (job.stage === 'done' || job.stage === 'failed') continue;
+      this.advance(job);
+    }
+    return [...this.jobs.values()].filter((j) => j.stage !== 'done' && j.stage !== 'failed').length;
+  }
+
+  /** Runs every job to its end. */
+  finishAll(): void {
+    for (let i = 0; i < 100 && this.step() > 0; i++) { /* keep stepping */ }
+  }
+
+  navigate(view: string): void {
+    for (const cb of this.listeners.nav) cb(view);
+  }
+
+  dragHover(hovering: boolean): void {
+    for (const cb of this.listeners.drag) cb(hovering);
+  }
+
+  dispose(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  // -- Backend --
+
+  async appState(): Promise<AppState> {
+    await delay(this.opts.latency);
+    return clone(this.state);
+  }
+
+  async setActiveProfile(name: string): Promise<AppState> {
+    await delay(this.opts.latency);
+    if (!this.profiles.has(name)) throw err('profile.not_found', `There is no profile named “${name}”.`);
+    this.state.activeProfile = name;
+    return this.publish();
+  }
+
+  async saveSettings(settings: Settings): Promise<AppState> {
+    await delay(this.opts.latency);
+    const s = clone(settings);
+    if (!Number.isInteger(s.serverPort) || s.serverPort < 1 || s.serverPort > 65535) {
+      throw err('settings.port', 'The port must be a number from 1 to 65535.');
+    }
+    this.state.settings = s;
+    this.state.shortcutError = s.shortcut === 'Ctrl+Alt+T'
+      ? 'Ctrl+Alt+T is already taken by another application.'
+      : null;
+    if (!s.serverEnabled) {
+      this.state.serverAddress = null;
+      this.state.serverError = null;
+    } else if (s.serverPort < 1024 || s.serverPort === 8080) {
+      this.state.serverAddress = null;
+      this.state.serverError = s.serverPort === 8080
+        ? 'Port 8080 is in use by another program.'
+        : `Permission denied to listen on port ${s.serverPort}.`;
+    } else {
+      this.state.serverAddress = `127.0.0.1:${s.serverPort}`;
+      this.state.serverError = null;
+    }
+    return this.publish();
+  }
+
+  async uploadClipboard(): Promise<number> {
+    await delay(this.opts.latency);
+    if (!this.clipboardHasImage) {
+      throw err('clipboard.empty', 'The clipboard holds no image or files.');
+    }
+    this.clipboardCount++;
+    return this.startBatch([{ name: 'clipboard.png', existing: this.clipboardCount % 3 === 2 }]);
+  }
+
+  async pickAndUpload(): Promise<number | null> {
+    await delay(this.opts.latency);
+    return this.startBatch([
+      { name: 'sunset over the bay.jpg' },
+      { name: 'architecture-diagram.png' },
+      { name: '会议白板.jpeg' },
+      {
+        name: 'IMG_4032.heic',
+        fail: { code: 'upload.timeout', message: 'The upload timed out after 60 s. Check the connection and try again.', retryable: true },
+      },
+    ]);
+  }
+
+  async uploadPaths(paths: string[]): Promise<number> {
+    await delay(this.opts.latency);
+    if (paths.length === 0) throw err('upload.nothing', 'Nothing to upload.');
+    return this.startBatch(paths.map((p) => ({ name: p.split(/[\\/]/).pop() || p })));
+  }
+
+  async retry(historyId: number): Promise<number> {
+    await delay(this.opts.latency);
+    const row = this.rows.find((r) => r.id === historyId);
+    if (!row) throw err('history.not_found', 'That upload is no longer in the history.');
+    this.retried.add(historyId);
+    this.removeRow(historyId);
+    return this.startBatch([{ name: row.name, profile: row.profile }]);
+  }
+
+  async copyText(text: string): Promise<void> {
+    await delay(this.opts.latency);
+    this.copied.push(text);
+  }
+
+  async openUrl(url: string): Promise<void> {
+    await delay(this.opts.latency);
+    if (!/^https?:\/\//.test(url)) throw err('open.refused', 'Only http and https links are opened.');
+    this.opened.push(url);
+  }
+
+  async historyPage(q: HistoryQuery): Promise<HistoryPage> {
+    await delay(this.opts.latency);
+    const rows = this.filtered(q.search, q.profile);
+    let start = 0;
+    if (q.beforeId !== null) {
+      // rows are sorted by id descending: find the first id < beforeId.
+      let lo = 0;
+      let hi = rows.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (rows[mid].id >= q.beforeId) lo = mid + 1;
+        else hi = mid;
+      }
+      start = lo;
+    }
+    const limit = Math.max(1, Math.min(q.limit, 5000));
+    return { rows: rows.slice(start, start + limit).map((r) => this.toRow(r)), total: rows.length };
+  }
+
+  async deleteRecord(id: number): Promise<void> {
+    await delay(this.opts.latency);
+    if (!this.removeRow(id)) throw err('history.not_found', 'That upload is no longer in the history.');
+  }
+
+  async deleteRemote(id: number): Promise<void> {
+    await delay(this.opts.latency);
+    const row = this.rows.find((r) => r.id === id);
+    if (!row) throw err('history.not_found', 'That upload is no longer in the history.');
+    if (!row.key) throw err('history.no_key', 'This upload has no object in the bucket.');
+    this.removeRow(id);
+  }
+
+  async providers(): Promise<Preset[]> {
+    await delay(this.opts.latency);
+    return clone(PRESETS);
+  }
+
+  async getProfile(name: string): Promise<ProfileDetail> {
+    await delay(this.opts.latency);
+    const p = this.profiles.get(name);
+    if (!p) throw err('profile.not_found', `There is no profile named “${name}”.`);
+    return clone({ name, config: p.config, hasSecret: p.hasSecret });
+  }
+
+  async newProfile(provider: string): Promise<ProfileDetail> {
+    await delay(this.opts.latency);
+    if (!PRESETS.some((p) => p.id === provider)) {
+      throw err('profile.provider', `Unknown provider “${provider}”.`);
+    }
+    let name = provider;
+    for (let i = 2; this.profiles.has(name); i++) name = `${provider}-${i}`;
+    return { name, config: defaultConfig(provider), hasSecret: false };
+  }
+
+  async saveProfile(req: SaveProfile): Promise<AppState> {
+    await delay(this.opts.latency);
+    const name = req.name.trim();
+    if (!/^[A-Za-z0-9._-]+$/.test(name)) {
+      throw err('profile.name', 'Profile names use letters, digits, “-”, “_” and “.”.');
+    }
+    if (!req.config.bucket.trim()) throw err('profile.bucket', 'The bucket name is missing.');
+    if (name !== req.originalName && this.profiles.has(name)) {
+      throw err('profile.exists', `A profile named “${name}” already exists.`);
+    }
+    let hasSecret = req.secret !== null && req.secret !== '';
+    if (req.originalName !== null) {
+      const old = this.profiles.get(req.originalName);
+      if (!old) throw err('profile.not_found', `There is no profile named “${req.originalName}”.`);
+      hasSecret = hasSecret || old.hasSecret;
+      if (name !== req.originalName) {
+        // Keep the map's order: rebuild with the new name in place.
+        const entries = [...this.profiles.entries()].map(([k, v]) =>
+          (k === req.originalName ? [name, v] : [k, v]) as [string, typeof v]);
+        this.profiles = new Map(entries);
+        if (this.state.activeProfile === req.originalName) this.state.activeProfile = name;
+      }
+    }
+    const config = clone(req.config);
+    if (config.processing.format === 'original') config.processing.format = 'keep';
+    this.profiles.set(name, { config, hasSecret });
+    if (!this.state.activeProfile) this.state.activeProfile = name;
+    return this.publish();
+  }
+
+  async duplicateProfile(name: string, newName: string): Promise<AppState> {
+    await delay(this.opts.latency);
+    const p = this.profiles.get(name);
+    if (!p) throw err('profile.not_found', `There is no profile named “${name}”.`);
+    if (!/^[A-Za-z0-9._-]+$/.test(newName)) {
+      throw err('profile.name', 'Profile names use letters, digits, “-”, “_” and “.”.');
+    }
+    if (this.profiles.has(newName)) throw err('profile.exists', `A profile named “${newName}” already exists.`);
+    this.profiles.set(newName, { config: clone(p.config), hasSecret: p.hasSecret });
+    return this.publish();
+  }
+
+  async removeProfile(name: string): Promise<AppState> {
+    await delay(this.opts.latency);
+    if (!this.profiles.delete(name)) throw err('profile.not_found', `There is no profile named “${name}”.`);
+    if (this.state.activeProfile === name) this.state.activeProfile = [...this.profiles.keys()][0] ?? null;
+    return this.publish();
+  }
+
+  async testProfile(name: string): Promise<TestStep[]> {
+    await delay(Math.max(this.opts.latency, this.opts.autoProgress ? 700 : 0));
+    const p = this.profiles.get(name);
+    if (!p) throw err('profile.not_found', `There is no profile named “${name}”.`);
+    if (!p.hasSecret) {
+      return [{ name: 'credentials', ok: false, detail: 'No secret access key is stored for this profile.', millis: 2 }];
+    }
+    const base = publicBase(name, p.config);
+    return [
+      { name: 'credentials', ok: true, detail: `key ${p.config.access_key_id ?? '(from environment)'}`, millis: 3 },
+      { name: 'put', ok: true, detail: 'wrote .hoist-test/7f3a.txt (23 B)', millis: 142 },
+      { name: 'head', ok: true, detail: 'object is there, 23 B', millis: 61 },
+      base
+        ? { name: 'public get', ok: true, detail: `${base}/.hoist-test/7f3a.txt answered 200`, millis: 88 }
+        : { name: 'public get', ok: false, detail: 'No public base URL: set public_base_url so links work.', millis: 0 },
+      { name: 'delete', ok: true, detail: 'test object removed', millis: 57 },
+    ];
+  }
+
+  async preview(req: PreviewRequest): Promise<Preview> {
+    await delay(this.opts.latency);
+    const c = req.config;
+    const fmt = c.processing.format;
+    const srcExt = (/\.([^.]+)$/.exec(req.fileName) ?? ['', ''])[1];
+    const ext = fmt === 'keep' || fmt === 'original' ? srcExt : fmt === 'jpeg' ? 'jpg' : fmt;
+    const stem = req.fileName.replace(/\.[^.]+$/, '');
+    const d = new Date(2025, 4, 17, 9, 41, 7, 250);
+    const p2 = (n: number) => String(n).padStart(2, '0');
+    const values: Record<string, string> = {
+      year: String(d.getFullYear()), month: p2(d.getMonth() + 1), day: p2(d.getDate()),
+      hour: p2(d.getHours()), minute: p2(d.getMinutes()), second: p2(d.getSeconds()),
+      millisecond: '250', timestamp: String(Math.floor(d.getTime() / 1000)),
+      timestampMS: String(d.getTime()), fullName: `${stem}.${ext}`, fileName: stem, extName: ext,
+      md5: '9e107d9d372bb6826bd81d3542a419d6', sha1: '2fd4e1c67a2d28fced849ee1bb76e7391b93eb12',
+      sha256: 'd7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592',
+      md5B64: 'nhB9nTcrtoJr2B01QqQZ1g', md5B64Short: 'nhB9nTcr', uuid: '3f0b8a4e-2c1d-4e5f-9a6b-7c8d9e0f1a2b',
+      crc32: '414fa339', width: '1280', height: '720', profile: 'preview', localFolder: 'Pictures',
+    };
+    const r = renderTemplate(c.key_template, values);
+    if ('error' in r) return { key: null, url: null, link: null, error: { message: r.error, offset: r.offset } };
+    const base = publicBase('preview', c);
+    const url = base ? `${base}/${r.key}${c.url_suffix ?? ''}` : null;
+    const link = url ? linksFor(url, `${stem}.${ext}`, c.custom_link)[c.link_format] : null;
+    return { key: r.key, url, link, error: null };
+  }
+
+  async importPicgo(dryRun: boolean): Promise<ImportSummary> {
+    await delay(Math.max(this.opts.latency, this.opts.autoProgress ? 400 : 0));
+    const added = this.profiles.has('picgo-aws-s3') ? [] : ['picgo-aws-s3'];
+    const skipped = this.profiles.has('blog') ? ['blog'] : [];
+    if (!dryRun) {
+      for (const n of added) {
+        const c = defaultConfig('aws');
+        Object.assign(c, { region: 'eu-central-1', bucket: 'picgo-uploads', access_key_id: 'AKIAEXAMPLE' });
+        this.profiles.set(n, { config: c, hasSecret: true });
+      }
+      this.publish();
+    }
+    return {
+      profilesAdded: added,
+      profilesSkipped: skipped,
+      historyAdded: added.length ? 1342 : 0,
+      messages: [
+        'Found PicList data in ~/.config/piclist.',
+        'The SM.MS uploader is not S3-compatible and was skipped.',
+      ],
+    };
+  }
+
+  async onJob(cb: (job: JobState) => void): Promise<Unlisten> {
+    this.listeners.job.add(cb);
+    return () => this.listeners.job.delete(cb);
+  }
+  async onBatchDone(cb: (b: BatchDone) => void): Promise<Unlisten> {
+    this.listeners.batch.add(cb);
+    return () => this.listeners.batch.delete(cb);
+  }
+  async onAppState(cb: (s: AppState) => void): Promise<Unlisten> {
+    this.listeners.state.add(cb);
+    return () => this.listeners.state.delete(cb);
+  }
+  async onDragHover(cb: (hovering: boolean) => void): Promise<Unlisten> {
+    this.listeners.drag.add(cb);
+    return () => this.listeners.drag.delete(cb);
+  }
+  async onNavigate(cb: (view: string) => void): Promise<Unlisten> {
+    this.listeners.nav.add(cb);
+    return () => this.listeners.nav.delete(cb);
+  }
+
+  // -- internals --
+
+  private publish(): AppState {
+    this.refreshSummaries();
+    const s = clone(this.state);
+    for (const cb of this.listeners.state) cb(clone(s));
+    return s;
+  }
+
+  private refreshSummaries(): void {
+    this.state.profiles = [...this.profiles.entries()].map(([name, p]) => ({
+      name,
+      provider: p.config.provider,
+      bucket: p.config.bucket,
+      endpoint: p.config.endpoint ? p.config.endpoint.replace(/^https?:\/\//, '') : '',
+      linkFormat: p.config.link_format,
+    }));
+  }
+
+  private generateHistory(profiles: string[]): void {
+    const n = this.opts.historySize;
+    const rows: StoredRow[] = new Array(n);
+    let t = this.opts.now - 90_000;
+    for (let k = 0; k < n; k++) {
+      const id = n - k;
+      const h = hash32(id);
+      const profile = profiles[h % profiles.length];
+      const word = WORDS[(h >>> 4) % WORDS.length];
+      const ext = EXTS[(h >>> 9) % EXTS.length];
+      const name = (h >>> 12) % 3 === 0 ? `${word}-${(h >>> 14) % 900 + 100}.${ext}` : `${word}.${ext}`;
+      const failed = h % 37 === 0;
+      const date = new Date(t);
+      const key = failed ? null : `${date.getFullYear()}/${String(date.getMonth() + 1).padStart(2, '0')}/${hex(id, 12)}.webp`;
+      const cfg = this.profiles.get(profile)?.config;
+      const base = cfg ? publicBase(profile, cfg) : 'https://img.example.com';
+      const bytesIn = 40_000 + (h % 4_800_000);
+      rows[k] = {
+        id,
+        createdAtMs: t,
+        profile,
+        name,
+        key,
+        url: key && base ? `${base}/${key}` : null,
+        status: failed ? 'failed' : 'done',
+        bytesIn,
+        bytesOut: failed ? null : Math.round(bytesIn * (0.12 + ((h >>> 7) % 50) / 100)),
+        width: 640 + ((h >>> 3) % 8) * 160,
+        height: 480 + ((h >>> 5) % 6) * 120,
+        error: failed ? SAMPLE_ERRORS[(h >>> 2) % SAMPLE_ERRORS.length] : null,
+        thumb: failed ? null : h % 12,
+      };
+      // Irregular gaps: bursts a few seconds apart, then hours of nothing.
+      t -= (h % 5 === 0 ? 3_600_000 * (1 + (h % 7)) : 20_000 + (h % 600_000));
+    }
+    this.rows = rows;
+  }
+
+  private toRow(r: StoredRow): HistoryRow {
+    const cfg = this.profiles.get(r.profile)?.config;
+    return {
+      id: r.id,
+      createdAtMs: r.createdAtMs,
+      profile: r.profile,
+      name: r.name,
+      key: r.key,
+      url: r.url,
+      status: r.status,
+      bytesIn: r.bytesIn,
+      bytesOut: r.bytesOut,
+      width: r.width,
+      height: r.height,
+      error: r.error,
+      links: r.url ? linksFor(r.url, r.name, cfg?.custom_link) : null,
+      thumbnail: r.thumb === null ? null : thumbFor(r.thumb),
+    };
+  }
+
+  private filtered(search: string, profile: string): StoredRow[] {
+    const key = `${search.trim().toLowerCase()}\u0000${profile}`;
+    if (this.filterCache?.key === key) return this.filterCache.rows;
+    const s = search.trim().toLowerCase();
+    const rows = this.rows.filter((r) =>
+      (!profile || r.profile === profile) &&
+      (!s || r.name.toLowerCase().includes(s) || (r.key ?? '').toLowerCase().includes(s) ||
+        (r.url ?? '').toLowerCase().includes(s)));
+    this.filterCache = { key, rows };
+    return rows;
+  }
+
+  private removeRow(id: number): boolean {
+    const i = this.rows.findIndex((r) => r.id === id);
+    if (i < 0) return false;
+    this.rows.splice(i, 1);
+    this.filterCache = null;
+    return true;
+  }
+
+  private startBatch(files: { name: string; profile?: string; existing?: boolean; fail?: AppError & { retryable: boolean } }[]): number {
+    const profile = files[0]?.profile ?? this.state.activeProfile;
+    if (!profile) throw err('profile.none', 'There is no profile yet: add one in Settings.');
+    const batchId = this.nextBatch++;
+    const ids: string[] = [];
+    files.forEach((f, index) => {
+      const jobId = `${batchId}-${index}`;
+      ids.push(jobId);
+      const job: JobState = {
+        jobId, batchId, index, name: f.name, profile, stage: 'queued',
+        bytesIn: null, bytesOut: null, bytesSent: null, historyId: null, links: null, url: null,
+        thumbnail: null, existing: false, error: null,
+      };
+      this.jobs.set(jobId, job);
+      this.plans.set(jobId, { fail: f.fail ?? null, existing: !!f.existing, variant: hash32(batchId * 17 + index) % 12 });
+    });
+    this.batchIds.set(batchId, ids);
+    // Announce the queued files after the command has returned, as the shell does.
+    setTimeout(() => {
+      for (const id of ids) this.emitJob(this.jobs.get(id)!);
+    }, 0);
+    if (this.opts.autoProgress && !this.timer) {
+      this.timer = setInterval(() => {
+        if (this.step() === 0 && this.timer) {
+          clearInterval(this.timer);
+          this.timer = null;
+        }
+      }, 220);
+    }
+    return batchId;
+  }
+
+  private emitJob(job: JobState): void {
+    for (const cb of this.listeners.job) cb(clone(job));
+  }
+
+  private advance(job: JobState): void {
+    const plan = this.plans.get(job.jobId)!;
+    const h = hash32(job.batchId * 101 + job.index);
+    const next: JobState = { ...job };
+    switch (job.stage) {
+      case 'queued':
+        next.stage = 'processing';
+        next.bytesIn = 180_000 + (h % 3_200_000);
+        break;
+      case 'processing':
+        if (plan.existing) {
+          next.bytesOut = Math.round((next.bytesIn ?? 0) * 0.3);
+          this.complete(next, plan);
+          break;
+        }
+        next.stage = 'uploading';
+        next.bytesOut = Math.round((next.bytesIn ?? 0) * (0.15 + (h % 40) / 100));
+        next.bytesSent = 0;
+        break;
+      case 'uploading': {
+        const total = next.bytesOut ?? 0;
+        const sent = Math.min(total, (next.bytesSent ?? 0) + Math.max(1, Math.ceil(total / 4)));
+        if (plan.fail && sent >= total / 2) {
+          next.stage = 'failed';
+          next.error = plan.fail;
+          next.historyId = this.addRow(next, 'failed', plan.fail.message, null);
+          break;
+        }
+        next.bytesSent = sent;
+        if (sent >= total) this.complete(next, plan);
+        break;
+      }
+      default:
+        return;
+    }
+    this.jobs.set(job.jobId, next);
+    this.emitJob(next);
+    if (next.stage === 'done' || next.stage === 'failed') this.maybeFinishBatch(next.batchId);
+  }
+
+  private complete(job: JobState, plan: { variant: number; existing: boolean }): void {
+    const cfg = this.profiles.get(job.profile)?.config;
+    const base = (cfg && publicBase(job.profile, cfg)) || 'https://img.example.com';
+    const d = new Date();
+    const key = `${d.getFullYear()}/${String(d.getMonth() + 1).padStart(2, '0')}/${hex(job.batchId * 7 + job.index, 12)}.webp`;
+    const url = `${base}/${key}`;
+    job.stage = 'done';
+    job.bytesSent = job.bytesOut;
+    job.url = url;
+    job.links = linksFor(url, job.name, cfg?.custom_link);
+    job.existing = plan.existing;
+    job.thumbnail = thumbFor(plan.variant);
+    job.historyId = this.addRow(job, 'done', null, key, plan.variant);
+  }
+
+  private addRow(job: JobState, status: HistoryStatus, error: string | null, key: string | null, thumb: number | null = null): number {
+    const id = this.nextRowId++;
+    this.rows.unshift({
+      id,
+      createdAtMs: Date.now(),
+      profile: job.profile,
+      name: job.name,
+      key,
+      url: job.url,
+      status,
+      bytesIn: job.bytesIn,
+      bytesOut: status === 'done' ? job.bytesOut : null,
+      width: 1280,
+      height: 720,
+      error,
+      thumb,
+    });
+    this.filterCache = null;
+    return id;
+  }
+
+  private maybeFinishBatch(batchId: number): void {
+    const ids = this.batchIds.get(batchId) ?? [];
+    const jobs = ids.map((id) => this.jobs.get(id)!);
+    if (!jobs.every((j) => j.stage === 'done' || j.stage === 'failed')) return;
+    this.batchIds.delete(batchId);
+    const done = jobs.filter((j) => j.stage === 'done');
+    const format: LinkFormat = this.state.profiles.find((p) => p.name === jobs[0]?.profile)?.linkFormat ?? 'url';
+    const copied = this.state.settings.autoCopy && done.length
+      ? done.map((j) => j.links![format]).join('\n')
+      : null;
+    const ev: BatchDone = { batchId, done: done.length, failed: jobs.length - done.length, copied };
+    for (const cb of this.listeners.batch) cb(clone(ev));
+  }
+
+  private wireBrowserDragDrop(): void {
+    let depth = 0;
+    window.addEventListener('dragenter', (e) => {
+      e.preventDefault();
+      depth++;
+      this.dragHover(true);
+    });
+    window.addEventListener('dragover', (e) => {
+      e.preventDefault();
+    });
+    window.addEventListener('dragleave', () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) this.dragHover(false);
+    });
+    window.addEventListener('drop', (e) => {
+      e.preventDefault();
+      depth = 0;
+      this.dragHover(false);
+      // Names only: like the real shell, the UI never reads the files.
+      const names = [...(e.dataTransfer?.files ?? [])].map((f) => f.name);
+      if (names.length) void this.uploadPaths(names);
+    });
+  }
+}

@@ -1,0 +1,160 @@
+// The profile editor's form model, free of the DOM: a flat, string-friendly copy of a profile's
+// config, the validation shown inline, and the conversion back to the config Rust stores
+// (fields the editor does not show are kept as they were).
+import type { MessageKey } from './i18n/en';
+import type { LinkFormat, Preset, ProfileConfig } from './types';
+
+export type OutputFormat = 'webp' | 'jpeg' | 'png' | 'avif' | 'keep';
+
+export interface ProfileForm {
+  name: string;
+  provider: string;
+  endpoint: string;
+  account_id: string;
+  region: string;
+  bucket: string;
+  addressing: '' | 'path' | 'virtual';
+  access_key_id: string;
+  public_base_url: string;
+  key_template: string;
+  link_format: LinkFormat;
+  custom_link: string;
+  cache_control: string;
+  collision: 'rename' | 'overwrite' | 'fail';
+  dedup: boolean;
+  format: OutputFormat;
+  quality: number;
+  lossless: boolean;
+  max_width: string;
+  max_height: string;
+  strip_metadata: boolean;
+  target: string;
+}
+
+export type FormErrors = Partial<Record<keyof ProfileForm, { key: MessageKey; params?: Record<string, string | number> }>>;
+
+export const NAME_RE = /^[A-Za-z0-9._-]+$/;
+
+export const TEMPLATE_VARIABLES = [
+  'year', 'month', 'day', 'hour', 'minute', 'second', 'millisecond', 'timestamp', 'timestampMS',
+  'fullName', 'fileName', 'extName', 'md5', 'sha1', 'sha256', 'md5B64', 'md5B64Short', 'uuid',
+  'crc32', 'width', 'height', 'profile', 'localFolder:N',
+];
+
+const s = (v: string | null | undefined): string => v ?? '';
+
+export function formFromConfig(name: string, c: ProfileConfig): ProfileForm {
+  const fmt = c.processing?.format;
+  return {
+    name,
+    provider: c.provider,
+    endpoint: s(c.endpoint),
+    account_id: s(c.account_id),
+    region: s(c.region),
+    bucket: s(c.bucket),
+    addressing: c.addressing ?? '',
+    access_key_id: s(c.access_key_id),
+    public_base_url: s(c.public_base_url),
+    key_template: s(c.key_template),
+    link_format: c.link_format ?? 'markdown',
+    custom_link: s(c.custom_link),
+    cache_control: s(c.cache_control),
+    collision: c.collision ?? 'rename',
+    dedup: c.dedup ?? true,
+    format: !fmt || fmt === 'original' ? (fmt ? 'keep' : 'webp') : fmt,
+    quality: c.processing?.quality ?? 80,
+    lossless: c.processing?.lossless ?? false,
+    max_width: c.processing?.max_width != null ? String(c.processing.max_width) : '',
+    max_height: c.processing?.max_height != null ? String(c.processing.max_height) : '',
+    strip_metadata: c.processing?.strip_metadata ?? true,
+    target: c.processing?.target_score != null ? String(c.processing.target_score) : '',
+  };
+}
+
+const opt = (v: string): string | null => (v.trim() === '' ? null : v.trim());
+
+function optInt(v: string): number | null {
+  const t = v.trim();
+  if (t === '') return null;
+  const n = Number(t);
+  return Number.isInteger(n) && n > 0 ? n : null;
+}
+
+/** The config to save or preview: the form over `base`, so unshown fields survive. */
+export function configFromForm(f: ProfileForm, base: ProfileConfig): ProfileConfig {
+  const target = f.target.trim() === '' ? null : Number(f.target);
+  return {
+    ...base,
+    provider: f.provider,
+    endpoint: opt(f.endpoint),
+    account_id: opt(f.account_id),
+    region: opt(f.region),
+    bucket: f.bucket.trim(),
+    addressing: f.addressing === '' ? null : f.addressing,
+    access_key_id: opt(f.access_key_id),
+    public_base_url: opt(f.public_base_url),
+    url_suffix: base.url_suffix ?? '',
+    key_template: f.key_template,
+    link_format: f.link_format,
+    custom_link: f.custom_link,
+    cache_control: opt(f.cache_control),
+    collision: f.collision,
+    dedup: f.dedup,
+    processing: {
+      ...base.processing,
+      format: f.format,
+      quality: Math.min(100, Math.max(1, Math.round(Number(f.quality) || 80))),
+      lossless: f.format === 'webp' ? f.lossless : false,
+      max_width: optInt(f.max_width),
+      max_height: optInt(f.max_height),
+      strip_metadata: f.strip_metadata,
+      target_score: target !== null && Number.isFinite(target) ? target : null,
+    },
+  };
+}
+
+function isUrl(v: string): boolean {
+  return /^https?:\/\/[^\s/]+/i.test(v.trim());
+}
+
+/** Inline validation. `others` are the names of the other profiles (for uniqueness). */
+export function validateForm(f: ProfileForm, preset: Preset | undefined, others: string[]): FormErrors {
+  const e: FormErrors = {};
+  const name = f.name.trim();
+  if (!name) e.name = { key: 'valid.required' };
+  else if (!NAME_RE.test(name)) e.name = { key: 'valid.name' };
+  else if (others.includes(name)) e.name = { key: 'valid.nameTaken' };
+
+  if (!f.bucket.trim()) e.bucket = { key: 'valid.required' };
+
+  const needsEndpoint = preset ? preset.endpoint === '' : false;
+  if (f.endpoint.trim()) {
+    if (!isUrl(f.endpoint)) e.endpoint = { key: 'valid.url' };
+  } else if (needsEndpoint) {
+    e.endpoint = { key: 'valid.endpoint' };
+  } else if (preset?.endpoint.includes('{account_id}') && !f.account_id.trim()) {
+    e.account_id = { key: 'valid.accountId' };
+  }
+
+  if (f.public_base_url.trim() && !isUrl(f.public_base_url)) e.public_base_url = { key: 'valid.url' };
+  if (!f.key_template.trim()) e.key_template = { key: 'valid.required' };
+  if (f.link_format === 'custom' && !f.custom_link.trim()) e.custom_link = { key: 'valid.required' };
+
+  const q = Number(f.quality);
+  if (!Number.isInteger(q) || q < 1 || q > 100) e.quality = { key: 'valid.range', params: { min: 1, max: 100 } };
+  for (const k of ['max_width', 'max_height'] as const) {
+    const v = f[k].trim();
+    if (v !== '' && optInt(v) === null) e[k] = { key: 'valid.positive' };
+  }
+  const t = f.target.trim();
+  if (t !== '') {
+    const n = Number(t);
+    if (!Number.isFinite(n) || n < 0 || n > 100) e.target = { key: 'valid.range', params: { min: 0, max: 100 } };
+  }
+  return e;
+}
+
+/** Whether the preset has no public host, so links need public_base_url. */
+export function needsPublicBase(preset: Preset | undefined): boolean {
+  return !!preset && preset.public_url === '';
+}

@@ -1,0 +1,116 @@
+// The Backend over Tauri IPC: each method is one `invoke` of a Rust command (camelCase argument
+// keys; Tauri maps them to snake_case), each event one `listen`. Errors are normalised to
+// AppError. Nothing here touches files or the clipboard: Rust does.
+import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
+import { getCurrentWebview } from '@tauri-apps/api/webview';
+import type { Backend, Unlisten } from './backend';
+import { toAppError } from './errors';
+import type {
+  AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, Preset, Preview,
+  PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
+} from './types';
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+async function on<T>(event: string, cb: (payload: T) => void): Promise<Unlisten> {
+  const un = await listen<T>(event, (e) => cb(e.payload));
+  return () => un();
+}
+
+export class TauriBackend implements Backend {
+  appState(): Promise<AppState> {
+    return call('app_state');
+  }
+  setActiveProfile(name: string): Promise<AppState> {
+    return call('set_active_profile', { name });
+  }
+  saveSettings(settings: Settings): Promise<AppState> {
+    return call('save_settings', { settings });
+  }
+
+  uploadClipboard(): Promise<number> {
+    return call('upload_clipboard');
+  }
+  pickAndUpload(): Promise<number | null> {
+    return call('pick_and_upload');
+  }
+  uploadPaths(paths: string[]): Promise<number> {
+    return call('upload_paths', { paths });
+  }
+  retry(historyId: number): Promise<number> {
+    return call('retry_upload', { historyId });
+  }
+
+  copyText(text: string): Promise<void> {
+    return call('copy_text', { text });
+  }
+  openUrl(url: string): Promise<void> {
+    return call('open_url', { url });
+  }
+
+  historyPage(query: HistoryQuery): Promise<HistoryPage> {
+    return call('history_page', { query });
+  }
+  deleteRecord(id: number): Promise<void> {
+    return call('delete_record', { id });
+  }
+  deleteRemote(id: number): Promise<void> {
+    return call('delete_remote', { id });
+  }
+
+  providers(): Promise<Preset[]> {
+    return call('providers');
+  }
+  getProfile(name: string): Promise<ProfileDetail> {
+    return call('get_profile', { name });
+  }
+  newProfile(provider: string): Promise<ProfileDetail> {
+    return call('new_profile', { provider });
+  }
+  saveProfile(req: SaveProfile): Promise<AppState> {
+    return call('save_profile', { req });
+  }
+  duplicateProfile(name: string, newName: string): Promise<AppState> {
+    return call('duplicate_profile', { name, newName });
+  }
+  removeProfile(name: string): Promise<AppState> {
+    return call('remove_profile', { name });
+  }
+  testProfile(name: string): Promise<TestStep[]> {
+    return call('test_profile', { name });
+  }
+  preview(req: PreviewRequest): Promise<Preview> {
+    return call('preview', { req });
+  }
+  importPicgo(dryRun: boolean): Promise<ImportSummary> {
+    return call('import_picgo', { dryRun });
+  }
+
+  onJob(cb: (job: JobState) => void): Promise<Unlisten> {
+    return on('upload://state', cb);
+  }
+  onBatchDone(cb: (b: BatchDone) => void): Promise<Unlisten> {
+    return on('upload://batch', cb);
+  }
+  onAppState(cb: (s: AppState) => void): Promise<Unlisten> {
+    return on('app://state', cb);
+  }
+  async onDragHover(cb: (hovering: boolean) => void): Promise<Unlisten> {
+    // The drop itself is handled in Rust (paths never pass through JS); this only highlights.
+    const un = await getCurrentWebview().onDragDropEvent((e) => {
+      const type = e.payload.type;
+      cb(type === 'enter' || type === 'over');
+    });
+    return () => un();
+  }
+  onNavigate(cb: (view: string) => void): Promise<Unlisten> {
+    return on('app://navigate', cb);
+  }
+}

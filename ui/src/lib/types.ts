@@ -1,0 +1,223 @@
+// The contract between the UI and the Rust shell (src-tauri). Field names are exactly what the
+// Rust side serialises: camelCase for shell types, snake_case inside `ProfileConfig` (it is the
+// core crate's `Profile`, the same shape as a profile in config.toml).
+
+export type LinkFormat = 'url' | 'markdown' | 'html' | 'bbcode' | 'custom';
+export const LINK_FORMATS: LinkFormat[] = ['url', 'markdown', 'html', 'bbcode', 'custom'];
+
+/** Every failure crossing IPC: a stable code to branch on and a plain-words message. */
+export interface AppError {
+  code: string;
+  message: string;
+}
+
+export type Language = 'auto' | 'en' | 'zh-CN';
+
+export interface Settings {
+  /** Accelerator such as "Ctrl+Alt+U"; empty string = no shortcut. */
+  shortcut: string;
+  notifications: boolean;
+  autostart: boolean;
+  language: Language;
+  /** Copy the links of a finished batch to the clipboard automatically. */
+  autoCopy: boolean;
+  /** The PicGo-compatible local server (127.0.0.1 only). */
+  serverEnabled: boolean;
+  serverPort: number;
+}
+
+export interface ProfileSummary {
+  name: string;
+  provider: string;
+  bucket: string;
+  /** The endpoint host shown beside the bucket, or '' for the provider default. */
+  endpoint: string;
+  linkFormat: LinkFormat;
+}
+
+export interface AppState {
+  version: string;
+  profiles: ProfileSummary[];
+  /** The profile uploads go to; null when there is none yet. */
+  activeProfile: string | null;
+  settings: Settings;
+  /** Why the global shortcut could not be registered (taken, Wayland…), or null. */
+  shortcutError: string | null;
+  /** Why the local server is not running although enabled, or null. */
+  serverError: string | null;
+  /** The address the local server listens on when running, e.g. "127.0.0.1:36677". */
+  serverAddress: string | null;
+}
+
+export type Stage = 'queued' | 'processing' | 'uploading' | 'done' | 'failed';
+
+export type Links = Record<LinkFormat, string>;
+
+/** One file of an upload batch, sent as the `upload://state` event whenever it changes. */
+export interface JobState {
+  /** Unique per file: `${batchId}-${index}`. */
+  jobId: string;
+  batchId: number;
+  index: number;
+  name: string;
+  profile: string;
+  stage: Stage;
+  /** Size of the source file, once read. */
+  bytesIn: number | null;
+  /** Size after processing (what is uploaded). */
+  bytesOut: number | null;
+  /** Bytes sent so far while uploading (equals bytesOut when done). */
+  bytesSent: number | null;
+  historyId: number | null;
+  /** Present when done. */
+  links: Links | null;
+  url: string | null;
+  /** Thumbnail URL (custom `thumb:` protocol), present once the history row exists. */
+  thumbnail: string | null;
+  /** True when the same bytes were uploaded before and that link was reused. */
+  existing: boolean;
+  error: (AppError & { retryable: boolean }) | null;
+}
+
+/** Sent as `upload://batch` when every file of a batch has finished. */
+export interface BatchDone {
+  batchId: number;
+  done: number;
+  failed: number;
+  /** What was put in the clipboard (one line per file), or null if nothing was copied. */
+  copied: string | null;
+}
+
+export type HistoryStatus = 'queued' | 'processing' | 'uploading' | 'done' | 'failed';
+
+export interface HistoryRow {
+  id: number;
+  createdAtMs: number;
+  profile: string;
+  name: string;
+  key: string | null;
+  url: string | null;
+  status: HistoryStatus;
+  bytesIn: number | null;
+  bytesOut: number | null;
+  width: number | null;
+  height: number | null;
+  error: string | null;
+  links: Links | null;
+  thumbnail: string | null;
+}
+
+export interface HistoryQuery {
+  search: string;
+  /** '' = every profile. */
+  profile: string;
+  /** Keyset paging: rows older than this row; null for the first page. */
+  beforeId: number | null;
+  limit: number;
+}
+
+export interface HistoryPage {
+  rows: HistoryRow[];
+  /** Rows matching the query in total (for the header and the scroll height). */
+  total: number;
+}
+
+export interface ProcessingOptions {
+  /** The core serialises "same format as the source" as 'keep'; 'original' is accepted on read
+   *  and written back as 'keep' by the UI. */
+  format: 'webp' | 'jpeg' | 'png' | 'avif' | 'keep' | 'original';
+  quality: number;
+  lossless: boolean;
+  max_width: number | null;
+  max_height: number | null;
+  strip_metadata: boolean;
+  max_pixels: number;
+  allow_any_file: boolean;
+  target_score?: number | null;
+}
+
+/** The core's profile, as in config.toml (snake_case). Optional fields may be absent. */
+export interface ProfileConfig {
+  provider: string;
+  endpoint?: string | null;
+  account_id?: string | null;
+  region?: string | null;
+  bucket: string;
+  addressing?: 'path' | 'virtual' | null;
+  acl?: string | null;
+  access_key_id?: string | null;
+  access_key_id_env?: string | null;
+  secret_env?: string | null;
+  public_base_url?: string | null;
+  url_suffix: string;
+  key_template: string;
+  link_format: LinkFormat;
+  custom_link: string;
+  cache_control?: string | null;
+  content_disposition: boolean;
+  connect_timeout_secs: number;
+  timeout_secs: number;
+  proxy?: string | null;
+  allow_invalid_certs: boolean;
+  collision: 'rename' | 'overwrite' | 'fail';
+  conditional_put?: boolean | null;
+  dedup: boolean;
+  processing: ProcessingOptions;
+}
+
+export interface ProfileDetail {
+  name: string;
+  config: ProfileConfig;
+  /** Whether a secret access key is stored in the keychain (the secret itself never is sent). */
+  hasSecret: boolean;
+}
+
+export interface SaveProfile {
+  /** The name before editing; null when adding. Renaming moves the secret. */
+  originalName: string | null;
+  name: string;
+  config: ProfileConfig;
+  /** A new secret to store in the keychain; null keeps the stored one. */
+  secret: string | null;
+}
+
+export interface Preset {
+  id: string;
+  name: string;
+  endpoint: string;
+  region: string;
+  addressing: 'path' | 'virtual';
+  acl: boolean;
+  public_url: string;
+  notes: string;
+}
+
+export interface TestStep {
+  /** e.g. "credentials", "put", "head", "public get", "delete". */
+  name: string;
+  ok: boolean;
+  detail: string;
+  millis: number;
+}
+
+export interface PreviewRequest {
+  config: ProfileConfig;
+  /** A sample file name to render with, e.g. "screenshot.png". */
+  fileName: string;
+}
+
+export interface Preview {
+  /** The rendered key, or null when the template has an error. */
+  key: string | null;
+  url: string | null;
+  link: string | null;
+  /** Template error with the byte offset into the template, if any. */
+  error: { message: string; offset: number | null } | null;
+}
+
+export interface ImportSummary {
+  profilesAdded: string[];
+  profilesSkipped: string[];
+  historyAdded: number;
+  messages: string[];
+}

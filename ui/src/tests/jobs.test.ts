@@ -1,0 +1,63 @@
+// The upload view's reducer: events → rows, newest batch first, clear finished.
+import { describe, expect, it } from 'vitest';
+import { applyJob, clearFinished, emptyJobs, hasFinished, jobProgress, jobRows } from '../lib/jobs';
+import type { JobState, Stage } from '../lib/types';
+
+function job(batchId: number, index: number, stage: Stage, extra: Partial<JobState> = {}): JobState {
+  return {
+    jobId: `${batchId}-${index}`, batchId, index, name: `f${batchId}-${index}.png`, profile: 'blog', stage,
+    bytesIn: null, bytesOut: null, bytesSent: null, historyId: null, links: null, url: null,
+    thumbnail: null, existing: false, error: null, ...extra,
+  };
+}
+
+describe('jobs reducer', () => {
+  it('adds and updates rows by jobId', () => {
+    let m = applyJob(emptyJobs, job(1, 0, 'queued'));
+    m = applyJob(m, job(1, 0, 'processing'));
+    expect(jobRows(m)).toHaveLength(1);
+    expect(jobRows(m)[0].stage).toBe('processing');
+  });
+
+  it('orders newest batch first, files in batch order', () => {
+    let m = emptyJobs;
+    for (const j of [job(1, 1, 'queued'), job(2, 0, 'queued'), job(1, 0, 'queued'), job(3, 2, 'queued'), job(3, 0, 'queued')]) {
+      m = applyJob(m, j);
+    }
+    expect(jobRows(m).map((j) => j.jobId)).toEqual(['3-0', '3-2', '2-0', '1-0', '1-1']);
+  });
+
+  it('does not move a finished job back to an earlier stage', () => {
+    let m = applyJob(emptyJobs, job(1, 0, 'done', { url: 'https://x/a.png' }));
+    const same = applyJob(m, job(1, 0, 'uploading'));
+    expect(same).toBe(m);
+    m = applyJob(m, job(1, 0, 'failed'));
+    expect(jobRows(m)[0].stage).toBe('failed');
+  });
+
+  it('clears finished jobs only', () => {
+    let m = emptyJobs;
+    m = applyJob(m, job(1, 0, 'done'));
+    m = applyJob(m, job(1, 1, 'failed'));
+    m = applyJob(m, job(2, 0, 'uploading'));
+    expect(hasFinished(m)).toBe(true);
+    m = clearFinished(m);
+    expect(jobRows(m).map((j) => j.jobId)).toEqual(['2-0']);
+    expect(hasFinished(m)).toBe(false);
+  });
+
+  it('does not mutate the previous model', () => {
+    const a = applyJob(emptyJobs, job(1, 0, 'queued'));
+    const b = applyJob(a, job(1, 1, 'queued'));
+    expect(a.byId.size).toBe(1);
+    expect(b.byId.size).toBe(2);
+    expect(emptyJobs.byId.size).toBe(0);
+  });
+
+  it('reports progress', () => {
+    expect(jobProgress(job(1, 0, 'queued'))).toBe(0);
+    expect(jobProgress(job(1, 0, 'uploading', { bytesOut: 100, bytesSent: 50 }))).toBeCloseTo(0.6);
+    expect(jobProgress(job(1, 0, 'uploading', { bytesOut: 0, bytesSent: 0 }))).toBeCloseTo(0.2);
+    expect(jobProgress(job(1, 0, 'done'))).toBe(1);
+  });
+});

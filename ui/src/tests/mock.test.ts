@@ -1,0 +1,54 @@
+// The mock backend behaves like the shell where the UI depends on it: job events through to a
+// BatchDone, keyset pages, template preview errors with offsets.
+import { describe, expect, it } from 'vitest';
+import { MockBackend } from '../lib/mock';
+import type { BatchDone, JobState } from '../lib/types';
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('MockBackend', () => {
+  it('runs a batch through every stage and reports the batch', async () => {
+    const mock = new MockBackend({ historySize: 10, autoProgress: false });
+    const events: JobState[] = [];
+    const batches: BatchDone[] = [];
+    await mock.onJob((j) => events.push(j));
+    await mock.onBatchDone((b) => batches.push(b));
+    const id = await mock.pickAndUpload();
+    await tick();
+    expect(events.filter((e) => e.stage === 'queued')).toHaveLength(4);
+    mock.finishAll();
+    const last = new Map(events.map((e) => [e.jobId, e]));
+    const stages = [...last.values()].map((e) => e.stage).sort();
+    expect(stages).toEqual(['done', 'done', 'done', 'failed']);
+    expect(batches).toEqual([expect.objectContaining({ batchId: id, done: 3, failed: 1 })]);
+    expect(batches[0].copied!.split('\n')).toHaveLength(3);
+    const failed = [...last.values()].find((e) => e.stage === 'failed')!;
+    expect(failed.historyId).not.toBeNull();
+    expect(failed.error?.retryable).toBe(true);
+  });
+
+  it('fails an empty clipboard with clipboard.empty', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    mock.clipboardHasImage = false;
+    await expect(mock.uploadClipboard()).rejects.toEqual(expect.objectContaining({ code: 'clipboard.empty' }));
+  });
+
+  it('pages by id', async () => {
+    const mock = new MockBackend({ historySize: 1000, autoProgress: false });
+    const a = await mock.historyPage({ search: '', profile: '', beforeId: null, limit: 10 });
+    const b = await mock.historyPage({ search: '', profile: '', beforeId: a.rows[9].id, limit: 10 });
+    expect(a.total).toBe(1000);
+    expect(b.rows[0].id).toBe(a.rows[9].id - 1);
+  });
+
+  it('previews keys and points at template errors', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    const { config } = await mock.getProfile('blog');
+    const ok = await mock.preview({ config: { ...config, key_template: '{year}/{md5:8}.{extName}' }, fileName: 'screenshot.png' });
+    expect(ok.key).toBe('2025/9e107d9d.webp');
+    expect(ok.url).toBe('https://img.example.com/2025/9e107d9d.webp');
+    const bad = await mock.preview({ config: { ...config, key_template: '图/{nope}' }, fileName: 'screenshot.png' });
+    expect(bad.key).toBeNull();
+    expect(bad.error?.offset).toBe(4);
+  });
+});
