@@ -11,7 +11,7 @@ pkgs=(
   dbus dbus-x11 dbus-user-session gnome-keyring libsecret-tools
   xvfb xauth xclip curl ca-certificates
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  webkit2gtk-driver xdotool
+  webkit2gtk-driver xdotool python3-dbusmock libglib2.0-bin
 )
 # Node.js builds the UI; the machine's own (newer) Node is kept when there is one.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)

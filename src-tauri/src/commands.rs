@@ -526,3 +526,9 @@ pub async fn import_picgo(app: AppHandle, dry_run: bool) -> IpcResult<ImportSumm
 pub fn tray_action(app: AppHandle, id: String) {
     tray::handle(&app, &id);
 }
+
+/// The files of this run so far, for a window that opened after they started.
+#[tauri::command]
+pub fn session_jobs(app: AppHandle) -> Vec<jobs::JobState> {
+    jobs::session_jobs(&app)
+}

@@ -20,6 +20,30 @@ use crate::{notify, tray};
 
 pub const EVENT_JOB: &str = "upload://state";
 pub const EVENT_BATCH: &str = "upload://batch";
+/// How many file states of this run the app remembers for a window that (re)opens.
+const SESSION_JOBS: usize = 1000;
+
+/// Remembers `job` for [`session_jobs`] and sends it to the window.
+fn publish(app: &AppHandle, job: &JobState) {
+    {
+        let ctx = app.state::<AppCtx>();
+        let mut all = ctx.session_jobs.lock().unwrap_or_else(|p| p.into_inner());
+        all.insert((job.batch_id, job.index), job.clone());
+        while all.len() > SESSION_JOBS {
+            all.pop_first();
+        }
+    }
+    if let Err(e) = app.emit(EVENT_JOB, job) {
+        tracing::debug!("emitting job state: {e}");
+    }
+}
+
+/// Every file of this run the app remembers, oldest first.
+pub fn session_jobs(app: &AppHandle) -> Vec<JobState> {
+    let ctx = app.state::<AppCtx>();
+    let all = ctx.session_jobs.lock().unwrap_or_else(|p| p.into_inner());
+    all.values().cloned().collect()
+}
 
 /// Image files a folder drop picks up; anything else in the folder is left alone.
 const IMAGE_EXTENSIONS: &[&str] = &[
@@ -103,9 +127,7 @@ impl Reporter {
             f(row);
             row.clone()
         };
-        if let Err(e) = self.app.emit(EVENT_JOB, &snapshot) {
-            tracing::debug!("emitting job state: {e}");
-        }
+        publish(&self.app, &snapshot);
     }
 }
 
@@ -187,7 +209,7 @@ pub fn start(app: &AppHandle, profile: Option<&str>, jobs: Vec<Job>) -> IpcResul
         })
         .collect();
     for row in &rows {
-        let _ = app.emit(EVENT_JOB, row);
+        publish(app, row);
     }
     let reporter = Reporter {
         app: app.clone(),

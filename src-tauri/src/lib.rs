@@ -119,6 +119,7 @@ pub fn run() {
             commands::preview,
             commands::import_picgo,
             commands::tray_action,
+            commands::session_jobs,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

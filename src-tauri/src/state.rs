@@ -32,6 +32,9 @@ pub struct AppCtx {
     pub clipboard: ClipboardOwner,
     pub shortcut_error: Mutex<Option<String>>,
     pub server: Mutex<ServerStatus>,
+    /// The latest state of every file of this run (bounded), for a window that opens or
+    /// reloads after uploads started (launch arguments, resumed jobs, the tray).
+    pub session_jobs: Mutex<std::collections::BTreeMap<(u64, usize), crate::jobs::JobState>>,
     /// The built-in demo bucket, while `--demo` runs it.
     pub demo: Mutex<Option<hoist_demo::DemoServer>>,
     next_batch: AtomicU64,
@@ -79,6 +82,7 @@ impl AppCtx {
             clipboard: ClipboardOwner::start(),
             shortcut_error: Mutex::new(None),
             server: Mutex::new(ServerStatus::default()),
+            session_jobs: Mutex::new(std::collections::BTreeMap::new()),
             demo: Mutex::new(None),
             next_batch: AtomicU64::new(1),
         })

@@ -205,6 +205,84 @@ fn tab(s: &Session, name: &str) {
     std::thread::sleep(Duration::from_millis(400));
 }
 
+/// A fake notification daemon (python-dbusmock's template) on the session bus, recording
+/// every `Notify` call; stopped when dropped.
+struct Notifications(std::process::Child);
+
+impl Notifications {
+    fn start() -> Option<Notifications> {
+        let child = Command::new("/usr/bin/python3")
+            .args(["-m", "dbusmock", "--template", "notification_daemon"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .ok()?;
+        let n = Notifications(child);
+        let t = Instant::now();
+        while t.elapsed() < Duration::from_secs(10) {
+            let out = Command::new("gdbus")
+                .args([
+                    "call",
+                    "--session",
+                    "--dest",
+                    "org.freedesktop.DBus",
+                    "--object-path",
+                    "/org/freedesktop/DBus",
+                    "--method",
+                    "org.freedesktop.DBus.NameHasOwner",
+                    "org.freedesktop.Notifications",
+                ])
+                .output()
+                .ok()?;
+            if String::from_utf8_lossy(&out.stdout).contains("true") {
+                return Some(n);
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
+    }
+
+    /// The recorded calls, as gdbus prints them.
+    fn calls(&self) -> String {
+        let out = Command::new("gdbus")
+            .args([
+                "call",
+                "--session",
+                "--dest",
+                "org.freedesktop.Notifications",
+                "--object-path",
+                "/org/freedesktop/Notifications",
+                "--method",
+                "org.freedesktop.DBus.Mock.GetCalls",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let t = Instant::now();
+        loop {
+            let calls = self.calls();
+            if calls.contains(text) {
+                return calls;
+            }
+            assert!(
+                t.elapsed() < LONG,
+                "no notification with {text:?}; calls: {calls}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Notifications {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Ends the app for good (the window's close only hides it to the tray).
 struct QuitOnDrop<'a>(&'a Session, String);
 impl Drop for QuitOnDrop<'_> {
@@ -265,6 +343,11 @@ key_template = "second/{{fileName}}.{{extName}}"
     )
     .unwrap();
 
+    let notifications = Notifications::start();
+    assert!(
+        notifications.is_some() || !required("HOIST_REQUIRE_DESKTOP"),
+        "python3-dbusmock's notification daemon did not start"
+    );
     let tag = format!("--e2e-tag={}", uuid_like());
     let arg_file = one.input("from-argument.png", &fixtures::screenshot_png(320, 200));
     let env = vec![
@@ -276,9 +359,12 @@ key_template = "second/{{fileName}}.{{extName}}"
     let _quit = QuitOnDrop(&s, tag.clone());
     s.wait("[data-testid=app-root][data-ready=true]", LONG);
 
-    // 1. A file given on the command line is uploaded at start.
+    // 1. A file given on the command line is uploaded at start, and the window shows it
+    //    although it started before the window listened.
     let keys = wait_objects(&one, 1);
     assert_eq!(keys.len(), 1, "{keys:?}");
+    let rows = wait_done_rows(&s, 1);
+    assert!(rows[0].ends_with(&keys[0]), "{rows:?} vs {keys:?}");
 
     // 2. Clipboard upload from the window's button: object in bucket one, link in clipboard.
     let shot = fixtures::screenshot_png(1280, 720);
@@ -297,6 +383,11 @@ key_template = "second/{{fileName}}.{{extName}}"
     assert_eq!((img.width(), img.height()), (1280, 720));
     assert_eq!(wait_objects(&one, 2).len(), 2);
     drop(holder);
+    // A desktop notification carried the link.
+    if let Some(n) = &notifications {
+        let calls = n.wait_for(&url);
+        assert!(calls.contains("Notify"), "{calls}");
+    }
     set_theme(&s, "light");
     s.screenshot(&shots.join("upload-light.png"));
     set_theme(&s, "dark");

@@ -61,7 +61,14 @@ export class AppStore {
       await b.onNavigate((v) => {
         if ((VIEWS as string[]).includes(v)) this.view = v as View;
       }),
+      await b.onError((e) => this.toast('error', errorText(e))),
     );
+    // Uploads that started before we listened (launch arguments, resumed jobs).
+    try {
+      for (const job of await b.sessionJobs()) this.jobs = applyJob(this.jobs, job);
+    } catch {
+      // An older shell without the command: nothing to catch up on.
+    }
     await this.load();
   }
 

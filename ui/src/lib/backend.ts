@@ -2,7 +2,7 @@
 // `mock.ts` in memory for tests and for `npm run dev` in a plain browser.
 
 import type {
-  AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, Preset,
+  AppError, AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, Preset,
   Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
 } from './types';
 
@@ -51,4 +51,9 @@ export interface Backend {
   onDragHover(cb: (hovering: boolean) => void): Promise<Unlisten>;
   /** The tray or shortcut asks to show a view ("upload" | "history" | "settings"). */
   onNavigate(cb: (view: string) => void): Promise<Unlisten>;
+  /** A failure of something started outside the window (tray, shortcut, drop, second launch). */
+  onError(cb: (e: AppError) => void): Promise<Unlisten>;
+  /** Every file of this run so far (uploads started before the window listened: launch
+   *  arguments, resumed jobs), latest state each. */
+  sessionJobs(): Promise<JobState[]>;
 }

@@ -621,6 +621,13 @@ export class MockBackend implements Backend {
     this.listeners.nav.add(cb);
     return () => this.listeners.nav.delete(cb);
   }
+  async onError(_cb: (e: AppError) => void): Promise<Unlisten> {
+    // The mock starts nothing outside the window, so it never reports background errors.
+    return () => {};
+  }
+  async sessionJobs(): Promise<JobState[]> {
+    return [];
+  }
 
   // -- internals --
 

@@ -7,7 +7,7 @@ import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { Backend, Unlisten } from './backend';
 import { toAppError } from './errors';
 import type {
-  AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, Preset, Preview,
+  AppError, AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, Preset, Preview,
   PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
 } from './types';
 
@@ -112,5 +112,11 @@ export class TauriBackend implements Backend {
   }
   onNavigate(cb: (view: string) => void): Promise<Unlisten> {
     return on('app://navigate', cb);
+  }
+  onError(cb: (e: AppError) => void): Promise<Unlisten> {
+    return on<unknown>('app://error', (e) => cb(toAppError(e)));
+  }
+  sessionJobs(): Promise<JobState[]> {
+    return call('session_jobs');
   }
 }
