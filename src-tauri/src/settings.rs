@@ -212,6 +212,19 @@ mod tests {
     }
 
     #[test]
+    fn the_reference_file_is_valid_and_shows_the_defaults() {
+        let text = include_str!("../../docs/desktop.reference.toml");
+        let parsed: Settings = toml::from_str(text).unwrap();
+        assert_eq!(parsed, Settings::default());
+        // Every field is documented.
+        let keys = toml::to_string(&Settings::default()).unwrap();
+        for line in keys.lines() {
+            let key = line.split(" =").next().unwrap();
+            assert!(text.contains(&format!("\n{key} = ")), "{key} undocumented");
+        }
+    }
+
+    #[test]
     fn validation_names_the_problem() {
         let bad = Settings {
             language: "fr".into(),

@@ -28,6 +28,8 @@ fn free_port() -> u16 {
 }
 
 pub struct Session {
+    /// When the app launch was requested (the driver was already up), for start-up timing.
+    pub launched_at: Instant,
     driver: Child,
     base: String,
     id: String,
@@ -71,6 +73,7 @@ impl Session {
             "webkitgtk:browserOptions": {"binary": app.display().to_string(), "args": args}
         }}});
         let mut s = Session {
+            launched_at: Instant::now(),
             driver,
             base,
             id: String::new(),

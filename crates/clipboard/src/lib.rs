@@ -63,7 +63,13 @@ pub fn read(cb: &mut arboard::Clipboard) -> Result<Content, Error> {
             let w = u32::try_from(img.width).unwrap_or(u32::MAX);
             let h = u32::try_from(img.height).unwrap_or(u32::MAX);
             image::ImageEncoder::write_image(
-                image::codecs::png::PngEncoder::new(&mut png),
+                // Fast deflate: the pipeline always re-encodes clipboard images (WebP, or PNG at
+                // its best level), so a smaller PNG here would only cost time.
+                image::codecs::png::PngEncoder::new_with_quality(
+                    &mut png,
+                    image::codecs::png::CompressionType::Fast,
+                    image::codecs::png::FilterType::Adaptive,
+                ),
                 &img.bytes,
                 w,
                 h,

@@ -5,7 +5,7 @@ import { getContext, setContext } from 'svelte';
 import type { Backend, Unlisten } from './backend';
 import { toAppError } from './errors';
 import { setLanguage, t, type MessageKey } from './i18n/index.svelte';
-import { applyJob, clearFinished, emptyJobs, type JobsModel } from './jobs';
+import { applyJob, dropFailed, clearFinished, emptyJobs, type JobsModel } from './jobs';
 import type { AppError, AppState, BatchDone, Settings } from './types';
 
 export type View = 'upload' | 'history' | 'settings';
@@ -125,10 +125,14 @@ export class AppStore {
     return this.run(() => this.backend.pickAndUpload());
   }
 
-  retry(historyId: number): Promise<number | undefined> {
+  /** Retries a failed upload; its failed row gives way to the new attempt's row. */
+  async retry(historyId: number): Promise<number | undefined> {
     this.view = 'upload';
-    return this.run(() => this.backend.retry(historyId));
+    const batch = await this.run(() => this.backend.retry(historyId));
+    if (batch !== undefined) this.jobs = dropFailed(this.jobs, historyId);
+    return batch;
   }
+
 
   async copy(text: string, announce = false): Promise<boolean> {
     const ok = (await this.run(() => this.backend.copyText(text).then(() => true))) ?? false;
@@ -141,6 +145,8 @@ export class AppStore {
   }
 
   toast(kind: ToastKind, text: string): void {
+    // The same message again (three quick pastes) replaces the old one instead of stacking.
+    for (const old of this.toasts) if (old.kind === kind && old.text === text) this.dismiss(old.id);
     const id = this.nextToast++;
     this.toasts = [...this.toasts.slice(-3), { id, kind, text }];
     const ms = kind === 'error' ? this.toastMs * 1.6 : this.toastMs;

@@ -22,6 +22,15 @@ export function applyJob(model: JobsModel, job: JobState): JobsModel {
   return { byId };
 }
 
+/** Drops the failed row(s) of history row `historyId` (a retry replaces them). */
+export function dropFailed(model: JobsModel, historyId: number): JobsModel {
+  const byId = new Map<string, JobState>();
+  for (const [id, j] of model.byId) {
+    if (!(j.stage === 'failed' && j.historyId === historyId)) byId.set(id, j);
+  }
+  return { byId };
+}
+
 /** Drops every done or failed job; batches still running keep their unfinished files. */
 export function clearFinished(model: JobsModel): JobsModel {
   const byId = new Map<string, JobState>();

@@ -1,6 +1,6 @@
 // The upload view's reducer: events → rows, newest batch first, clear finished.
 import { describe, expect, it } from 'vitest';
-import { applyJob, clearFinished, emptyJobs, hasFinished, jobProgress, jobRows } from '../lib/jobs';
+import { applyJob, clearFinished, dropFailed, emptyJobs, hasFinished, jobProgress, jobRows } from '../lib/jobs';
 import type { JobState, Stage } from '../lib/types';
 
 function job(batchId: number, index: number, stage: Stage, extra: Partial<JobState> = {}): JobState {
@@ -12,6 +12,14 @@ function job(batchId: number, index: number, stage: Stage, extra: Partial<JobSta
 }
 
 describe('jobs reducer', () => {
+  it('a retry drops only the failed row of that upload', () => {
+    let m = applyJob(emptyJobs, job(1, 0, 'failed', { historyId: 7 }));
+    m = applyJob(m, job(1, 1, 'failed', { historyId: 8 }));
+    m = applyJob(m, job(2, 0, 'done', { historyId: 7 }));
+    m = dropFailed(m, 7);
+    expect(jobRows(m).map((j) => j.jobId)).toEqual(['2-0', '1-1']);
+  });
+
   it('adds and updates rows by jobId', () => {
     let m = applyJob(emptyJobs, job(1, 0, 'queued'));
     m = applyJob(m, job(1, 0, 'processing'));
