@@ -52,6 +52,25 @@ impl Args {
     }
 }
 
+/// A form-and-list UI gains nothing from GPU compositing, and WebKitGTK's compositing mode costs
+/// about 75 MiB in the web process (more under software GL); so it is switched off.
+fn lighter_webview(w: &tauri::WebviewWindow) {
+    #[cfg(target_os = "linux")]
+    {
+        let r = w.with_webview(|wv| {
+            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
+            if let Some(settings) = WebViewExt::settings(&wv.inner()) {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+            }
+        });
+        if let Err(e) = r {
+            tracing::debug!("webview settings not changed: {e}");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = w;
+}
+
 fn init_logging() {
     // Secrets are never formatted into log lines (they are `Secret`, redacted by Debug).
     let filter = tracing_subscriber::EnvFilter::try_from_env("HOIST_LOG")
@@ -162,10 +181,11 @@ pub fn run() {
                     jobs::report_background_error(&startup, &e);
                 }
             });
-            if args.hidden
-                && let Some(w) = app.get_webview_window("main")
-            {
-                let _ = w.hide();
+            if let Some(w) = app.get_webview_window("main") {
+                lighter_webview(&w);
+                if args.hidden {
+                    let _ = w.hide();
+                }
             }
             Ok(())
         })
