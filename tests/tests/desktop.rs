@@ -462,6 +462,41 @@ timeout_secs = 2
         "the switcher to follow the tray",
     );
 
+    // 5b. The tray's "Recent uploads": choosing one copies its link.
+    let page = s
+        .invoke(
+            "history_page",
+            json!({"query": {"search": "from-argument", "profile": "", "beforeId": null, "limit": 5}}),
+        )
+        .unwrap();
+    let row = &page["rows"][0];
+    let id = row["id"].as_i64().unwrap();
+    let markdown = row["links"]["markdown"].as_str().unwrap().to_owned();
+    s.invoke("tray_action", json!({"id": format!("recent:{id}")}))
+        .unwrap();
+    assert_eq!(wait_clipboard_text(&display, |t| t == markdown), markdown);
+
+    // 5c. Settings apply their side effects at once: start at login writes the XDG autostart
+    //     entry, and turning it off removes it.
+    let state = s.invoke("app_state", json!({})).unwrap();
+    let mut settings = state["settings"].clone();
+    settings["autostart"] = json!(true);
+    s.invoke("save_settings", json!({"settings": settings}))
+        .unwrap();
+    let autostart = autostart_file();
+    let entry = std::fs::read_to_string(&autostart)
+        .unwrap_or_else(|e| panic!("{}: {e}", autostart.display()));
+    assert!(
+        entry.contains("--hidden") && entry.contains("hoist-desktop"),
+        "{entry}"
+    );
+    settings["autostart"] = json!(false);
+    s.invoke("save_settings", json!({"settings": settings}))
+        .unwrap();
+    assert!(!autostart.exists());
+    let bad = s.invoke("save_settings", json!({"settings": {"shortcut": "Ctrl+Nope+", "notifications": true, "autostart": false, "language": "en", "autoCopy": true, "serverEnabled": true, "serverPort": server_port}}));
+    assert_eq!(bad.unwrap_err()["code"], "shortcut.invalid");
+
     // 6. The global shortcut, pressed through the X server.
     if Command::new("xdotool").arg("version").output().is_ok() {
         let holder = offer_png(
@@ -612,6 +647,14 @@ timeout_secs = 2
         assert!(listed.contains(name), "{name} not in CLI history: {listed}");
     }
     assert!(!listed.contains(SECRET));
+}
+
+/// Where the app puts its start-at-login entry (XDG autostart, under the test's HOME).
+fn autostart_file() -> PathBuf {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".config"));
+    config.join("autostart").join("hoist.desktop")
 }
 
 fn wait_config_default(dir: &Path, name: &str) {
