@@ -3,7 +3,8 @@
 //!
 //! [`FaultProxy`] sits between `hoist` and the demo S3 server. Its [`Fault`] can be switched at
 //! run time with [`FaultProxy::set`]; each new connection is handled with the fault in force
-//! when it was accepted. Everything runs on plain threads; dropping the proxy stops the accept
+//! when it was accepted, except that [`Fault::Matching`] picks the requests it hits across all
+//! connections (pooled connections carry many requests). Everything runs on plain threads; dropping the proxy stops the accept
 //! loop, shuts every open connection down and joins every thread, so a test never leaves a
 //! listener or a stuck thread behind.
 
@@ -49,6 +50,20 @@ pub enum Fault {
     /// Forward every request with its `x-amz-date` moved by this many seconds (the signature
     /// is left as it was, as a client with a wrong clock would have computed it).
     SkewClock { seconds: i64 },
+    /// Forward every request unchanged, recording its request line (see
+    /// [`FaultProxy::request_lines`]); [`Fault::Pass`] forwards bytes without reading requests.
+    Log,
+    /// Forward and record every request, except requests whose request line contains `needle`:
+    /// counted over all connections since this fault was set, matching requests number
+    /// `skip + 1` to `skip + times` get `then` (a `Respond`, `ResetMidBody` or `StallMidBody`
+    /// fault, applied to that request), the others pass. E.g. `needle: "partNumber=2&"` with
+    /// `skip: 0, times: 1` cuts the first attempt at part 2 of a multipart upload only.
+    Matching {
+        needle: &'static str,
+        skip: usize,
+        times: usize,
+        then: Box<Fault>,
+    },
 }
 
 impl Fault {
@@ -129,6 +144,8 @@ struct Shared {
     requests: AtomicUsize,
     /// Request lines seen by the per-request modes, in order.
     log: Mutex<Vec<String>>,
+    /// Requests that matched the needle of a [`Fault::Matching`] since it was set.
+    matched: AtomicUsize,
     /// Clones of the sockets of each open connection, so `Drop` can unblock the threads that
     /// use them. A connection's entry goes when its handler ends, so that closing the sockets
     /// really closes them (a clone left here would keep the connection open).
@@ -182,6 +199,7 @@ impl FaultProxy {
             accepted: AtomicUsize::new(0),
             requests: AtomicUsize::new(0),
             log: Mutex::new(Vec::new()),
+            matched: AtomicUsize::new(0),
             sockets: Mutex::new(HashMap::new()),
             next_id: AtomicUsize::new(0),
             workers: Mutex::new(Vec::new()),
@@ -205,7 +223,9 @@ impl FaultProxy {
 
     /// Switches the behaviour for connections accepted from now on.
     pub fn set(&self, fault: Fault) {
-        *self.shared.fault.lock().unwrap_or_else(|p| p.into_inner()) = fault;
+        let mut current = self.shared.fault.lock().unwrap_or_else(|p| p.into_inner());
+        self.shared.matched.store(0, Ordering::SeqCst);
+        *current = fault;
     }
 
     /// Connections accepted so far.
@@ -334,7 +354,9 @@ fn handle(mut client: TcpStream, fault: Fault, conn: &Conn) -> io::Result<()> {
         Fault::Respond { .. }
         | Fault::ResetMidBody { .. }
         | Fault::StallMidBody { .. }
-        | Fault::SkewClock { .. } => per_request(client, conn, &fault),
+        | Fault::SkewClock { .. }
+        | Fault::Log
+        | Fault::Matching { .. } => per_request(client, conn, &fault),
     }
 }
 
@@ -392,7 +414,7 @@ fn pass(client: TcpStream, conn: &Conn) -> io::Result<()> {
 /// Forwards request by request (answers flow back unchanged), applying `fault`:
 /// `SkewClock` rewrites every request; `Respond` answers the first request itself;
 /// `ResetMidBody` / `StallMidBody` pass bodiless requests (HEAD, GET …) and cut the first one
-/// with a body.
+/// with a body; `Matching` applies its fault to the requests it picks; `Log` changes nothing.
 fn per_request(mut client: TcpStream, conn: &Conn, fault: &Fault) -> io::Result<()> {
     let shared = &*conn.shared;
     let mut upstream = match connect_upstream(conn) {
@@ -449,6 +471,23 @@ fn per_request_loop(
             .unwrap_or_else(|p| p.into_inner())
             .push(request_line.clone());
         let body_len = head.content_length.unwrap_or(0);
+        let picked;
+        let fault = match fault {
+            Fault::Matching {
+                needle,
+                skip,
+                times,
+                then,
+            } => {
+                let hit = request_line.contains(needle) && {
+                    let n = shared.matched.fetch_add(1, Ordering::SeqCst);
+                    n >= *skip && n - skip < *times
+                };
+                picked = if hit { (**then).clone() } else { Fault::Log };
+                &picked
+            }
+            other => other,
+        };
         match fault {
             Fault::Respond {
                 uploads_only,

@@ -1,7 +1,7 @@
 //! Hostile inputs through the real `hoist upload --json`, a few invocations with many files:
 //! truncated files of every format at several cut points, empty files, wrong extensions,
 //! decompression bombs and giant dimensions, CMYK and 16-bit images, all 8 EXIF orientations,
-//! animations, SVG with a script, text and random bytes, special files, and names with spaces,
+//! animations, SVG with a script (refused), text and random bytes, special files, and names with spaces,
 //! unicode, `$&`, `%`, `#`, `?`, `'`, `..%2f` and `..\`. For each input: a correct upload
 //! (stored bytes = link bytes, the right Content-Type, decodable, no metadata, key inside the
 //! bucket) or exactly one plain-words error line naming the file; never a panic or a hang; the
@@ -172,6 +172,41 @@ fn svg_with_script() -> Vec<u8> {
     b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"20\" height=\"20\" onload=\"alert(1)\"><script>alert(document.domain)</script><rect width=\"20\" height=\"20\" fill=\"red\"/></svg>\n".to_vec()
 }
 
+/// SVGs that would run script if opened from the image domain, each hiding it another way.
+fn active_svgs() -> Vec<(&'static str, Vec<u8>)> {
+    let wrap = |inner: &str| {
+        format!(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" \
+             width=\"20\" height=\"20\">{inner}<rect width=\"20\" height=\"20\"/></svg>\n"
+        )
+        .into_bytes()
+    };
+    vec![
+        ("script.svg", svg_with_script()),
+        ("upper-script.svg", wrap("<SCRIPT>alert(1)</SCRIPT>")),
+        (
+            "prefixed-script.svg",
+            wrap("<s:script xmlns:s=\"http://www.w3.org/2000/svg\">alert(1)</s:script>"),
+        ),
+        ("onerror.svg", wrap("<image href=\"x\" onerror=\"alert(1)\"/>")),
+        (
+            "javascript-link.svg",
+            wrap("<a xlink:href=\"&#106;ava&#x09;script:alert(1)\"><text>hi</text></a>"),
+        ),
+        (
+            "foreign-object.svg",
+            wrap(
+                "<foreignObject width=\"20\" height=\"20\"><body xmlns=\"http://www.w3.org/1999/xhtml\">\
+                 <iframe src=\"https://example.com\"/></body></foreignObject>",
+            ),
+        ),
+        (
+            "entity-script.svg",
+            b"<?xml version=\"1.0\"?>\n<!DOCTYPE svg [<!ENTITY x \"&#60;script&#62;alert(1)&#60;/script&#62;\">]>\n<svg xmlns=\"http://www.w3.org/2000/svg\">&x;</svg>\n".to_vec(),
+        ),
+    ]
+}
+
 /// xorshift64*, as in the fixtures: identical everywhere.
 struct Rng(u64);
 
@@ -298,11 +333,11 @@ fn webp_profile_inputs() -> Vec<Input> {
             upload(WEBP, Some(dims)),
         ));
     }
-    // Animations and SVG pass through unchanged.
+    // Animations and a plain SVG pass through unchanged.
     for (name, bytes, mime) in [
         ("animated.gif", anim_gif, &["image/gif"][..]),
         ("animated.webp", anim_webp, &["image/webp"][..]),
-        ("script.svg", svg_with_script(), &["image/svg+xml"][..]),
+        ("plain.svg", fixtures::svg(), &["image/svg+xml"][..]),
     ] {
         v.push(Input::new(
             name,
@@ -313,6 +348,14 @@ fn webp_profile_inputs() -> Vec<Input> {
                 identical: true,
                 key: None,
             },
+        ));
+    }
+    // SVG with active content is refused: served from the image domain, it would run there.
+    for (name, bytes) in active_svgs() {
+        v.push(Input::new(
+            name,
+            bytes,
+            Want::Refuse(&["Hoist refuses active SVG content"]),
         ));
     }
     // Not images.

@@ -6,6 +6,7 @@ mod cli;
 mod clipboard;
 mod cmd;
 mod context;
+mod interrupt;
 mod output;
 
 use std::process::ExitCode;

@@ -58,7 +58,9 @@ pub fn with_suffix(key: &str, suffix: &str) -> String {
 }
 
 /// Writes `req` so that no existing object with other content is replaced unless `policy` is
-/// `Overwrite`. `conditional` says whether the store honours `If-None-Match: *`.
+/// `Overwrite`. `conditional` says whether the store honours `If-None-Match: *`. `sent` gets
+/// the bytes stored so far of the write under way (it starts again from 0 when a collision
+/// sends the body to another key).
 pub async fn put_without_overwrite<S: Store>(
     store: &S,
     mut req: PutRequest,
@@ -66,10 +68,11 @@ pub async fn put_without_overwrite<S: Store>(
     policy: CollisionPolicy,
     conditional: bool,
     profile: &str,
+    sent: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<Written, Error> {
     if policy == CollisionPolicy::Overwrite {
         req.if_none_match = false;
-        store.put(req.clone()).await?;
+        store.put_with_progress(req.clone(), sent).await?;
         return Ok(Written {
             key: req.key,
             existing: false,
@@ -108,7 +111,7 @@ pub async fn put_without_overwrite<S: Store>(
             continue;
         }
         req.if_none_match = conditional;
-        match store.put(req.clone()).await {
+        match store.put_with_progress(req.clone(), sent).await {
             Ok(()) => {
                 return Ok(Written {
                     key,
@@ -255,6 +258,7 @@ mod tests {
             policy,
             store.conditional,
             "p",
+            &|_| {},
         )
         .await
     }
@@ -314,6 +318,27 @@ mod tests {
         store.insert("a/image-3f9a2c.png", b"other", "eeee");
         let w = write(&store, CollisionPolicy::Rename).await.unwrap();
         assert_eq!(w.key, "a/image-3f9a2c112233.png");
+    }
+
+    #[tokio::test]
+    async fn progress_is_reported_for_the_write_that_happens() {
+        let store = Mem::new(true);
+        store.insert("a/image.png", b"old", "ffff");
+        let seen = Mutex::new(Vec::new());
+        let w = put_without_overwrite(
+            &store,
+            req("a/image.png"),
+            &id(),
+            CollisionPolicy::Rename,
+            true,
+            "p",
+            &|n| seen.lock().unwrap().push(n),
+        )
+        .await
+        .unwrap();
+        assert_eq!(w.key, "a/image-3f9a2c.png");
+        // The refused write to the taken key stored nothing; the renamed one its 3 bytes.
+        assert_eq!(*seen.lock().unwrap(), [3]);
     }
 
     #[test]

@@ -257,6 +257,10 @@ pub enum ConfigError {
     Read { path: PathBuf, detail: String },
     #[error("cannot write {path}: {detail}")]
     Write { path: PathBuf, detail: String },
+    #[error(
+        "cannot write {path}: the disk holding it is full; free some space there and try again"
+    )]
+    DiskFull { path: PathBuf },
     #[error("{path} is not a valid Hoist config: {detail} (the file was left as it is)")]
     Parse { path: PathBuf, detail: String },
     #[error(
@@ -288,6 +292,7 @@ impl ConfigError {
             Self::NoHome { .. } => "config.no_home",
             Self::Read { .. } => "config.read",
             Self::Write { .. } => "config.write",
+            Self::DiskFull { .. } => "config.disk_full",
             Self::Parse { .. } => "config.parse",
             Self::NewerSchema { .. } => "config.newer_schema",
             Self::UnknownProfile { .. } => "config.unknown_profile",
@@ -349,16 +354,22 @@ impl Config {
             path: path.into(),
             detail,
         };
+        let io_err = |e: std::io::Error| {
+            if crate::pipeline::is_disk_full(&e) {
+                ConfigError::DiskFull { path: path.into() }
+            } else {
+                write_err(crate::pipeline::io_words(&e))
+            }
+        };
         let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| write_err(e.to_string()))?;
+        std::fs::create_dir_all(dir).map_err(io_err)?;
         let body = toml::to_string_pretty(self).map_err(|e| write_err(e.to_string()))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| write_err(e.to_string()))?;
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err)?;
         tmp.write_all(b"# Hoist configuration. Reference: docs/config.reference.toml\n")
             .and_then(|()| tmp.write_all(body.as_bytes()))
             .and_then(|()| tmp.as_file().sync_all())
-            .map_err(|e| write_err(e.to_string()))?;
-        tmp.persist(path)
-            .map_err(|e| write_err(e.error.to_string()))?;
+            .map_err(io_err)?;
+        tmp.persist(path).map_err(|e| io_err(e.error))?;
         Ok(())
     }
 

@@ -51,6 +51,11 @@ pub enum Error {
     KeyExists { profile: String, key: String },
     #[error("cannot save a copy of the image in {} before uploading it: {detail}", path.display())]
     Spool { path: PathBuf, detail: String },
+    #[error(
+        "cannot save a copy of the image in {} before uploading it: the disk holding it is full; free some space there and try again",
+        path.display()
+    )]
+    SpoolDiskFull { path: PathBuf },
     #[error("upload {id} ({name}) cannot be retried: {reason}")]
     NotRetryable {
         id: i64,
@@ -85,6 +90,7 @@ impl Error {
             Self::Clipboard(_) => "clipboard.error",
             Self::KeyExists { .. } => "store.key_exists",
             Self::Spool { .. } => "job.spool",
+            Self::SpoolDiskFull { .. } => "job.disk_full",
             Self::NotRetryable { .. } => "job.not_retryable",
             Self::Cancelled => "job.cancelled",
             Self::Internal(_) => "internal",

@@ -116,6 +116,21 @@ impl std::error::Error for StoreError {}
 /// A place objects can be written to. Every call has its own bounded timeouts; none may hang.
 pub trait Store: Send + Sync {
     fn put(&self, req: PutRequest) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// `put`, telling `sent` how many bytes of the body are stored so far each time a piece of
+    /// it is safely on the server (after each part of a multipart upload, and at the end). A
+    /// store that writes in one request only reports the end, which this default does.
+    fn put_with_progress(
+        &self,
+        req: PutRequest,
+        sent: &(dyn Fn(u64) + Send + Sync),
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        async move {
+            let len = req.body.len() as u64;
+            self.put(req).await?;
+            sent(len);
+            Ok(())
+        }
+    }
     /// `Ok(None)` when the object does not exist.
     fn head(
         &self,

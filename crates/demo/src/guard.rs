@@ -1,7 +1,9 @@
 //! Makes the demo S3 side answer like real S3 where s3s/s3s-fs alone would not: an unknown
-//! access key gets `InvalidAccessKeyId` (s3s's `SimpleAuth` says `NotSignedUp`), and PUT/GET into
-//! a bucket that does not exist get `NoSuchBucket` (s3s-fs would create the directory on PUT and
-//! say `NoSuchKey` on GET). Signature checking itself stays s3s's.
+//! access key gets `InvalidAccessKeyId` (s3s's `SimpleAuth` says `NotSignedUp`), PUT/GET and
+//! multipart uploads into a bucket that does not exist get `NoSuchBucket` (s3s-fs would create
+//! the directory on PUT and say `NoSuchKey` on GET), and conditional writes (PUT and multipart
+//! completion with `If-None-Match: *`) let exactly one racing writer win. Signature checking
+//! itself stays s3s's.
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
@@ -9,7 +11,10 @@ use std::pin::Pin;
 
 use s3s::access::S3Access;
 use s3s::auth::{S3Auth, SecretKey};
-use s3s::dto::{DeleteObjectInput, GetObjectInput, PutObjectInput};
+use s3s::dto::{
+    CompleteMultipartUploadInput, CreateMultipartUploadInput, DeleteObjectInput, GetObjectInput,
+    IfNoneMatch, PutObjectInput,
+};
 use s3s::{S3Request, S3Result, s3_error};
 
 // `S3Auth` and `S3Access` are declared with `#[async_trait]`; the methods below are written out
@@ -52,11 +57,12 @@ impl S3Auth for DemoAuth {
 /// anonymous requests.
 pub(crate) struct BucketMustExist {
     pub(crate) root: PathBuf,
-    /// Drop `If-None-Match` from PUTs before s3s-fs sees it (see `DemoConfig`).
+    /// Drop `If-None-Match` from PUTs and multipart completions before s3s-fs sees it (see
+    /// `DemoConfig`).
     pub(crate) ignore_conditional_writes: bool,
-    /// Keys a conditional PUT has claimed. s3s-fs checks "exists?" and writes in two steps, so
-    /// two racing `If-None-Match: *` PUTs could both win; real S3 lets exactly one win, and so
-    /// does this set. A DELETE releases the claim.
+    /// Keys a conditional write has claimed. s3s-fs checks "exists?" and writes in two steps,
+    /// so two racing `If-None-Match: *` writes could both win; real S3 lets exactly one win, and
+    /// so does this set. A DELETE releases the claim.
     pub(crate) claims: std::sync::Mutex<std::collections::HashSet<(String, String)>>,
 }
 
@@ -72,6 +78,19 @@ impl BucketMustExist {
     fn dir(&self, bucket: &str) -> PathBuf {
         Path::join(&self.root, bucket)
     }
+
+    /// Applies `ignore_conditional_writes` to a write's `If-None-Match`, then claims the key
+    /// for a conditional write; true when another conditional write claimed it first.
+    fn lost_race(&self, if_none_match: &mut Option<IfNoneMatch>, bucket: &str, key: &str) -> bool {
+        if self.ignore_conditional_writes {
+            *if_none_match = None;
+        }
+        if_none_match.is_some() && {
+            let claim = (bucket.to_owned(), key.to_owned());
+            let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
+            !claims.insert(claim)
+        }
+    }
 }
 
 impl S3Access for BucketMustExist {
@@ -84,14 +103,41 @@ impl S3Access for BucketMustExist {
         'life1: 'async_trait,
         Self: 'async_trait,
     {
-        if self.ignore_conditional_writes {
-            req.input.if_none_match = None;
-        }
-        let lost_race = req.input.if_none_match.is_some() && {
-            let claim = (req.input.bucket.clone(), req.input.key.clone());
-            let mut claims = self.claims.lock().unwrap_or_else(|p| p.into_inner());
-            !claims.insert(claim)
-        };
+        let input = &mut req.input;
+        let lost_race = self.lost_race(&mut input.if_none_match, &input.bucket, &input.key);
+        let dir = self.dir(&req.input.bucket);
+        Box::pin(async move {
+            bucket_dir_exists(dir).await?;
+            if lost_race {
+                return Err(s3_error!(PreconditionFailed));
+            }
+            Ok(())
+        })
+    }
+
+    fn create_multipart_upload<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        req: &'life1 mut S3Request<CreateMultipartUploadInput>,
+    ) -> BoxFuture<'async_trait, S3Result<()>>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(bucket_dir_exists(self.dir(&req.input.bucket)))
+    }
+
+    fn complete_multipart_upload<'life0, 'life1, 'async_trait>(
+        &'life0 self,
+        req: &'life1 mut S3Request<CompleteMultipartUploadInput>,
+    ) -> BoxFuture<'async_trait, S3Result<()>>
+    where
+        'life0: 'async_trait,
+        'life1: 'async_trait,
+        Self: 'async_trait,
+    {
+        let input = &mut req.input;
+        let lost_race = self.lost_race(&mut input.if_none_match, &input.bucket, &input.key);
         let dir = self.dir(&req.input.bucket);
         Box::pin(async move {
             bucket_dir_exists(dir).await?;

@@ -281,6 +281,11 @@ impl DemoServer {
         &self.endpoints.secret_key
     }
 
+    /// See [`BlockingDemo::unfinished_multipart_uploads`].
+    pub fn unfinished_multipart_uploads(&self) -> Vec<String> {
+        unfinished_uploads(&self.endpoints.data_dir)
+    }
+
     /// Stops both listeners and waits until their sockets are closed, so the ports refuse
     /// connections once this returns.
     pub async fn shutdown(mut self) {
@@ -344,6 +349,12 @@ impl BlockingDemo {
     pub fn secret_key(&self) -> &str {
         &self.endpoints.secret_key
     }
+    /// The files s3s-fs keeps for multipart uploads that were started and neither completed
+    /// nor aborted (their state, parts and pending metadata, all in the data dir's root); empty
+    /// when no upload is open. s3s-fs has no ListMultipartUploads, so tests look here.
+    pub fn unfinished_multipart_uploads(&self) -> Vec<String> {
+        unfinished_uploads(&self.endpoints.data_dir)
+    }
     /// Stops the servers and waits for the background thread (dropping does the same).
     pub fn shutdown(self) {}
 }
@@ -366,6 +377,22 @@ impl Endpoints {
     fn public_base(&self) -> String {
         format!("http://{}", self.public_addr)
     }
+}
+
+/// `.upload-<id>.json` (an open upload), `.upload_id-<id>.part-<n>` (its parts) and
+/// `.bucket-….upload-<id>.metadata.json` (its pending metadata), sorted.
+fn unfinished_uploads(root: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter(|n| {
+            n.starts_with(".upload") || (n.starts_with(".bucket-") && n.contains(".upload-"))
+        })
+        .collect();
+    names.sort();
+    names
 }
 
 fn validate(cfg: &DemoConfig) -> Result<(), DemoError> {

@@ -63,6 +63,18 @@ pub enum ImagingError {
         limit: u64,
     },
 
+    /// An SVG with active content (a script, an event handler, a `javascript:` URL, embedded
+    /// HTML …). Served from the user's image domain and opened there, it would run with that
+    /// domain's rights (stored XSS), so it is refused rather than passed through.
+    #[error(
+        "SVG contains {found}; Hoist refuses active SVG content (it would run on your image domain)"
+    )]
+    UnsafeSvg {
+        /// What was found, in words: "a <script> element", "an event handler attribute
+        /// (onload=)" …
+        found: String,
+    },
+
     /// The chosen output format could not represent the image, or its encoder failed.
     #[error("could not save the image as {format}: {reason}")]
     Encode {
@@ -75,7 +87,8 @@ pub enum ImagingError {
 
 impl ImagingError {
     /// The stable machine-readable code: `image.empty`, `image.not_an_image`, `image.corrupt`,
-    /// `image.unsupported`, `image.too_many_pixels` or `image.encode`. Never changes meaning.
+    /// `image.unsupported`, `image.too_many_pixels`, `image.unsafe_svg` or `image.encode`. Never
+    /// changes meaning.
     pub fn code(&self) -> &'static str {
         match self {
             Self::Empty => "image.empty",
@@ -83,6 +96,7 @@ impl ImagingError {
             Self::Corrupt { .. } => "image.corrupt",
             Self::Unsupported { .. } => "image.unsupported",
             Self::TooManyPixels { .. } => "image.too_many_pixels",
+            Self::UnsafeSvg { .. } => "image.unsafe_svg",
             Self::Encode { .. } => "image.encode",
         }
     }
@@ -158,6 +172,15 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "this TIFF image uses a feature Hoist cannot read; convert it to JPEG or PNG first"
+        );
+        let e = ImagingError::UnsafeSvg {
+            found: "a <script> element".into(),
+        };
+        assert_eq!(e.code(), "image.unsafe_svg");
+        assert_eq!(
+            e.to_string(),
+            "SVG contains a <script> element; Hoist refuses active SVG content (it would run on \
+             your image domain)"
         );
     }
 }

@@ -13,6 +13,10 @@
 //!   than an image padded with grey.
 //! - Animated GIF/WebP/APNG and SVG pass through unchanged; with `strip_metadata`, animations
 //!   still lose EXIF/XMP/comment blocks at container level.
+//! - An SVG with active content (`<script>`, `on…=` event handlers, `javascript:` URLs,
+//!   `<foreignObject>` and other embedded documents, markup-bearing entities, XSLT) is refused
+//!   with `image.unsafe_svg`: served from the user's image domain it would be stored XSS there.
+//!   Detection is a careful scan of the markup (`svg.rs`), not a full XML parser.
 //! - With `strip_metadata` (default) the output has no EXIF, GPS, XMP, IPTC or text chunks; the
 //!   ICC profile is kept in WebP (VP8X + ICCP written here), PNG and JPEG output, unless it does
 //!   not match the pixels' colour model (a CMYK profile after CMYK→RGB conversion). AVIF output
@@ -34,6 +38,7 @@ mod probe;
 #[cfg(feature = "auto-quality")]
 mod quality;
 mod resize;
+mod svg;
 
 #[cfg(feature = "fixtures")]
 pub mod fixtures;

@@ -54,7 +54,7 @@ pub enum Action {
 pub enum PassReason {
     /// Animated GIF, WebP or APNG: re-encoding would lose the animation.
     Animated,
-    /// SVG is text and is never rasterised.
+    /// SVG is text and is never rasterised (one with active content is refused instead).
     Svg,
     /// Not an image, and `allow_any_file` is on.
     AnyFile,
@@ -65,7 +65,9 @@ pub enum PassReason {
 /// Errors (see [`ImagingError::code`]): `image.empty`, `image.not_an_image` (unless
 /// `allow_any_file`), `image.corrupt` (damaged or truncated), `image.unsupported` (HEIC, AVIF,
 /// ICO, JPEG XL input, or a TIFF feature the decoder lacks), `image.too_many_pixels` (checked from
-/// the header, before any pixel memory is allocated), `image.encode`.
+/// the header, before any pixel memory is allocated), `image.unsafe_svg` (an SVG with scripts,
+/// event handlers, `javascript:` URLs or embedded HTML, even with `allow_any_file`),
+/// `image.encode`.
 pub fn process(bytes: &[u8], opts: &ProcessOptions) -> Result<Processed, ImagingError> {
     process_timed(bytes, opts).map(|(processed, _)| processed)
 }
@@ -118,7 +120,12 @@ fn process_inner(
     let source = probe(bytes)?;
     let format = match source.kind {
         Kind::Raster(format) => format,
-        Kind::Svg => return Ok(passed(bytes.to_vec(), source, PassReason::Svg)),
+        Kind::Svg => {
+            if let Some(found) = crate::svg::active_content(bytes) {
+                return Err(ImagingError::UnsafeSvg { found });
+            }
+            return Ok(passed(bytes.to_vec(), source, PassReason::Svg));
+        }
         Kind::Other if opts.allow_any_file => {
             return Ok(passed(bytes.to_vec(), source, PassReason::AnyFile));
         }

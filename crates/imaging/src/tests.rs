@@ -833,3 +833,32 @@ fn measure_reference_inputs() {
         assert_eq!((out.width, out.height), shown.unzip());
     }
 }
+
+#[test]
+fn svg_with_active_content_is_refused_even_when_any_file_is_allowed() {
+    let hostile =
+        b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"20\" \
+                    height=\"20\"><script>alert(document.domain)</script><rect/></svg>\n";
+    for allow_any_file in [false, true] {
+        let opts = ProcessOptions {
+            allow_any_file,
+            ..ProcessOptions::default()
+        };
+        let e = crate::process(hostile, &opts).unwrap_err();
+        assert_eq!(e.code(), "image.unsafe_svg");
+        assert_eq!(
+            e.to_string(),
+            "SVG contains a <script> element; Hoist refuses active SVG content (it would run on \
+             your image domain)"
+        );
+    }
+    // The probe still calls it an SVG: only processing refuses it.
+    assert_eq!(probe(hostile).unwrap().kind, Kind::Svg);
+    let handler = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"/>";
+    let e = crate::process(handler, &ProcessOptions::default()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "SVG contains an event handler attribute (onload=); Hoist refuses active SVG content (it \
+         would run on your image domain)"
+    );
+}

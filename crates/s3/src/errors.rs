@@ -39,19 +39,37 @@ pub(crate) struct Context {
 /// Which request failed, for the wording of the message.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Op<'a> {
+    /// PutObject, and the start and completion of a multipart upload.
     Put(&'a str),
+    /// One part of a multipart upload.
+    Part {
+        key: &'a str,
+        number: i32,
+        of: usize,
+    },
+    /// The abort of an unfinished multipart upload.
+    Abort(&'a str),
     Head(&'a str),
     Get(&'a str),
     Delete(&'a str),
 }
 
-impl Op<'_> {
+impl<'a> Op<'a> {
     fn describe(self) -> String {
         match self {
             Op::Put(k) => format!("upload of {k:?}"),
+            Op::Part { key, number, of } => format!("upload of part {number} of {of} of {key:?}"),
+            Op::Abort(k) => format!("removal of the unfinished upload of {k:?}"),
             Op::Head(k) => format!("lookup of {k:?}"),
             Op::Get(k) => format!("download of {k:?}"),
             Op::Delete(k) => format!("delete of {k:?}"),
+        }
+    }
+
+    fn key(self) -> &'a str {
+        match self {
+            Op::Put(k) | Op::Abort(k) | Op::Head(k) | Op::Get(k) | Op::Delete(k) => k,
+            Op::Part { key, .. } => key,
         }
     }
 }
@@ -212,7 +230,7 @@ pub(crate) fn to_store_error(ctx: &Context, op: Op<'_>, f: &Failure) -> StoreErr
             format!("profile {profile:?}: bucket {bucket:?} does not exist at {endpoint}")
         }
         StoreErrorKind::AccessDenied => {
-            let hint = if ctx.acl.is_some() && matches!(op, Op::Put(_)) {
+            let hint = if ctx.acl.is_some() && matches!(op, Op::Put(_) | Op::Part { .. }) {
                 "; the bucket may refuse the ACL setting"
             } else {
                 ""
@@ -228,7 +246,7 @@ pub(crate) fn to_store_error(ctx: &Context, op: Op<'_>, f: &Failure) -> StoreErr
              much ({endpoint}); correct the system time"
         ),
         StoreErrorKind::AlreadyExists => {
-            let (Op::Put(key) | Op::Head(key) | Op::Get(key) | Op::Delete(key)) = op;
+            let key = op.key();
             format!(
                 "profile {profile:?}: object {key:?} already exists in bucket {bucket:?} at \
                  {endpoint}"
@@ -478,6 +496,37 @@ mod tests {
         let e = to_store_error(&ctx(), Op::Put("a.png"), &f);
         assert!(
             e.message.contains("clock of this computer"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn part_and_abort_failures_say_which_request() {
+        let f = from_response(Some(500), Some("InternalError".into()), "boom".into());
+        let op = Op::Part {
+            key: "big.bin",
+            number: 2,
+            of: 3,
+        };
+        let e = to_store_error(&ctx(), op, &f);
+        assert_eq!(
+            e.message,
+            "profile \"blog\": server error at http://127.0.0.1:9000 during the upload of part 2 \
+             of 3 of \"big.bin\" (HTTP 500 InternalError: boom)"
+        );
+        let f = from_response(Some(403), Some("AccessDenied".into()), String::new());
+        let e = to_store_error(&ctx(), Op::Abort("big.bin"), &f);
+        assert!(
+            e.message
+                .contains("for the removal of the unfinished upload of \"big.bin\""),
+            "{}",
+            e.message
+        );
+        let f = from_response(Some(412), Some("PreconditionFailed".into()), String::new());
+        let e = to_store_error(&ctx(), op, &f);
+        assert!(
+            e.message.contains("object \"big.bin\" already exists"),
             "{}",
             e.message
         );

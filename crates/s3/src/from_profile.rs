@@ -6,7 +6,7 @@ use hoist_core::credentials::Credentials;
 use hoist_core::presets::Addressing;
 use hoist_core::store::StoreError;
 
-use crate::{S3Settings, S3Store};
+use crate::{DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, S3Settings, S3Store};
 
 /// Attempts per request. Retries are the SDK's standard backoff for transient failures; they
 /// are bounded so a dead server still fails within the profile's timeout budget.
@@ -39,5 +39,7 @@ pub fn settings_for(profile: &ResolvedProfile, creds: &Credentials) -> S3Setting
         max_attempts: MAX_ATTEMPTS,
         proxy: profile.proxy.clone(),
         allow_invalid_certs: profile.allow_invalid_certs,
+        multipart_threshold: DEFAULT_MULTIPART_THRESHOLD,
+        part_size: DEFAULT_PART_SIZE,
     }
 }

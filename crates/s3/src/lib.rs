@@ -2,16 +2,25 @@
 //! It owns the SDK client setup (credentials, addressing, checksums, timeouts, retries, proxy) and
 //! the S3 requests behind `Store`; it reads no environment variables, no `~/.aws` and no provider
 //! presets (those are data elsewhere), and never logs or prints the secret key.
+//!
+//! A body up to `S3Settings::multipart_threshold` is one PutObject; a longer one is a multipart
+//! upload (see `multipart.rs` for its retry and abort rules). Either way the body is the
+//! in-memory `Bytes` of the request; parts are slices of it, not copies.
 
 mod errors;
 mod from_profile;
+mod multipart;
 pub mod uploaders;
 
 pub use from_profile::settings_for;
+pub use multipart::{
+    DEFAULT_MULTIPART_THRESHOLD, DEFAULT_PART_SIZE, MAX_PARTS, MIN_PART_SIZE, wait_for_aborts,
+};
 pub use uploaders::Uploaders;
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_credential_types::Credentials;
@@ -19,7 +28,7 @@ use aws_sdk_s3::config::{
     BehaviorVersion, Region, RequestChecksumCalculation, ResponseChecksumValidation,
 };
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::ObjectCannedAcl;
+use aws_sdk_s3::types::{CompletedMultipartUpload, CompletedPart, ObjectCannedAcl};
 use aws_smithy_http_client::proxy::ProxyConfig;
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 use aws_smithy_types::retry::RetryConfig;
@@ -61,6 +70,13 @@ pub struct S3Settings {
     pub proxy: Option<String>,
     /// Not supported yet: `S3Store::new` returns a `Config` error when set.
     pub allow_invalid_certs: bool,
+    /// Bodies longer than this many bytes go up as a multipart upload
+    /// ([`DEFAULT_MULTIPART_THRESHOLD`] for profiles).
+    pub multipart_threshold: u64,
+    /// Bytes per part of a multipart upload, the last part excepted ([`DEFAULT_PART_SIZE`] for
+    /// profiles). At least [`MIN_PART_SIZE`]; a body that would need more than [`MAX_PARTS`]
+    /// parts gets larger ones.
+    pub part_size: u64,
 }
 
 impl S3Settings {
@@ -93,6 +109,8 @@ impl fmt::Debug for S3Settings {
             .field("max_attempts", &self.max_attempts)
             .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
             .field("allow_invalid_certs", &self.allow_invalid_certs)
+            .field("multipart_threshold", &self.multipart_threshold)
+            .field("part_size", &self.part_size)
             .finish()
     }
 }
@@ -134,7 +152,8 @@ impl S3Store {
     ///
     /// # Errors
     /// `StoreErrorKind::Config` for an empty bucket, region or key, a malformed endpoint or proxy
-    /// URL, zero timeouts, or `allow_invalid_certs` (not supported yet).
+    /// URL, zero timeouts, a part size below S3's minimum, or `allow_invalid_certs` (not
+    /// supported yet).
     pub fn new(settings: S3Settings) -> Result<S3Store, StoreError> {
         let ctx = Context {
             profile: settings.profile.clone(),
@@ -175,6 +194,12 @@ impl S3Store {
         }
         if settings.connect_timeout.is_zero() || settings.operation_timeout.is_zero() {
             return Err(config_error("timeouts must be longer than zero".to_owned()));
+        }
+        if settings.part_size < MIN_PART_SIZE {
+            return Err(config_error(format!(
+                "the multipart part size is {} bytes; S3 needs at least {MIN_PART_SIZE}",
+                settings.part_size
+            )));
         }
         if settings.allow_invalid_certs {
             return Err(config_error(
@@ -339,8 +364,9 @@ fn head_info(out: &aws_sdk_s3::operation::head_object::HeadObjectOutput) -> Obje
     }
 }
 
-impl Store for S3Store {
-    async fn put(&self, req: PutRequest) -> Result<(), StoreError> {
+impl S3Store {
+    /// One PutObject with the whole body.
+    async fn put_single(&self, req: &PutRequest) -> Result<(), StoreError> {
         let op = Op::Put(&req.key);
         let len = req.body.len();
         let mut call = self
@@ -353,15 +379,8 @@ impl Store for S3Store {
             .set_cache_control(req.cache_control.clone())
             .set_content_disposition(req.content_disposition.clone())
             // A `Bytes` body has a known length: plain Content-Length, no aws-chunked framing.
-            .body(ByteStream::from(req.body.clone()));
-        if !req.metadata.is_empty() {
-            let metadata: HashMap<String, String> = req
-                .metadata
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            call = call.set_metadata(Some(metadata));
-        }
+            .body(ByteStream::from(req.body.clone()))
+            .set_metadata(user_metadata(req));
         if let Some(acl) = &self.settings.acl {
             call = call.acl(ObjectCannedAcl::from(acl.as_str()));
         }
@@ -379,6 +398,273 @@ impl Store for S3Store {
                 Err(self.error(op, &f))
             }
         }
+    }
+
+    /// CreateMultipartUpload, then the parts and the completion (`multipart::send`, which
+    /// aborts the upload on every failure).
+    async fn put_multipart(
+        &self,
+        req: &PutRequest,
+        sent: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<(), StoreError> {
+        let op = Op::Put(&req.key);
+        // The completion carries `If-None-Match: *`, but learning there that the key is taken
+        // would cost the upload of every part first; a HEAD costs one small request. The
+        // condition on the completion still settles a race with another writer, and stays the
+        // only check for a write-only key whose HEAD is refused.
+        if req.if_none_match && matches!(self.head(&req.key).await, Ok(Some(_))) {
+            let taken = errors::from_response(
+                Some(412),
+                Some("PreconditionFailed".to_owned()),
+                "the key exists (checked before a multipart upload)".to_owned(),
+            );
+            return Err(self.error(op, &taken));
+        }
+        let mut create = self
+            .client
+            .create_multipart_upload()
+            .bucket(&self.settings.bucket)
+            .key(&req.key)
+            .content_type(&req.content_type)
+            .set_cache_control(req.cache_control.clone())
+            .set_content_disposition(req.content_disposition.clone())
+            .set_metadata(user_metadata(req));
+        if let Some(acl) = &self.settings.acl {
+            create = create.acl(ObjectCannedAcl::from(acl.as_str()));
+        }
+        let upload_id = match create.send().await {
+            Ok(out) => out.upload_id().map(str::to_owned),
+            Err(e) => return Err(self.error(op, &errors::classify_sdk(&e))),
+        };
+        let Some(upload_id) = upload_id.filter(|id| !id.is_empty()) else {
+            let f = errors::from_response(
+                Some(200),
+                None,
+                "the server started a multipart upload without naming it (no UploadId)".to_owned(),
+            );
+            return Err(self.error(op, &f));
+        };
+        tracing::debug!(key = %req.key, bytes = req.body.len(), "s3 multipart upload started");
+        let upload = S3Upload {
+            store: self,
+            req,
+            upload_id,
+        };
+        let retry = multipart::Retry {
+            attempts: self.settings.max_attempts.max(1),
+            backoff: multipart::backoff,
+        };
+        let result =
+            multipart::send(&upload, &req.body, self.settings.part_size, retry, sent).await;
+        if result.is_ok() {
+            tracing::debug!(key = %req.key, bytes = req.body.len(), "s3 multipart upload ok");
+        }
+        result
+    }
+
+    /// Whether `key` holds exactly the body and metadata of `req` (after a completion whose
+    /// answer was lost and whose retry then found the upload gone).
+    async fn holds(&self, req: &PutRequest) -> bool {
+        match self.head(&req.key).await {
+            Ok(Some(info)) => {
+                !req.metadata.is_empty()
+                    && info.size == req.body.len() as u64
+                    && req
+                        .metadata
+                        .iter()
+                        .all(|(k, v)| info.metadata.get(k) == Some(v))
+            }
+            _ => false,
+        }
+    }
+}
+
+/// User metadata (`x-amz-meta-*`) of a request, `None` when there is none.
+fn user_metadata(req: &PutRequest) -> Option<HashMap<String, String>> {
+    (!req.metadata.is_empty()).then(|| {
+        req.metadata
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    })
+}
+
+/// One created multipart upload of an `S3Store`.
+struct S3Upload<'a> {
+    store: &'a S3Store,
+    req: &'a PutRequest,
+    upload_id: String,
+}
+
+impl multipart::Upload for S3Upload<'_> {
+    async fn part(&self, number: i32, of: usize, body: Bytes) -> Result<String, StoreError> {
+        let store = self.store;
+        let len = body.len();
+        let result = store
+            .client
+            .upload_part()
+            .bucket(&store.settings.bucket)
+            .key(&self.req.key)
+            .upload_id(&self.upload_id)
+            .part_number(number)
+            .content_length(i64::try_from(len).unwrap_or(i64::MAX))
+            .body(ByteStream::from(body))
+            .customize()
+            // The multipart driver retries each part itself, with a fresh time budget per
+            // attempt; SDK retries inside one attempt would share that budget and multiply the
+            // attempts.
+            .config_override(aws_sdk_s3::Config::builder().retry_config(RetryConfig::disabled()))
+            .send()
+            .await;
+        let op = Op::Part {
+            key: &self.req.key,
+            number,
+            of,
+        };
+        match result {
+            Ok(out) => match out.e_tag() {
+                Some(etag) if !etag.is_empty() => {
+                    tracing::debug!(key = %self.req.key, part = number, bytes = len, "s3 part ok");
+                    Ok(etag.to_owned())
+                }
+                _ => Err(store.error(
+                    op,
+                    &errors::from_response(
+                        Some(200),
+                        None,
+                        "the server accepted the part without an ETag".to_owned(),
+                    ),
+                )),
+            },
+            Err(e) => {
+                let f = errors::classify_sdk(&e);
+                tracing::debug!(
+                    key = %self.req.key,
+                    part = number,
+                    status = ?f.status,
+                    "s3 part failed"
+                );
+                Err(store.error(op, &f))
+            }
+        }
+    }
+
+    async fn complete(&self, parts: Vec<(i32, String)>) -> Result<(), StoreError> {
+        let store = self.store;
+        let parts = parts
+            .into_iter()
+            .map(|(number, etag)| {
+                CompletedPart::builder()
+                    .part_number(number)
+                    .e_tag(etag)
+                    .build()
+            })
+            .collect();
+        let mut call = store
+            .client
+            .complete_multipart_upload()
+            .bucket(&store.settings.bucket)
+            .key(&self.req.key)
+            .upload_id(&self.upload_id)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(parts))
+                    .build(),
+            );
+        // AWS honours If-None-Match on the completion; the rest of the conditional-write rules
+        // are the same as for PutObject (collision.rs).
+        if self.req.if_none_match {
+            call = call.if_none_match("*");
+        }
+        match call.send().await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let f = errors::classify_sdk(&e);
+                // The SDK retries a completion whose answer was lost; the retry then finds the
+                // upload gone because the first attempt finished it.
+                if f.code.as_deref() == Some("NoSuchUpload") && store.holds(self.req).await {
+                    return Ok(());
+                }
+                Err(store.error(Op::Put(&self.req.key), &f))
+            }
+        }
+    }
+
+    fn cleanup(&self) -> multipart::Cleanup {
+        let store = self.store;
+        let (client, ctx) = (store.client.clone(), store.ctx.clone());
+        let (bucket, key) = (store.settings.bucket.clone(), self.req.key.clone());
+        let upload_id = self.upload_id.clone();
+        let abort: multipart::Request<()> = {
+            let (client, ctx) = (client.clone(), ctx.clone());
+            let (bucket, key, upload_id) = (bucket.clone(), key.clone(), upload_id.clone());
+            Arc::new(move || {
+                let call = client
+                    .abort_multipart_upload()
+                    .bucket(&bucket)
+                    .key(&key)
+                    .upload_id(&upload_id);
+                let (key, ctx) = (key.clone(), ctx.clone());
+                Box::pin(async move {
+                    match call.send().await {
+                        Ok(_) => {
+                            tracing::debug!(key = %key, "s3 multipart upload aborted");
+                            Ok(())
+                        }
+                        Err(e) => {
+                            let f = errors::classify_sdk(&e);
+                            // Already gone (completed meanwhile, or aborted before).
+                            if f.code.as_deref() == Some("NoSuchUpload") {
+                                return Ok(());
+                            }
+                            Err(errors::to_store_error(&ctx, Op::Abort(&key), &f))
+                        }
+                    }
+                })
+            })
+        };
+        let parts_left: multipart::Request<bool> = Arc::new(move || {
+            let call = client
+                .list_parts()
+                .bucket(&bucket)
+                .key(&key)
+                .upload_id(&upload_id)
+                .max_parts(1);
+            let (key, ctx) = (key.clone(), ctx.clone());
+            Box::pin(async move {
+                match call.send().await {
+                    Ok(out) => Ok(!out.parts().is_empty()),
+                    Err(e) => {
+                        let f = errors::classify_sdk(&e);
+                        if f.code.as_deref() == Some("NoSuchUpload") {
+                            return Ok(false);
+                        }
+                        Err(errors::to_store_error(&ctx, Op::Abort(&key), &f))
+                    }
+                }
+            })
+        });
+        multipart::Cleanup { abort, parts_left }
+    }
+}
+
+impl Store for S3Store {
+    async fn put(&self, req: PutRequest) -> Result<(), StoreError> {
+        self.put_with_progress(req, &|_| {}).await
+    }
+
+    async fn put_with_progress(
+        &self,
+        req: PutRequest,
+        sent: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<(), StoreError> {
+        let len = req.body.len() as u64;
+        if len > self.settings.multipart_threshold && len > 0 {
+            return self.put_multipart(&req, sent).await;
+        }
+        self.put_single(&req).await?;
+        sent(len);
+        Ok(())
     }
 
     async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StoreError> {
@@ -479,6 +765,8 @@ mod tests {
             max_attempts: 3,
             proxy: Some("http://user:proxy-password@proxy.local:8080".to_owned()),
             allow_invalid_certs: false,
+            multipart_threshold: DEFAULT_MULTIPART_THRESHOLD,
+            part_size: DEFAULT_PART_SIZE,
         }
     }
 
@@ -493,13 +781,14 @@ mod tests {
 
     #[test]
     fn bad_settings_are_config_errors() {
-        let cases: [fn(&mut S3Settings); 6] = [
+        let cases: [fn(&mut S3Settings); 7] = [
             |s| s.bucket.clear(),
             |s| s.region.clear(),
             |s| s.secret_access_key.clear(),
             |s| s.endpoint = Some("127.0.0.1:9000".to_owned()),
             |s| s.operation_timeout = Duration::ZERO,
             |s| s.allow_invalid_certs = true,
+            |s| s.part_size = MIN_PART_SIZE - 1,
         ];
         for change in cases {
             let mut s = settings();

@@ -13,6 +13,7 @@ use hoist_history::{Query, Record, Status};
 use super::upload::Report;
 use crate::cli::{FormatArg, QueueCmd};
 use crate::context::Ctx;
+use crate::interrupt;
 use crate::output::{self, StderrProgress, outln};
 
 /// At most this many rows are picked up by `--all-failed` or `resume` in one go.
@@ -126,9 +127,11 @@ async fn run(
         let uploader = Uploader::new(profile.clone(), store, Some(history.clone()), Env::system())
             .with_spool_dir(ctx.spool_dir());
         let progress = StderrProgress::new(ctx.quiet, jobs.len());
-        let results = uploader
-            .run_jobs(jobs, RunOptions::default(), &progress)
-            .await;
+        let run = uploader.run_jobs(jobs, RunOptions::default(), &progress);
+        let results = match interrupt::or_interrupt(run).await {
+            Ok(results) => results,
+            Err(code) => return Ok(code),
+        };
         let fmt = format
             .map(super::link_format)
             .unwrap_or(profile.link_format);

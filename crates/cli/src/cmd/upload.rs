@@ -15,6 +15,7 @@ use serde_json::json;
 use crate::cli::UploadArgs;
 use crate::clipboard;
 use crate::context::Ctx;
+use crate::interrupt;
 use crate::output::outln;
 use crate::output::{self, StderrProgress};
 
@@ -48,7 +49,10 @@ pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
         dry_run: args.dry_run,
         concurrency: usize::from(args.concurrency),
     };
-    let results = uploader.run(sources, opts, &progress).await;
+    let results = match interrupt::or_interrupt(uploader.run(sources, opts, &progress)).await {
+        Ok(results) => results,
+        Err(code) => return Ok(code),
+    };
     let mut report = Report::default();
     report.print(ctx, &results, format, &profile.custom_link, args.json);
     if args.dry_run {
