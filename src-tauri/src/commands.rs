@@ -532,3 +532,9 @@ pub fn tray_action(app: AppHandle, id: String) {
 pub fn session_jobs(app: AppHandle) -> Vec<jobs::JobState> {
     jobs::session_jobs(&app)
 }
+
+/// Cancels one running file of a batch.
+#[tauri::command]
+pub fn cancel_upload(app: AppHandle, job_id: String) -> IpcResult<()> {
+    jobs::cancel(&app, &job_id)
+}

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use hoist_core::config::ResolvedProfile;
 use hoist_core::link::LinkFormat;
-use hoist_core::pipeline::{Event, FileError, Job, Outcome, Progress, RunOptions, Source};
+use hoist_core::pipeline::{Cancel, Event, FileError, Job, Outcome, Progress, RunOptions, Source};
 use hoist_core::queue;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
@@ -132,6 +132,13 @@ impl Reporter {
 }
 
 impl Progress for Reporter {
+    fn bytes_sent(&self, index: usize, sent: u64, total: u64) {
+        self.update(index, |r| {
+            r.bytes_sent = Some(sent);
+            r.bytes_out = Some(total);
+        });
+    }
+
     fn event(&self, event: Event<'_>) {
         match event {
             Event::Started { index, .. } => self.update(index, |r| r.stage = "processing"),
@@ -179,7 +186,7 @@ fn job_name(job: &Job) -> String {
 
 /// Starts uploading `jobs` with profile `profile` (the active one for `None`) and returns the
 /// batch id at once; progress arrives as events.
-pub fn start(app: &AppHandle, profile: Option<&str>, jobs: Vec<Job>) -> IpcResult<u64> {
+pub fn start(app: &AppHandle, profile: Option<&str>, mut jobs: Vec<Job>) -> IpcResult<u64> {
     if jobs.is_empty() {
         return Err(IpcError::new("input.none", "there is nothing to upload"));
     }
@@ -208,23 +215,42 @@ pub fn start(app: &AppHandle, profile: Option<&str>, jobs: Vec<Job>) -> IpcResul
             error: None,
         })
         .collect();
+    {
+        let mut cancels = ctx.cancels.lock().unwrap_or_else(|p| p.into_inner());
+        for (job, row) in jobs.iter_mut().zip(&rows) {
+            let cancel = Cancel::new();
+            cancels.insert(row.job_id.clone(), cancel.clone());
+            job.cancel = Some(cancel);
+        }
+    }
     for row in &rows {
         publish(app, row);
     }
+    let job_ids: Vec<String> = rows.iter().map(|r| r.job_id.clone()).collect();
     let reporter = Reporter {
         app: app.clone(),
         rows: Mutex::new(rows),
         custom_link: resolved.custom_link.clone(),
     };
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
+    let app2 = app.clone();
+    let task = tauri::async_runtime::spawn(async move {
         let opts = RunOptions {
             dry_run: false,
             concurrency: RunOptions::default().concurrency,
         };
         let results = uploader.run_jobs(jobs, opts, &reporter).await;
-        finish(&app, batch, uploader.profile(), &results).await;
+        {
+            let ctx = app2.state::<AppCtx>();
+            let mut cancels = ctx.cancels.lock().unwrap_or_else(|p| p.into_inner());
+            for id in &job_ids {
+                cancels.remove(id);
+            }
+        }
+        finish(&app2, batch, uploader.profile(), &results).await;
     });
+    let mut batches = ctx.batches.lock().unwrap_or_else(|p| p.into_inner());
+    batches.retain(|t| !t.inner().is_finished());
+    batches.push(task);
     Ok(batch)
 }
 
@@ -377,6 +403,42 @@ pub fn report_background_error(app: &AppHandle, e: &IpcError) {
         notify::failure(&settings.language, &e.message);
     }
     let _ = app.emit("app://error", e);
+}
+
+/// Cancels one running file; it ends as "cancelled" and stays retryable.
+pub fn cancel(app: &AppHandle, job_id: &str) -> IpcResult<()> {
+    let ctx = app.state::<AppCtx>();
+    let cancels = ctx.cancels.lock().unwrap_or_else(|p| p.into_inner());
+    match cancels.get(job_id) {
+        Some(c) => {
+            c.cancel();
+            Ok(())
+        }
+        None => Err(IpcError::new(
+            "job.not_running",
+            "that upload has already finished",
+        )),
+    }
+}
+
+/// At quit: stops the running batches (their unfinished multipart uploads are aborted; their
+/// history rows stay unfinished, so the next start resumes them) and waits for the aborts, for
+/// at most a few seconds.
+pub fn stop_all(app: &AppHandle) {
+    let ctx = app.state::<AppCtx>();
+    let batches = std::mem::take(&mut *ctx.batches.lock().unwrap_or_else(|p| p.into_inner()));
+    if batches.iter().all(|t| t.inner().is_finished()) {
+        return;
+    }
+    for t in &batches {
+        t.abort();
+    }
+    let done = tauri::async_runtime::block_on(hoist_s3::wait_for_aborts(
+        std::time::Duration::from_secs(5),
+    ));
+    if !done {
+        tracing::warn!("quit before every unfinished multipart upload was aborted");
+    }
 }
 
 /// Retries a failed (or interrupted) history row with the profile it was uploaded with.

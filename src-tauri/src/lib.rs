@@ -140,6 +140,7 @@ pub fn run() {
             commands::import_picgo,
             commands::tray_action,
             commands::session_jobs,
+            commands::cancel_upload,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -223,6 +224,7 @@ pub fn run() {
             }
         }
         if let RunEvent::Exit = event {
+            jobs::stop_all(app);
             let ctx = app.state::<AppCtx>();
             if let Some(stop) = ctx
                 .server

@@ -35,6 +35,11 @@ pub struct AppCtx {
     /// The latest state of every file of this run (bounded), for a window that opens or
     /// reloads after uploads started (launch arguments, resumed jobs, the tray).
     pub session_jobs: Mutex<std::collections::BTreeMap<(u64, usize), crate::jobs::JobState>>,
+    /// Per-file cancel switches of the files still running, by job id.
+    pub cancels: Mutex<std::collections::HashMap<String, hoist_core::pipeline::Cancel>>,
+    /// The running batches, stopped at quit so unfinished multipart uploads are aborted (their
+    /// history rows stay unfinished and are resumed at the next start).
+    pub batches: Mutex<Vec<tauri::async_runtime::JoinHandle<()>>>,
     /// The built-in demo bucket, while `--demo` runs it.
     pub demo: Mutex<Option<hoist_demo::DemoServer>>,
     next_batch: AtomicU64,
@@ -83,6 +88,8 @@ impl AppCtx {
             shortcut_error: Mutex::new(None),
             server: Mutex::new(ServerStatus::default()),
             session_jobs: Mutex::new(std::collections::BTreeMap::new()),
+            cancels: Mutex::new(std::collections::HashMap::new()),
+            batches: Mutex::new(Vec::new()),
             demo: Mutex::new(None),
             next_batch: AtomicU64::new(1),
         })

@@ -288,6 +288,48 @@ impl Drop for Notifications {
     }
 }
 
+/// Accepts connections on 127.0.0.1 and never answers (a stalled server); stops when dropped.
+struct Stall {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Stall {
+    fn start() -> Stall {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            while !flag.load(std::sync::atomic::Ordering::SeqCst) {
+                if let Ok((conn, _)) = listener.accept()
+                    && held.len() < 16
+                {
+                    held.push(conn);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        Stall {
+            port,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Stall {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
 /// Ends the app for good (the window's close only hides it to the tray).
 struct QuitOnDrop<'a>(&'a Session, String);
 impl Drop for QuitOnDrop<'_> {
@@ -312,6 +354,8 @@ fn desktop_app_end_to_end() {
         .local_addr()
         .unwrap()
         .port();
+    // A server that accepts and never answers: uploads to `stall` hang until cancelled.
+    let stall = Stall::start();
     // Two profiles, two buckets: `local` (active) and `second`.
     let config = format!(
         r#"schema = 1
@@ -343,7 +387,17 @@ secret_env = "{SECRET_ENV}"
 public_base_url = "{p1}"
 connect_timeout_secs = 1
 timeout_secs = 2
+
+[profiles.stall]
+provider = "minio"
+endpoint = "http://127.0.0.1:{stall_port}"
+bucket = "{b1}"
+access_key_id = "{ACCESS_KEY}"
+secret_env = "{SECRET_ENV}"
+public_base_url = "{p1}"
+timeout_secs = 60
 "#,
+        stall_port = stall.port,
         closed = closed_port,
         e1 = one.demo.s3_endpoint(),
         b1 = one.demo.bucket(),
@@ -612,6 +666,32 @@ timeout_secs = 2
         "the retried upload to finish",
     );
     assert_eq!(wait_objects(&one, objects + 1).len(), objects + 1);
+    s.invoke("set_active_profile", json!({"name": "local"}))
+        .unwrap();
+
+    // 10b. Cancel: an upload that hangs is stopped from its row and stays retryable.
+    s.invoke("set_active_profile", json!({"name": "stall"}))
+        .unwrap();
+    let stuck = one.input("stalled.png", &fixtures::screenshot_png(200, 200));
+    s.invoke(
+        "upload_paths",
+        json!({"paths": [stuck.display().to_string()]}),
+    )
+    .unwrap();
+    s.wait("[data-testid=job-row][data-stage=uploading]", LONG);
+    s.click(&s.wait("[data-testid=job-cancel]", LONG));
+    s.wait_for_script(
+        "return [...document.querySelectorAll('[data-testid=job-row][data-stage=failed]')].some(r => r.innerText.includes('stalled.png') && r.innerText.includes('cancelled'))",
+        LONG,
+        "the cancelled row",
+    );
+    let page = s
+        .invoke(
+            "history_page",
+            json!({"query": {"search": "stalled", "profile": "", "beforeId": null, "limit": 5}}),
+        )
+        .unwrap();
+    assert_eq!(page["rows"][0]["status"], "failed", "{page}");
     s.invoke("set_active_profile", json!({"name": "local"}))
         .unwrap();
 

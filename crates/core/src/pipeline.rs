@@ -23,8 +23,9 @@ use crate::link::{self, LinkFormat, LinkVars};
 use crate::store::{PutRequest, Store};
 use crate::template::KeyContext;
 
-/// The largest single file the pipeline reads into memory. Multipart uploads of larger files
-/// are a separate feature; refusing early beats exhausting memory.
+/// The largest single file the pipeline reads. The whole file is held in memory while it is
+/// processed and uploaded (large ones go up as a multipart upload, in parts sliced from that
+/// same buffer, see hoist-s3); refusing early beats exhausting memory.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// The `Cache-Control` given to content-addressed keys when the profile sets none: such a key
@@ -72,6 +73,48 @@ pub struct Job {
     /// The name to show and to use in templates when it differs from the source's own (a
     /// clipboard image resumed from its spooled copy keeps its original name).
     pub name: Option<String>,
+    /// Lets someone else stop this one file (the desktop's per-file Cancel).
+    pub cancel: Option<Cancel>,
+}
+
+/// Stops one job from outside the pipeline. The job's work is dropped where it stands (an
+/// unfinished multipart upload is aborted), and it ends as `job.cancelled`: its history row is
+/// marked failed, so it is not resumed at the next start but can be retried. Cheap to clone.
+#[derive(Clone, Default, Debug)]
+pub struct Cancel(Arc<CancelInner>);
+
+#[derive(Default, Debug)]
+struct CancelInner {
+    flag: std::sync::atomic::AtomicBool,
+    notify: tokio::sync::Notify,
+}
+
+impl Cancel {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn cancel(&self) {
+        self.0.flag.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.0.notify.notify_waiters();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.0.flag.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Resolves once [`Cancel::cancel`] was called (at once if it already was).
+    pub async fn cancelled(&self) {
+        loop {
+            // Created before the flag is read: a `Notified` receives `notify_waiters` from its
+            // creation on, so a cancel in between is not lost.
+            let woken = self.0.notify.notified();
+            if self.is_cancelled() {
+                return;
+            }
+            woken.await;
+        }
+    }
 }
 
 impl From<Source> for Job {
@@ -80,6 +123,7 @@ impl From<Source> for Job {
             source,
             history_id: None,
             name: None,
+            cancel: None,
         }
     }
 }
@@ -160,6 +204,14 @@ pub struct FileError {
 /// or nothing.
 pub trait Progress: Send + Sync {
     fn event(&self, event: Event<'_>);
+
+    /// While file `index` uploads: `sent` of its `total` bytes are stored so far. Called after
+    /// each part of a multipart upload and once at the end (again from 0 if a key collision
+    /// sends the file to another key). A method rather than an `Event` so that adapters which
+    /// match every event keep compiling; the default ignores it.
+    fn bytes_sent(&self, index: usize, sent: u64, total: u64) {
+        let _ = (index, sent, total);
+    }
 }
 
 /// Progress events, in the order a file goes through them.
@@ -285,17 +337,24 @@ impl<S: Store + 'static> Uploader<S> {
         progress.event(Event::Started { index, name: &name });
         let mut history_id = job.history_id;
         let mut spooled = None;
-        let result = self
-            .attempt(
-                index,
-                &job.source,
-                &name,
-                opts,
-                progress,
-                &mut history_id,
-                &mut spooled,
-            )
-            .await;
+        let attempt = self.attempt(
+            index,
+            &job.source,
+            &name,
+            opts,
+            progress,
+            &mut history_id,
+            &mut spooled,
+        );
+        let result = match &job.cancel {
+            // Dropping the attempt stops it where it stands; what it wrote so far (the history
+            // row id, the spooled copy) stays valid.
+            Some(cancel) => tokio::select! {
+                r = attempt => r,
+                () = cancel.cancelled() => Err(Error::Cancelled),
+            },
+            None => attempt.await,
+        };
         match result {
             Ok(outcome) => {
                 // The upload is safe in the bucket: the saved copy has done its job. A resumed
@@ -463,6 +522,7 @@ impl<S: Store + 'static> Uploader<S> {
                     metadata,
                     if_none_match: false,
                 };
+                let sent = |n| progress.bytes_sent(index, n, bytes_out);
                 collision::put_without_overwrite(
                     self.store.as_ref(),
                     request,
@@ -470,6 +530,7 @@ impl<S: Store + 'static> Uploader<S> {
                     profile.collision,
                     profile.conditional_put,
                     &profile.name,
+                    &sent,
                 )
                 .await?
             }
@@ -543,9 +604,15 @@ impl<S: Store + 'static> Uploader<S> {
             .collect();
         let path = dir.join(format!("{}-{safe}", (self.env.uuid)().simple()));
         let write = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, bytes));
-        write.map_err(|e| Error::Spool {
-            path: path.clone(),
-            detail: io_words(&e),
+        write.map_err(|e| {
+            if is_disk_full(&e) {
+                Error::SpoolDiskFull { path: path.clone() }
+            } else {
+                Error::Spool {
+                    path: path.clone(),
+                    detail: io_words(&e),
+                }
+            }
         })?;
         Ok(Some(path))
     }
@@ -660,6 +727,7 @@ pub fn io_words(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".into(),
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ if is_disk_full(e) => "the disk is full".into(),
         _ => {
             let s = e.to_string();
             match s.find(" (os error") {
@@ -668,6 +736,15 @@ pub fn io_words(e: &std::io::Error) -> String {
             }
         }
     }
+}
+
+/// Whether an I/O error means the file system is out of space (ENOSPC) or the user's quota is
+/// used up: worth saying in those words rather than as an I/O error.
+pub fn is_disk_full(e: &std::io::Error) -> bool {
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 fn action_name(action: &Action) -> &'static str {
@@ -718,6 +795,50 @@ mod tests {
         assert_eq!(file_stem("a.b.png"), "a.b");
         assert_eq!(file_stem("noext"), "noext");
         assert_eq!(file_stem(".env"), ".env");
+    }
+
+    #[tokio::test]
+    async fn cancel_wakes_a_waiting_job_and_a_late_one() {
+        let c = Cancel::new();
+        let waiter = tokio::spawn({
+            let c = c.clone();
+            async move { c.cancelled().await }
+        });
+        tokio::task::yield_now().await;
+        assert!(!waiter.is_finished());
+        c.cancel();
+        tokio::time::timeout(std::time::Duration::from_secs(5), waiter)
+            .await
+            .expect("woken")
+            .unwrap();
+        // Asked after the cancel: resolves at once.
+        tokio::time::timeout(std::time::Duration::from_secs(5), c.cancelled())
+            .await
+            .expect("already cancelled");
+        assert!(c.is_cancelled());
+    }
+
+    #[test]
+    fn a_full_disk_is_named_in_plain_words() {
+        use std::io::{Error as IoError, ErrorKind};
+        let full = IoError::from(ErrorKind::StorageFull);
+        assert!(is_disk_full(&full));
+        assert!(is_disk_full(&IoError::from(ErrorKind::QuotaExceeded)));
+        assert!(!is_disk_full(&IoError::from(ErrorKind::PermissionDenied)));
+        assert_eq!(io_words(&full), "the disk is full");
+        assert_eq!(
+            io_words(&IoError::from_raw_os_error(28)),
+            "the disk is full"
+        );
+        let e = Error::SpoolDiskFull {
+            path: PathBuf::from("/data/spool/abc-shot.png"),
+        };
+        assert_eq!(e.code(), "job.disk_full");
+        assert_eq!(
+            e.to_string(),
+            "cannot save a copy of the image in /data/spool/abc-shot.png before uploading it: \
+             the disk holding it is full; free some space there and try again"
+        );
     }
 
     #[test]

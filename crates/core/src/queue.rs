@@ -42,6 +42,7 @@ pub fn job_for(rec: &Record) -> Result<Job, Error> {
         source,
         history_id: Some(rec.id),
         name: Some(rec.source_name.clone()),
+        cancel: None,
     })
 }
 

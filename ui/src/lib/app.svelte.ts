@@ -125,6 +125,10 @@ export class AppStore {
     return this.run(() => this.backend.pickAndUpload());
   }
 
+  cancel(jobId: string): Promise<void | undefined> {
+    return this.run(() => this.backend.cancel(jobId));
+  }
+
   /** Retries a failed upload; its failed row gives way to the new attempt's row. */
   async retry(historyId: number): Promise<number | undefined> {
     this.view = 'upload';

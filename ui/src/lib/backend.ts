@@ -19,6 +19,8 @@ export interface Backend {
   pickAndUpload(): Promise<number | null>;
   /** Uploads local paths (drag-drop arrives in Rust directly; this is for tests and re-drops). */
   uploadPaths(paths: string[]): Promise<number>;
+  /** Stops one running file; it ends failed with code `job.cancelled` and can be retried. */
+  cancel(jobId: string): Promise<void>;
   /** Retries a failed history row; returns the batch id. */
   retry(historyId: number): Promise<number>;
 

@@ -409,6 +409,18 @@ export class MockBackend implements Backend {
     return this.startBatch(paths.map((p) => ({ name: p.split(/[\\/]/).pop() || p })));
   }
 
+  async cancel(jobId: string): Promise<void> {
+    const job = this.jobs.get(jobId);
+    if (!job || job.stage === 'done' || job.stage === 'failed') {
+      throw err('job.not_running', 'That upload has already finished.');
+    }
+    const error = { code: 'job.cancelled', message: 'the upload was cancelled', retryable: true };
+    const next: JobState = { ...job, stage: 'failed', error };
+    next.historyId = this.addRow(next, 'failed', error.message, null);
+    this.jobs.set(jobId, next);
+    this.emitJob(next);
+  }
+
   async retry(historyId: number): Promise<number> {
     await delay(this.opts.latency);
     const row = this.rows.find((r) => r.id === historyId);

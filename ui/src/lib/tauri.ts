@@ -44,6 +44,9 @@ export class TauriBackend implements Backend {
   uploadPaths(paths: string[]): Promise<number> {
     return call('upload_paths', { paths });
   }
+  cancel(jobId: string): Promise<void> {
+    return call('cancel_upload', { jobId });
+  }
   retry(historyId: number): Promise<number> {
     return call('retry_upload', { historyId });
   }

@@ -27,6 +27,21 @@ describe('MockBackend', () => {
     expect(failed.error?.retryable).toBe(true);
   });
 
+  it('cancels one running file, which stays retryable, and refuses a finished one', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    const events: JobState[] = [];
+    await mock.onJob((j) => events.push(j));
+    const batch = await mock.uploadPaths(['/a.png', '/b.png']);
+    await tick();
+    await mock.cancel(`${batch}-1`);
+    const cancelled = events.filter((e) => e.jobId === `${batch}-1`).pop()!;
+    expect(cancelled.stage).toBe('failed');
+    expect(cancelled.error?.code).toBe('job.cancelled');
+    expect(cancelled.historyId).not.toBeNull();
+    mock.finishAll();
+    await expect(mock.cancel(`${batch}-0`)).rejects.toEqual(expect.objectContaining({ code: 'job.not_running' }));
+  });
+
   it('fails an empty clipboard with clipboard.empty', async () => {
     const mock = new MockBackend({ historySize: 0, autoProgress: false });
     mock.clipboardHasImage = false;

@@ -50,6 +50,7 @@ export const en = {
   'upload.sent': '{sent} of {total}',
   'upload.existing': 'Already uploaded',
   'upload.existingHint': 'The same file was uploaded before; its link was reused.',
+  'upload.cancel': 'Cancel',
   'upload.retry': 'Retry',
   'upload.copyFormat': 'Copy as {format}',
   'upload.smaller': '{pct}% smaller',

@@ -52,6 +52,7 @@ export const zhCN: Dictionary = {
   'upload.sent': '{sent} / {total}',
   'upload.existing': '已上传过',
   'upload.existingHint': '相同的文件之前已上传，直接复用了它的链接。',
+  'upload.cancel': '取消',
   'upload.retry': '重试',
   'upload.copyFormat': '复制为 {format}',
   'upload.smaller': '缩小 {pct}%',
