@@ -73,6 +73,16 @@ async fn bucket_dir_exists(dir: PathBuf) -> S3Result<()> {
     }
 }
 
+/// A (possibly conditional) write goes ahead when the bucket exists and no other conditional
+/// write claimed the key first.
+async fn write_allowed(dir: PathBuf, lost_race: bool) -> S3Result<()> {
+    bucket_dir_exists(dir).await?;
+    if lost_race {
+        return Err(s3_error!(PreconditionFailed));
+    }
+    Ok(())
+}
+
 impl BucketMustExist {
     /// s3s has already validated the bucket name, so joining it cannot escape `root`.
     fn dir(&self, bucket: &str) -> PathBuf {
@@ -105,14 +115,7 @@ impl S3Access for BucketMustExist {
     {
         let input = &mut req.input;
         let lost_race = self.lost_race(&mut input.if_none_match, &input.bucket, &input.key);
-        let dir = self.dir(&req.input.bucket);
-        Box::pin(async move {
-            bucket_dir_exists(dir).await?;
-            if lost_race {
-                return Err(s3_error!(PreconditionFailed));
-            }
-            Ok(())
-        })
+        Box::pin(write_allowed(self.dir(&req.input.bucket), lost_race))
     }
 
     fn create_multipart_upload<'life0, 'life1, 'async_trait>(
@@ -138,14 +141,7 @@ impl S3Access for BucketMustExist {
     {
         let input = &mut req.input;
         let lost_race = self.lost_race(&mut input.if_none_match, &input.bucket, &input.key);
-        let dir = self.dir(&req.input.bucket);
-        Box::pin(async move {
-            bucket_dir_exists(dir).await?;
-            if lost_race {
-                return Err(s3_error!(PreconditionFailed));
-            }
-            Ok(())
-        })
+        Box::pin(write_allowed(self.dir(&req.input.bucket), lost_race))
     }
 
     fn delete_object<'life0, 'life1, 'async_trait>(
