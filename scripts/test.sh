@@ -35,6 +35,8 @@ mkdir -p "$sandbox/run" "$sandbox/data"
 chmod 700 "$sandbox/run"
 export XDG_RUNTIME_DIR="$sandbox/run" XDG_DATA_HOME="$sandbox/data"
 export HOIST_REQUIRE_KEYCHAIN=1 HOIST_REQUIRE_DISPLAY=1 HOIST_REQUIRE_DESKTOP=1
+# The binaries the end-to-end tests run were built just above, with the workspace's features.
+export HOIST_E2E_PREBUILT=1
 # WebKit and bus-activated daemons write under HOME: keep them in the sandbox (cargo and rustup
 # keep theirs).
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"

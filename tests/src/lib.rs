@@ -23,21 +23,27 @@ pub const SECRET_ENV: &str = "HOIST_E2E_SECRET";
 /// a second.
 pub fn hoist_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        let exe = std::env::current_exe().expect("test exe path");
-        // target/<profile>/deps/test-xxxx → target/<profile>/hoist
-        let dir = exe.parent().and_then(Path::parent).expect("target dir");
-        let bin = dir.join(format!("hoist{}", std::env::consts::EXE_SUFFIX));
-        {
-            let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-            let status = Command::new(cargo)
-                .args(["build", "-p", "hoist-cli", "--bin", "hoist"])
-                .status()
-                .expect("run cargo build");
-            assert!(status.success(), "cargo build -p hoist-cli failed");
-        }
-        bin
-    })
+    BIN.get_or_init(|| built_bin("hoist-cli", "hoist"))
+}
+
+/// `target/<profile>/<bin>` of workspace package `package`, built first unless the caller
+/// already built the whole workspace: scripts/test.sh sets `HOIST_E2E_PREBUILT=1` after
+/// `cargo build --workspace --all-targets`. (Building one package alone would resolve
+/// dependency features differently from the workspace build and recompile much of it.)
+pub fn built_bin(package: &str, bin: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test exe path");
+    // target/<profile>/deps/test-xxxx → target/<profile>/<bin>
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let path = dir.join(format!("{bin}{}", std::env::consts::EXE_SUFFIX));
+    if !required("HOIST_E2E_PREBUILT") {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "-p", package, "--bin", bin])
+            .status()
+            .expect("run cargo build");
+        assert!(status.success(), "cargo build -p {package} failed");
+    }
+    path
 }
 
 /// A running demo bucket plus a config dir whose default profile `local` points at it.

@@ -19,15 +19,15 @@ use serde_json::{Value, json};
 
 const LONG: Duration = Duration::from_secs(30);
 
-/// The app binary, built by the workspace build (with the UI embedded); `HOIST_DESKTOP_BIN`
+/// The app binary (with the UI from ui/dist embedded); `HOIST_DESKTOP_BIN`
 /// points the figures at a release build.
 fn desktop_bin() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("HOIST_DESKTOP_BIN") {
         return Some(PathBuf::from(p)).filter(|p| p.is_file());
     }
-    let exe = std::env::current_exe().ok()?;
-    let dir = exe.parent()?.parent()?;
-    let bin = dir.join(format!("hoist-desktop{}", std::env::consts::EXE_SUFFIX));
+    // Without a display there is nothing to drive, and no reason to build the app.
+    std::env::var_os("DISPLAY")?;
+    let bin = hoist_e2e::built_bin("hoist-desktop", "hoist-desktop");
     bin.is_file().then_some(bin)
 }
 
