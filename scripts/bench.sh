@@ -8,7 +8,9 @@
 #              inputs, with SSIMULACRA2 scores, then auto-quality vs fixed quality 80;
 # 2. upload  — the release `hoist` binary against a demo S3 server on 127.0.0.1 that the bench
 #              starts and stops itself: one ~1 MB PNG (whole process), a batch of 50;
-# 3. history — 100,000 rows: first page, profile page, searches.
+# 3. history — 100,000 rows: first page, profile page, searches;
+# 4. desktop — the release app under Xvfb: launch to ready, global shortcut to link in the
+#              clipboard for a 2560×1440 screenshot, idle memory of all its processes, sizes.
 # Everything runs on this machine and touches only 127.0.0.1. Prints only, asserts nothing.
 set -euo pipefail
 
@@ -44,4 +46,15 @@ echo "## History: $rows rows (crates/history/examples/history_bench.rs)"
 echo
 echo '```'
 "$bin/examples/history_bench" "$rows"
+echo '```'
+
+echo
+echo "## Desktop app (scripts/bench-desktop.sh: release build, Xvfb + D-Bus)"
+echo
+echo '```'
+if [[ ${#quick[@]} -gt 0 ]]; then
+    HOIST_DESKTOP_RUNS=3 bash scripts/bench-desktop.sh
+else
+    bash scripts/bench-desktop.sh
+fi
 echo '```'
