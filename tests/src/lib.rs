@@ -86,26 +86,34 @@ impl World {
 
     pub fn write_config(&self, extra: &str) {
         let cfg = format!(
-            r#"schema = 1
-default_profile = "local"
+            "schema = 1\ndefault_profile = \"local\"\n\n{}",
+            self.profile_toml(
+                "local",
+                self.demo.s3_endpoint().as_str(),
+                &format!("timeout_secs = 5\nconnect_timeout_secs = 2\n{extra}")
+            )
+        );
+        std::fs::create_dir_all(self.config_dir()).unwrap();
+        std::fs::write(self.config_dir().join("config.toml"), cfg).unwrap();
+    }
 
-[profiles.local]
+    /// A `[profiles.NAME]` table for this world's bucket and credentials, talking to
+    /// `endpoint` (the demo server's, or a proxy or a dead port in front of it), followed by
+    /// `extra` TOML lines.
+    pub fn profile_toml(&self, name: &str, endpoint: &str, extra: &str) -> String {
+        format!(
+            r#"[profiles.{name}]
 provider = "minio"
 endpoint = "{endpoint}"
 bucket = "{bucket}"
 access_key_id = "{ACCESS_KEY}"
 secret_env = "{SECRET_ENV}"
 public_base_url = "{public}"
-timeout_secs = 5
-connect_timeout_secs = 2
 {extra}
 "#,
-            endpoint = self.demo.s3_endpoint(),
             bucket = self.demo.bucket(),
             public = self.demo.public_base(),
-        );
-        std::fs::create_dir_all(self.config_dir()).unwrap();
-        std::fs::write(self.config_dir().join("config.toml"), cfg).unwrap();
+        )
     }
 
     /// A `hoist` command with this world's config dir and the secret in the environment;

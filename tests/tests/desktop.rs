@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hoist_e2e::webdriver::{Session, webkit_driver};
-use hoist_e2e::{ACCESS_KEY, SECRET, SECRET_ENV, World, hoist_bin, http_get, required};
+use hoist_e2e::{SECRET, SECRET_ENV, World, hoist_bin, http_get, required};
 use hoist_imaging::fixtures;
 use serde_json::{Value, json};
 
@@ -356,56 +356,28 @@ fn desktop_app_end_to_end() {
         .port();
     // A server that accepts and never answers: uploads to `stall` hang until cancelled.
     let stall = Stall::start();
-    // Two profiles, two buckets: `local` (active) and `second`.
-    let config = format!(
-        r#"schema = 1
-default_profile = "local"
-
-[profiles.local]
-provider = "minio"
-endpoint = "{e1}"
-bucket = "{b1}"
-access_key_id = "{ACCESS_KEY}"
-secret_env = "{SECRET_ENV}"
-public_base_url = "{p1}"
-
-[profiles.second]
-provider = "minio"
-endpoint = "{e2}"
-bucket = "{b2}"
-access_key_id = "{ACCESS_KEY}"
-secret_env = "{SECRET_ENV}"
-public_base_url = "{p2}"
-key_template = "second/{{fileName}}.{{extName}}"
-
-[profiles.flaky]
-provider = "minio"
-endpoint = "http://127.0.0.1:{closed}"
-bucket = "{b1}"
-access_key_id = "{ACCESS_KEY}"
-secret_env = "{SECRET_ENV}"
-public_base_url = "{p1}"
-connect_timeout_secs = 1
-timeout_secs = 2
-
-[profiles.stall]
-provider = "minio"
-endpoint = "http://127.0.0.1:{stall_port}"
-bucket = "{b1}"
-access_key_id = "{ACCESS_KEY}"
-secret_env = "{SECRET_ENV}"
-public_base_url = "{p1}"
-timeout_secs = 60
-"#,
-        stall_port = stall.port,
-        closed = closed_port,
-        e1 = one.demo.s3_endpoint(),
-        b1 = one.demo.bucket(),
-        p1 = one.demo.public_base(),
-        e2 = two.demo.s3_endpoint(),
-        b2 = two.demo.bucket(),
-        p2 = two.demo.public_base(),
-    );
+    // Two profiles, two buckets: `local` (active) and `second`; `flaky` and `stall` write to
+    // bucket one through a dead port and a silent server.
+    let config = [
+        "schema = 1\ndefault_profile = \"local\"\n".to_owned(),
+        one.profile_toml("local", &one.demo.s3_endpoint(), ""),
+        two.profile_toml(
+            "second",
+            &two.demo.s3_endpoint(),
+            "key_template = \"second/{fileName}.{extName}\"",
+        ),
+        one.profile_toml(
+            "flaky",
+            &format!("http://127.0.0.1:{closed_port}"),
+            "connect_timeout_secs = 1\ntimeout_secs = 2",
+        ),
+        one.profile_toml(
+            "stall",
+            &format!("http://127.0.0.1:{}", stall.port),
+            "timeout_secs = 60",
+        ),
+    ]
+    .join("\n");
     let cfg_dir = one.config_dir();
     std::fs::write(cfg_dir.join("config.toml"), config).unwrap();
     let flaky_endpoint = format!("http://127.0.0.1:{closed_port}");
@@ -517,12 +489,7 @@ timeout_secs = 60
     );
 
     // 5b. The tray's "Recent uploads": choosing one copies its link.
-    let page = s
-        .invoke(
-            "history_page",
-            json!({"query": {"search": "from-argument", "profile": "", "beforeId": null, "limit": 5}}),
-        )
-        .unwrap();
+    let page = history_search(&s, "from-argument");
     let row = &page["rows"][0];
     let id = row["id"].as_i64().unwrap();
     let markdown = row["links"]["markdown"].as_str().unwrap().to_owned();
@@ -685,12 +652,7 @@ timeout_secs = 60
         LONG,
         "the cancelled row",
     );
-    let page = s
-        .invoke(
-            "history_page",
-            json!({"query": {"search": "stalled", "profile": "", "beforeId": null, "limit": 5}}),
-        )
-        .unwrap();
+    let page = history_search(&s, "stalled");
     assert_eq!(page["rows"][0]["status"], "failed", "{page}");
     s.invoke("set_active_profile", json!({"name": "local"}))
         .unwrap();
@@ -727,6 +689,15 @@ timeout_secs = 60
         assert!(listed.contains(name), "{name} not in CLI history: {listed}");
     }
     assert!(!listed.contains(SECRET));
+}
+
+/// The first history page matching `search`, through the app's own command.
+fn history_search(s: &Session, search: &str) -> Value {
+    s.invoke(
+        "history_page",
+        json!({"query": {"search": search, "profile": "", "beforeId": null, "limit": 5}}),
+    )
+    .unwrap()
 }
 
 /// Where the app puts its start-at-login entry (XDG autostart, under the test's HOME).
