@@ -238,7 +238,23 @@ impl Session {
     }
 
     /// A PNG of the window's content.
+    /// Saves a screenshot once the page has settled: finite CSS transitions and animations
+    /// (a theme switch, a progress bar) have finished and two frames were painted since, so
+    /// the picture shows what the test just checked rather than the frame before it.
     pub fn screenshot(&self, path: &Path) {
+        let settled = self.execute_async(
+            "const done = arguments[arguments.length - 1];
+            const paint = () => requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
+            const settle = (rounds) => {
+              const running = document.getAnimations().filter(a => a.playState === 'running'
+                && Number.isFinite(a.effect && a.effect.getComputedTiming().endTime));
+              if (running.length === 0 || rounds === 0) return paint();
+              Promise.allSettled(running.map(a => a.finished)).then(() => settle(rounds - 1));
+            };
+            settle(3);",
+            json!([]),
+        );
+        assert_eq!(settled, true, "the page settles before a screenshot");
         let v = self.call("GET", &self.s("/screenshot"), None);
         let png = base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or_default())
