@@ -240,20 +240,27 @@ impl S3Store {
                 redact_userinfo(proxy)
             ))
         };
+        // One rule for which proxy URLs are usable (the SDK's), whichever client carries them.
+        let proxy = match &settings.proxy {
+            Some(p) => Some((
+                p,
+                ProxyConfig::all(p.as_str()).map_err(|e| proxy_error(p, &e))?,
+            )),
+            None => None,
+        };
         if settings.allow_invalid_certs {
-            let client = unchecked_tls::client(
-                settings.connect_timeout,
-                settings.operation_timeout,
-                settings.proxy.as_deref(),
-            )
-            .map_err(|e| match &settings.proxy {
-                Some(proxy) => proxy_error(proxy, &e),
-                None => config_error(format!("the HTTP client cannot be built ({e})")),
-            })?;
+            let proxy = match proxy {
+                Some((p, _)) => Some(
+                    reqwest::Proxy::all(p.as_str())
+                        .map_err(|e| proxy_error(p, &e.without_url()))?,
+                ),
+                None => None,
+            };
+            let client =
+                unchecked_tls::client(settings.connect_timeout, settings.operation_timeout, proxy)
+                    .map_err(|e| config_error(format!("the HTTP client cannot be built ({e})")))?;
             builder = builder.http_client(client);
-        } else if let Some(proxy) = &settings.proxy {
-            let proxy_config =
-                ProxyConfig::all(proxy.as_str()).map_err(|e| proxy_error(proxy, &e))?;
+        } else if let Some((_, proxy_config)) = proxy {
             builder = builder.http_client(proxied_http_client(proxy_config));
         }
         let client = aws_sdk_s3::Client::from_conf(builder.build());
@@ -791,13 +798,18 @@ mod tests {
 
     #[test]
     fn bad_settings_are_config_errors() {
-        let cases: [fn(&mut S3Settings); 6] = [
+        let cases: [fn(&mut S3Settings); 8] = [
             |s| s.bucket.clear(),
             |s| s.region.clear(),
             |s| s.secret_access_key.clear(),
             |s| s.endpoint = Some("127.0.0.1:9000".to_owned()),
             |s| s.operation_timeout = Duration::ZERO,
             |s| s.part_size = MIN_PART_SIZE - 1,
+            |s| s.proxy = Some("proxy.local:8080".to_owned()),
+            |s| {
+                s.allow_invalid_certs = true;
+                s.proxy = Some("proxy.local:8080".to_owned());
+            },
         ];
         for change in cases {
             let mut s = settings();

@@ -28,8 +28,8 @@ use aws_smithy_types::body::SdkBody;
 pub(crate) fn client(
     connect_timeout: Duration,
     read_timeout: Duration,
-    proxy: Option<&str>,
-) -> Result<SharedHttpClient, String> {
+    proxy: Option<reqwest::Proxy>,
+) -> Result<SharedHttpClient, reqwest::Error> {
     let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured(hoist_core::tls::accept_any_certificate())
         .connect_timeout(connect_timeout)
@@ -41,9 +41,9 @@ pub(crate) fn client(
         // No proxy from the environment: the store reads nothing from it.
         .no_proxy();
     if let Some(proxy) = proxy {
-        builder = builder.proxy(reqwest::Proxy::all(proxy).map_err(|e| e.to_string())?);
+        builder = builder.proxy(proxy);
     }
-    let client = builder.build().map_err(|e| e.to_string())?;
+    let client = builder.build()?;
     Ok(SharedHttpClient::new(UncheckedTlsClient {
         connector: SharedHttpConnector::new(Connector { client }),
     }))
