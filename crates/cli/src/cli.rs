@@ -192,6 +192,8 @@ pub struct ProfileFields {
     /// HTTP(S) proxy URL ("" to unset).
     #[arg(long)]
     pub proxy: Option<String>,
+    /// Accept any TLS certificate from this profile's servers (your own self-signed server;
+    /// every run that uses the profile warns).
     #[arg(long)]
     pub allow_invalid_certs: Option<bool>,
     /// When the key already holds a different file: rename (add a hash suffix), overwrite, fail.

@@ -2,7 +2,7 @@
 //! step so a user sees exactly which part of a profile is wrong.
 
 use std::collections::BTreeMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
 use serde::Serialize;
@@ -76,7 +76,7 @@ pub async fn test_connection<S: Store>(
         None => Err("no public URL is configured (public_base_url)".to_owned()),
         Some(base) => {
             let url = link::public_url(base, &key, "");
-            public_get(&url, profile.timeout).await
+            public_get(&url, profile).await
         }
     };
     steps.push(step("public link (GET)", t, public));
@@ -91,8 +91,8 @@ pub async fn test_connection<S: Store>(
     steps
 }
 
-async fn public_get(url: &str, timeout: Duration) -> Result<String, String> {
-    let client = fetch::http_client(timeout).map_err(|e| e.to_string())?;
+async fn public_get(url: &str, profile: &ResolvedProfile) -> Result<String, String> {
+    let client = fetch::own_server_client(profile).map_err(|e| e.to_string())?;
     let resp = client
         .get(url)
         .send()

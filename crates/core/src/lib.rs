@@ -17,5 +17,6 @@ pub mod remove;
 pub mod secrets;
 pub mod store;
 pub mod template;
+pub mod tls;
 
 pub use error::Error;

@@ -1,7 +1,8 @@
 //! hoist-s3: the `Store` for S3-compatible services, built on aws-sdk-s3 with an explicit config.
-//! It owns the SDK client setup (credentials, addressing, checksums, timeouts, retries, proxy) and
-//! the S3 requests behind `Store`; it reads no environment variables, no `~/.aws` and no provider
-//! presets (those are data elsewhere), and never logs or prints the secret key.
+//! It owns the SDK client setup (credentials, addressing, checksums, timeouts, retries, proxy,
+//! certificate checks) and the S3 requests behind `Store`; it reads no environment variables,
+//! no `~/.aws` and no provider presets (those are data elsewhere), and never logs or prints the
+//! secret key.
 //!
 //! A body up to `S3Settings::multipart_threshold` is one PutObject; a longer one is a multipart
 //! upload (see `multipart.rs` for its retry and abort rules). Either way the body is the
@@ -10,6 +11,7 @@
 mod errors;
 mod from_profile;
 mod multipart;
+mod unchecked_tls;
 pub mod uploaders;
 
 pub use from_profile::settings_for;
@@ -68,7 +70,9 @@ pub struct S3Settings {
     /// `http://` or `https://` proxy for all requests (user:password in the URL is allowed and
     /// redacted from `Debug`).
     pub proxy: Option<String>,
-    /// Not supported yet: `S3Store::new` returns a `Config` error when set.
+    /// Accept any TLS certificate from the endpoint (and from an `https://` proxy): for a
+    /// self-hosted server with its own certificate. Handshake signatures are still checked
+    /// (`hoist_core::tls`); plain `http://` endpoints are unaffected.
     pub allow_invalid_certs: bool,
     /// Bodies longer than this many bytes go up as a multipart upload
     /// ([`DEFAULT_MULTIPART_THRESHOLD`] for profiles).
@@ -152,8 +156,7 @@ impl S3Store {
     ///
     /// # Errors
     /// `StoreErrorKind::Config` for an empty bucket, region or key, a malformed endpoint or proxy
-    /// URL, zero timeouts, a part size below S3's minimum, or `allow_invalid_certs` (not
-    /// supported yet).
+    /// URL, zero timeouts, or a part size below S3's minimum.
     pub fn new(settings: S3Settings) -> Result<S3Store, StoreError> {
         let ctx = Context {
             profile: settings.profile.clone(),
@@ -201,12 +204,6 @@ impl S3Store {
                 settings.part_size
             )));
         }
-        if settings.allow_invalid_certs {
-            return Err(config_error(
-                "accepting invalid TLS certificates is not supported yet".to_owned(),
-            ));
-        }
-
         let credentials = Credentials::new(
             settings.access_key_id.clone(),
             settings.secret_access_key.clone(),
@@ -237,13 +234,33 @@ impl S3Store {
         if let Some(endpoint) = &settings.endpoint {
             builder = builder.endpoint_url(endpoint.trim_end_matches('/'));
         }
-        if let Some(proxy) = &settings.proxy {
-            let proxy_config = ProxyConfig::all(proxy.as_str()).map_err(|e| {
-                config_error(format!(
-                    "proxy {:?} is not usable ({e})",
-                    redact_userinfo(proxy)
-                ))
-            })?;
+        let proxy_error = |proxy: &str, e: &dyn fmt::Display| {
+            config_error(format!(
+                "proxy {:?} is not usable ({e})",
+                redact_userinfo(proxy)
+            ))
+        };
+        // One rule for which proxy URLs are usable (the SDK's), whichever client carries them.
+        let proxy = match &settings.proxy {
+            Some(p) => Some((
+                p,
+                ProxyConfig::all(p.as_str()).map_err(|e| proxy_error(p, &e))?,
+            )),
+            None => None,
+        };
+        if settings.allow_invalid_certs {
+            let proxy = match proxy {
+                Some((p, _)) => Some(
+                    reqwest::Proxy::all(p.as_str())
+                        .map_err(|e| proxy_error(p, &e.without_url()))?,
+                ),
+                None => None,
+            };
+            let client =
+                unchecked_tls::client(settings.connect_timeout, settings.operation_timeout, proxy)
+                    .map_err(|e| config_error(format!("the HTTP client cannot be built ({e})")))?;
+            builder = builder.http_client(client);
+        } else if let Some((_, proxy_config)) = proxy {
             builder = builder.http_client(proxied_http_client(proxy_config));
         }
         let client = aws_sdk_s3::Client::from_conf(builder.build());
@@ -781,14 +798,18 @@ mod tests {
 
     #[test]
     fn bad_settings_are_config_errors() {
-        let cases: [fn(&mut S3Settings); 7] = [
+        let cases: [fn(&mut S3Settings); 8] = [
             |s| s.bucket.clear(),
             |s| s.region.clear(),
             |s| s.secret_access_key.clear(),
             |s| s.endpoint = Some("127.0.0.1:9000".to_owned()),
             |s| s.operation_timeout = Duration::ZERO,
-            |s| s.allow_invalid_certs = true,
             |s| s.part_size = MIN_PART_SIZE - 1,
+            |s| s.proxy = Some("proxy.local:8080".to_owned()),
+            |s| {
+                s.allow_invalid_certs = true;
+                s.proxy = Some("proxy.local:8080".to_owned());
+            },
         ];
         for change in cases {
             let mut s = settings();

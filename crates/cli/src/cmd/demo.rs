@@ -42,6 +42,7 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<ExitCode, Error> {
         s3_port: args.port,
         public_port: 0,
         ignore_conditional_writes: false,
+        tls: false,
     })
     .await
     .map_err(|e| demo_err(format!("cannot start the demo bucket: {e}")))?;

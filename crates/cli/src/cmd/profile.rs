@@ -89,6 +89,9 @@ fn show(ctx: &Ctx, name: Option<&str>) -> Result<ExitCode, Error> {
                 Some(b) => outln!("# links start with: {b}/"),
                 None => outln!("# links: no public URL configured (set public_base_url)"),
             }
+            if let Some(w) = hoist_core::tls::warning(&r) {
+                outln!("# warning: {w}");
+            }
         }
         Err(e) => outln!("# problem: {e}"),
     }
