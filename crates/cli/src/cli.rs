@@ -112,7 +112,8 @@ pub enum ProfileCmd {
     Remove { name: String },
     /// Make a profile the default.
     Use { name: String },
-    /// Check a profile for real: upload, read back, fetch the public link, delete.
+    /// Check a profile for real: upload, read back, try to overwrite it with a conditional write
+    /// (the answer is recorded as the profile's conditional_put), fetch the public link, delete.
     Test { name: Option<String> },
     /// List the provider presets.
     Providers,
@@ -202,7 +203,8 @@ pub struct ProfileFields {
     /// Reuse the link of an earlier upload of the same file (true by default).
     #[arg(long)]
     pub dedup: Option<bool>,
-    /// Whether the provider honours If-None-Match on PUT (default: from the provider preset).
+    /// Whether the bucket refuses a write to a taken key when asked to (`hoist profile test`
+    /// measures and records it; default: the provider preset's guess).
     #[arg(long)]
     pub conditional_put: Option<bool>,
     /// Make this the default profile.

@@ -70,6 +70,12 @@ impl Paths {
         self.data_dir.join("spool")
     }
 
+    /// Where per-key write locks live while an upload checks and writes a key on a bucket
+    /// without conditional writes (see `keylock`); each file exists only while it is held.
+    pub fn lock_dir(&self) -> PathBuf {
+        self.data_dir.join("locks")
+    }
+
     /// Opens (creating if needed) the history database in the data dir, with plain words when
     /// the data dir is unusable.
     pub fn open_history(&self) -> Result<hoist_history::History, crate::Error> {
@@ -162,7 +168,9 @@ pub struct Profile {
     pub allow_invalid_certs: bool,
     /// What to do when the key already holds other content.
     pub collision: CollisionPolicy,
-    /// Override the preset's record of whether PUT honours `If-None-Match: *`.
+    /// Whether the bucket refuses a write to a taken key when asked to (`If-None-Match: *` or
+    /// the provider's own header). `hoist profile test` measures it and records it here;
+    /// unset = the preset's guess.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conditional_put: Option<bool>,
     /// Reuse the link of an earlier upload of the same bytes (same profile and template).
@@ -226,8 +234,11 @@ pub struct ResolvedProfile {
     pub bucket: String,
     pub addressing: Addressing,
     pub acl: Option<String>,
-    /// The provider honours `If-None-Match: *` (else a HEAD check guards overwrites).
+    /// The bucket refuses a write to a taken key when asked to (else a HEAD check under a
+    /// per-key lock guards overwrites).
     pub conditional_put: bool,
+    /// The provider's own "do not overwrite" header, sent instead of `If-None-Match: *`.
+    pub forbid_overwrite_header: Option<String>,
     pub collision: CollisionPolicy,
     pub dedup: bool,
     /// Base of public links; `None` when neither the profile nor the preset gives one.
@@ -443,6 +454,16 @@ pub fn validate_profile_name(name: &str) -> Result<(), ConfigError> {
 }
 
 impl Profile {
+    /// Whether both name the same bucket (provider, endpoint, account, region and bucket
+    /// alike), so that what was measured about one (`conditional_put`) holds for the other.
+    pub fn same_bucket(&self, other: &Profile) -> bool {
+        self.provider == other.provider
+            && self.endpoint == other.endpoint
+            && self.account_id == other.account_id
+            && self.region == other.region
+            && self.bucket.trim() == other.bucket.trim()
+    }
+
     /// Applies the preset (profile setting > preset > default) and checks every field.
     pub fn resolve(&self, name: &str) -> Result<ResolvedProfile, ConfigError> {
         let invalid = |detail: String| ConfigError::Invalid {
@@ -540,6 +561,8 @@ impl Profile {
             addressing: self.addressing.unwrap_or(preset.addressing),
             acl: non_empty(&self.acl).map(str::to_owned),
             conditional_put: self.conditional_put.unwrap_or(preset.conditional_put),
+            forbid_overwrite_header: (!preset.forbid_overwrite_header.is_empty())
+                .then(|| preset.forbid_overwrite_header.clone()),
             collision: self.collision,
             dedup: self.dedup,
             public_base,

@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod error;
 pub mod fetch;
 pub mod import;
+pub mod keylock;
 pub mod link;
 pub mod pipeline;
 pub mod presets;

@@ -16,9 +16,10 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
-use crate::collision::{self, Identity, SHA256_META, Written};
+use crate::collision::{self, Identity, Rules, SHA256_META, Written};
 use crate::config::ResolvedProfile;
 use crate::error::Error;
+use crate::keylock::KeyLocks;
 use crate::link::{self, LinkFormat, LinkVars};
 use crate::store::{PutRequest, Store};
 use crate::template::KeyContext;
@@ -269,6 +270,7 @@ pub struct Uploader<S> {
     history: Option<Arc<Mutex<History>>>,
     env: Env,
     spool_dir: Option<PathBuf>,
+    locks: Option<KeyLocks>,
 }
 
 impl<S: Store + 'static> Uploader<S> {
@@ -284,6 +286,7 @@ impl<S: Store + 'static> Uploader<S> {
             history,
             env,
             spool_dir: None,
+            locks: None,
         }
     }
 
@@ -291,6 +294,18 @@ impl<S: Store + 'static> Uploader<S> {
     /// so a crash or a failure never loses them; the copy is removed once the upload is done.
     pub fn with_spool_dir(mut self, dir: PathBuf) -> Self {
         self.spool_dir = Some(dir);
+        self
+    }
+
+    /// Where the per-key locks shared with the other Hoist processes on this computer live
+    /// (`Paths::lock_dir`); a bucket without conditional writes is written under them. Every
+    /// entry point sets it; without it only the check after each write remains.
+    pub fn with_lock_dir(mut self, dir: PathBuf) -> Self {
+        self.locks = Some(KeyLocks::new(
+            dir,
+            &self.profile.endpoint,
+            &self.profile.bucket,
+        ));
         self
     }
 
@@ -523,13 +538,17 @@ impl<S: Store + 'static> Uploader<S> {
                     if_none_match: false,
                 };
                 let sent = |n| progress.bytes_sent(index, n, bytes_out);
+                let rules = Rules {
+                    policy: profile.collision,
+                    conditional: profile.conditional_put,
+                    profile: &profile.name,
+                    locks: self.locks.as_ref(),
+                };
                 collision::put_without_overwrite(
                     self.store.as_ref(),
                     request,
                     &identity,
-                    profile.collision,
-                    profile.conditional_put,
-                    &profile.name,
+                    &rules,
                     &sent,
                 )
                 .await?

@@ -173,8 +173,13 @@ pub(crate) fn kind_for(status: Option<u16>, code: Option<&str>, detail: &str) ->
             "InvalidAccessKeyId" => Some(K::InvalidAccessKey),
             "RequestTimeTooSkewed" => Some(K::ClockSkew),
             // AWS answers 409 ConditionalRequestConflict when another conditional write to the
-            // key is in flight; the caller treats it like 412 (wait, HEAD, decide).
-            "PreconditionFailed" | "ConditionalRequestConflict" => Some(K::AlreadyExists),
+            // key is in flight; the caller treats it like 412 (wait, HEAD, decide). Aliyun OSS
+            // and Tencent COS refuse a write with their forbid-overwrite header as 409
+            // FileAlreadyExists; IBM COS says ObjectAlreadyExists.
+            "PreconditionFailed"
+            | "ConditionalRequestConflict"
+            | "FileAlreadyExists"
+            | "ObjectAlreadyExists" => Some(K::AlreadyExists),
             "SlowDown"
             | "Throttling"
             | "ThrottlingException"
@@ -454,6 +459,7 @@ mod tests {
             ("RequestTimeTooSkewed", 403, K::ClockSkew),
             ("PreconditionFailed", 412, K::AlreadyExists),
             ("ConditionalRequestConflict", 409, K::AlreadyExists),
+            ("FileAlreadyExists", 409, K::AlreadyExists),
             ("SlowDown", 503, K::Throttled),
             ("NotImplemented", 501, K::Unsupported),
             ("InternalError", 500, K::Server),

@@ -56,6 +56,10 @@ pub struct S3Settings {
     /// Canned ACL such as `public-read`; `None` sends no ACL header (R2 and "bucket owner
     /// enforced" AWS buckets reject ACLs).
     pub acl: Option<String>,
+    /// The provider's own "do not overwrite" header (`x-oss-forbid-overwrite`), sent as `true`
+    /// instead of `If-None-Match: *` when a request asks for a write that must not replace an
+    /// object; `None` sends `If-None-Match: *`.
+    pub forbid_overwrite_header: Option<String>,
     pub access_key_id: String,
     /// Never logged or printed: `Debug` shows `<redacted>`.
     pub secret_access_key: String,
@@ -102,6 +106,7 @@ impl fmt::Debug for S3Settings {
             .field("bucket", &self.bucket)
             .field("path_style", &self.path_style)
             .field("acl", &self.acl)
+            .field("forbid_overwrite_header", &self.forbid_overwrite_header)
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"<redacted>")
             .field(
@@ -401,10 +406,12 @@ impl S3Store {
         if let Some(acl) = &self.settings.acl {
             call = call.acl(ObjectCannedAcl::from(acl.as_str()));
         }
-        if req.if_none_match {
-            call = call.if_none_match("*");
-        }
-        match call.send().await {
+        let sent = match self.no_overwrite(req) {
+            NoOverwrite::No => call.send().await,
+            NoOverwrite::IfNoneMatch => call.if_none_match("*").send().await,
+            NoOverwrite::Header(h) => call.customize().mutate_request(forbid(h)).send().await,
+        };
+        match sent {
             Ok(_) => {
                 tracing::debug!(key = %req.key, bytes = len, "s3 put ok");
                 Ok(())
@@ -449,7 +456,13 @@ impl S3Store {
         if let Some(acl) = &self.settings.acl {
             create = create.acl(ObjectCannedAcl::from(acl.as_str()));
         }
-        let upload_id = match create.send().await {
+        // OSS and COS check their header when the upload starts, too: a taken key is refused
+        // before any part is sent. (S3 has no condition on CreateMultipartUpload.)
+        let created = match self.no_overwrite(req) {
+            NoOverwrite::Header(h) => create.customize().mutate_request(forbid(h)).send().await,
+            NoOverwrite::No | NoOverwrite::IfNoneMatch => create.send().await,
+        };
+        let upload_id = match created {
             Ok(out) => out.upload_id().map(str::to_owned),
             Err(e) => return Err(self.error(op, &errors::classify_sdk(&e))),
         };
@@ -479,6 +492,15 @@ impl S3Store {
         result
     }
 
+    /// How `req` asks the server not to replace an existing object, if it does.
+    fn no_overwrite<'a>(&'a self, req: &PutRequest) -> NoOverwrite<'a> {
+        match (&self.settings.forbid_overwrite_header, req.if_none_match) {
+            (_, false) => NoOverwrite::No,
+            (Some(header), true) => NoOverwrite::Header(header),
+            (None, true) => NoOverwrite::IfNoneMatch,
+        }
+    }
+
     /// Whether `key` holds exactly the body and metadata of `req` (after a completion whose
     /// answer was lost and whose retry then found the upload gone).
     async fn holds(&self, req: &PutRequest) -> bool {
@@ -492,6 +514,30 @@ impl S3Store {
                         .all(|(k, v)| info.metadata.get(k) == Some(v))
             }
             _ => false,
+        }
+    }
+}
+
+/// How a write asks the server to refuse it when the key is taken.
+enum NoOverwrite<'a> {
+    No,
+    /// `If-None-Match: *` (AWS, R2, current MinIO).
+    IfNoneMatch,
+    /// The provider's own header, sent as `true` (Aliyun OSS, Tencent COS).
+    Header(&'a str),
+}
+
+/// Adds `name: true` to a request before it is signed (the SDK has no field for a provider's
+/// own header).
+fn forbid(
+    name: &str,
+) -> impl Fn(&mut aws_smithy_runtime_api::client::orchestrator::HttpRequest) + Send + Sync + 'static
+{
+    let name = name.to_owned();
+    move |request| {
+        // The names come from the presets, whose test checks they are valid header names.
+        if let Err(e) = request.headers_mut().try_insert(name.clone(), "true") {
+            tracing::warn!(header = %name, "cannot send the no-overwrite header: {e}");
         }
     }
 }
@@ -577,7 +623,7 @@ impl multipart::Upload for S3Upload<'_> {
                     .build()
             })
             .collect();
-        let mut call = store
+        let call = store
             .client
             .complete_multipart_upload()
             .bucket(&store.settings.bucket)
@@ -588,12 +634,14 @@ impl multipart::Upload for S3Upload<'_> {
                     .set_parts(Some(parts))
                     .build(),
             );
-        // AWS honours If-None-Match on the completion; the rest of the conditional-write rules
-        // are the same as for PutObject (collision.rs).
-        if self.req.if_none_match {
-            call = call.if_none_match("*");
-        }
-        match call.send().await {
+        // AWS honours If-None-Match on the completion, OSS and COS their own header; the rest
+        // of the conditional-write rules are the same as for PutObject (collision.rs).
+        let completed = match store.no_overwrite(self.req) {
+            NoOverwrite::No => call.send().await,
+            NoOverwrite::IfNoneMatch => call.if_none_match("*").send().await,
+            NoOverwrite::Header(h) => call.customize().mutate_request(forbid(h)).send().await,
+        };
+        match completed {
             Ok(_) => Ok(()),
             Err(e) => {
                 let f = errors::classify_sdk(&e);
@@ -774,6 +822,7 @@ mod tests {
             bucket: "imgs".to_owned(),
             path_style: true,
             acl: None,
+            forbid_overwrite_header: None,
             access_key_id: "AKIAEXAMPLE".to_owned(),
             secret_access_key: "very-secret-value".to_owned(),
             session_token: Some("session-token-value".to_owned()),

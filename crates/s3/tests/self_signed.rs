@@ -46,6 +46,7 @@ fn settings(server: &DemoServer, allow_invalid_certs: bool) -> S3Settings {
         bucket: server.bucket().to_owned(),
         path_style: true,
         acl: None,
+        forbid_overwrite_header: None,
         access_key_id: "HOISTTESTKEY".to_owned(),
         secret_access_key: SECRET.to_owned(),
         session_token: None,

@@ -75,7 +75,8 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<ExitCode, Error> {
     };
     let sources: Vec<Source> = files.iter().cloned().map(Source::Path).collect();
     let profile = Arc::new(profile);
-    let uploader = Uploader::new(profile.clone(), store, None, Env::system());
+    let uploader = Uploader::new(profile.clone(), store, None, Env::system())
+        .with_lock_dir(data_dir.join("locks"));
     let progress = StderrProgress::new(ctx.quiet, sources.len());
     let results = uploader
         .run(sources, RunOptions::default(), &progress)

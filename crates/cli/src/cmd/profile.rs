@@ -127,7 +127,12 @@ fn save(ctx: &Ctx, name: &str, f: ProfileFields, create: bool) -> Result<ExitCod
         (Some(p), false) => p.clone(),
         (None, true) => Profile::default(),
     };
+    let before = profile.clone();
     apply(&mut profile, &f, name)?;
+    // What `hoist profile test` measured holds for the bucket it tested only.
+    if f.conditional_put.is_none() && !profile.same_bucket(&before) {
+        profile.conditional_put = None;
+    }
     // Validate the whole profile before anything is written, so a typo never lands on disk.
     let resolved = profile.resolve(name)?;
     let secret = if f.secret_stdin {
@@ -310,17 +315,31 @@ async fn test(ctx: &Ctx, name: Option<&str>) -> Result<ExitCode, Error> {
         profile.endpoint
     );
     let probe = uuid::Uuid::new_v4().simple().to_string();
-    let steps = check::test_connection(&profile, &store, &probe).await;
-    let mut ok = true;
-    for s in &steps {
-        ok &= s.ok;
+    let checked = check::test_connection(&profile, &store, &probe).await;
+    for s in &checked.steps {
         let mark = if s.ok { "ok  " } else { "FAIL" };
         outln!("  {mark} {:<18} {:>5} ms  {}", s.name, s.millis, s.detail);
     }
-    if steps.len() < 4 {
+    if checked.steps.len() < 2 {
         outln!("  (the remaining steps need the upload to work first)");
     }
-    if ok && steps.len() == 4 {
+    let mut ok = checked.all_ok();
+    if let Some(honoured) = checked.conditional_put {
+        let path = ctx.paths.config_file();
+        match check::record_conditional_put(&path, &profile.name, honoured) {
+            Ok(true) => outln!(
+                "Recorded conditional_put = {honoured} for \"{}\" in {}",
+                profile.name,
+                path.display()
+            ),
+            Ok(false) => {}
+            Err(e) => {
+                ok = false;
+                eprintln!("hoist: the test result could not be recorded: {e}");
+            }
+        }
+    }
+    if ok {
         outln!("All good: uploads from this profile will work.");
         Ok(ExitCode::SUCCESS)
     } else {
