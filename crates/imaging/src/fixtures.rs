@@ -177,6 +177,20 @@ pub fn screenshot_png(w: u32, h: u32) -> Vec<u8> {
     png(&DynamicImage::ImageRgb8(screenshot_rgb(w, h)), None)
 }
 
+/// A long full-page screenshot, `w`×`h`: [`screenshot_rgb`] pages of 800 rows stacked down to
+/// `h` rows, as a PNG. Cheap to make at heights past WebP's 16383 px limit.
+pub fn long_screenshot_png(w: u32, h: u32) -> Vec<u8> {
+    let page = screenshot_rgb(w, 800);
+    let row = w as usize * 3;
+    let mut pixels = Vec::with_capacity(row * h as usize);
+    while pixels.len() < row * h as usize {
+        let need = (row * h as usize - pixels.len()).min(page.as_raw().len());
+        pixels.extend_from_slice(&page.as_raw()[..need]);
+    }
+    let img = RgbImage::from_raw(w, h, pixels).expect("exactly w×h×3 bytes");
+    png(&DynamicImage::ImageRgb8(img), None)
+}
+
 /// Pixels of a photo: smooth gradients and gentle sensor noise, with the four solid
 /// [`CORNER_COLOURS`] squares (side `min(w,h)/6`, at least 8) in the corners.
 pub fn photo_rgb(w: u32, h: u32) -> RgbImage {
@@ -717,6 +731,44 @@ pub fn contains_exif_or_gps(bytes: &[u8]) -> bool {
         return riff_chunks(bytes).any(|(k, _)| k == b"EXIF" || k == b"XMP ");
     }
     false
+}
+
+/// Whether `bytes` leak private metadata: [`contains_exif_or_gps`], except that a JPEG may keep
+/// the one EXIF segment Hoist writes into a stripped original, holding only the Orientation.
+pub fn leaks_metadata(bytes: &[u8]) -> bool {
+    match orientation_only_app1(bytes) {
+        Some((at, len)) => {
+            let mut rest = bytes[..at].to_vec();
+            rest.extend_from_slice(&bytes[at + len..]);
+            contains_exif_or_gps(&rest)
+        }
+        None => contains_exif_or_gps(bytes),
+    }
+}
+
+/// Where a JPEG's APP1 segment holding only an Orientation EXIF starts, and its length.
+pub fn orientation_only_app1(b: &[u8]) -> Option<(usize, usize)> {
+    if !b.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut pos = 2;
+    while let (Some(&0xFF), Some(&m)) = (b.get(pos), b.get(pos + 1)) {
+        if m == 0xDA || m == 0xD9 {
+            return None;
+        }
+        let len = 2 + usize::from(crate::probe::be16(b, pos + 2)?);
+        let payload = b.get(pos + 4..pos + len)?;
+        if m == 0xE1
+            && (1..=8).any(|o| {
+                payload.strip_prefix(crate::exif::EXIF_PREFIX)
+                    == Some(&crate::exif::orientation_only(o)[..])
+            })
+        {
+            return Some((pos, len));
+        }
+        pos += len;
+    }
+    None
 }
 
 fn jpeg_has_app1(b: &[u8]) -> bool {
