@@ -279,20 +279,6 @@ fn urls_are_downloaded_and_uploaded() {
     );
 }
 
-/// Decodes like a browser shows the image: turned upright per its EXIF orientation.
-fn decode_as_shown(bytes: &[u8]) -> image::DynamicImage {
-    use image::ImageDecoder;
-    let mut dec = image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .unwrap()
-        .into_decoder()
-        .unwrap();
-    let orientation = dec.orientation().unwrap();
-    let mut img = image::DynamicImage::from_decoder(dec).unwrap();
-    img.apply_orientation(orientation);
-    img
-}
-
 /// Uploads `files` (name, bytes) in one run and returns each file's URL and served body.
 fn upload_all(w: &World, files: &[(&str, &[u8])]) -> Vec<(String, String, Vec<u8>)> {
     let paths: Vec<_> = files.iter().map(|(n, b)| w.input(n, b)).collect();
@@ -386,9 +372,12 @@ fn keep_uploads_originals_without_re_encoding() {
     // The turned photo keeps its pixels and an EXIF saying only how to turn them.
     let (_, _, body) = &served[0];
     assert!(fixtures::orientation_only_app1(body).is_some());
-    let shown = decode_as_shown(body);
+    let shown = fixtures::decode_as_shown(body);
     assert_eq!((shown.width(), shown.height()), (600, 900));
-    assert_eq!(shown.as_bytes(), decode_as_shown(&photo).as_bytes());
+    assert_eq!(
+        shown.as_bytes(),
+        fixtures::decode_as_shown(&photo).as_bytes()
+    );
 }
 
 #[test]

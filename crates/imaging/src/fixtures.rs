@@ -400,6 +400,34 @@ pub fn huge_png_header(w: u32, h: u32) -> Vec<u8> {
     out
 }
 
+/// A well-formed greyscale PNG of `w`×`h` at `depth` bits whose IDAT inflates to `raw_len` zero
+/// bytes, compressed as far as deflate goes: a decompression bomb (with `raw_len` matching the
+/// header) or a header that lies about its data (with more).
+pub fn zlib_bomb_png(w: u32, h: u32, depth: u8, raw_len: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    let mut left = raw_len;
+    while left > 0 {
+        let n = left.min(zeros.len());
+        zlib.write_all(&zeros[..n]).expect("writing to memory");
+        left -= n;
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[depth, 0, 0, 0, 0]);
+    push_png_chunk(&mut out, b"IHDR", &ihdr);
+    push_png_chunk(
+        &mut out,
+        b"IDAT",
+        &zlib.finish().expect("writing to memory"),
+    );
+    push_png_chunk(&mut out, b"IEND", &[]);
+    out
+}
+
 /// A looping 24×16 GIF with `frames` frames of different solid colours (animated when
 /// `frames > 1`).
 pub fn animated_gif(frames: u32) -> Vec<u8> {
@@ -816,4 +844,18 @@ pub fn embedded_icc(bytes: &[u8]) -> Option<Vec<u8>> {
 /// orientation.
 pub fn decode(bytes: &[u8]) -> DynamicImage {
     image::load_from_memory(bytes).expect("test image decodes")
+}
+
+/// Decodes like a browser shows the image: turned upright per its EXIF orientation.
+pub fn decode_as_shown(bytes: &[u8]) -> DynamicImage {
+    use image::ImageDecoder;
+    let mut dec = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .expect("reading from memory")
+        .into_decoder()
+        .expect("test image decodes");
+    let orientation = dec.orientation().expect("orientation readable");
+    let mut img = DynamicImage::from_decoder(dec).expect("test image decodes");
+    img.apply_orientation(orientation);
+    img
 }

@@ -5,7 +5,6 @@
 use image::GenericImageView;
 
 use crate::fixtures::*;
-use crate::tests::decode_as_shown;
 use crate::{Action, Note, OutputFormat, PassReason, ProcessOptions, Processed, SourceFormat};
 use crate::{container, exif, probe, process};
 
@@ -365,4 +364,14 @@ fn above_max_pixels_an_image_that_needs_no_decoding_goes_up_as_its_original() {
     // A damaged file is not published for want of decoding it.
     let e = process(&truncated(&shot, shot.len() - 20), &small_limit).unwrap_err();
     assert_eq!(e.code(), "image.too_many_pixels");
+    // Nor is a well-formed decompression bomb: a blank 1-bit plane of 20000×20000 (400
+    // megapixels, 50 MB once inflated) in a file of a few dozen KB.
+    let bomb = zlib_bomb_png(20_000, 20_000, 1, 20_000 * (1 + 2_500));
+    assert!(bomb.len() < 400_000, "{}", bomb.len());
+    assert!(container::strip_metadata(SourceFormat::Png, &bomb).is_some());
+    let e = process(&bomb, &ProcessOptions::default()).unwrap_err();
+    assert_eq!(e.code(), "image.too_many_pixels");
+    // One byte per thousand pixels is the line.
+    assert!(crate::pipeline::looks_like_a_bomb(399_999, 400_000_000));
+    assert!(!crate::pipeline::looks_like_a_bomb(400_000, 400_000_000));
 }

@@ -24,7 +24,7 @@
 //!   65535): the source's own web format (its original when nothing needs new pixels), else
 //!   PNG, is used instead, with a [`Note`] saying so. Likewise an image above `max_pixels` that
 //!   needs no decoding goes up as its cleaned original with a note; only images that must be
-//!   decoded are refused.
+//!   decoded, and files under a byte per thousand pixels (decompression bombs), are refused.
 //! - Animated GIF/WebP/APNG and SVG pass through unchanged; with `strip_metadata`, animations
 //!   still lose EXIF/XMP/comment blocks at container level.
 //! - An SVG with active content (`<script>`, `on…=` event handlers, `javascript:` URLs,

@@ -53,8 +53,9 @@ pub struct ProcessOptions {
     /// Decompression-bomb limit in pixels, checked against the header before anything is
     /// decoded; default 100 000 000. An image above it that needs no decoding to be published
     /// (a web format, no resize asked for, metadata removable at container level) is uploaded
-    /// as its cleaned original with a [`crate::Note`] instead of being refused. `Original`
-    /// ignores it.
+    /// as its cleaned original with a [`crate::Note`] instead of being refused, unless the file
+    /// holds less than a byte per thousand pixels (a decompression bomb). `Original` ignores
+    /// it.
     pub max_pixels: u64,
     /// Default false: bytes that are not an image are refused with `image.not_an_image`; when
     /// true they pass through unchanged with a sniffed media type.

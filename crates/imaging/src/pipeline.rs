@@ -191,8 +191,9 @@ fn process_inner(
         && pixels > opts.max_pixels
     {
         let (width, height) = (source.width.unwrap_or(0), source.height.unwrap_or(0));
-        // The limit guards decoding; an image that needs none is published as it is.
-        let Some(out) = original() else {
+        // The limit guards decoding; an image that needs none is published as it is, unless
+        // it inflates like a decompression bomb (it would be one for whoever views it).
+        let Some(out) = original().filter(|_| !looks_like_a_bomb(bytes.len(), pixels)) else {
             return Err(ImagingError::TooManyPixels {
                 width,
                 height,
@@ -301,6 +302,14 @@ fn process_inner(
         source,
         note,
     })
+}
+
+/// Whether a file is too small for its pixel count to be a real picture: under one byte per
+/// thousand pixels. Deflate cannot pack 8-bit pixels tighter than about 1:1000 and JPEG spends
+/// bits on every block, so only near-empty content (a 1-bit blank plane, one tiny frame on a
+/// huge GIF canvas) gets there: what decompression bombs are made of.
+pub(crate) fn looks_like_a_bomb(file_len: usize, pixels: u64) -> bool {
+    (file_len as u64).saturating_mul(1000) < pixels
 }
 
 /// The (cleaned) original as the upload.

@@ -10,19 +10,6 @@ use crate::{
     Action, Kind, OutputFormat, PassReason, ProcessOptions, Processed, SourceFormat, probe, process,
 };
 
-/// Decodes like a browser shows the image: turned upright per its EXIF orientation.
-pub(crate) fn decode_as_shown(bytes: &[u8]) -> DynamicImage {
-    let mut dec = image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .unwrap()
-        .into_decoder()
-        .unwrap();
-    let orientation = dec.orientation().unwrap();
-    let mut img = DynamicImage::from_decoder(dec).unwrap();
-    img.apply_orientation(orientation);
-    img
-}
-
 fn opts(format: OutputFormat) -> ProcessOptions {
     ProcessOptions {
         format,
