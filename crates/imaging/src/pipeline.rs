@@ -3,7 +3,6 @@
 //! an encoder that holds the image, encode, and the choice between the new bytes and the
 //! original.
 
-use std::cell::OnceCell;
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 
@@ -165,21 +164,17 @@ fn process_inner(
     }
 
     // From the header alone: whether the options need the pixels at all. The original is
-    // worked out at most once, and only when it may be used.
+    // worked out only where it may be used, and each time it is there it is the upload (a
+    // `None` is cheap to work out again).
     let display = source.display_size();
     let resize_wanted = match display {
         Some((w, h)) => fit_within(w, h, opts.max_width, opts.max_height).is_some(),
         None => opts.max_width.is_some() || opts.max_height.is_some(),
     };
-    let original_cell = OnceCell::new();
     let original = || {
-        original_cell
-            .get_or_init(|| {
-                (!resize_wanted)
-                    .then(|| publishable_original(bytes, format, &source, opts))
-                    .flatten()
-            })
-            .clone()
+        (!resize_wanted)
+            .then(|| publishable_original(bytes, format, &source, opts))
+            .flatten()
     };
     let wanted = fixed_target(opts.format);
     if wanted.is_none()
@@ -290,7 +285,19 @@ fn process_inner(
     if let Some(original) = original()
         && out.len() >= original.len()
     {
-        return Ok(kept(original, source, None));
+        // A fallback format's note now names the original that went up instead.
+        let note = match note {
+            Some(Note::FormatLimit {
+                wanted, max_side, ..
+            }) => Some(Note::FormatLimit {
+                wanted,
+                max_side,
+                used: format.name(),
+                original: true,
+            }),
+            other => other,
+        };
+        return Ok(kept(original, source, note));
     }
     Ok(Processed {
         bytes: out,
