@@ -1509,6 +1509,15 @@ mod tests {
         assert_eq!(p.proxy.as_deref(), Some("http://127.0.0.1:1080"));
         assert_eq!(p.link_format, LinkFormat::Custom);
         assert_eq!(p.custom_link, PICGO_MARKDOWN);
+        // PicGo uploads files as they are; so do imported profiles, and the notes say so.
+        assert_eq!(p.processing.format, OutputFormat::Original);
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.starts_with("imported profiles upload files unchanged, as PicGo did")),
+            "{:?}",
+            plan.notes
+        );
         p.resolve("MinIO-local").unwrap();
         // Secrets only in `secret`, never in the profile that is written to the file.
         let mut cfg = Config::default();
