@@ -242,7 +242,7 @@ pub fn preview(req: &PreviewRequest, now: chrono::DateTime<chrono::FixedOffset>)
     };
     use hoist_imaging::OutputFormat;
     let ext = match req.config.processing.format {
-        OutputFormat::Keep => req
+        OutputFormat::Keep | OutputFormat::Original => req
             .file_name
             .rsplit_once('.')
             .map(|(_, e)| e.to_ascii_lowercase())

@@ -5,7 +5,8 @@
 //! same quality and method on the same input file, measured in the same run; then the
 //! perceptual auto-quality mode against fixed quality 80.
 //! `upload`: the real `hoist` binary against a demo S3 server on 127.0.0.1 (started and stopped
-//! here): one ~1 MB PNG as a whole process, a start-up breakdown, and a batch of 50 images.
+//! here): one ~1 MB PNG as a whole process, a start-up breakdown, and a batch of 50 images, also
+//! once per processing format (webp, keep, keep without stripping, original).
 //!
 //! Prints only; it asserts nothing about time. Run through `bash scripts/bench.sh`, or
 //! `hoist-bench [images] [upload --hoist PATH] [--runs N] [--quick]`.
@@ -183,6 +184,23 @@ struct CwebpRow {
     time: Duration,
     bytes: usize,
     score: f64,
+}
+
+/// Total size of the files below `dir` (what the demo bucket stores).
+fn walk_sizes(dir: &Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    rd.flatten()
+        .map(|e| {
+            let p = e.path();
+            if p.is_dir() {
+                walk_sizes(&p)
+            } else {
+                e.metadata().map_or(0, |m| m.len())
+            }
+        })
+        .sum()
 }
 
 fn ms(d: Duration) -> f64 {
@@ -481,8 +499,29 @@ const ACCESS_KEY: &str = "bench-access-key";
 const SECRET: &str = "bench-secret-Zq9v2Lm4";
 const SECRET_ENV: &str = "HOIST_BENCH_SECRET";
 
+/// The batch is also uploaded once per processing format: profile name, its processing line,
+/// and what the README calls it.
+const BATCH_FORMATS: [(&str, &str, &str); 3] = [
+    (
+        "keep",
+        "processing = { format = \"keep\" }",
+        "keep (same format, metadata stripped)",
+    ),
+    (
+        "keep-exif",
+        "processing = { format = \"keep\", strip_metadata = false }",
+        "keep, strip_metadata = false",
+    ),
+    (
+        "original",
+        "processing = { format = \"original\" }",
+        "original (the files as they are)",
+    ),
+];
+
 /// A demo S3 server on 127.0.0.1 and a config dir under `dir` whose default profile points at
-/// it; the server stops when the handle is dropped.
+/// it, with one more profile per [`BATCH_FORMATS`] entry; the server stops when the handle is
+/// dropped.
 fn demo_world(dir: &Path) -> Res<(hoist_demo::BlockingDemo, PathBuf)> {
     let cfg = DemoConfig {
         bucket: "bench".into(),
@@ -493,14 +532,14 @@ fn demo_world(dir: &Path) -> Res<(hoist_demo::BlockingDemo, PathBuf)> {
     let demo = DemoServer::start_blocking(cfg)?;
     let config_dir = dir.join("config");
     std::fs::create_dir_all(&config_dir)?;
-    // dedup off and a unique key per upload: every run really PUTs its bytes.
-    std::fs::write(
-        config_dir.join("config.toml"),
-        format!(
-            r#"schema = 1
-default_profile = "local"
-
-[profiles.local]
+    // dedup off and a unique key per upload: every run really PUTs its bytes. `local` has the
+    // default processing; the others one processing format each (see BATCH_FORMATS).
+    let mut config = "schema = 1\ndefault_profile = \"local\"\n".to_owned();
+    let profiles = std::iter::once(("local", "")).chain(BATCH_FORMATS.iter().map(|f| (f.0, f.1)));
+    for (name, processing) in profiles {
+        config.push_str(&format!(
+            r#"
+[profiles.{name}]
 provider = "minio"
 endpoint = "{endpoint}"
 bucket = "{bucket}"
@@ -511,12 +550,14 @@ key_template = "bench/{{uuid}}.{{extName}}"
 dedup = false
 timeout_secs = 10
 connect_timeout_secs = 2
+{processing}
 "#,
             endpoint = demo.s3_endpoint(),
             bucket = demo.bucket(),
             public = demo.public_base(),
-        ),
-    )?;
+        ));
+    }
+    std::fs::write(config_dir.join("config.toml"), config)?;
     Ok((demo, config_dir))
 }
 
@@ -680,6 +721,38 @@ fn upload(args: &Args) -> Res<()> {
             "| {c} | {:.2} | {:.1} |",
             v[0].as_secs_f64(),
             n as f64 / v[0].as_secs_f64()
+        );
+    }
+    println!();
+    println!("The same batch by processing format, concurrency 4:");
+    println!();
+    println!("| processing | wall s | images/s | uploaded MB |");
+    println!("|---|--:|--:|--:|");
+    // Objects are plain files under the bucket's folder (attributes live beside it).
+    let bucket_dir = dir.path().join("s3").join(demo.bucket());
+    for (profile, _, label) in
+        std::iter::once(("local", "", "webp q80 (default)")).chain(BATCH_FORMATS)
+    {
+        let before = walk_sizes(&bucket_dir);
+        let v = time_runs(
+            &[
+                "upload",
+                "--no-copy",
+                "-q",
+                "--concurrency",
+                "4",
+                "-p",
+                profile,
+            ],
+            &batch,
+            1,
+        )?;
+        let sent = walk_sizes(&bucket_dir).saturating_sub(before);
+        println!(
+            "| {label} | {:.2} | {:.1} | {:.1} |",
+            v[0].as_secs_f64(),
+            n as f64 / v[0].as_secs_f64(),
+            sent as f64 / 1e6
         );
     }
     println!();

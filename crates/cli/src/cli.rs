@@ -164,7 +164,8 @@ pub struct ProfileFields {
     /// Custom link pattern with $url, $fileName, $extName, $key, $width, $height.
     #[arg(long)]
     pub custom_link: Option<String>,
-    /// Output format: webp, jpeg, png, avif or keep.
+    /// Output format: webp, jpeg, png, avif, keep (same format; the original bytes when
+    /// nothing needs re-encoding) or original (the file exactly as it is, metadata included).
     #[arg(long)]
     pub image_format: Option<String>,
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use hoist_imaging::ProcessOptions;
+use hoist_imaging::{OutputFormat, ProcessOptions};
 use serde::{Deserialize, Serialize};
 
 use crate::link::LinkFormat;
@@ -542,6 +542,16 @@ impl Profile {
                 "processing.quality must be 1 to 100 (got {q})"
             )));
         }
+        if self.processing.format == OutputFormat::Original
+            && (self.processing.max_width.is_some() || self.processing.max_height.is_some())
+        {
+            return Err(invalid(
+                "processing.format \"original\" uploads files unchanged, so they cannot be \
+                 resized: remove max_width/max_height, or use format \"keep\" (same format, \
+                 resized)"
+                    .into(),
+            ));
+        }
         if let Some(t) = self.processing.target_score
             && !(0.0..=100.0).contains(&t)
         {
@@ -673,6 +683,24 @@ mod tests {
             ..Profile::default()
         };
         assert_eq!(p.resolve("r").unwrap_err().code(), "config.invalid");
+    }
+
+    #[test]
+    fn original_format_refuses_resizing_instead_of_ignoring_it() {
+        let mut p = minio();
+        p.processing.format = OutputFormat::Original;
+        assert!(p.resolve("blog").is_ok());
+        p.processing.max_height = Some(1080);
+        let e = p.resolve("blog").unwrap_err();
+        assert_eq!(e.code(), "config.invalid");
+        assert_eq!(
+            e.to_string(),
+            "profile \"blog\": processing.format \"original\" uploads files unchanged, so they \
+             cannot be resized: remove max_width/max_height, or use format \"keep\" (same \
+             format, resized)"
+        );
+        p.processing.format = OutputFormat::Keep;
+        assert!(p.resolve("blog").is_ok());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use chrono::{DateTime, FixedOffset};
 use futures::StreamExt;
 use hoist_history::{History, NewRecord, Status, Update};
-use hoist_imaging::{Action, Processed};
+use hoist_imaging::{Action, Note, Processed};
 use md5::Md5;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -170,6 +170,10 @@ pub struct Outcome {
     pub history_id: Option<i64>,
     /// True when nothing was uploaded (`--dry-run`).
     pub dry_run: bool,
+    /// How the upload differs from what the profile asked for (another format because the
+    /// chosen one cannot hold the image, the original because it is above `max_pixels`); shown
+    /// beside the link and kept in the history row. Not a failure.
+    pub note: Option<Note>,
 }
 
 impl Outcome {
@@ -483,6 +487,7 @@ impl<S: Store + 'static> Uploader<S> {
             sha256: sha256.clone(),
             history_id: *history_id,
             dry_run: opts.dry_run,
+            note: processed.note.clone(),
         };
         if opts.dry_run {
             return Ok(outcome);
@@ -499,6 +504,8 @@ impl<S: Store + 'static> Uploader<S> {
                     mime: Some(outcome.mime.clone()),
                     width: outcome.width,
                     height: outcome.height,
+                    // Also clears the note of an earlier attempt.
+                    note: Some(outcome.note.as_ref().map(Note::to_string)),
                     ..Update::at(self.now_ms())
                 },
             );

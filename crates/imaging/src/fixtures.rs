@@ -177,6 +177,20 @@ pub fn screenshot_png(w: u32, h: u32) -> Vec<u8> {
     png(&DynamicImage::ImageRgb8(screenshot_rgb(w, h)), None)
 }
 
+/// A long full-page screenshot, `w`×`h`: [`screenshot_rgb`] pages of 800 rows stacked down to
+/// `h` rows, as a PNG. Cheap to make at heights past WebP's 16383 px limit.
+pub fn long_screenshot_png(w: u32, h: u32) -> Vec<u8> {
+    let page = screenshot_rgb(w, 800);
+    let row = w as usize * 3;
+    let mut pixels = Vec::with_capacity(row * h as usize);
+    while pixels.len() < row * h as usize {
+        let need = (row * h as usize - pixels.len()).min(page.as_raw().len());
+        pixels.extend_from_slice(&page.as_raw()[..need]);
+    }
+    let img = RgbImage::from_raw(w, h, pixels).expect("exactly w×h×3 bytes");
+    png(&DynamicImage::ImageRgb8(img), None)
+}
+
 /// Pixels of a photo: smooth gradients and gentle sensor noise, with the four solid
 /// [`CORNER_COLOURS`] squares (side `min(w,h)/6`, at least 8) in the corners.
 pub fn photo_rgb(w: u32, h: u32) -> RgbImage {
@@ -383,6 +397,34 @@ pub fn huge_png_header(w: u32, h: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&h.to_be_bytes());
     ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
     push_png_chunk(&mut out, b"IHDR", &ihdr);
+    out
+}
+
+/// A well-formed greyscale PNG of `w`×`h` at `depth` bits whose IDAT inflates to `raw_len` zero
+/// bytes, compressed as far as deflate goes: a decompression bomb (with `raw_len` matching the
+/// header) or a header that lies about its data (with more).
+pub fn zlib_bomb_png(w: u32, h: u32, depth: u8, raw_len: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    let mut left = raw_len;
+    while left > 0 {
+        let n = left.min(zeros.len());
+        zlib.write_all(&zeros[..n]).expect("writing to memory");
+        left -= n;
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[depth, 0, 0, 0, 0]);
+    push_png_chunk(&mut out, b"IHDR", &ihdr);
+    push_png_chunk(
+        &mut out,
+        b"IDAT",
+        &zlib.finish().expect("writing to memory"),
+    );
+    push_png_chunk(&mut out, b"IEND", &[]);
     out
 }
 
@@ -719,6 +761,44 @@ pub fn contains_exif_or_gps(bytes: &[u8]) -> bool {
     false
 }
 
+/// Whether `bytes` leak private metadata: [`contains_exif_or_gps`], except that a JPEG may keep
+/// the one EXIF segment Hoist writes into a stripped original, holding only the Orientation.
+pub fn leaks_metadata(bytes: &[u8]) -> bool {
+    match orientation_only_app1(bytes) {
+        Some((at, len)) => {
+            let mut rest = bytes[..at].to_vec();
+            rest.extend_from_slice(&bytes[at + len..]);
+            contains_exif_or_gps(&rest)
+        }
+        None => contains_exif_or_gps(bytes),
+    }
+}
+
+/// Where a JPEG's APP1 segment holding only an Orientation EXIF starts, and its length.
+pub fn orientation_only_app1(b: &[u8]) -> Option<(usize, usize)> {
+    if !b.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut pos = 2;
+    while let (Some(&0xFF), Some(&m)) = (b.get(pos), b.get(pos + 1)) {
+        if m == 0xDA || m == 0xD9 {
+            return None;
+        }
+        let len = 2 + usize::from(crate::probe::be16(b, pos + 2)?);
+        let payload = b.get(pos + 4..pos + len)?;
+        if m == 0xE1
+            && (1..=8).any(|o| {
+                payload.strip_prefix(crate::exif::EXIF_PREFIX)
+                    == Some(&crate::exif::orientation_only(o)[..])
+            })
+        {
+            return Some((pos, len));
+        }
+        pos += len;
+    }
+    None
+}
+
 fn jpeg_has_app1(b: &[u8]) -> bool {
     let mut pos = 2;
     while let (Some(&0xFF), Some(&m)) = (b.get(pos), b.get(pos + 1)) {
@@ -764,4 +844,18 @@ pub fn embedded_icc(bytes: &[u8]) -> Option<Vec<u8>> {
 /// orientation.
 pub fn decode(bytes: &[u8]) -> DynamicImage {
     image::load_from_memory(bytes).expect("test image decodes")
+}
+
+/// Decodes like a browser shows the image: turned upright per its EXIF orientation.
+pub fn decode_as_shown(bytes: &[u8]) -> DynamicImage {
+    use image::ImageDecoder;
+    let mut dec = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .expect("reading from memory")
+        .into_decoder()
+        .expect("test image decodes");
+    let orientation = dec.orientation().expect("orientation readable");
+    let mut img = DynamicImage::from_decoder(dec).expect("test image decodes");
+    img.apply_orientation(orientation);
+    img
 }

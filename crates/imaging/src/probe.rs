@@ -83,6 +83,27 @@ impl SourceFormat {
         }
     }
 
+    /// Whether browsers show this format in an `<img>` and it suits pictures on the web, so
+    /// `keep` (and a format-limit fallback) can leave an image in it. BMP is shown but
+    /// uncompressed (PNG is lossless and smaller); TIFF, HEIC and JPEG XL are shown by Safari
+    /// only; ICO is for icons.
+    pub fn is_web_format(self) -> bool {
+        matches!(
+            self,
+            Self::Png | Self::Jpeg | Self::Gif | Self::Webp | Self::Avif
+        )
+    }
+
+    /// Whether images in this format are usually lossy, so that re-encoding an opaque one as
+    /// JPEG (when it must leave its format) costs little; lossless ones go to PNG. WebP can be
+    /// either: the pipeline looks at the file.
+    pub fn is_lossy(self) -> bool {
+        matches!(
+            self,
+            Self::Jpeg | Self::Webp | Self::Avif | Self::Heic | Self::Jxl
+        )
+    }
+
     /// Whether this build can decode the pixels. AVIF (the `image` crate only encodes it), HEIC,
     /// ICO and JPEG XL are recognised so the error can name them, but not decoded.
     pub fn can_decode(self) -> bool {

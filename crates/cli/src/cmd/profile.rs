@@ -235,10 +235,13 @@ fn apply(p: &mut Profile, f: &ProfileFields, name: &str) -> Result<(), Error> {
             "png" => OutputFormat::Png,
             "avif" => OutputFormat::Avif,
             "keep" => OutputFormat::Keep,
+            "original" => OutputFormat::Original,
             other => {
                 return Err(invalid(
                     name,
-                    &format!("image format must be webp, jpeg, png, avif or keep (got {other})"),
+                    &format!(
+                        "image format must be webp, jpeg, png, avif, keep or original (got {other})"
+                    ),
                 ));
             }
         };

@@ -102,6 +102,9 @@ impl Report {
                             ),
                         );
                     }
+                    if let Some(note) = &o.note {
+                        output::note(ctx.quiet, &format!("{}: {note}", o.source_name));
+                    }
                     let link = o.link(format, custom);
                     if json {
                         outln!("{}", outcome_json(o, &link));
@@ -189,5 +192,6 @@ fn outcome_json(o: &Outcome, link: &str) -> serde_json::Value {
         "height": o.height, "mime": o.mime, "action": o.action, "sha256": o.sha256,
         "history_id": o.history_id, "dry_run": o.dry_run, "existing": o.existing,
         "planned_key": o.planned_key,
+        "note": o.note.as_ref().map(|n| json!({"code": n.code(), "message": n.to_string()})),
     })
 }
