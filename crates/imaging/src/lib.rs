@@ -32,6 +32,9 @@ mod container;
 mod encode;
 mod error;
 mod exif;
+#[cfg(feature = "heif")]
+mod heif;
+mod jxl;
 mod options;
 mod pipeline;
 mod probe;

@@ -63,8 +63,9 @@ pub enum PassReason {
 /// Turns one input file into the bytes to upload.
 ///
 /// Errors (see [`ImagingError::code`]): `image.empty`, `image.not_an_image` (unless
-/// `allow_any_file`), `image.corrupt` (damaged or truncated), `image.unsupported` (HEIC, AVIF,
-/// ICO, JPEG XL input, or a TIFF feature the decoder lacks), `image.too_many_pixels` (checked from
+/// `allow_any_file`), `image.corrupt` (damaged or truncated), `image.unsupported` (ICO input,
+/// HEIC/AVIF in a build without the `heif` feature, or a feature of a file the decoder lacks: an
+/// unusual TIFF compression, a HEIF codec without a decoder, animated or CMYK JPEG XL), `image.too_many_pixels` (checked from
 /// the header, before any pixel memory is allocated), `image.unsafe_svg` (an SVG with scripts,
 /// event handlers, `javascript:` URLs or embedded HTML, even with `allow_any_file`),
 /// `image.encode`.
@@ -143,9 +144,9 @@ fn process_inner(
         };
         return Ok(passed(out, source, PassReason::Animated));
     }
-    let Some(image_format) = format.image_format() else {
+    if !format.can_decode() {
         return Err(cannot_read(format));
-    };
+    }
     check_pixels(source.width, source.height, opts.max_pixels)?;
     if format == SourceFormat::Jpeg && !container::jpeg_is_complete(bytes) {
         return Err(ImagingError::Corrupt {
@@ -154,10 +155,13 @@ fn process_inner(
         });
     }
 
-    let Decoded { img, icc, exif } = decode(bytes, format, image_format, opts)?;
+    let Decoded { img, icc, exif } = match format.image_format() {
+        Some(image_format) => decode(bytes, format, image_format, opts)?,
+        None => decode_elsewhere(bytes, format, opts)?,
+    };
     let decoded_at = Instant::now();
     timings.decode = decoded_at - start;
-    let target = resolve_target(opts.format, format);
+    let target = resolve_target(opts.format, format, &img);
     let settings = Settings {
         target,
         quality: opts.effective_quality(),
@@ -261,7 +265,7 @@ fn cannot_read(format: SourceFormat) -> ImagingError {
     }
 }
 
-fn check_pixels(w: Option<u32>, h: Option<u32>, limit: u64) -> Result<(), ImagingError> {
+pub(crate) fn check_pixels(w: Option<u32>, h: Option<u32>, limit: u64) -> Result<(), ImagingError> {
     match (w, h) {
         (Some(width), Some(height)) if u64::from(width) * u64::from(height) > limit => {
             Err(ImagingError::TooManyPixels {
@@ -276,7 +280,9 @@ fn check_pixels(w: Option<u32>, h: Option<u32>, limit: u64) -> Result<(), Imagin
 
 /// `Keep` resolved against the source. GIF (single frame here), BMP and TIFF become PNG: there
 /// is no GIF/BMP encoder worth using for photos or screenshots, and browsers do not show TIFF.
-fn resolve_target(format: OutputFormat, source: SourceFormat) -> Target {
+/// Browsers do not widely show HEIC or JPEG XL either: those photos become JPEG, or PNG when
+/// they have visible transparency that JPEG would flatten.
+fn resolve_target(format: OutputFormat, source: SourceFormat, img: &DynamicImage) -> Target {
     match format {
         OutputFormat::Webp => Target::Webp,
         OutputFormat::Jpeg => Target::Jpeg,
@@ -286,6 +292,9 @@ fn resolve_target(format: OutputFormat, source: SourceFormat) -> Target {
             SourceFormat::Jpeg => Target::Jpeg,
             SourceFormat::Webp => Target::Webp,
             SourceFormat::Avif => Target::Avif,
+            SourceFormat::Heic | SourceFormat::Jxl if !encode::has_visible_alpha(img) => {
+                Target::Jpeg
+            }
             _ => Target::Png,
         },
     }
@@ -295,10 +304,27 @@ fn is_lossless_webp(bytes: &[u8]) -> bool {
     crate::probe::riff_chunks(bytes).any(|(fourcc, _)| fourcc == b"VP8L")
 }
 
-struct Decoded {
-    img: DynamicImage,
-    icc: Option<Vec<u8>>,
-    exif: Option<Vec<u8>>,
+/// Decoded pixels (upright only for decoders that apply the format's own orientation, which the
+/// probe then reports as 1), the ICC profile that describes them, and EXIF as raw TIFF when kept.
+pub(crate) struct Decoded {
+    pub img: DynamicImage,
+    pub icc: Option<Vec<u8>>,
+    pub exif: Option<Vec<u8>>,
+}
+
+/// Formats the `image` crate does not decode here: HEIC/HEIF and AVIF through libheif (feature
+/// `heif`), JPEG XL through jxl-oxide.
+fn decode_elsewhere(
+    bytes: &[u8],
+    format: SourceFormat,
+    opts: &ProcessOptions,
+) -> Result<Decoded, ImagingError> {
+    match format {
+        #[cfg(feature = "heif")]
+        SourceFormat::Heic | SourceFormat::Avif => crate::heif::decode(bytes, format, opts),
+        SourceFormat::Jxl => crate::jxl::decode(bytes, opts),
+        _ => Err(cannot_read(format)),
+    }
 }
 
 fn decode(
@@ -369,7 +395,12 @@ fn acceptable_original<'a>(
     resized: bool,
     opts: &ProcessOptions,
 ) -> Option<Cow<'a, [u8]>> {
-    if resized || format == SourceFormat::Tiff {
+    if resized
+        || matches!(
+            format,
+            SourceFormat::Tiff | SourceFormat::Heic | SourceFormat::Jxl
+        )
+    {
         return None;
     }
     if !opts.strip_metadata {
