@@ -228,6 +228,38 @@ impl Rng {
     }
 }
 
+impl Rng {
+    /// One to four random edits of `data`, the kinds that break parsers: a changed or flipped
+    /// byte, a cut, inserted junk, an extreme value in a header field, a removed run.
+    fn mutate(&mut self, data: &mut Vec<u8>) {
+        for _ in 0..1 + self.below(4) {
+            if data.is_empty() {
+                break;
+            }
+            let at = self.below(data.len());
+            match self.below(6) {
+                0 => data[at] = self.next() as u8,
+                1 => data[at] ^= 1 << self.below(8),
+                2 => data.truncate(at),
+                3 => {
+                    let n = self.below(8);
+                    let junk = self.bytes(n);
+                    data.splice(at..at, junk);
+                }
+                // Header fields (sizes, dimensions) live in the first 64 bytes.
+                4 => {
+                    let at = self.below(data.len().min(64));
+                    data[at] = [0x00, 0xFF, 0x7F, 0x80][self.below(4)];
+                }
+                _ => {
+                    let end = (at + self.below(16)).min(data.len());
+                    data.drain(at..end);
+                }
+            }
+        }
+    }
+}
+
 /// Every input of the WebP (default) profile.
 fn webp_profile_inputs() -> Vec<Input> {
     let mut v = Vec::new();
@@ -963,34 +995,41 @@ fn fuzz_probe_bodies_on_seeded_inputs() {
         } else {
             seeds[rng.below(seeds.len())].clone()
         };
-        for _ in 0..1 + rng.below(4) {
-            if data.is_empty() {
-                break;
-            }
-            let at = rng.below(data.len());
-            match rng.below(6) {
-                0 => data[at] = rng.next() as u8,
-                1 => data[at] ^= 1 << rng.below(8),
-                2 => data.truncate(at),
-                3 => {
-                    let n = rng.below(8);
-                    let junk = rng.bytes(n);
-                    data.splice(at..at, junk);
-                }
-                // Header fields (sizes, dimensions) live in the first 64 bytes.
-                4 => {
-                    let at = rng.below(data.len().min(64));
-                    data[at] = [0x00, 0xFF, 0x7F, 0x80][rng.below(4)];
-                }
-                _ => {
-                    let end = (at + rng.below(16)).min(data.len());
-                    data.drain(at..end);
-                }
-            }
-        }
+        rng.mutate(&mut data);
         if fuzz_bodies::probe(&data) {
             decoded += 1;
         }
     }
     eprintln!("probe bodies: {FUZZ_CASES} inputs, {decoded} processed without error");
+}
+
+/// Mutated HEIC, AVIF and JPEG XL samples (the structure of the boxes and codestreams is in the
+/// first few hundred bytes, where most edits land) through the decoder fuzz bodies.
+#[test]
+fn fuzz_heif_and_jxl_bodies_on_seeded_inputs() {
+    use fixtures::codec_samples::*;
+    const CASES: usize = 2_000;
+    let heif_seeds = [
+        IPHONE_LIKE_HEIC,
+        TWO_IMAGES_HEIC,
+        TEN_BIT_HEIC,
+        PQ_HEIC,
+        ROTATED_AVIF,
+    ];
+    let jxl_seeds = [PHOTO_JXL, CAMERA_JXL, ALPHA_ICC_JXL, SIXTEEN_BIT_JXL];
+    let mut rng = Rng::new(0x4E1F);
+    let mut decoded = [0usize; 2];
+    for case in 0..CASES {
+        let mut data = heif_seeds[rng.below(heif_seeds.len())].to_vec();
+        // Every third case keeps its edits to the boxes at the start.
+        if case % 3 == 0 {
+            data.truncate(600);
+        }
+        rng.mutate(&mut data);
+        decoded[0] += usize::from(fuzz_bodies::heif(&data));
+        let mut data = jxl_seeds[rng.below(jxl_seeds.len())].to_vec();
+        rng.mutate(&mut data);
+        decoded[1] += usize::from(fuzz_bodies::jxl(&data));
+    }
+    eprintln!("heif/jxl bodies: {CASES} inputs each, {decoded:?} decoded");
 }

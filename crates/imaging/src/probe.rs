@@ -95,7 +95,6 @@ impl SourceFormat {
 
     /// The `image` crate's decoder for this format; HEIC, AVIF and JPEG XL have their own
     /// modules, and their size is read there rather than by the probe.
-
     pub(crate) fn image_format(self) -> Option<image::ImageFormat> {
         use image::ImageFormat as F;
         match self {
