@@ -1,6 +1,8 @@
-//! HEIC/HEIF and AVIF decoding through libheif (feature `heif`): the primary image, turned
-//! upright by libheif's own irot/imir/clap handling, with its colour profile and EXIF. Checks the
-//! pixel count against `max_pixels` before libheif decodes anything.
+//! HEIC/HEIF and AVIF decoding through libheif (feature `heif`): the primary image (grids
+//! assembled, irot/imir/clap applied by libheif, so it comes out upright), its colour (ICC
+//! profile, or one synthesized for wide-gamut nclx; PQ/HLG tone-mapped to sRGB with jxl-color)
+//! and its EXIF. Deep (9–16 bit) images stay 16-bit. Checks the pixel count against `max_pixels`
+//! before libheif decodes anything.
 
 use std::sync::OnceLock;
 

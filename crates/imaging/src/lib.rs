@@ -8,9 +8,17 @@
 //!
 //! Decisions worth knowing:
 //! - Formats are detected from magic numbers only. PNG, JPEG (including CMYK), GIF, WebP, BMP
-//!   and TIFF decode; AVIF, HEIC, ICO and JPEG XL are recognised and refused
-//!   (`image.unsupported`). A JPEG cut short (no end-of-image marker) is `image.corrupt` rather
-//!   than an image padded with grey.
+//!   and TIFF decode through `image`; HEIC/HEIF and AVIF through libheif (`heif.rs`, feature
+//!   `heif`, on by default; without it they are refused with `image.unsupported`), JPEG XL
+//!   through jxl-oxide (`jxl.rs`); ICO is recognised and refused. A JPEG cut short (no
+//!   end-of-image marker) is `image.corrupt` rather than an image padded with grey.
+//! - HEIF and JPEG XL decoders return upright pixels (irot/imir, the codestream orientation), so
+//!   their EXIF Orientation is never applied on top; they check `max_pixels` from their own
+//!   headers. A HEIF's primary image is used; one with 9–16 bits per sample decodes to 16-bit
+//!   (PNG output keeps it, the others round to 8), PQ/HLG content is tone-mapped to sRGB
+//!   (BT.2408, as jxl-oxide does for JPEG XL). Animated and CMYK JPEG XL are refused.
+//! - `keep` turns HEIC and JPEG XL into JPEG (PNG when transparent): browsers do not widely show
+//!   them. Such an original is never uploaded as is.
 //! - Animated GIF/WebP/APNG and SVG pass through unchanged; with `strip_metadata`, animations
 //!   still lose EXIF/XMP/comment blocks at container level.
 //! - An SVG with active content (`<script>`, `on…=` event handlers, `javascript:` URLs,
@@ -20,7 +28,8 @@
 //! - With `strip_metadata` (default) the output has no EXIF, GPS, XMP, IPTC or text chunks; the
 //!   ICC profile is kept in WebP (VP8X + ICCP written here), PNG and JPEG output, unless it does
 //!   not match the pixels' colour model (a CMYK profile after CMYK→RGB conversion). AVIF output
-//!   never carries a profile (the encoder cannot write one).
+//!   never carries a profile (the encoder cannot write one). HEIF with only wide-gamut nclx
+//!   colour (Display P3, BT.2020) gets an equivalent ICC profile in the output.
 //! - Without `strip_metadata`, EXIF (only) is carried into the output with Orientation reset
 //!   to 1, since the pixels are already upright.
 //! - A kept original is cleaned without re-encoding: JPEG loses APP1/APP3–APP13/APP15/COM,
