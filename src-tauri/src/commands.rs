@@ -109,8 +109,8 @@ pub async fn upload_clipboard(app: AppHandle) -> IpcResult<u64> {
 }
 
 const IMAGE_FILTER: &[&str] = &[
-    "png", "jpg", "jpeg", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "PNG", "JPG", "JPEG",
-    "WEBP", "GIF",
+    "png", "jpg", "jpeg", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "heic", "heif",
+    "hif", "jxl", "PNG", "JPG", "JPEG", "WEBP", "GIF", "AVIF", "HEIC", "HEIF", "HIF", "JXL",
 ];
 
 fn to_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {

@@ -48,7 +48,8 @@ pub fn session_jobs(app: &AppHandle) -> Vec<JobState> {
 
 /// Image files a folder drop picks up; anything else in the folder is left alone.
 const IMAGE_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "ico",
+    "png", "jpg", "jpeg", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "ico", "heic",
+    "heif", "hif", "jxl",
 ];
 /// A dropped folder is walked for at most this many images, so a drop of `~` cannot queue a
 /// whole disk.

@@ -448,3 +448,79 @@ fn a_long_screenshot_is_uploaded_as_png_with_a_note_instead_of_failing() {
         .unwrap();
     assert!(short_row["note"].is_null());
 }
+
+#[test]
+fn heic_and_jpeg_xl_photos_upload_as_formats_browsers_show() {
+    use fixtures::codec_samples::{ALPHA_ICC_JXL, CAMERA_JXL, IPHONE_LIKE_HEIC};
+    /// (name, bytes, displayed size, media type with the default profile, with `keep`)
+    type Sample = (&'static str, &'static [u8], (u32, u32), &'static str, &'static str);
+    let inputs: [Sample; 3] = [
+        (
+            "IMG_0001.HEIC",
+            IPHONE_LIKE_HEIC,
+            (64, 96),
+            "image/webp",
+            "image/jpeg",
+        ),
+        (
+            "camera.jxl",
+            CAMERA_JXL,
+            (64, 96),
+            "image/webp",
+            "image/jpeg",
+        ),
+        (
+            "sticker.jxl",
+            ALPHA_ICC_JXL,
+            (48, 32),
+            "image/webp",
+            "image/png",
+        ),
+    ];
+    for keep in [false, true] {
+        let w = World::with_profile_extra(if keep {
+            "processing = { format = \"keep\" }"
+        } else {
+            ""
+        });
+        let paths: Vec<_> = inputs.iter().map(|(n, b, ..)| w.input(n, b)).collect();
+        let mut args = vec!["upload", "--format", "url"];
+        args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+        let run = w.run(&args);
+        run.expect_code(0);
+        let urls = run.lines();
+        assert_eq!(urls.len(), inputs.len(), "{run:?}");
+        for ((url, path), (name, original, dims, default_mime, keep_mime)) in
+            urls.iter().zip(&paths).zip(inputs)
+        {
+            let mime = if keep { keep_mime } else { default_mime };
+            let (status, ct, body) = http_get(url);
+            assert_eq!(
+                (status, ct.as_str()),
+                (200, mime),
+                "{name} (keep: {keep}) → {url}"
+            );
+            assert_eq!(Some(&body), w.object(&w.key_of(url)).as_ref(), "{name}");
+            let img = decode(&body);
+            assert_eq!((img.width(), img.height()), dims, "{name} (keep: {keep})");
+            assert!(
+                !fixtures::contains_exif_or_gps(&body),
+                "{name}: metadata left"
+            );
+            if name == "sticker.jxl" {
+                // The transparent third stays transparent.
+                assert_eq!(
+                    img.to_rgba8().get_pixel(2, 16).0[3],
+                    0,
+                    "{name} (keep: {keep})"
+                );
+            }
+            // Upright: the stored top-left (red) corner is shown top-right.
+            if dims == (64, 96) {
+                let [r, g, _] = img.to_rgb8().get_pixel(60, 3).0;
+                assert!(r > 150 && g < 100, "{name} (keep: {keep}): not upright");
+            }
+            assert_eq!(std::fs::read(path).unwrap(), original, "{name} modified");
+        }
+    }
+}

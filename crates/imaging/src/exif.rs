@@ -89,6 +89,11 @@ impl<'a> Tiff<'a> {
     }
 }
 
+/// Whether `data` starts with a TIFF header, as a raw EXIF block handed to encoders must.
+pub(crate) fn is_tiff(data: &[u8]) -> bool {
+    Tiff::new(data).is_some()
+}
+
 fn without_prefix(exif: &[u8]) -> &[u8] {
     exif.strip_prefix(EXIF_PREFIX).unwrap_or(exif)
 }

@@ -1,7 +1,8 @@
 //! Deterministic test inputs (feature `fixtures`) for this crate's tests and other crates' tests
 //! and benchmarks, generated in code so no binary files are committed; plus checks on outputs.
 //! Same arguments, same bytes, on every machine. Generators panic only on their own bugs, so a
-//! test sees them at once. Not for production use.
+//! test sees them at once. Not for production use. The exception: HEIC, AVIF and JPEG XL
+//! samples ([`codec_samples`]), made once by reference encoders (no Rust encoder writes them).
 
 use image::codecs::gif::{GifEncoder, Repeat};
 use image::codecs::jpeg::JpegEncoder;
@@ -858,4 +859,34 @@ pub fn decode_as_shown(bytes: &[u8]) -> DynamicImage {
     let mut img = DynamicImage::from_decoder(dec).expect("test image decodes");
     img.apply_orientation(orientation);
     img
+}
+
+/// Small HEIC, AVIF and JPEG XL files committed in `crates/imaging/testdata/`, made by
+/// `examples/codec_testdata.rs` with heif-enc, avifenc and cjxl from this module's generators
+/// (see `testdata/README.md`). Sizes are as displayed.
+pub mod codec_samples {
+    /// iPhone-like: [`super::photo_rgb`] 96×64 stored as a grid of six 32×32 HEVC tiles, turned
+    /// upright by irot (90° clockwise, so 64×96 shown), with the [`DISPLAY_P3_ICC`] profile and
+    /// EXIF (Make [`super::CAMERA_MAKE`]) whose Orientation still says 6, as iPhones write it.
+    pub const IPHONE_LIKE_HEIC: &[u8] = include_bytes!("../testdata/iphone-like.heic");
+    /// Two images: the primary is [`super::photo_rgb`] 40×30, the other a 64×64 flat blue square.
+    pub const TWO_IMAGES_HEIC: &[u8] = include_bytes!("../testdata/two-images.heic");
+    /// 10-bit 4:4:4 HEIC of [`super::png16`] 32×24.
+    pub const TEN_BIT_HEIC: &[u8] = include_bytes!("../testdata/ten-bit.heic");
+    /// 10-bit PQ (BT.2100) HEIC, 48×48: three vertical grey bands at 0, 203 and 1000 nits.
+    pub const PQ_HEIC: &[u8] = include_bytes!("../testdata/pq.heic");
+    /// AVIF of [`super::photo_rgb`] 96×64 turned by irot (64×96 shown), with [`DISPLAY_P3_ICC`]
+    /// and EXIF (Orientation 6).
+    pub const ROTATED_AVIF: &[u8] = include_bytes!("../testdata/rotated.avif");
+    /// Lossy (XYB) JPEG XL of [`super::photo_rgb`] 96×64, sRGB.
+    pub const PHOTO_JXL: &[u8] = include_bytes!("../testdata/photo.jxl");
+    /// The iPhone-like camera JPEG (96×64, EXIF Orientation 6, Display P3) recompressed
+    /// losslessly by cjxl, which moves the orientation into the codestream: 64×96 shown.
+    pub const CAMERA_JXL: &[u8] = include_bytes!("../testdata/camera.jxl");
+    /// Lossless JPEG XL of [`super::rgba_png_with_icc`] 48×32 with [`DISPLAY_P3_ICC`].
+    pub const ALPHA_ICC_JXL: &[u8] = include_bytes!("../testdata/alpha-icc.jxl");
+    /// Lossless 16-bit JPEG XL of [`super::png16`] 32×24.
+    pub const SIXTEEN_BIT_JXL: &[u8] = include_bytes!("../testdata/sixteen-bit.jxl");
+    /// The Display P3 ICC profile embedded in the samples above.
+    pub const DISPLAY_P3_ICC: &[u8] = include_bytes!("../testdata/display-p3.icc");
 }

@@ -10,16 +10,24 @@
 //!
 //! Decisions worth knowing:
 //! - Formats are detected from magic numbers only. PNG, JPEG (including CMYK), GIF, WebP, BMP
-//!   and TIFF decode; AVIF, HEIC, ICO and JPEG XL are recognised and refused
-//!   (`image.unsupported`) when they would need decoding. A JPEG cut short (no end-of-image
-//!   marker) is `image.corrupt` rather than an image padded with grey.
+//!   and TIFF decode through `image`; HEIC/HEIF and AVIF through libheif (`heif.rs`, feature
+//!   `heif`, on by default; without it they are refused with `image.unsupported`), JPEG XL
+//!   through jxl-oxide (`jxl.rs`); ICO is recognised and refused. A JPEG cut short (no
+//!   end-of-image marker) is `image.corrupt` rather than an image padded with grey.
+//! - HEIF and JPEG XL decoders return upright pixels (irot/imir, the codestream orientation), so
+//!   their EXIF Orientation is never applied on top; they check `max_pixels` from their own
+//!   headers. A HEIF's primary image is used; one with 9–16 bits per sample decodes to 16-bit
+//!   (PNG output keeps it, the others round to 8), PQ/HLG content is tone-mapped to sRGB
+//!   (BT.2408, as jxl-oxide does for JPEG XL). Animated and CMYK JPEG XL are refused.
 //! - `original` uploads the bytes unchanged (metadata and all) without decoding; only unsafe SVG
 //!   and non-images (unless `allow_any_file`) are refused.
 //! - `keep` never re-encodes an image that needs no resize and no turning upright: it uploads
 //!   the original, cleaned at container level when stripping. A JPEG whose EXIF turns it is
 //!   kept too, with an EXIF holding only the Orientation (browsers honour it in JPEG); PNG and
 //!   WebP needing orientation are re-encoded in their format. Formats the web does not use
-//!   ([`SourceFormat::is_web_format`]: BMP, TIFF …) become PNG, or JPEG when lossy and opaque.
+//!   ([`SourceFormat::is_web_format`]: BMP, TIFF, HEIC, JPEG XL) become PNG, or JPEG when lossy
+//!   and opaque: browsers do not widely show HEIC or JPEG XL, so such an original is never
+//!   uploaded as is.
 //! - No valid image is refused for a format's size limit (WebP 16383 px a side, JPEG and AVIF
 //!   65535): the source's own web format (its original when nothing needs new pixels), else
 //!   PNG, is used instead, with a [`Note`] saying so. Likewise an image above `max_pixels` that
@@ -34,7 +42,8 @@
 //! - With `strip_metadata` (default) the output has no EXIF, GPS, XMP, IPTC or text chunks; the
 //!   ICC profile is kept in WebP (VP8X + ICCP written here), PNG and JPEG output, unless it does
 //!   not match the pixels' colour model (a CMYK profile after CMYK→RGB conversion). AVIF output
-//!   never carries a profile (the encoder cannot write one).
+//!   never carries a profile (the encoder cannot write one). HEIF with only wide-gamut nclx
+//!   colour (Display P3, BT.2020) gets an equivalent ICC profile in the output.
 //! - Without `strip_metadata`, EXIF (only) is carried into the output with Orientation reset
 //!   to 1, since the pixels are already upright.
 //! - A kept original is cleaned without re-encoding: JPEG loses APP1/APP3–APP13/APP15/COM,
@@ -47,6 +56,9 @@ mod container;
 mod encode;
 mod error;
 mod exif;
+#[cfg(feature = "heif")]
+mod heif;
+mod jxl;
 mod note;
 mod options;
 mod pipeline;

@@ -71,8 +71,9 @@ pub enum PassReason {
 /// Turns one input file into the bytes to upload.
 ///
 /// Errors (see [`ImagingError::code`]): `image.empty`, `image.not_an_image` (unless
-/// `allow_any_file`), `image.corrupt` (damaged or truncated), `image.unsupported` (HEIC, AVIF,
-/// ICO, JPEG XL input that would need decoding, or a TIFF feature the decoder lacks),
+/// `allow_any_file`), `image.corrupt` (damaged or truncated), `image.unsupported` (ICO input,
+/// HEIC/AVIF in a build without the `heif` feature, or a feature of a file the decoder lacks: an
+/// unusual TIFF compression, a HEIF codec without a decoder, animated or CMYK JPEG XL),
 /// `image.too_many_pixels` (checked from the header, before any pixel memory is allocated, for
 /// an image that must be decoded), `image.unsafe_svg` (an SVG with scripts,
 /// event handlers, `javascript:` URLs or embedded HTML, even with `allow_any_file`),
@@ -216,10 +217,13 @@ fn process_inner(
         return Ok(kept(out, source, Some(note)));
     }
 
-    let Some(image_format) = format.image_format() else {
+    if !format.can_decode() {
         return Err(cannot_read(format));
+    }
+    let Decoded { img, icc, exif } = match format.image_format() {
+        Some(image_format) => decode(bytes, format, image_format, opts)?,
+        None => decode_elsewhere(bytes, format, opts)?,
     };
-    let Decoded { img, icc, exif } = decode(bytes, format, image_format, opts)?;
     let decoded_at = Instant::now();
     timings.decode = decoded_at - start;
 
@@ -363,7 +367,7 @@ fn cannot_read(format: SourceFormat) -> ImagingError {
     }
 }
 
-fn check_pixels(w: Option<u32>, h: Option<u32>, limit: u64) -> Result<(), ImagingError> {
+pub(crate) fn check_pixels(w: Option<u32>, h: Option<u32>, limit: u64) -> Result<(), ImagingError> {
     match (w, h) {
         (Some(width), Some(height)) if u64::from(width) * u64::from(height) > limit => {
             Err(ImagingError::TooManyPixels {
@@ -436,10 +440,27 @@ fn is_lossless_webp(bytes: &[u8]) -> bool {
     crate::probe::riff_chunks(bytes).any(|(fourcc, _)| fourcc == b"VP8L")
 }
 
-struct Decoded {
-    img: DynamicImage,
-    icc: Option<Vec<u8>>,
-    exif: Option<Vec<u8>>,
+/// Decoded pixels (upright only for decoders that apply the format's own orientation, which the
+/// probe then reports as 1), the ICC profile that describes them, and EXIF as raw TIFF when kept.
+pub(crate) struct Decoded {
+    pub img: DynamicImage,
+    pub icc: Option<Vec<u8>>,
+    pub exif: Option<Vec<u8>>,
+}
+
+/// Formats the `image` crate does not decode here: HEIC/HEIF and AVIF through libheif (feature
+/// `heif`), JPEG XL through jxl-oxide.
+fn decode_elsewhere(
+    bytes: &[u8],
+    format: SourceFormat,
+    opts: &ProcessOptions,
+) -> Result<Decoded, ImagingError> {
+    match format {
+        #[cfg(feature = "heif")]
+        SourceFormat::Heic | SourceFormat::Avif => crate::heif::decode(bytes, format, opts),
+        SourceFormat::Jxl => crate::jxl::decode(bytes, opts),
+        _ => Err(cannot_read(format)),
+    }
 }
 
 fn decode(

@@ -118,6 +118,7 @@ fn keep_resolves_per_source_format() {
     }
 }
 
+#[cfg(not(feature = "heif"))]
 #[test]
 fn avif_and_heic_input_are_unsupported_with_advice() {
     let avif = sample(SourceFormat::Avif, 32, 32).unwrap();
@@ -131,6 +132,18 @@ fn avif_and_heic_input_are_unsupported_with_advice() {
             "{e}"
         );
     }
+}
+
+#[cfg(feature = "heif")]
+#[test]
+fn avif_converts_and_a_heic_without_images_is_corrupt() {
+    let avif = sample(SourceFormat::Avif, 64, 48).unwrap();
+    assert_eq!(probe(&avif).unwrap().kind, Kind::Raster(SourceFormat::Avif));
+    let img = decode(&run(&avif, &opts(OutputFormat::Png)).bytes);
+    assert_eq!(img.dimensions(), (64, 48));
+    assert_eq!(corners(&img), [0, 1, 2, 3]);
+    let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\x08mdat";
+    assert_eq!(code(heic, &ProcessOptions::default()), "image.corrupt");
 }
 
 /// Which stored corner (TL, TR, BL, BR = 0..3) a viewer shows at each displayed corner, per EXIF
@@ -891,3 +904,5 @@ fn svg_with_active_content_is_refused_even_when_any_file_is_allowed() {
          would run on your image domain)"
     );
 }
+
+mod codecs;
