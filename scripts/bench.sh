@@ -8,6 +8,8 @@
 #              inputs, with SSIMULACRA2 scores, then auto-quality vs fixed quality 80;
 # 2. upload  — the release `hoist` binary against a demo S3 server on 127.0.0.1 that the bench
 #              starts and stops itself: one ~1 MB PNG (whole process), a batch of 50;
+#    picgo   — 50 files (~60 MB) uploaded unchanged by `hoist` (format original) and by PicGo-Core
+#              with picgo-plugin-s3 (npm, tests/picgo), same bucket, same run: time and peak RSS;
 # 3. history — 100,000 rows: first page, profile page, searches;
 # 4. desktop — the release app under Xvfb: launch to ready, global shortcut to link in the
 #              clipboard for a 2560×1440 screenshot, idle memory of all its processes, sizes.
@@ -33,6 +35,17 @@ if ! command -v cwebp >/dev/null 2>&1; then
     "${sudo[@]}" apt-get install -y -qq webp >/dev/null
 fi
 
+if [[ ! -x /usr/bin/time ]]; then
+    echo "bench: installing GNU time (peak RSS of whole processes) ..." >&2
+    if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
+    "${sudo[@]}" apt-get update -qq >/dev/null
+    "${sudo[@]}" apt-get install -y -qq time >/dev/null
+fi
+if [[ ! -d tests/picgo/node_modules/picgo-plugin-s3 ]]; then
+    echo "bench: installing PicGo-Core and picgo-plugin-s3 from npm into tests/picgo ..." >&2
+    npm ci --prefix tests/picgo --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
 echo "bench: building release binaries (hoist-bench, hoist, history_bench) ..." >&2
 cargo build --release --quiet -p hoist-bench -p hoist-cli
 cargo build --release --quiet -p hoist-history --example history_bench
@@ -40,7 +53,7 @@ bin="$CARGO_TARGET_DIR/release"
 
 echo "# Hoist benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m), rustc $(rustc --version | cut -d' ' -f2)"
 echo
-"$bin/hoist-bench" images upload --hoist "$bin/hoist" --runs "$runs" "${quick[@]}"
+"$bin/hoist-bench" images upload picgo --hoist "$bin/hoist" --runs "$runs" "${quick[@]}"
 
 echo "## History: $rows rows (crates/history/examples/history_bench.rs)"
 echo

@@ -18,6 +18,9 @@ echo "== UI (npm ci, vitest, build)"
 # The desktop binary embeds ui/dist, so the UI is built before anything is compiled.
 (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm test && npm run build)
 
+echo "== PicGo-Core from npm (the reference of tests/tests/picgo_parity.rs)"
+npm ci --prefix tests/picgo --no-audit --no-fund --loglevel=error
+
 echo "== rustfmt"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all --check
@@ -34,7 +37,7 @@ trap 'rm -rf "$sandbox"' EXIT
 mkdir -p "$sandbox/run" "$sandbox/data"
 chmod 700 "$sandbox/run"
 export XDG_RUNTIME_DIR="$sandbox/run" XDG_DATA_HOME="$sandbox/data"
-export HOIST_REQUIRE_KEYCHAIN=1 HOIST_REQUIRE_DISPLAY=1 HOIST_REQUIRE_DESKTOP=1
+export HOIST_REQUIRE_KEYCHAIN=1 HOIST_REQUIRE_DISPLAY=1 HOIST_REQUIRE_DESKTOP=1 HOIST_REQUIRE_PICGO=1
 # The binaries the end-to-end tests run were built just above, with the workspace's features.
 export HOIST_E2E_PREBUILT=1
 # WebKit and bus-activated daemons write under HOME: keep them in the sandbox (cargo and rustup

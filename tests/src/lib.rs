@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use hoist_demo::{BlockingDemo, DemoConfig, DemoServer};
 
+pub mod picgo;
 pub mod proxy;
 pub mod webdriver;
 
@@ -177,7 +178,8 @@ impl Default for World {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` escapes turned back into bytes (UTF-8 expected).
+pub fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;

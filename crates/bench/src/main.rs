@@ -7,9 +7,11 @@
 //! `upload`: the real `hoist` binary against a demo S3 server on 127.0.0.1 (started and stopped
 //! here): one ~1 MB PNG as a whole process, a start-up breakdown, and a batch of 50 images, also
 //! once per processing format (webp, keep, keep without stripping, original).
+//! `picgo`: the `original` format beside PicGo-Core itself on 50 files of about 60 MB
+//! (`picgo.rs`).
 //!
 //! Prints only; it asserts nothing about time. Run through `bash scripts/bench.sh`, or
-//! `hoist-bench [images] [upload --hoist PATH] [--runs N] [--quick]`.
+//! `hoist-bench [images] [upload --hoist PATH] [picgo --hoist PATH] [--runs N] [--quick]`.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
@@ -20,7 +22,9 @@ use hoist_imaging::{ProcessOptions, Timings, fixtures, process_timed, ssimulacra
 use image::DynamicImage;
 use image::imageops::FilterType;
 
-type Res<T> = Result<T, Box<dyn std::error::Error>>;
+mod picgo;
+
+pub(crate) type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 const QUALITY: u8 = 80;
 const TARGET: f32 = ProcessOptions::DEFAULT_TARGET_SCORE;
@@ -28,6 +32,7 @@ const TARGET: f32 = ProcessOptions::DEFAULT_TARGET_SCORE;
 struct Args {
     images: bool,
     upload: bool,
+    picgo: bool,
     hoist: Option<PathBuf>,
     cwebp: String,
     runs: usize,
@@ -40,6 +45,7 @@ fn parse_args() -> Result<Args, String> {
     let mut a = Args {
         images: false,
         upload: false,
+        picgo: false,
         hoist: None,
         cwebp: "cwebp".into(),
         runs: 3,
@@ -51,6 +57,7 @@ fn parse_args() -> Result<Args, String> {
         match arg.as_str() {
             "images" => a.images = true,
             "upload" => a.upload = true,
+            "picgo" => a.picgo = true,
             "--hoist" => a.hoist = it.next().map(PathBuf::from),
             "--cwebp" => a.cwebp = it.next().ok_or("--cwebp needs a path")?,
             "--runs" => {
@@ -70,7 +77,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "-h" | "--help" => {
                 return Err(
-                    "usage: hoist-bench [images] [upload --hoist PATH] [--cwebp PATH] [--runs N] [--quick] | serve SECS"
+                    "usage: hoist-bench [images] [upload --hoist PATH] [picgo --hoist PATH] [--cwebp PATH] [--runs N] [--quick] | serve SECS"
                         .into(),
                 );
             }
@@ -80,12 +87,14 @@ fn parse_args() -> Result<Args, String> {
     if a.serve.is_some() {
         return Ok(a);
     }
-    if !a.images && !a.upload {
+    if !a.images && !a.upload && !a.picgo {
         a.images = true;
         a.upload = a.hoist.is_some();
     }
-    if a.upload && a.hoist.is_none() {
-        return Err("upload needs --hoist PATH (a release build of the hoist binary)".into());
+    if (a.upload || a.picgo) && a.hoist.is_none() {
+        return Err(
+            "upload and picgo need --hoist PATH (a release build of the hoist binary)".into(),
+        );
     }
     Ok(a)
 }
@@ -106,6 +115,13 @@ fn main() -> ExitCode {
     }
     if result.is_ok() && args.upload && args.serve.is_none() {
         result = upload(&args);
+    }
+    if result.is_ok()
+        && args.picgo
+        && args.serve.is_none()
+        && let Some(hoist) = &args.hoist
+    {
+        result = picgo::compare(hoist, args.runs, args.quick);
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -495,9 +511,9 @@ fn run_cwebp(
 // ---------------------------------------------------------------------------------------------
 // Upload
 
-const ACCESS_KEY: &str = "bench-access-key";
-const SECRET: &str = "bench-secret-Zq9v2Lm4";
-const SECRET_ENV: &str = "HOIST_BENCH_SECRET";
+pub(crate) const ACCESS_KEY: &str = "bench-access-key";
+pub(crate) const SECRET: &str = "bench-secret-Zq9v2Lm4";
+pub(crate) const SECRET_ENV: &str = "HOIST_BENCH_SECRET";
 
 /// The batch is also uploaded once per processing format: profile name, its processing line,
 /// and what the README calls it.
@@ -522,7 +538,7 @@ const BATCH_FORMATS: [(&str, &str, &str); 3] = [
 /// A demo S3 server on 127.0.0.1 and a config dir under `dir` whose default profile points at
 /// it, with one more profile per [`BATCH_FORMATS`] entry; the server stops when the handle is
 /// dropped.
-fn demo_world(dir: &Path) -> Res<(hoist_demo::BlockingDemo, PathBuf)> {
+pub(crate) fn demo_world(dir: &Path) -> Res<(hoist_demo::BlockingDemo, PathBuf)> {
     let cfg = DemoConfig {
         bucket: "bench".into(),
         access_key: ACCESS_KEY.into(),

@@ -459,10 +459,13 @@ impl<S: Store + 'static> Uploader<S> {
         });
 
         let sha256 = hex::encode(Sha256::digest(&processed.bytes));
+        // A file that goes up in its own format keeps its name's spelling (`.JPG`, `.jpeg`), as
+        // PicGo's `{extName}` does; a new format gets its usual extension.
+        let ext = hoist_imaging::own_extension(name, processed.ext).unwrap_or(processed.ext);
         let planned_key = profile.template.render(&KeyContext {
             now: (self.env.now)(),
             file_name: name,
-            ext: processed.ext,
+            ext,
             bytes: &processed.bytes,
             width: processed.width,
             height: processed.height,
@@ -482,7 +485,7 @@ impl<S: Store + 'static> Uploader<S> {
             width: processed.width,
             height: processed.height,
             mime: processed.mime.to_owned(),
-            ext: processed.ext.to_owned(),
+            ext: ext.to_owned(),
             action: action_name(&processed.action),
             sha256: sha256.clone(),
             history_id: *history_id,
@@ -533,7 +536,7 @@ impl<S: Store + 'static> Uploader<S> {
                 });
                 let content_disposition = profile
                     .content_disposition
-                    .then(|| content_disposition(name, processed.ext));
+                    .then(|| content_disposition(name, ext));
                 let metadata = BTreeMap::from([(SHA256_META.to_owned(), sha256.clone())]);
                 let request = PutRequest {
                     key: planned_key.clone(),

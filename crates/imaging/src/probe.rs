@@ -142,6 +142,28 @@ pub enum Kind {
     Other,
 }
 
+/// The extension `name` ends with, exactly as written, when it is a usual spelling of `ext` (an
+/// extension this crate gives, such as [`Probe::ext`] or [`Processed::ext`](crate::Processed)):
+/// `IMG_0042.JPG` for `jpg` gives `JPG`, `scan.tif` for `tiff` gives `tif`. PicGo's `{extName}`
+/// is the file's own, so a file that goes up in its own format keeps its spelling; `None` when
+/// the name has no extension or one of another format.
+pub fn own_extension<'a>(name: &'a str, ext: &str) -> Option<&'a str> {
+    let (stem, own) = name.rsplit_once('.')?;
+    if stem.is_empty() {
+        return None;
+    }
+    let spellings: &[&str] = match ext {
+        "jpg" => &["jpg", "jpeg", "jpe", "jfif"],
+        "tiff" => &["tiff", "tif"],
+        "heic" => &["heic", "heif"],
+        other => &[other][..],
+    };
+    spellings
+        .iter()
+        .any(|s| s.eq_ignore_ascii_case(own))
+        .then_some(own)
+}
+
 /// The result of [`probe`]: what the bytes are and what their header says.
 #[derive(Serialize, Clone, Debug, PartialEq, Eq)]
 pub struct Probe {
@@ -683,6 +705,18 @@ fn le24(b: &[u8], at: usize) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn own_extension_keeps_the_names_spelling_of_the_same_format() {
+        assert_eq!(own_extension("IMG_0042.JPG", "jpg"), Some("JPG"));
+        assert_eq!(own_extension("a.b.jpeg", "jpg"), Some("jpeg"));
+        assert_eq!(own_extension("scan.TIF", "tiff"), Some("TIF"));
+        assert_eq!(own_extension("x.png", "png"), Some("png"));
+        assert_eq!(own_extension("x.png", "webp"), None);
+        assert_eq!(own_extension("x.jpg", "png"), None);
+        assert_eq!(own_extension("noext", "png"), None);
+        assert_eq!(own_extension(".png", "png"), None);
+    }
 
     #[test]
     fn svg_sniffing() {

@@ -76,6 +76,11 @@ impl Uploaders {
             return Ok((c.uploader.clone(), c.store.clone()));
         }
         let store = Arc::new(S3Store::for_profile(&resolved, &creds)?);
+        // The long-running hosts' log says it each time a store that skips certificate checks
+        // is made (the CLI prints the same line on stderr; the desktop's editor shows it too).
+        if let Some(warning) = hoist_core::tls::warning(&resolved) {
+            tracing::warn!("{warning}");
+        }
         let uploader = Arc::new(
             Uploader::new(
                 resolved,

@@ -22,6 +22,7 @@ export interface ProfileForm {
   cache_control: string;
   collision: 'rename' | 'overwrite' | 'fail';
   dedup: boolean;
+  allow_invalid_certs: boolean;
   format: OutputFormat;
   quality: number;
   lossless: boolean;
@@ -61,6 +62,7 @@ export function formFromConfig(name: string, c: ProfileConfig): ProfileForm {
     cache_control: s(c.cache_control),
     collision: c.collision ?? 'rename',
     dedup: c.dedup ?? true,
+    allow_invalid_certs: c.allow_invalid_certs ?? false,
     format: fmt ?? 'webp',
     quality: c.processing?.quality ?? 80,
     lossless: c.processing?.lossless ?? false,
@@ -100,6 +102,7 @@ export function configFromForm(f: ProfileForm, base: ProfileConfig): ProfileConf
     cache_control: opt(f.cache_control),
     collision: f.collision,
     dedup: f.dedup,
+    allow_invalid_certs: f.allow_invalid_certs,
     processing: {
       ...base.processing,
       format: f.format,

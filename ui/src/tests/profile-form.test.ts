@@ -17,6 +17,14 @@ describe('profile form', () => {
     expect(back.processing.max_pixels).toBe(100_000_000);
   });
 
+  it('carries allow_invalid_certs both ways (imported PicGo rejectUnauthorized: false)', () => {
+    const c = { ...defaultConfig('minio'), allow_invalid_certs: true };
+    const f = formFromConfig('nas', c);
+    expect(f.allow_invalid_certs).toBe(true);
+    expect(configFromForm(f, c).allow_invalid_certs).toBe(true);
+    expect(configFromForm({ ...f, allow_invalid_certs: false }, c).allow_invalid_certs).toBe(false);
+  });
+
   it('turns empty strings into null and numbers into numbers', () => {
     const c = defaultConfig('aws');
     const f = { ...formFromConfig('x', c), bucket: ' imgs ', max_width: '1920', max_height: '', target: '80', cache_control: '  ' };

@@ -169,6 +169,8 @@ export const en = {
   'editor.collFail': 'Fail',
   'editor.collOverwriteWarn': 'Overwriting replaces the image behind links that are already out there.',
   'editor.dedup': 'Reuse the link when the same file was uploaded before',
+  'editor.allowInvalidCerts': 'Accept HTTPS certificates that cannot be checked (a self-signed server of your own)',
+  'editor.allowInvalidCertsWarn': 'Certificates are not checked for this profile: anyone between you and the server could read the uploads and the credentials. Use it only for a server you run yourself.',
   'editor.format': 'Output format',
   'editor.fmtWebp': 'WebP',
   'editor.fmtJpeg': 'JPEG',

@@ -171,6 +171,8 @@ export const zhCN: Dictionary = {
   'editor.collFail': '报错',
   'editor.collOverwriteWarn': '覆盖会替换已发出链接所指向的图片。',
   'editor.dedup': '同一文件已上传过时复用其链接',
+  'editor.allowInvalidCerts': '接受无法验证的 HTTPS 证书（自建服务器的自签名证书）',
+  'editor.allowInvalidCertsWarn': '此配置不检查证书：你与服务器之间的任何人都可能读到上传内容和密钥。仅用于你自己运行的服务器。',
   'editor.format': '输出格式',
   'editor.fmtWebp': 'WebP',
   'editor.fmtJpeg': 'JPEG',
