@@ -490,10 +490,7 @@ impl Profile {
                     preset.name
                 )));
             }
-            None => presets::fill(
-                &preset.endpoint,
-                &[("region", &region), ("account_id", account)],
-            ),
+            None => preset.endpoint_for(&region, account),
         };
         if endpoint.contains('{') {
             return Err(invalid(format!(

@@ -638,13 +638,7 @@ fn convert(
     let addressing = (wanted != preset.addressing).then_some(wanted);
     // Kept only when the preset would not produce the same endpoint, so the file stays short.
     let profile_endpoint = endpoint.as_ref().map(Endpoint::url).filter(|url| {
-        *url != presets::fill(
-            &preset.endpoint,
-            &[
-                ("region", &region_or_preset),
-                ("account_id", account_id.as_deref().unwrap_or("")),
-            ],
-        )
+        *url != preset.endpoint_for(&region_or_preset, account_id.as_deref().unwrap_or(""))
     });
     let profile_endpoint = profile_endpoint.or_else(|| {
         // An unparsable endpoint is kept as written so `hoist profile show` points at it.

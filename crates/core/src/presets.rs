@@ -39,6 +39,17 @@ pub struct Preset {
     pub notes: String,
 }
 
+impl Preset {
+    /// The endpoint this preset gives for `region` and `account_id`; a placeholder left
+    /// unfilled (no account id where one is needed) stays in the text for the caller to refuse.
+    pub fn endpoint_for(&self, region: &str, account_id: &str) -> String {
+        fill(
+            &self.endpoint,
+            &[("region", region), ("account_id", account_id)],
+        )
+    }
+}
+
 #[derive(Deserialize)]
 struct Table {
     provider: Vec<Preset>,
