@@ -6,10 +6,10 @@ use std::path::PathBuf;
 
 use hoist_core::check;
 use hoist_core::config::Config;
-use hoist_core::import::{self, ApplyOptions, Flavor, ProfileAction};
 use hoist_core::link::{self, LinkFormat};
 use hoist_core::{credentials, presets, remove};
 use hoist_history::{Query, Record, Status};
+use hoist_import::{ApplyOptions, Flavor, ProfileAction};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_dialog::DialogExt;
@@ -485,14 +485,17 @@ pub struct ImportSummary {
 pub async fn import_picgo(app: AppHandle, dry_run: bool) -> IpcResult<ImportSummary> {
     blocking(&app, move |app| {
         let ctx = app.state::<AppCtx>();
-        let (flavor, loaded) = match import::load(Flavor::PicGo, None, &credentials::process_env) {
-            Ok(l) => (Flavor::PicGo, l),
-            Err(first) => match import::load(Flavor::PicList, None, &credentials::process_env) {
-                Ok(l) => (Flavor::PicList, l),
-                Err(_) => return Err(IpcError::new(first.code(), first.to_string())),
-            },
-        };
-        let plan = import::plan(
+        let (flavor, loaded) =
+            match hoist_import::load(Flavor::PicGo, None, &credentials::process_env) {
+                Ok(l) => (Flavor::PicGo, l),
+                Err(first) => {
+                    match hoist_import::load(Flavor::PicList, None, &credentials::process_env) {
+                        Ok(l) => (Flavor::PicList, l),
+                        Err(_) => return Err(IpcError::new(first.code(), first.to_string())),
+                    }
+                }
+            };
+        let plan = hoist_import::plan(
             flavor,
             &loaded.config,
             &loaded.gallery,
@@ -504,7 +507,7 @@ pub async fn import_picgo(app: AppHandle, dry_run: bool) -> IpcResult<ImportSumm
         };
         let report = ctx
             .with_history(|h| {
-                import::apply(
+                hoist_import::apply(
                     &plan,
                     &ctx.paths.config_file(),
                     Some(h),

@@ -8,7 +8,6 @@ pub mod config;
 pub mod credentials;
 pub mod error;
 pub mod fetch;
-pub mod import;
 pub mod keylock;
 pub mod link;
 pub mod pipeline;

@@ -1,16 +1,16 @@
 //! `hoist import picgo|piclist [PATH]`: finds the setup, applies it through
-//! `hoist_core::import`, and prints what changed (or would, with `--dry-run`) on stdout.
-//! The conversion rules live in the core; this file only opens files and words the report.
+//! `hoist_import`, and prints what changed (or would, with `--dry-run`) on stdout.
+//! The conversion rules live in hoist-import; this file only opens files and words the report.
 
 use std::process::ExitCode;
 
 use hoist_core::Error;
 use hoist_core::credentials;
-use hoist_core::import::{
-    self, ApplyOptions, Flavor, ImportError, ProfileAction, ProfileReport, Report, SecretAction,
-};
 use hoist_core::secrets::Keychain;
 use hoist_history::History;
+use hoist_import::{
+    ApplyOptions, Flavor, ImportError, Located, ProfileAction, ProfileReport, Report, SecretAction,
+};
 
 use crate::cli::{ImportArgs, ImportCmd};
 use crate::context::Ctx;
@@ -21,11 +21,11 @@ pub fn run(ctx: &Ctx, cmd: ImportCmd) -> Result<ExitCode, Error> {
         ImportCmd::Picgo(a) => (Flavor::PicGo, a),
         ImportCmd::Piclist(a) => (Flavor::PicList, a),
     };
-    let loaded = match import::load(flavor, args.path.as_deref(), &credentials::process_env) {
+    let loaded = match hoist_import::load(flavor, args.path.as_deref(), &credentials::process_env) {
         Ok(l) => l,
         Err(e) => return Ok(fail(&e)),
     };
-    let plan = import::plan(
+    let plan = hoist_import::plan(
         flavor,
         &loaded.config,
         &loaded.gallery,
@@ -43,7 +43,7 @@ pub fn run(ctx: &Ctx, cmd: ImportCmd) -> Result<ExitCode, Error> {
         } else {
             None
         };
-        import::apply(
+        hoist_import::apply(
             &plan,
             &ctx.paths.config_file(),
             history.as_ref(),
@@ -53,7 +53,7 @@ pub fn run(ctx: &Ctx, cmd: ImportCmd) -> Result<ExitCode, Error> {
     } else {
         let history = ctx.history()?;
         let history = history.lock().unwrap_or_else(|p| p.into_inner());
-        import::apply(
+        hoist_import::apply(
             &plan,
             &ctx.paths.config_file(),
             Some(&history),
@@ -75,7 +75,7 @@ fn fail(e: &ImportError) -> ExitCode {
     ExitCode::from(output::EXIT_SETUP)
 }
 
-fn print_report(located: &import::Located, gallery_items: usize, args: &ImportArgs, r: &Report) {
+fn print_report(located: &Located, gallery_items: usize, args: &ImportArgs, r: &Report) {
     let flavor = r.flavor;
     if located.config == located.data_json {
         outln!("{flavor} config: {}", located.config.display());

@@ -1,0 +1,479 @@
+//! PicGo S3 configs → Hoist profiles: which configs count, the provider guessed from the
+//! endpoint, region, addressing, ACL, proxy and key template, the paste style as a link format
+//! (the `PICGO_*` patterns), and profile names made valid and unique.
+
+use std::collections::HashSet;
+use std::net::IpAddr;
+
+use hoist_core::config::{DEFAULT_TEMPLATE, Profile};
+use hoist_core::link::{self, LinkFormat};
+use hoist_core::presets::{self, Addressing};
+use hoist_core::secrets::Secret;
+use hoist_core::template::Template;
+use hoist_imaging::{OutputFormat, ProcessOptions};
+use serde_json::{Map, Value};
+
+use crate::json::{at, bool_field, str_at, str_field};
+use crate::urls::{Endpoint, public_url, sdk_location};
+
+/// The two S3 uploader types: picgo-plugin-s3 and PicList's built-in one. Same field names.
+const S3_TYPES: [&str; 2] = ["aws-s3", "aws-s3-plist"];
+/// What PicGo's and PicList's `markdown` paste style renders: no alt text.
+pub const PICGO_MARKDOWN: &str = "![]($url)";
+/// PicGo's `HTML` paste style: no alt attribute.
+pub const PICGO_HTML: &str = "<img src=\"$url\"/>";
+/// PicGo's `UBB` paste style, upper-case tags.
+pub const PICGO_UBB: &str = "[IMG]$url[/IMG]";
+/// PicGo's custom link when `customLink` is empty.
+const PICGO_DEFAULT_CUSTOM: &str = "![$fileName]($url)";
+
+/// Every S3 config object: each `uploader.<type>.configList[]` entry, and `picBed.<type>` only
+/// when that type has no list (older PicGo kept one config there; newer ones mirror the
+/// current list entry into it, which would be a duplicate).
+pub(crate) fn s3_configs(config: &Value) -> Vec<(&'static str, &Map<String, Value>)> {
+    let mut out = Vec::new();
+    for ty in S3_TYPES {
+        let list: Vec<&Map<String, Value>> = at(config, &["uploader", ty, "configList"])
+            .and_then(Value::as_array)
+            .map(|l| l.iter().filter_map(Value::as_object).collect())
+            .unwrap_or_default();
+        let mut ids = HashSet::new();
+        for obj in &list {
+            // The same `_id` twice is one config saved twice; keep the first.
+            if let Some(id) = str_field(obj, "_id")
+                && !ids.insert(id)
+            {
+                continue;
+            }
+            out.push((ty, *obj));
+        }
+        if list.is_empty()
+            && let Some(single) = at(config, &["picBed", ty]).and_then(Value::as_object)
+        {
+            out.push((ty, single));
+        }
+    }
+    out
+}
+
+/// The link settings shared by every imported profile.
+#[derive(Debug, Clone)]
+pub(crate) struct LinkSettings {
+    pub(crate) format: LinkFormat,
+    pub(crate) custom: String,
+    pub(crate) note: Option<String>,
+}
+
+/// `settings.pasteStyle` + `settings.customLink` → format and pattern. Every PicGo style is
+/// imported as the exact text PicGo rendered, so notes and scripts keep getting the same
+/// links: `markdown` is `![]($url)` (empty alt text, unlike Hoist's built-in Markdown),
+/// `HTML` is `<img src="$url"/>`, `UBB` is `[IMG]$url[/IMG]`.
+pub(crate) fn link_settings(config: &Value, notes: &mut Vec<String>) -> LinkSettings {
+    let style = str_at(config, &["settings", "pasteStyle"]).unwrap_or_else(|| "markdown".into());
+    let custom_link = str_at(config, &["settings", "customLink"]);
+    if at(config, &["settings", "encodeOutputURL"]) == Some(&Value::Bool(false)) {
+        notes.push(
+            "encodeOutputURL=false is not kept: Hoist always percent-encodes keys in links, so \
+             links with spaces or non-ASCII names work everywhere"
+                .into(),
+        );
+    }
+    let exact = |pattern: &str| (LinkFormat::Custom, pattern.to_owned());
+    let (format, custom) = match style.to_ascii_lowercase().as_str() {
+        "markdown" => exact(PICGO_MARKDOWN),
+        "html" => exact(PICGO_HTML),
+        "ubb" => exact(PICGO_UBB),
+        "url" => (
+            LinkFormat::Url,
+            custom_link
+                .clone()
+                .unwrap_or_else(|| PICGO_DEFAULT_CUSTOM.into()),
+        ),
+        "custom" => exact(custom_link.as_deref().unwrap_or(PICGO_DEFAULT_CUSTOM)),
+        other => {
+            notes.push(format!(
+                "unknown pasteStyle \"{other}\": links use PicGo's markdown ({PICGO_MARKDOWN})"
+            ));
+            exact(PICGO_MARKDOWN)
+        }
+    };
+    let mut note = None;
+    if let Some(c) = &custom_link
+        && !matches!(style.to_ascii_lowercase().as_str(), "custom" | "url")
+    {
+        note = Some(format!(
+            "customLink \"{c}\" is not used: the paste style is {style}; to use it: hoist profile edit NAME --link-format custom --custom-link '{c}'"
+        ));
+    }
+    if format == LinkFormat::Custom
+        && let Err(why) = link::validate_custom(&custom)
+    {
+        note = Some(format!(
+            "customLink \"{custom}\" needs fixing before uploads work: {why}"
+        ));
+    }
+    LinkSettings {
+        format,
+        custom,
+        note,
+    }
+}
+
+/// One S3 config object → profile, secret and notes. `name` is only used in hints.
+pub(crate) fn convert(
+    obj: &Map<String, Value>,
+    bucket: &str,
+    name: &str,
+    links: &LinkSettings,
+) -> (Profile, Option<Secret>, Vec<String>) {
+    let mut notes = Vec::new();
+    let path_style_flag = bool_field(obj, "pathStyleAccess").unwrap_or(false);
+    let endpoint_raw = str_field(obj, "endpoint");
+    let endpoint = endpoint_raw.as_deref().and_then(Endpoint::parse);
+    if let (Some(raw), None) = (&endpoint_raw, &endpoint) {
+        notes.push(format!(
+            "endpoint \"{raw}\" is not an http(s) URL; fix it with hoist profile edit {name} --endpoint URL"
+        ));
+    }
+    let host = endpoint.as_ref().map(|e| e.host.to_ascii_lowercase());
+    let provider = guess_provider(endpoint_raw.as_deref(), host.as_deref(), path_style_flag);
+    let preset = presets::get(provider).unwrap_or_else(|| &presets::all()[0]);
+    let account_id = (provider == "r2")
+        .then(|| host.as_deref().and_then(|h| h.split('.').next()))
+        .flatten()
+        .map(str::to_owned);
+    // picgo-plugin-s3 signs with region "auto" when none is set.
+    let region = match str_field(obj, "region") {
+        Some(r) => Some(r),
+        None if endpoint_raw.is_some() => Some("auto".to_owned()),
+        None => {
+            notes.push(format!(
+                "no region was set; Hoist uses {}: hoist profile edit {name} --region REGION if that is wrong",
+                preset.region
+            ));
+            None
+        }
+    };
+    let region_or_preset = region.clone().unwrap_or_else(|| preset.region.clone());
+    // The SDK PicGo used falls back to path style for IP-address and localhost endpoints.
+    let sdk_path_style = path_style_flag || host.as_deref().is_some_and(is_ip_or_localhost);
+    let wanted = if sdk_path_style {
+        Addressing::Path
+    } else {
+        Addressing::Virtual
+    };
+    let addressing = (wanted != preset.addressing).then_some(wanted);
+    // Kept only when the preset would not produce the same endpoint, so the file stays short.
+    let profile_endpoint = endpoint.as_ref().map(Endpoint::url).filter(|url| {
+        *url != preset.endpoint_for(&region_or_preset, account_id.as_deref().unwrap_or(""))
+    });
+    let profile_endpoint = profile_endpoint.or_else(|| {
+        // An unparsable endpoint is kept as written so `hoist profile show` points at it.
+        endpoint.is_none().then(|| endpoint_raw.clone()).flatten()
+    });
+    let acl = match str_field(obj, "acl") {
+        Some(acl) if preset.acl => Some(acl),
+        Some(acl) => {
+            notes.push(format!(
+                "acl \"{acl}\" dropped: {} does not accept ACLs",
+                preset.name
+            ));
+            None
+        }
+        None => None,
+    };
+    let proxy = str_field(obj, "proxy").map(|p| {
+        if p.contains("://") {
+            p
+        } else {
+            // picgo-plugin-s3 reads `host:port` as an HTTP proxy.
+            format!("http://{p}")
+        }
+    });
+    let key_template = match str_field(obj, "uploadPath") {
+        Some(t) => t,
+        // An empty path made PicGo store the file under its own name.
+        None => "{fullName}".to_owned(),
+    };
+    if let Err(e) = Template::parse(&key_template) {
+        notes.push(format!(
+            "{e}; uploads with this profile fail until it is fixed: hoist profile edit {name} --template '…'"
+        ));
+    }
+    let location = sdk_location(endpoint.as_ref(), &region_or_preset, bucket, sdk_path_style);
+    let (public_base, url_suffix) = public_url(
+        obj,
+        &location,
+        bucket,
+        path_style_flag,
+        provider,
+        name,
+        &mut notes,
+    );
+    let mut profile = Profile {
+        provider: provider.to_owned(),
+        endpoint: profile_endpoint,
+        account_id,
+        region,
+        bucket: bucket.to_owned(),
+        addressing,
+        acl,
+        access_key_id: str_field(obj, "accessKeyID"),
+        public_base_url: public_base.clone(),
+        url_suffix,
+        key_template,
+        link_format: links.format,
+        custom_link: links.custom.clone(),
+        proxy,
+        allow_invalid_certs: bool_field(obj, "rejectUnauthorized") == Some(false),
+        // PicGo uploads the file as it is; an import must not start converting or stripping.
+        processing: ProcessOptions {
+            format: OutputFormat::Original,
+            ..ProcessOptions::default()
+        },
+        ..Profile::default()
+    };
+    // Leave the base to the preset when it gives the very same one.
+    let mut probe = profile.clone();
+    probe.public_base_url = None;
+    probe.key_template = DEFAULT_TEMPLATE.into();
+    if let Ok(r) = probe.resolve(name)
+        && r.public_base == public_base.map(|b| b.trim_end_matches('/').to_owned())
+    {
+        profile.public_base_url = None;
+    }
+    // Template and link problems have their own notes; this catches the rest (a bad endpoint,
+    // proxy or URL prefix).
+    probe = profile.clone();
+    probe.key_template = DEFAULT_TEMPLATE.into();
+    probe.link_format = LinkFormat::Url;
+    if let Err(e) = probe.resolve(name) {
+        notes.push(format!("needs attention before uploading: {e}"));
+    }
+    if profile.access_key_id.is_none() {
+        notes.push(format!(
+            "no access key id: hoist profile edit {name} --access-key-id ID"
+        ));
+    }
+    let secret = str_field(obj, "secretAccessKey").map(Secret::new);
+    (profile, secret, notes)
+}
+
+fn guess_provider(
+    endpoint_raw: Option<&str>,
+    host: Option<&str>,
+    path_style: bool,
+) -> &'static str {
+    let host = match (endpoint_raw, host) {
+        (None, _) => return "aws",
+        // An endpoint that does not parse: the generic preset; a note says what to fix.
+        (Some(_), None) => return "custom",
+        (Some(_), Some(host)) => host,
+    };
+    let is = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+    if is("r2.cloudflarestorage.com") {
+        "r2"
+    } else if is("aliyuncs.com") {
+        "aliyun-oss"
+    } else if is("myqcloud.com") {
+        "tencent-cos"
+    } else if is("backblazeb2.com") {
+        "b2"
+    } else if is("wasabisys.com") {
+        "wasabi"
+    } else if is("amazonaws.com") {
+        "aws"
+    } else if path_style {
+        "minio"
+    } else {
+        "custom"
+    }
+}
+
+fn is_ip_or_localhost(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    bare.parse::<IpAddr>().is_ok() || bare.eq_ignore_ascii_case("localhost")
+}
+
+/// `_configName` → a valid profile name: other characters become `-`, runs collapse, at most
+/// 60 bytes (room for a `-N` suffix); empty → `fallback`.
+pub(crate) fn sanitize_name(raw: &str, fallback: &str) -> String {
+    let mut out = String::new();
+    for c in raw.trim().chars() {
+        let c = if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            c
+        } else {
+            '-'
+        };
+        if c == '-' && out.ends_with('-') {
+            continue;
+        }
+        if out.len() + c.len_utf8() > 60 {
+            break;
+        }
+        out.push(c);
+    }
+    let trimmed = out.trim_matches('-').trim_start_matches(['.', '-']);
+    if trimmed.is_empty() {
+        fallback.to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+pub(crate) fn unique_name(base: &str, taken: &HashSet<String>) -> String {
+    if !taken.contains(base) {
+        return base.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|n| !taken.contains(n))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use hoist_core::config::validate_profile_name;
+    use hoist_core::link::LinkFormat;
+    use serde_json::json;
+
+    use super::*;
+    use crate::fixtures::{picgo_two_configs, profile};
+    use crate::{Flavor, plan};
+
+    #[test]
+    fn piclist_builtin_single_config() {
+        let cfg = json!({
+            "picBed": {
+                "current": "aws-s3-plist",
+                "aws-s3-plist": {
+                    "_configName": "oss", "accessKeyID": "AK", "secretAccessKey": "SK",
+                    "bucketName": "pics", "endpoint": "oss-cn-hangzhou.aliyuncs.com",
+                    "region": "oss-cn-hangzhou", "acl": "public-read",
+                    "uploadPath": "img/{year}/{fileName}-{md5:8}.{extName}"
+                }
+            },
+            "settings": {"pasteStyle": "URL"}
+        });
+        let plan = plan(Flavor::PicList, &cfg, &[], 0);
+        assert_eq!(plan.profiles.len(), 1);
+        let p = &plan.profiles[0];
+        assert_eq!(p.name, "oss");
+        assert_eq!(p.source, "aws-s3-plist \"oss\"");
+        assert_eq!(p.profile.provider, "aliyun-oss");
+        assert_eq!(
+            p.profile.endpoint.as_deref(),
+            Some("https://oss-cn-hangzhou.aliyuncs.com")
+        );
+        assert_eq!(p.profile.acl.as_deref(), Some("public-read"));
+        assert_eq!(p.profile.addressing, None);
+        assert_eq!(p.profile.link_format, LinkFormat::Url);
+        // No prefix: PicGo linked to the virtual-hosted bucket URL.
+        let r = p.profile.resolve("oss").unwrap();
+        assert_eq!(
+            r.public_base.as_deref(),
+            Some("https://pics.oss-cn-hangzhou.aliyuncs.com")
+        );
+        assert_eq!(plan.default_profile.as_deref(), Some("oss"));
+    }
+
+    #[test]
+    fn providers_are_guessed_from_the_endpoint() {
+        let cases = [
+            ("https://s3.us-west-004.backblazeb2.com", false, "b2"),
+            ("s3.wasabisys.com", false, "wasabi"),
+            (
+                "https://cos.ap-guangzhou.myqcloud.com",
+                false,
+                "tencent-cos",
+            ),
+            ("https://s3.eu-west-1.amazonaws.com", false, "aws"),
+            ("", false, "aws"),
+            ("https://garage.example.org", true, "minio"),
+            ("https://storage.example.org", false, "custom"),
+        ];
+        for (endpoint, path_style, want) in cases {
+            let cfg = json!({"picBed": {"aws-s3": {
+                "bucketName": "b", "endpoint": endpoint, "pathStyleAccess": path_style,
+                "region": "r1"
+            }}});
+            let plan = plan(Flavor::PicGo, &cfg, &[], 0);
+            assert_eq!(plan.profiles[0].profile.provider, want, "{endpoint}");
+        }
+    }
+
+    #[test]
+    fn names_are_sanitised_and_made_unique() {
+        let cfg = json!({"uploader": {
+            "aws-s3": {"configList": [
+                {"_id": "1", "_configName": "my bucket/1", "bucketName": "a"},
+                {"_id": "2", "_configName": "my bucket?1", "bucketName": "b"},
+                {"_id": "2", "_configName": "saved twice", "bucketName": "b"},
+            ]},
+            "aws-s3-plist": {"configList": [
+                {"_id": "3", "_configName": ".../", "bucketName": "c"},
+                {"_id": "4", "_configName": "图床 默认", "bucketName": "d"},
+                {"_id": "5", "bucketName": "no name"},
+            ]}
+        }});
+        let plan = plan(Flavor::PicList, &cfg, &[], 0);
+        let names: Vec<_> = plan.profiles.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "my-bucket-1",
+                "my-bucket-1-2",
+                "aws-s3-plist",
+                "图床-默认",
+                "no-name"
+            ]
+        );
+        for n in names {
+            validate_profile_name(n).unwrap();
+        }
+        assert_eq!(sanitize_name(&"x".repeat(200), "f").len(), 60);
+    }
+
+    #[test]
+    fn paste_styles() {
+        let with = |style: &str, custom: &str| {
+            let mut cfg = picgo_two_configs();
+            cfg["settings"] = json!({"pasteStyle": style, "customLink": custom});
+            let plan = plan(Flavor::PicGo, &cfg, &[], 0);
+            let p = &plan.profiles[0].profile;
+            (p.link_format, p.custom_link.clone(), plan.notes)
+        };
+        assert_eq!(with("markdown", "").0, LinkFormat::Custom);
+        assert_eq!(with("markdown", "").1, "![]($url)");
+        assert_eq!(with("HTML", "").1, "<img src=\"$url\"/>");
+        assert_eq!(with("UBB", "").1, "[IMG]$url[/IMG]");
+        assert_eq!(with("URL", "").0, LinkFormat::Url);
+        let (f, c, _) = with("Custom", "[$fileName$extName]($url)");
+        assert_eq!(
+            (f, c.as_str()),
+            (LinkFormat::Custom, "[$fileName$extName]($url)")
+        );
+        // Custom with an empty pattern: PicGo's default custom link.
+        assert_eq!(with("Custom", "").1, "![$fileName]($url)");
+        let (_, _, notes) = with("markdown", "<$url>");
+        assert!(notes.iter().any(|n| n.contains("customLink")), "{notes:?}");
+        let (_, _, notes) = with("Custom", "no url here");
+        assert!(notes.iter().any(|n| n.contains("$url")), "{notes:?}");
+    }
+
+    #[test]
+    fn unknown_template_variable_keeps_the_profile_and_says_so() {
+        let mut cfg = picgo_two_configs();
+        cfg["uploader"]["aws-s3"]["configList"][0]["uploadPath"] = json!("{year}/{nope}.{extName}");
+        let plan = plan(Flavor::PicGo, &cfg, &[], 0);
+        let r2 = profile(&plan, "R2-blog");
+        assert_eq!(r2.profile.key_template, "{year}/{nope}.{extName}");
+        assert!(
+            r2.notes
+                .iter()
+                .any(|n| n.contains("{nope}") && n.contains("--template")),
+            "{:?}",
+            r2.notes
+        );
+    }
+}
