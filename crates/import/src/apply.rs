@@ -5,7 +5,7 @@ use std::path::Path;
 
 use hoist_core::config::{Config, validate_profile_name};
 use hoist_core::secrets::{Keychain, Secret, SecretError};
-use hoist_history::History;
+use hoist_history::{History, NewRecord};
 
 use crate::{Flavor, ImportError, Plan};
 
@@ -103,13 +103,46 @@ pub fn apply(
     opts: ApplyOptions,
 ) -> Result<Report, ImportError> {
     let mut cfg = Config::load(config_path)?;
+    let (mut reports, mut changed) = merge_profiles(plan, &mut cfg, opts.overwrite);
+    let (default_set, default_kept) = choose_default(plan, &mut cfg);
+    changed |= default_set.is_some();
+    if changed && !opts.dry_run {
+        cfg.save(config_path)?;
+    }
+    // Secrets after the config, so a failed save never leaves secrets of profiles that do not
+    // exist.
+    store_secrets(plan, &mut reports, keychain, opts);
+    let (new_rows, existing) = new_history_rows(plan, history)?;
+    if !opts.dry_run
+        && !new_rows.is_empty()
+        && let Some(h) = history
+    {
+        h.insert_many(&new_rows)?;
+    }
+    Ok(Report {
+        flavor: plan.flavor,
+        dry_run: opts.dry_run,
+        profiles: reports,
+        default_set,
+        default_kept,
+        history_added: new_rows.len(),
+        history_existing: existing,
+        history_without_link: plan.history_without_link,
+        server_port: plan.server_port,
+        notes: plan.notes.clone(),
+    })
+}
+
+/// Puts the planned profiles into `cfg` (a changed one only with `overwrite`). Returns a report
+/// per profile (its secret still `Untouched`) and whether `cfg` changed.
+fn merge_profiles(plan: &Plan, cfg: &mut Config, overwrite: bool) -> (Vec<ProfileReport>, bool) {
     let mut reports = Vec::new();
     let mut changed = false;
     for p in &plan.profiles {
         let action = match cfg.profiles.get(&p.name) {
             None => ProfileAction::Added,
             Some(existing) if *existing == p.profile => ProfileAction::Unchanged,
-            Some(_) if opts.overwrite => ProfileAction::Updated,
+            Some(_) if overwrite => ProfileAction::Updated,
             Some(_) => ProfileAction::Skipped,
         };
         if matches!(action, ProfileAction::Added | ProfileAction::Updated) {
@@ -132,30 +165,36 @@ pub fn apply(
             notes,
         });
     }
-    let mut default_set = None;
-    let mut default_kept = None;
-    if let Some(want) = &plan.default_profile
-        && cfg.profiles.contains_key(want)
-    {
-        match &cfg.default_profile {
-            Some(d) if cfg.profiles.contains_key(d) => {
-                if d != want {
-                    default_kept = Some((d.clone(), want.clone()));
-                }
-            }
-            _ => {
-                cfg.default_profile = Some(want.clone());
-                default_set = Some(want.clone());
-                changed = true;
-            }
+    (reports, changed)
+}
+
+/// Makes PicGo's choice Hoist's default when Hoist has none (or one that no longer exists).
+/// Returns (the default set, Hoist's default kept beside PicGo's when they differ).
+fn choose_default(plan: &Plan, cfg: &mut Config) -> (Option<String>, Option<(String, String)>) {
+    let Some(want) = &plan.default_profile else {
+        return (None, None);
+    };
+    if !cfg.profiles.contains_key(want) {
+        return (None, None);
+    }
+    match &cfg.default_profile {
+        Some(d) if cfg.profiles.contains_key(d) => {
+            (None, (d != want).then(|| (d.clone(), want.clone())))
+        }
+        _ => {
+            cfg.default_profile = Some(want.clone());
+            (Some(want.clone()), None)
         }
     }
-    if changed && !opts.dry_run {
-        cfg.save(config_path)?;
-    }
+}
 
-    // Secrets after the config, so a failed save never leaves secrets of profiles that do not
-    // exist. The keychain is opened once, and only when needed.
+/// Fills in each report's secret action. The keychain is opened once, and only when needed.
+fn store_secrets(
+    plan: &Plan,
+    reports: &mut [ProfileReport],
+    keychain: &dyn Fn() -> Result<Keychain, SecretError>,
+    opts: ApplyOptions,
+) {
     let mut kc: Option<Result<Keychain, SecretError>> = None;
     for (p, report) in plan.profiles.iter().zip(reports.iter_mut()) {
         report.secret = if report.action == ProfileAction::Skipped {
@@ -170,7 +209,14 @@ pub fn apply(
             SecretAction::NoneInSource
         };
     }
+}
 
+/// The planned rows the history does not hold yet (by origin and `import_ref`), and how many
+/// it does.
+fn new_history_rows(
+    plan: &Plan,
+    history: Option<&History>,
+) -> Result<(Vec<NewRecord>, usize), ImportError> {
     let mut new_rows = Vec::new();
     let mut existing = 0;
     for row in &plan.history {
@@ -184,24 +230,7 @@ pub fn apply(
             new_rows.push(row.clone());
         }
     }
-    if !opts.dry_run
-        && !new_rows.is_empty()
-        && let Some(h) = history
-    {
-        h.insert_many(&new_rows)?;
-    }
-    Ok(Report {
-        flavor: plan.flavor,
-        dry_run: opts.dry_run,
-        profiles: reports,
-        default_set,
-        default_kept,
-        history_added: new_rows.len(),
-        history_existing: existing,
-        history_without_link: plan.history_without_link,
-        server_port: plan.server_port,
-        notes: plan.notes.clone(),
-    })
+    Ok((new_rows, existing))
 }
 
 fn store_secret(
@@ -259,32 +288,19 @@ mod tests {
             1_700_000_000_000,
         );
         let keychain = || Ok(kc.clone());
+        let run = |opts| apply(&plan, &config_path, Some(&history), &keychain, opts).unwrap();
 
-        let dry = apply(
-            &plan,
-            &config_path,
-            Some(&history),
-            &keychain,
-            ApplyOptions {
-                dry_run: true,
-                overwrite: false,
-            },
-        )
-        .unwrap();
+        let dry = run(ApplyOptions {
+            dry_run: true,
+            overwrite: false,
+        });
         assert_eq!(dry.count(ProfileAction::Added), 2);
         assert_eq!(dry.history_added, 50);
         assert!(!config_path.exists());
         assert_eq!(kc.get("R2-blog").unwrap(), None);
         assert_eq!(history.count(&hoist_history::Query::default()).unwrap(), 0);
 
-        let first = apply(
-            &plan,
-            &config_path,
-            Some(&history),
-            &keychain,
-            ApplyOptions::default(),
-        )
-        .unwrap();
+        let first = run(ApplyOptions::default());
         assert_eq!(first.count(ProfileAction::Added), 2);
         assert_eq!(first.default_set.as_deref(), Some("MinIO-local"));
         assert!(
@@ -300,14 +316,7 @@ mod tests {
         let cfg = Config::load(&config_path).unwrap();
         assert_eq!(cfg.resolve(None).unwrap().name, "MinIO-local");
 
-        let again = apply(
-            &plan,
-            &config_path,
-            Some(&history),
-            &keychain,
-            ApplyOptions::default(),
-        )
-        .unwrap();
+        let again = run(ApplyOptions::default());
         assert_eq!(again.count(ProfileAction::Unchanged), 2);
         assert!(
             again
@@ -323,14 +332,7 @@ mod tests {
         let mut cfg = Config::load(&config_path).unwrap();
         cfg.profiles.get_mut("R2-blog").unwrap().bucket = "other".into();
         cfg.save(&config_path).unwrap();
-        let skipped = apply(
-            &plan,
-            &config_path,
-            Some(&history),
-            &keychain,
-            ApplyOptions::default(),
-        )
-        .unwrap();
+        let skipped = run(ApplyOptions::default());
         let r2 = skipped
             .profiles
             .iter()
@@ -344,17 +346,10 @@ mod tests {
             Config::load(&config_path).unwrap().profiles["R2-blog"].bucket,
             "other"
         );
-        let over = apply(
-            &plan,
-            &config_path,
-            Some(&history),
-            &keychain,
-            ApplyOptions {
-                dry_run: false,
-                overwrite: true,
-            },
-        )
-        .unwrap();
+        let over = run(ApplyOptions {
+            dry_run: false,
+            overwrite: true,
+        });
         assert_eq!(over.count(ProfileAction::Updated), 1);
         assert_eq!(
             Config::load(&config_path).unwrap().profiles["R2-blog"].bucket,

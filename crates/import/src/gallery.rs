@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use hoist_core::config::DEFAULT_TEMPLATE;
 use hoist_history::{NewRecord, Status};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use sha2::Digest as _;
 
 use crate::json::str_field;
@@ -23,21 +23,7 @@ pub(crate) fn gallery_rows(
     profiles: &[PlannedProfile],
     fallback_time_ms: i64,
 ) -> (Vec<NewRecord>, usize, usize) {
-    // Public bases of the imported profiles, longest first so a nested base wins.
-    let mut bases: Vec<(String, String, &str)> = profiles
-        .iter()
-        .filter_map(|p| {
-            let mut probe = p.profile.clone();
-            probe.key_template = DEFAULT_TEMPLATE.into();
-            let r = probe.resolve(&p.name).ok()?;
-            Some((r.public_base?, r.url_suffix, p.name.as_str()))
-        })
-        .collect();
-    bases.sort_by_key(|(b, _, _)| std::cmp::Reverse(b.len()));
-    let mut by_type: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for p in profiles {
-        by_type.entry(p.uploader).or_default().push(&p.name);
-    }
+    let owners = Owners::of(flavor, profiles);
     let fallback_time_ms = if PLAUSIBLE_MS.contains(&fallback_time_ms) {
         fallback_time_ms
     } else {
@@ -46,51 +32,22 @@ pub(crate) fn gallery_rows(
     let mut seen = HashSet::new();
     let (mut rows, mut without_link, mut duplicates) = (Vec::new(), 0, 0);
     for item in gallery {
-        let Some(obj) = item.as_object() else {
-            without_link += 1;
-            continue;
-        };
-        let url = str_field(obj, "imgUrl")
-            .or_else(|| str_field(obj, "url"))
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
-        let Some(url) = url else {
+        let Some((obj, url)) = item.as_object().and_then(|obj| Some((obj, link(obj)?))) else {
             without_link += 1;
             continue;
         };
         let file_name = str_field(obj, "fileName");
-        let import_ref = str_field(obj, "id").unwrap_or_else(|| {
-            let mut h = sha2::Sha256::new();
-            h.update(url.as_bytes());
-            h.update([0]);
-            h.update(file_name.as_deref().unwrap_or("").as_bytes());
-            format!("sha256:{}", hex::encode(h.finalize()))
-        });
+        let import_ref = str_field(obj, "id")
+            .unwrap_or_else(|| content_ref(&url, file_name.as_deref().unwrap_or("")));
         if !seen.insert(import_ref.clone()) {
             duplicates += 1;
             continue;
         }
-        let matched = bases.iter().find_map(|(base, suffix, name)| {
-            let rest = url.strip_prefix(base.as_str())?.strip_prefix('/')?;
-            let rest = if suffix.is_empty() {
-                rest.split(['?', '#']).next().unwrap_or(rest)
-            } else {
-                rest.strip_suffix(suffix.as_str()).unwrap_or(rest)
-            };
-            let key = percent_encoding::percent_decode_str(rest)
-                .decode_utf8()
-                .ok()?
-                .into_owned();
-            (!key.is_empty()).then_some((*name, key))
-        });
-        let ty = str_field(obj, "type");
-        let profile = match (&matched, ty.as_deref()) {
-            (Some((name, _)), _) => (*name).to_owned(),
-            (None, Some(t)) if by_type.get(t).is_some_and(|n| n.len() == 1) => {
-                by_type[t][0].to_owned()
-            }
-            (None, Some(t)) => format!("{}:{t}", flavor.tag()),
-            (None, None) => flavor.tag().to_owned(),
-        };
+        let matched = owners.key_of(&url);
+        let profile = owners.profile_of(
+            matched.as_ref().map(|(name, _)| *name),
+            str_field(obj, "type").as_deref(),
+        );
         let created_at_ms = ["createdAt", "updatedAt", "date"]
             .iter()
             .find_map(|k| obj.get(*k).and_then(time_ms))
@@ -110,6 +67,84 @@ pub(crate) fn gallery_rows(
         });
     }
     (rows, without_link, duplicates)
+}
+
+/// The imported profiles as owners of gallery links: by public base, else by uploader type.
+struct Owners<'a> {
+    flavor: Flavor,
+    /// (public base, URL suffix, profile name), longest base first so a nested base wins.
+    bases: Vec<(String, String, &'a str)>,
+    by_type: BTreeMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> Owners<'a> {
+    fn of(flavor: Flavor, profiles: &'a [PlannedProfile]) -> Self {
+        let mut bases: Vec<(String, String, &str)> = profiles
+            .iter()
+            .filter_map(|p| {
+                let mut probe = p.profile.clone();
+                probe.key_template = DEFAULT_TEMPLATE.into();
+                let r = probe.resolve(&p.name).ok()?;
+                Some((r.public_base?, r.url_suffix, p.name.as_str()))
+            })
+            .collect();
+        bases.sort_by_key(|(b, _, _)| std::cmp::Reverse(b.len()));
+        let mut by_type: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for p in profiles {
+            by_type.entry(p.uploader).or_default().push(&p.name);
+        }
+        Owners {
+            flavor,
+            bases,
+            by_type,
+        }
+    }
+
+    /// The profile whose public base `url` starts with, and the object key after that base.
+    fn key_of(&self, url: &str) -> Option<(&'a str, String)> {
+        self.bases.iter().find_map(|(base, suffix, name)| {
+            let rest = url.strip_prefix(base.as_str())?.strip_prefix('/')?;
+            let rest = if suffix.is_empty() {
+                rest.split(['?', '#']).next().unwrap_or(rest)
+            } else {
+                rest.strip_suffix(suffix.as_str()).unwrap_or(rest)
+            };
+            let key = percent_encoding::percent_decode_str(rest)
+                .decode_utf8()
+                .ok()?
+                .into_owned();
+            (!key.is_empty()).then_some((*name, key))
+        })
+    }
+
+    /// A row's history `profile`: the profile its link matched, else the only imported profile
+    /// of its uploader type, else `picgo:<type>` (or just `picgo` without a type).
+    fn profile_of(&self, matched: Option<&str>, ty: Option<&str>) -> String {
+        match (matched, ty) {
+            (Some(name), _) => name.to_owned(),
+            (None, Some(t)) if self.by_type.get(t).is_some_and(|n| n.len() == 1) => {
+                self.by_type[t][0].to_owned()
+            }
+            (None, Some(t)) => format!("{}:{t}", self.flavor.tag()),
+            (None, None) => self.flavor.tag().to_owned(),
+        }
+    }
+}
+
+/// The entry's http(s) link, if it has one.
+fn link(obj: &Map<String, Value>) -> Option<String> {
+    str_field(obj, "imgUrl")
+        .or_else(|| str_field(obj, "url"))
+        .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+}
+
+/// The `import_ref` of an entry without an id: a hash of its link and file name.
+fn content_ref(url: &str, file_name: &str) -> String {
+    let mut h = sha2::Sha256::new();
+    h.update(url.as_bytes());
+    h.update([0]);
+    h.update(file_name.as_bytes());
+    format!("sha256:{}", hex::encode(h.finalize()))
 }
 
 /// A gallery time: Unix milliseconds (what PicGo's store writes) or seconds, as a number or a

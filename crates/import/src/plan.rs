@@ -11,7 +11,9 @@ use serde_json::Value;
 use crate::Flavor;
 use crate::gallery::gallery_rows;
 use crate::json::{at, str_at, str_field};
-use crate::profiles::{convert, link_settings, s3_configs, sanitize_name, unique_name};
+use crate::profiles::{
+    LinkSettings, convert, link_settings, s3_configs, sanitize_name, unique_name,
+};
 
 /// What an import would do, computed from the parsed files alone.
 #[derive(Debug, Clone)]
@@ -50,52 +52,7 @@ pub struct PlannedProfile {
 pub fn plan(flavor: Flavor, config: &Value, gallery: &[Value], fallback_time_ms: i64) -> Plan {
     let mut notes = Vec::new();
     let links = link_settings(config, &mut notes);
-    let mut profiles: Vec<PlannedProfile> = Vec::new();
-    let mut taken: HashSet<String> = HashSet::new();
-    let mut default_profile = None;
-    let current =
-        str_at(config, &["picBed", "current"]).or_else(|| str_at(config, &["picBed", "uploader"]));
-    for (ty, obj) in s3_configs(config) {
-        let config_name = str_field(obj, "_configName");
-        let source = match &config_name {
-            Some(n) => format!("{ty} \"{n}\""),
-            None => ty.to_owned(),
-        };
-        let Some(bucket) = str_field(obj, "bucketName") else {
-            notes.push(format!("{source} has no bucket name; not imported"));
-            continue;
-        };
-        let base = sanitize_name(config_name.as_deref().unwrap_or(&bucket), ty);
-        let name = unique_name(&base, &taken);
-        taken.insert(name.clone());
-        let (profile, secret, profile_notes) = convert(obj, &bucket, &name, &links);
-        let id = str_field(obj, "_id");
-        let is_default_id = id.is_some() && id == str_at(config, &["uploader", ty, "defaultId"]);
-        let is_current_type = current.as_deref() == Some(ty);
-        // PicGo's choice first (the current uploader's default config), then any config of the
-        // current uploader, then any type's default config, then the first: Hoist should never
-        // end up with several profiles and no default.
-        let rank = match (is_current_type, is_default_id) {
-            (true, true) => 0,
-            (true, false) => 1,
-            (false, true) => 2,
-            (false, false) => 3,
-        };
-        if default_profile
-            .as_ref()
-            .is_none_or(|(best, _)| rank < *best)
-        {
-            default_profile = Some((rank, name.clone()));
-        }
-        profiles.push(PlannedProfile {
-            name,
-            uploader: ty,
-            source,
-            profile,
-            secret,
-            notes: profile_notes,
-        });
-    }
+    let (profiles, default_profile) = planned_profiles(config, &links, &mut notes);
     if profiles.is_empty() {
         notes.push(format!(
             "no S3 config (aws-s3 or aws-s3-plist) in this {flavor} setup: no profile imported"
@@ -112,11 +69,6 @@ pub fn plan(flavor: Flavor, config: &Value, gallery: &[Value], fallback_time_ms:
                 .into(),
         );
     }
-    let server_port = at(config, &["settings", "server", "port"]).and_then(|v| match v {
-        Value::Number(n) => n.as_u64().and_then(|p| u16::try_from(p).ok()),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    });
     let (history, history_without_link, duplicates) =
         gallery_rows(flavor, gallery, &profiles, fallback_time_ms);
     if duplicates > 0 {
@@ -127,12 +79,80 @@ pub fn plan(flavor: Flavor, config: &Value, gallery: &[Value], fallback_time_ms:
     Plan {
         flavor,
         profiles,
-        default_profile: default_profile.map(|(_, n)| n),
-        server_port,
+        default_profile,
+        server_port: server_port(config),
         history,
         history_without_link,
         notes,
     }
+}
+
+/// Every S3 config with a bucket as a profile under a unique name, and the one to become the
+/// default. Configs without a bucket are skipped with a note.
+fn planned_profiles(
+    config: &Value,
+    links: &LinkSettings,
+    notes: &mut Vec<String>,
+) -> (Vec<PlannedProfile>, Option<String>) {
+    let mut profiles: Vec<PlannedProfile> = Vec::new();
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut default_profile: Option<(u8, String)> = None;
+    let current =
+        str_at(config, &["picBed", "current"]).or_else(|| str_at(config, &["picBed", "uploader"]));
+    for (ty, obj) in s3_configs(config) {
+        let config_name = str_field(obj, "_configName");
+        let source = match &config_name {
+            Some(n) => format!("{ty} \"{n}\""),
+            None => ty.to_owned(),
+        };
+        let Some(bucket) = str_field(obj, "bucketName") else {
+            notes.push(format!("{source} has no bucket name; not imported"));
+            continue;
+        };
+        let base = sanitize_name(config_name.as_deref().unwrap_or(&bucket), ty);
+        let name = unique_name(&base, &taken);
+        taken.insert(name.clone());
+        let (profile, secret, profile_notes) = convert(obj, &bucket, &name, links);
+        let id = str_field(obj, "_id");
+        let is_default_id = id.is_some() && id == str_at(config, &["uploader", ty, "defaultId"]);
+        let rank = default_rank(current.as_deref() == Some(ty), is_default_id);
+        if default_profile
+            .as_ref()
+            .is_none_or(|(best, _)| rank < *best)
+        {
+            default_profile = Some((rank, name.clone()));
+        }
+        profiles.push(PlannedProfile {
+            name,
+            uploader: ty,
+            source,
+            profile,
+            secret,
+            notes: profile_notes,
+        });
+    }
+    (profiles, default_profile.map(|(_, n)| n))
+}
+
+/// PicGo's choice first (the current uploader's default config), then any config of the
+/// current uploader, then any type's default config, then the first: Hoist should never end
+/// up with several profiles and no default. Lower is better.
+fn default_rank(is_current_type: bool, is_default_id: bool) -> u8 {
+    match (is_current_type, is_default_id) {
+        (true, true) => 0,
+        (true, false) => 1,
+        (false, true) => 2,
+        (false, false) => 3,
+    }
+}
+
+/// `settings.server.port`, written as a number or as text.
+fn server_port(config: &Value) -> Option<u16> {
+    at(config, &["settings", "server", "port"]).and_then(|v| match v {
+        Value::Number(n) => n.as_u64().and_then(|p| u16::try_from(p).ok()),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 #[cfg(test)]

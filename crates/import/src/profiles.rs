@@ -7,7 +7,7 @@ use std::net::IpAddr;
 
 use hoist_core::config::{DEFAULT_TEMPLATE, Profile};
 use hoist_core::link::{self, LinkFormat};
-use hoist_core::presets::{self, Addressing};
+use hoist_core::presets::{self, Addressing, Preset};
 use hoist_core::secrets::Secret;
 use hoist_core::template::Template;
 use hoist_imaging::{OutputFormat, ProcessOptions};
@@ -128,50 +128,141 @@ pub(crate) fn convert(
 ) -> (Profile, Option<Secret>, Vec<String>) {
     let mut notes = Vec::new();
     let path_style_flag = bool_field(obj, "pathStyleAccess").unwrap_or(false);
-    let endpoint_raw = str_field(obj, "endpoint");
-    let endpoint = endpoint_raw.as_deref().and_then(Endpoint::parse);
-    if let (Some(raw), None) = (&endpoint_raw, &endpoint) {
+    let target = Target::of(obj, path_style_flag, name, &mut notes);
+    let acl = acl(obj, target.preset, &mut notes);
+    let key_template = key_template(obj, name, &mut notes);
+    let location = sdk_location(
+        target.endpoint.as_ref(),
+        &target.region_or_preset,
+        bucket,
+        target.sdk_path_style,
+    );
+    let (public_base, url_suffix) = public_url(
+        obj,
+        &location,
+        bucket,
+        path_style_flag,
+        target.provider,
+        name,
+        &mut notes,
+    );
+    let mut profile = Profile {
+        provider: target.provider.to_owned(),
+        endpoint: target.profile_endpoint,
+        account_id: target.account_id,
+        region: target.region,
+        bucket: bucket.to_owned(),
+        addressing: target.addressing,
+        acl,
+        access_key_id: str_field(obj, "accessKeyID"),
+        public_base_url: public_base,
+        url_suffix,
+        key_template,
+        link_format: links.format,
+        custom_link: links.custom.clone(),
+        proxy: proxy(obj),
+        allow_invalid_certs: bool_field(obj, "rejectUnauthorized") == Some(false),
+        // PicGo uploads the file as it is; an import must not start converting or stripping.
+        processing: ProcessOptions {
+            format: OutputFormat::Original,
+            ..ProcessOptions::default()
+        },
+        ..Profile::default()
+    };
+    leave_base_to_preset(&mut profile, name);
+    check_resolves(&profile, name, &mut notes);
+    if profile.access_key_id.is_none() {
         notes.push(format!(
-            "endpoint \"{raw}\" is not an http(s) URL; fix it with hoist profile edit {name} --endpoint URL"
+            "no access key id: hoist profile edit {name} --access-key-id ID"
         ));
     }
-    let host = endpoint.as_ref().map(|e| e.host.to_ascii_lowercase());
-    let provider = guess_provider(endpoint_raw.as_deref(), host.as_deref(), path_style_flag);
-    let preset = presets::get(provider).unwrap_or_else(|| &presets::all()[0]);
-    let account_id = (provider == "r2")
-        .then(|| host.as_deref().and_then(|h| h.split('.').next()))
-        .flatten()
-        .map(str::to_owned);
-    // picgo-plugin-s3 signs with region "auto" when none is set.
-    let region = match str_field(obj, "region") {
-        Some(r) => Some(r),
-        None if endpoint_raw.is_some() => Some("auto".to_owned()),
-        None => {
+    let secret = str_field(obj, "secretAccessKey").map(Secret::new);
+    (profile, secret, notes)
+}
+
+/// Where a config's requests went, as a provider preset and what the profile must say beyond it.
+struct Target {
+    provider: &'static str,
+    preset: &'static Preset,
+    /// The config's endpoint, if it parses.
+    endpoint: Option<Endpoint>,
+    /// The endpoint as the profile keeps it: only where the preset would not give the same.
+    profile_endpoint: Option<String>,
+    account_id: Option<String>,
+    region: Option<String>,
+    /// `region`, else the preset's.
+    region_or_preset: String,
+    addressing: Option<Addressing>,
+    /// Whether PicGo's S3 SDK used path-style URLs.
+    sdk_path_style: bool,
+}
+
+impl Target {
+    fn of(
+        obj: &Map<String, Value>,
+        path_style_flag: bool,
+        name: &str,
+        notes: &mut Vec<String>,
+    ) -> Target {
+        let endpoint_raw = str_field(obj, "endpoint");
+        let endpoint = endpoint_raw.as_deref().and_then(Endpoint::parse);
+        if let (Some(raw), None) = (&endpoint_raw, &endpoint) {
             notes.push(format!(
-                "no region was set; Hoist uses {}: hoist profile edit {name} --region REGION if that is wrong",
-                preset.region
+                "endpoint \"{raw}\" is not an http(s) URL; fix it with hoist profile edit {name} --endpoint URL"
             ));
-            None
         }
-    };
-    let region_or_preset = region.clone().unwrap_or_else(|| preset.region.clone());
-    // The SDK PicGo used falls back to path style for IP-address and localhost endpoints.
-    let sdk_path_style = path_style_flag || host.as_deref().is_some_and(is_ip_or_localhost);
-    let wanted = if sdk_path_style {
-        Addressing::Path
-    } else {
-        Addressing::Virtual
-    };
-    let addressing = (wanted != preset.addressing).then_some(wanted);
-    // Kept only when the preset would not produce the same endpoint, so the file stays short.
-    let profile_endpoint = endpoint.as_ref().map(Endpoint::url).filter(|url| {
-        *url != preset.endpoint_for(&region_or_preset, account_id.as_deref().unwrap_or(""))
-    });
-    let profile_endpoint = profile_endpoint.or_else(|| {
-        // An unparsable endpoint is kept as written so `hoist profile show` points at it.
-        endpoint.is_none().then(|| endpoint_raw.clone()).flatten()
-    });
-    let acl = match str_field(obj, "acl") {
+        let host = endpoint.as_ref().map(|e| e.host.to_ascii_lowercase());
+        let provider = guess_provider(endpoint_raw.as_deref(), host.as_deref(), path_style_flag);
+        let preset = presets::get(provider).unwrap_or_else(|| &presets::all()[0]);
+        let account_id = (provider == "r2")
+            .then(|| host.as_deref().and_then(|h| h.split('.').next()))
+            .flatten()
+            .map(str::to_owned);
+        // picgo-plugin-s3 signs with region "auto" when none is set.
+        let region = match str_field(obj, "region") {
+            Some(r) => Some(r),
+            None if endpoint_raw.is_some() => Some("auto".to_owned()),
+            None => {
+                notes.push(format!(
+                    "no region was set; Hoist uses {}: hoist profile edit {name} --region REGION if that is wrong",
+                    preset.region
+                ));
+                None
+            }
+        };
+        let region_or_preset = region.clone().unwrap_or_else(|| preset.region.clone());
+        // The SDK PicGo used falls back to path style for IP-address and localhost endpoints.
+        let sdk_path_style = path_style_flag || host.as_deref().is_some_and(is_ip_or_localhost);
+        let wanted = if sdk_path_style {
+            Addressing::Path
+        } else {
+            Addressing::Virtual
+        };
+        let addressing = (wanted != preset.addressing).then_some(wanted);
+        // Kept only when the preset would not produce the same endpoint, so the file stays short.
+        let profile_endpoint = endpoint.as_ref().map(Endpoint::url).filter(|url| {
+            *url != preset.endpoint_for(&region_or_preset, account_id.as_deref().unwrap_or(""))
+        });
+        let profile_endpoint = profile_endpoint.or_else(|| {
+            // An unparsable endpoint is kept as written so `hoist profile show` points at it.
+            endpoint.is_none().then(|| endpoint_raw.clone()).flatten()
+        });
+        Target {
+            provider,
+            preset,
+            endpoint,
+            profile_endpoint,
+            account_id,
+            region,
+            region_or_preset,
+            addressing,
+            sdk_path_style,
+        }
+    }
+}
+
+fn acl(obj: &Map<String, Value>, preset: &Preset, notes: &mut Vec<String>) -> Option<String> {
+    match str_field(obj, "acl") {
         Some(acl) if preset.acl => Some(acl),
         Some(acl) => {
             notes.push(format!(
@@ -181,15 +272,21 @@ pub(crate) fn convert(
             None
         }
         None => None,
-    };
-    let proxy = str_field(obj, "proxy").map(|p| {
+    }
+}
+
+fn proxy(obj: &Map<String, Value>) -> Option<String> {
+    str_field(obj, "proxy").map(|p| {
         if p.contains("://") {
             p
         } else {
             // picgo-plugin-s3 reads `host:port` as an HTTP proxy.
             format!("http://{p}")
         }
-    });
+    })
+}
+
+fn key_template(obj: &Map<String, Value>, name: &str, notes: &mut Vec<String>) -> String {
     let key_template = match str_field(obj, "uploadPath") {
         Some(t) => t,
         // An empty path made PicGo store the file under its own name.
@@ -200,63 +297,34 @@ pub(crate) fn convert(
             "{e}; uploads with this profile fail until it is fixed: hoist profile edit {name} --template '…'"
         ));
     }
-    let location = sdk_location(endpoint.as_ref(), &region_or_preset, bucket, sdk_path_style);
-    let (public_base, url_suffix) = public_url(
-        obj,
-        &location,
-        bucket,
-        path_style_flag,
-        provider,
-        name,
-        &mut notes,
-    );
-    let mut profile = Profile {
-        provider: provider.to_owned(),
-        endpoint: profile_endpoint,
-        account_id,
-        region,
-        bucket: bucket.to_owned(),
-        addressing,
-        acl,
-        access_key_id: str_field(obj, "accessKeyID"),
-        public_base_url: public_base.clone(),
-        url_suffix,
-        key_template,
-        link_format: links.format,
-        custom_link: links.custom.clone(),
-        proxy,
-        allow_invalid_certs: bool_field(obj, "rejectUnauthorized") == Some(false),
-        // PicGo uploads the file as it is; an import must not start converting or stripping.
-        processing: ProcessOptions {
-            format: OutputFormat::Original,
-            ..ProcessOptions::default()
-        },
-        ..Profile::default()
-    };
-    // Leave the base to the preset when it gives the very same one.
+    key_template
+}
+
+/// Leaves the public base to the preset when it gives the very same one.
+fn leave_base_to_preset(profile: &mut Profile, name: &str) {
     let mut probe = profile.clone();
     probe.public_base_url = None;
     probe.key_template = DEFAULT_TEMPLATE.into();
     if let Ok(r) = probe.resolve(name)
-        && r.public_base == public_base.map(|b| b.trim_end_matches('/').to_owned())
+        && r.public_base
+            == profile
+                .public_base_url
+                .as_ref()
+                .map(|b| b.trim_end_matches('/').to_owned())
     {
         profile.public_base_url = None;
     }
-    // Template and link problems have their own notes; this catches the rest (a bad endpoint,
-    // proxy or URL prefix).
-    probe = profile.clone();
+}
+
+/// Template and link problems have their own notes; this catches the rest (a bad endpoint,
+/// proxy or URL prefix).
+fn check_resolves(profile: &Profile, name: &str, notes: &mut Vec<String>) {
+    let mut probe = profile.clone();
     probe.key_template = DEFAULT_TEMPLATE.into();
     probe.link_format = LinkFormat::Url;
     if let Err(e) = probe.resolve(name) {
         notes.push(format!("needs attention before uploading: {e}"));
     }
-    if profile.access_key_id.is_none() {
-        notes.push(format!(
-            "no access key id: hoist profile edit {name} --access-key-id ID"
-        ));
-    }
-    let secret = str_field(obj, "secretAccessKey").map(Secret::new);
-    (profile, secret, notes)
 }
 
 fn guess_provider(
