@@ -7,7 +7,9 @@ use hoist_core::config::{Config, validate_profile_name};
 use hoist_core::secrets::{Keychain, Secret, SecretError};
 use hoist_history::{History, NewRecord};
 
-use crate::{Flavor, ImportError, Plan};
+use crate::error::ImportError;
+use crate::flavor::Flavor;
+use crate::plan::Plan;
 
 /// How [`apply`] treats what already exists.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -265,7 +267,8 @@ mod tests {
 
     use super::*;
     use crate::fixtures::{MINIO_SECRET, R2_SECRET, picgo_two_configs};
-    use crate::{Flavor, plan};
+    use crate::flavor::Flavor;
+    use crate::plan::plan;
 
     fn mock_keychain() -> Keychain {
         let store: Arc<keyring_core::CredentialStore> = keyring_core::mock::Store::new().unwrap();

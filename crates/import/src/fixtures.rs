@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::{Plan, PlannedProfile};
+use crate::plan::Plan;
+use crate::profiles::PlannedProfile;
 
 pub const R2_SECRET: &str = "r2-secret-DO-NOT-LEAK";
 pub const MINIO_SECRET: &str = "minio-secret-DO-NOT-LEAK";

@@ -8,8 +8,9 @@ use hoist_history::{NewRecord, Status};
 use serde_json::{Map, Value};
 use sha2::Digest as _;
 
+use crate::flavor::Flavor;
 use crate::json::str_field;
-use crate::{Flavor, PlannedProfile};
+use crate::profiles::PlannedProfile;
 
 /// Gallery times outside 1990..2200 are not real upload times.
 const PLAUSIBLE_MS: std::ops::RangeInclusive<i64> = 631_152_000_000..=7_258_118_400_000;
@@ -173,7 +174,8 @@ mod tests {
     use serde_json::json;
 
     use crate::fixtures::picgo_two_configs;
-    use crate::{Flavor, plan};
+    use crate::flavor::Flavor;
+    use crate::plan::plan;
 
     #[test]
     fn gallery_rows_carry_links_only() {

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::{Flavor, ImportError};
+use crate::error::ImportError;
+use crate::flavor::Flavor;
 
 /// A gallery file bigger than this once decompressed is refused (a gzip bomb, not a gallery).
 const MAX_GALLERY_BYTES: u64 = 512 * 1024 * 1024;
@@ -244,7 +245,8 @@ mod tests {
 
     use super::*;
     use crate::fixtures::picgo_two_configs;
-    use crate::plan;
+    use crate::flavor::Flavor;
+    use crate::plan::plan;
 
     #[test]
     fn gallery_reads_gzip_and_plain_json() {

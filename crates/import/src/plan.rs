@@ -1,19 +1,14 @@
-//! The plan: what an import would do, computed from the parsed files alone (pure): the S3
-//! configs as profiles, PicGo's default, the gallery as history rows, and the notes to show.
+//! The plan: what an import would do, computed from the parsed files alone (pure): the link
+//! settings, the S3 configs as profiles, the gallery as history rows, and the notes to show.
 
-use std::collections::HashSet;
-
-use hoist_core::config::Profile;
-use hoist_core::secrets::Secret;
 use hoist_history::NewRecord;
 use serde_json::Value;
 
-use crate::Flavor;
+use crate::flavor::Flavor;
 use crate::gallery::gallery_rows;
-use crate::json::{at, str_at, str_field};
-use crate::profiles::{
-    LinkSettings, convert, link_settings, s3_configs, sanitize_name, unique_name,
-};
+use crate::json::at;
+use crate::links::link_settings;
+use crate::profiles::{PlannedProfile, planned_profiles};
 
 /// What an import would do, computed from the parsed files alone.
 #[derive(Debug, Clone)]
@@ -29,21 +24,6 @@ pub struct Plan {
     /// Gallery items skipped because they hold no http(s) link.
     pub history_without_link: usize,
     /// Things the user should know that concern no single profile.
-    pub notes: Vec<String>,
-}
-
-/// One S3 config turned into a Hoist profile.
-#[derive(Debug, Clone)]
-pub struct PlannedProfile {
-    pub name: String,
-    /// `aws-s3` or `aws-s3-plist`.
-    pub uploader: &'static str,
-    /// Where it came from, e.g. `aws-s3 "R2 blog"`.
-    pub source: String,
-    pub profile: Profile,
-    /// The secret access key found in the config; goes to the keychain only.
-    pub secret: Option<Secret>,
-    /// Settings that could not be carried over exactly, and problems to fix.
     pub notes: Vec<String>,
 }
 
@@ -87,65 +67,6 @@ pub fn plan(flavor: Flavor, config: &Value, gallery: &[Value], fallback_time_ms:
     }
 }
 
-/// Every S3 config with a bucket as a profile under a unique name, and the one to become the
-/// default. Configs without a bucket are skipped with a note.
-fn planned_profiles(
-    config: &Value,
-    links: &LinkSettings,
-    notes: &mut Vec<String>,
-) -> (Vec<PlannedProfile>, Option<String>) {
-    let mut profiles: Vec<PlannedProfile> = Vec::new();
-    let mut taken: HashSet<String> = HashSet::new();
-    let mut default_profile: Option<(u8, String)> = None;
-    let current =
-        str_at(config, &["picBed", "current"]).or_else(|| str_at(config, &["picBed", "uploader"]));
-    for (ty, obj) in s3_configs(config) {
-        let config_name = str_field(obj, "_configName");
-        let source = match &config_name {
-            Some(n) => format!("{ty} \"{n}\""),
-            None => ty.to_owned(),
-        };
-        let Some(bucket) = str_field(obj, "bucketName") else {
-            notes.push(format!("{source} has no bucket name; not imported"));
-            continue;
-        };
-        let base = sanitize_name(config_name.as_deref().unwrap_or(&bucket), ty);
-        let name = unique_name(&base, &taken);
-        taken.insert(name.clone());
-        let (profile, secret, profile_notes) = convert(obj, &bucket, &name, links);
-        let id = str_field(obj, "_id");
-        let is_default_id = id.is_some() && id == str_at(config, &["uploader", ty, "defaultId"]);
-        let rank = default_rank(current.as_deref() == Some(ty), is_default_id);
-        if default_profile
-            .as_ref()
-            .is_none_or(|(best, _)| rank < *best)
-        {
-            default_profile = Some((rank, name.clone()));
-        }
-        profiles.push(PlannedProfile {
-            name,
-            uploader: ty,
-            source,
-            profile,
-            secret,
-            notes: profile_notes,
-        });
-    }
-    (profiles, default_profile.map(|(_, n)| n))
-}
-
-/// PicGo's choice first (the current uploader's default config), then any config of the
-/// current uploader, then any type's default config, then the first: Hoist should never end
-/// up with several profiles and no default. Lower is better.
-fn default_rank(is_current_type: bool, is_default_id: bool) -> u8 {
-    match (is_current_type, is_default_id) {
-        (true, true) => 0,
-        (true, false) => 1,
-        (false, true) => 2,
-        (false, false) => 3,
-    }
-}
-
 /// `settings.server.port`, written as a number or as text.
 fn server_port(config: &Value) -> Option<u16> {
     at(config, &["settings", "server", "port"]).and_then(|v| match v {
@@ -164,8 +85,8 @@ mod tests {
     use hoist_imaging::OutputFormat;
 
     use super::*;
-    use crate::PICGO_MARKDOWN;
     use crate::fixtures::{MINIO_SECRET, R2_SECRET, picgo_two_configs, profile};
+    use crate::links::PICGO_MARKDOWN;
 
     #[test]
     fn two_s3_configs_become_two_profiles() {

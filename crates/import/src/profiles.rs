@@ -1,12 +1,12 @@
 //! PicGo S3 configs → Hoist profiles: which configs count, the provider guessed from the
-//! endpoint, region, addressing, ACL, proxy and key template, the paste style as a link format
-//! (the `PICGO_*` patterns), and profile names made valid and unique.
+//! endpoint, region, addressing, ACL, proxy and key template, profile names made valid and
+//! unique, and which profile PicGo would have used by default.
 
 use std::collections::HashSet;
 use std::net::IpAddr;
 
 use hoist_core::config::{DEFAULT_TEMPLATE, Profile};
-use hoist_core::link::{self, LinkFormat};
+use hoist_core::link::LinkFormat;
 use hoist_core::presets::{self, Addressing, Preset};
 use hoist_core::secrets::Secret;
 use hoist_core::template::Template;
@@ -14,18 +14,85 @@ use hoist_imaging::{OutputFormat, ProcessOptions};
 use serde_json::{Map, Value};
 
 use crate::json::{at, bool_field, str_at, str_field};
+use crate::links::LinkSettings;
 use crate::urls::{Endpoint, public_url, sdk_location};
 
 /// The two S3 uploader types: picgo-plugin-s3 and PicList's built-in one. Same field names.
 const S3_TYPES: [&str; 2] = ["aws-s3", "aws-s3-plist"];
-/// What PicGo's and PicList's `markdown` paste style renders: no alt text.
-pub const PICGO_MARKDOWN: &str = "![]($url)";
-/// PicGo's `HTML` paste style: no alt attribute.
-pub const PICGO_HTML: &str = "<img src=\"$url\"/>";
-/// PicGo's `UBB` paste style, upper-case tags.
-pub const PICGO_UBB: &str = "[IMG]$url[/IMG]";
-/// PicGo's custom link when `customLink` is empty.
-const PICGO_DEFAULT_CUSTOM: &str = "![$fileName]($url)";
+
+/// One S3 config turned into a Hoist profile.
+#[derive(Debug, Clone)]
+pub struct PlannedProfile {
+    pub name: String,
+    /// `aws-s3` or `aws-s3-plist`.
+    pub uploader: &'static str,
+    /// Where it came from, e.g. `aws-s3 "R2 blog"`.
+    pub source: String,
+    pub profile: Profile,
+    /// The secret access key found in the config; goes to the keychain only.
+    pub secret: Option<Secret>,
+    /// Settings that could not be carried over exactly, and problems to fix.
+    pub notes: Vec<String>,
+}
+
+/// Every S3 config with a bucket as a profile under a unique name, and the one to become the
+/// default. Configs without a bucket are skipped with a note.
+pub(crate) fn planned_profiles(
+    config: &Value,
+    links: &LinkSettings,
+    notes: &mut Vec<String>,
+) -> (Vec<PlannedProfile>, Option<String>) {
+    let mut profiles: Vec<PlannedProfile> = Vec::new();
+    let mut taken: HashSet<String> = HashSet::new();
+    let mut default_profile: Option<(u8, String)> = None;
+    let current =
+        str_at(config, &["picBed", "current"]).or_else(|| str_at(config, &["picBed", "uploader"]));
+    for (ty, obj) in s3_configs(config) {
+        let config_name = str_field(obj, "_configName");
+        let source = match &config_name {
+            Some(n) => format!("{ty} \"{n}\""),
+            None => ty.to_owned(),
+        };
+        let Some(bucket) = str_field(obj, "bucketName") else {
+            notes.push(format!("{source} has no bucket name; not imported"));
+            continue;
+        };
+        let base = sanitize_name(config_name.as_deref().unwrap_or(&bucket), ty);
+        let name = unique_name(&base, &taken);
+        taken.insert(name.clone());
+        let (profile, secret, profile_notes) = convert(obj, &bucket, &name, links);
+        let id = str_field(obj, "_id");
+        let is_default_id = id.is_some() && id == str_at(config, &["uploader", ty, "defaultId"]);
+        let rank = default_rank(current.as_deref() == Some(ty), is_default_id);
+        if default_profile
+            .as_ref()
+            .is_none_or(|(best, _)| rank < *best)
+        {
+            default_profile = Some((rank, name.clone()));
+        }
+        profiles.push(PlannedProfile {
+            name,
+            uploader: ty,
+            source,
+            profile,
+            secret,
+            notes: profile_notes,
+        });
+    }
+    (profiles, default_profile.map(|(_, n)| n))
+}
+
+/// PicGo's choice first (the current uploader's default config), then any config of the
+/// current uploader, then any type's default config, then the first: Hoist should never end
+/// up with several profiles and no default. Lower is better.
+fn default_rank(is_current_type: bool, is_default_id: bool) -> u8 {
+    match (is_current_type, is_default_id) {
+        (true, true) => 0,
+        (true, false) => 1,
+        (false, true) => 2,
+        (false, false) => 3,
+    }
+}
 
 /// Every S3 config object: each `uploader.<type>.configList[]` entry, and `picBed.<type>` only
 /// when that type has no list (older PicGo kept one config there; newer ones mirror the
@@ -54,69 +121,6 @@ pub(crate) fn s3_configs(config: &Value) -> Vec<(&'static str, &Map<String, Valu
         }
     }
     out
-}
-
-/// The link settings shared by every imported profile.
-#[derive(Debug, Clone)]
-pub(crate) struct LinkSettings {
-    pub(crate) format: LinkFormat,
-    pub(crate) custom: String,
-    pub(crate) note: Option<String>,
-}
-
-/// `settings.pasteStyle` + `settings.customLink` → format and pattern. Every PicGo style is
-/// imported as the exact text PicGo rendered, so notes and scripts keep getting the same
-/// links: `markdown` is `![]($url)` (empty alt text, unlike Hoist's built-in Markdown),
-/// `HTML` is `<img src="$url"/>`, `UBB` is `[IMG]$url[/IMG]`.
-pub(crate) fn link_settings(config: &Value, notes: &mut Vec<String>) -> LinkSettings {
-    let style = str_at(config, &["settings", "pasteStyle"]).unwrap_or_else(|| "markdown".into());
-    let custom_link = str_at(config, &["settings", "customLink"]);
-    if at(config, &["settings", "encodeOutputURL"]) == Some(&Value::Bool(false)) {
-        notes.push(
-            "encodeOutputURL=false is not kept: Hoist always percent-encodes keys in links, so \
-             links with spaces or non-ASCII names work everywhere"
-                .into(),
-        );
-    }
-    let exact = |pattern: &str| (LinkFormat::Custom, pattern.to_owned());
-    let (format, custom) = match style.to_ascii_lowercase().as_str() {
-        "markdown" => exact(PICGO_MARKDOWN),
-        "html" => exact(PICGO_HTML),
-        "ubb" => exact(PICGO_UBB),
-        "url" => (
-            LinkFormat::Url,
-            custom_link
-                .clone()
-                .unwrap_or_else(|| PICGO_DEFAULT_CUSTOM.into()),
-        ),
-        "custom" => exact(custom_link.as_deref().unwrap_or(PICGO_DEFAULT_CUSTOM)),
-        other => {
-            notes.push(format!(
-                "unknown pasteStyle \"{other}\": links use PicGo's markdown ({PICGO_MARKDOWN})"
-            ));
-            exact(PICGO_MARKDOWN)
-        }
-    };
-    let mut note = None;
-    if let Some(c) = &custom_link
-        && !matches!(style.to_ascii_lowercase().as_str(), "custom" | "url")
-    {
-        note = Some(format!(
-            "customLink \"{c}\" is not used: the paste style is {style}; to use it: hoist profile edit NAME --link-format custom --custom-link '{c}'"
-        ));
-    }
-    if format == LinkFormat::Custom
-        && let Err(why) = link::validate_custom(&custom)
-    {
-        note = Some(format!(
-            "customLink \"{custom}\" needs fixing before uploads work: {why}"
-        ));
-    }
-    LinkSettings {
-        format,
-        custom,
-        note,
-    }
 }
 
 /// One S3 config object → profile, secret and notes. `name` is only used in hints.
@@ -407,7 +411,8 @@ mod tests {
 
     use super::*;
     use crate::fixtures::{picgo_two_configs, profile};
-    use crate::{Flavor, plan};
+    use crate::flavor::Flavor;
+    use crate::plan::plan;
 
     #[test]
     fn piclist_builtin_single_config() {
@@ -500,33 +505,6 @@ mod tests {
             validate_profile_name(n).unwrap();
         }
         assert_eq!(sanitize_name(&"x".repeat(200), "f").len(), 60);
-    }
-
-    #[test]
-    fn paste_styles() {
-        let with = |style: &str, custom: &str| {
-            let mut cfg = picgo_two_configs();
-            cfg["settings"] = json!({"pasteStyle": style, "customLink": custom});
-            let plan = plan(Flavor::PicGo, &cfg, &[], 0);
-            let p = &plan.profiles[0].profile;
-            (p.link_format, p.custom_link.clone(), plan.notes)
-        };
-        assert_eq!(with("markdown", "").0, LinkFormat::Custom);
-        assert_eq!(with("markdown", "").1, "![]($url)");
-        assert_eq!(with("HTML", "").1, "<img src=\"$url\"/>");
-        assert_eq!(with("UBB", "").1, "[IMG]$url[/IMG]");
-        assert_eq!(with("URL", "").0, LinkFormat::Url);
-        let (f, c, _) = with("Custom", "[$fileName$extName]($url)");
-        assert_eq!(
-            (f, c.as_str()),
-            (LinkFormat::Custom, "[$fileName$extName]($url)")
-        );
-        // Custom with an empty pattern: PicGo's default custom link.
-        assert_eq!(with("Custom", "").1, "![$fileName]($url)");
-        let (_, _, notes) = with("markdown", "<$url>");
-        assert!(notes.iter().any(|n| n.contains("customLink")), "{notes:?}");
-        let (_, _, notes) = with("Custom", "no url here");
-        assert!(notes.iter().any(|n| n.contains("$url")), "{notes:?}");
     }
 
     #[test]

@@ -221,7 +221,8 @@ mod tests {
     use serde_json::json;
 
     use crate::fixtures::{picgo_two_configs, profile};
-    use crate::{Flavor, plan};
+    use crate::flavor::Flavor;
+    use crate::plan::plan;
 
     #[test]
     fn disable_bucket_prefix_keeps_the_prefix_as_is() {
