@@ -108,10 +108,19 @@ pub async fn upload_clipboard(app: AppHandle) -> IpcResult<u64> {
     blocking(&app, jobs::upload_clipboard).await
 }
 
-const IMAGE_FILTER: &[&str] = &[
-    "png", "jpg", "jpeg", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "heic", "heif",
-    "hif", "jxl", "PNG", "JPG", "JPEG", "WEBP", "GIF", "AVIF", "HEIC", "HEIF", "HIF", "JXL",
-];
+/// The dialog that picks images to upload: every extension Hoist reads, in both cases (GTK's
+/// filters are case-sensitive and cameras write `.JPG`).
+fn image_dialog(app: &AppHandle) -> tauri_plugin_dialog::FileDialogBuilder<tauri::Wry> {
+    let extensions: Vec<String> = hoist_imaging::IMAGE_EXTENSIONS
+        .iter()
+        .flat_map(|e| [e.to_string(), e.to_ascii_uppercase()])
+        .collect();
+    let extensions: Vec<&str> = extensions.iter().map(String::as_str).collect();
+    app.dialog()
+        .file()
+        .set_title("Upload images")
+        .add_filter("Images", &extensions)
+}
 
 fn to_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {
     files
@@ -122,12 +131,7 @@ fn to_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {
 
 #[tauri::command]
 pub async fn pick_and_upload(app: AppHandle) -> IpcResult<Option<u64>> {
-    let files = app
-        .dialog()
-        .file()
-        .set_title("Upload images")
-        .add_filter("Images", IMAGE_FILTER)
-        .blocking_pick_files();
+    let files = image_dialog(&app).blocking_pick_files();
     match files {
         Some(files) => jobs::upload_paths(&app, &to_paths(files)).map(Some),
         None => Ok(None),
@@ -137,17 +141,13 @@ pub async fn pick_and_upload(app: AppHandle) -> IpcResult<Option<u64>> {
 /// The tray's "Upload files…": the dialog answers later, on its own.
 pub fn pick_files_in_background(app: AppHandle) {
     let app2 = app.clone();
-    app.dialog()
-        .file()
-        .set_title("Upload images")
-        .add_filter("Images", IMAGE_FILTER)
-        .pick_files(move |files| {
-            if let Some(files) = files
-                && let Err(e) = jobs::upload_paths(&app2, &to_paths(files))
-            {
-                jobs::report_background_error(&app2, &e);
-            }
-        });
+    image_dialog(&app).pick_files(move |files| {
+        if let Some(files) = files
+            && let Err(e) = jobs::upload_paths(&app2, &to_paths(files))
+        {
+            jobs::report_background_error(&app2, &e);
+        }
+    });
 }
 
 #[tauri::command]

@@ -46,11 +46,6 @@ pub fn session_jobs(app: &AppHandle) -> Vec<JobState> {
     all.values().cloned().collect()
 }
 
-/// Image files a folder drop picks up; anything else in the folder is left alone.
-const IMAGE_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "ico", "heic",
-    "heif", "hif", "jxl",
-];
 /// A dropped folder is walked for at most this many images, so a drop of `~` cannot queue a
 /// whole disk.
 pub const MAX_FOLDER_FILES: usize = 1000;
@@ -365,10 +360,10 @@ fn walk_images(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
                 walk_images(&path, out, depth + 1);
             }
         } else if ft.is_file()
-            && path
-                .extension()
-                .and_then(|x| x.to_str())
-                .is_some_and(|x| IMAGE_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str()))
+            && path.extension().and_then(|x| x.to_str()).is_some_and(|x| {
+                // Image files a folder drop picks up; anything else in it is left alone.
+                hoist_imaging::IMAGE_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str())
+            })
         {
             out.push(path);
             if out.len() >= MAX_FOLDER_FILES {

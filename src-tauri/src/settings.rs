@@ -10,8 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::IpcError;
 
 pub const FILE: &str = "desktop.toml";
-/// PicGo's port: Typora, Obsidian and VS Code plugins call it.
-pub const DEFAULT_SERVER_PORT: u16 = 36677;
 pub const DEFAULT_SHORTCUT: &str = "Ctrl+Alt+U";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +37,7 @@ impl Default for Settings {
             language: "auto".into(),
             auto_copy: true,
             server_enabled: true,
-            server_port: DEFAULT_SERVER_PORT,
+            server_port: hoist_server::DEFAULT_PORT,
         }
     }
 }

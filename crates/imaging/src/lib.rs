@@ -80,7 +80,7 @@ pub use error::ImagingError;
 pub use note::Note;
 pub use options::{OutputFormat, ProcessOptions};
 pub use pipeline::{Action, AutoQuality, PassReason, Processed, Timings, process, process_timed};
-pub use probe::{Kind, Probe, SourceFormat, own_extension, probe};
+pub use probe::{IMAGE_EXTENSIONS, Kind, Probe, SourceFormat, own_extension, probe};
 #[cfg(feature = "auto-quality")]
 pub use quality::ssimulacra2;
 pub use resize::fit_within;

@@ -142,6 +142,13 @@ pub enum Kind {
     Other,
 }
 
+/// File-name extensions (lower case) of the formats Hoist reads: what file pickers offer and
+/// folder walks pick up. Detection itself never trusts a name (see [`probe`]).
+pub const IMAGE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "jpe", "jfif", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "ico",
+    "heic", "heif", "hif", "jxl",
+];
+
 /// The extension `name` ends with, exactly as written, when it is a usual spelling of `ext` (an
 /// extension this crate gives, such as [`Probe::ext`] or [`Processed::ext`](crate::Processed)):
 /// `IMG_0042.JPG` for `jpg` gives `JPG`, `scan.tif` for `tiff` gives `tif`. PicGo's `{extName}`
