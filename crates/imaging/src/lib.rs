@@ -32,6 +32,7 @@ mod container;
 mod encode;
 mod error;
 mod exif;
+mod memory;
 mod options;
 mod pipeline;
 mod probe;
@@ -47,6 +48,7 @@ pub mod fixtures;
 mod tests;
 
 pub use error::ImagingError;
+pub use memory::peak_memory;
 pub use options::{OutputFormat, ProcessOptions};
 pub use pipeline::{Action, AutoQuality, PassReason, Processed, Timings, process, process_timed};
 pub use probe::{Kind, Probe, SourceFormat, probe};

@@ -174,10 +174,15 @@ fn process_inner(
 
     let img = encode::prepare(img, target, resize_to.is_some());
     let mut img = match resize_to {
-        Some((w, h)) => resize(&img, w, h).map_err(|reason| ImagingError::Encode {
-            format: target.name(),
-            reason,
-        })?,
+        Some((w, h)) => {
+            let resized = resize(&img, w, h);
+            // The full-size pixels are not needed for encoding: freed before it, not after.
+            drop(img);
+            resized.map_err(|reason| ImagingError::Encode {
+                format: target.name(),
+                reason,
+            })?
+        }
         None => img,
     };
     if let Some(o) = Orientation::from_exif(source.orientation) {
@@ -276,7 +281,7 @@ fn check_pixels(w: Option<u32>, h: Option<u32>, limit: u64) -> Result<(), Imagin
 
 /// `Keep` resolved against the source. GIF (single frame here), BMP and TIFF become PNG: there
 /// is no GIF/BMP encoder worth using for photos or screenshots, and browsers do not show TIFF.
-fn resolve_target(format: OutputFormat, source: SourceFormat) -> Target {
+pub(crate) fn resolve_target(format: OutputFormat, source: SourceFormat) -> Target {
     match format {
         OutputFormat::Webp => Target::Webp,
         OutputFormat::Jpeg => Target::Jpeg,
