@@ -7,7 +7,8 @@
 # 1. images  — hoist-imaging vs cwebp (Debian's webp) at the same quality and method on the same
 #              inputs, with SSIMULACRA2 scores, then auto-quality vs fixed quality 80;
 # 2. upload  — the release `hoist` binary against a demo S3 server on 127.0.0.1 that the bench
-#              starts and stops itself: one ~1 MB PNG (whole process), a batch of 50;
+#              starts and stops itself: one ~1 MB PNG (whole process), then a batch of 50 photos
+#              and screenshots (~60 MB) at concurrency 4 and 1: wall time, images/s, peak RSS;
 # 3. history — 100,000 rows: first page, profile page, searches;
 # 4. desktop — the release app under Xvfb: launch to ready, global shortcut to link in the
 #              clipboard for a 2560×1440 screenshot, idle memory of all its processes, sizes.
@@ -26,11 +27,15 @@ if [[ "${1:-}" == "--quick" ]]; then
     rows=20000
 fi
 
-if ! command -v cwebp >/dev/null 2>&1; then
-    echo "bench: installing Debian's webp (cwebp) ..." >&2
+missing=()
+command -v cwebp >/dev/null 2>&1 || missing+=(webp)
+# GNU time reports the batch's peak RSS.
+[[ -x /usr/bin/time ]] || missing+=(time)
+if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "bench: installing Debian's ${missing[*]} ..." >&2
     if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
     "${sudo[@]}" apt-get update -qq >/dev/null
-    "${sudo[@]}" apt-get install -y -qq webp >/dev/null
+    "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 echo "bench: building release binaries (hoist-bench, hoist, history_bench) ..." >&2

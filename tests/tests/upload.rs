@@ -231,7 +231,10 @@ fn a_batch_bigger_than_its_memory_budget_uploads_every_file_in_order() {
         "{}",
         run.stderr
     );
-    for (url, size) in urls.iter().zip([Some((900, 600)), Some((1200, 900)), None, Some((640, 400))]) {
+    for (url, size) in
+        urls.iter()
+            .zip([Some((900, 600)), Some((1200, 900)), None, Some((640, 400))])
+    {
         let (status, _, body) = http_get(url);
         assert_eq!(status, 200, "{url}");
         assert_eq!(Some(&body), w.object(&w.key_of(url)).as_ref());

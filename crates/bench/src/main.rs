@@ -747,11 +747,11 @@ fn write_corpus(dir: &Path, quick: bool) -> Res<(Vec<PathBuf>, usize)> {
                         if odd {
                             let (w, h) = PHOTOS[(i as usize / 2) % 5];
                             let bytes = fixtures::photo_jpeg(w - k * 8, h - k * 6, Some(1), true);
-                            (dir.join(format!("photo{i:02}.jpg")), bytes)
+                            (dir.join(format!("{i:02}-photo.jpg")), bytes)
                         } else {
                             let (w, h) = SHOTS[(i as usize / 2) % 5];
                             let bytes = fixtures::screenshot_png(w - k * 8, h - k * 4);
-                            (dir.join(format!("shot{i:02}.png")), bytes)
+                            (dir.join(format!("{i:02}-shot.png")), bytes)
                         }
                     })
                     .collect::<Vec<_>>()
@@ -769,6 +769,7 @@ fn write_corpus(dir: &Path, quick: bool) -> Res<(Vec<PathBuf>, usize)> {
         total += bytes.len();
         paths.push(path);
     }
+    // In name order: photos and screenshots alternate.
     paths.sort();
     Ok((paths, total))
 }
@@ -810,7 +811,12 @@ fn batch(args: &Args, world: &HoistWorld) -> Res<()> {
         let mut runs = Vec::with_capacity(args.runs);
         for _ in 0..args.runs {
             // GNU time runs hoist as its child and writes the child's maximum RSS in KiB.
-            let time_args = [OsStr::new("-f"), OsStr::new("%M"), OsStr::new("-o"), rss_file.as_os_str()];
+            let time_args = [
+                OsStr::new("-f"),
+                OsStr::new("%M"),
+                OsStr::new("-o"),
+                rss_file.as_os_str(),
+            ];
             let mut cmd = world.cmd_under(
                 gnu_time.exists().then_some((gnu_time, &time_args[..])),
                 &["upload", "--no-copy", "-q", "--concurrency", c],
@@ -834,9 +840,10 @@ fn batch(args: &Args, world: &HoistWorld) -> Res<()> {
         }
         runs.sort_by_key(|r| r.0);
         let (wall, rss) = runs[runs.len() / 2];
-        let max_rss = runs.iter().filter_map(|r| r.1).fold(None, |m: Option<f64>, v| {
-            Some(m.map_or(v, |m| m.max(v)))
-        });
+        let max_rss = runs
+            .iter()
+            .filter_map(|r| r.1)
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
         println!(
             "| {c} | {:.2} | {:.2} | {} |",
             wall.as_secs_f64(),

@@ -29,6 +29,17 @@ fn main() -> ExitCode {
         }));
     }
     let cli = Cli::parse();
+    if matches!(
+        cli.command,
+        Command::Upload(_)
+            | Command::Queue(_)
+            | Command::Demo(_)
+            | Command::Serve(_)
+            | Command::History(HistoryCmd::Retry { .. })
+    ) {
+        // Before any thread starts; see the module for why a batch of images needs it.
+        hoist_core::allocator::restart_with_fixed_mmap_threshold();
+    }
     init_logging(cli.verbose);
     let ctx = match Ctx::new(cli.config_dir.clone(), cli.quiet) {
         Ok(c) => c,

@@ -164,7 +164,10 @@ mod tests {
         }))
         .await;
         assert_eq!(results, (0..60).collect::<Vec<_>>());
-        assert!(costs.iter().any(|&c| c > 100), "the test has oversized files");
+        assert!(
+            costs.iter().any(|&c| c > 100),
+            "the test has oversized files"
+        );
         assert!(meter.peak.load(Ordering::SeqCst) <= 100 * KB);
         assert_eq!(meter.beside_oversized.load(Ordering::SeqCst), 0);
         assert_eq!(budget.available(), 100 * KB);

@@ -263,20 +263,21 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
-    /// The default [`RunOptions::memory_budget`] for this machine.
+    /// The default [`RunOptions::memory_budget`] for this machine: 96 MiB per core, at least
+    /// 192 MiB, at most 1 GiB.
     ///
-    /// Decoding and encoding are CPU-bound: more files in flight than cores only wait for a
-    /// core while holding their pixels, so the budget is sized by cores. Each core gets room
-    /// for about one large photo (5640×3172, estimated 100 MiB: RGB pixels, libwebp's YUV
-    /// planes, input and output), with a floor of 160 MiB so that even one core keeps a
-    /// large photo and a screenshot in flight; that keeps a 2-core machine's batch of photos
-    /// under about 220 MiB of peak RSS at unchanged throughput (see `hoist-bench upload`),
-    /// while a machine with more cores gets more in flight. Capped at 1 GiB: past that, files
-    /// at the `concurrency` limit are the bound anyway.
+    /// Decoding and encoding are CPU-bound: files beyond one or two per core only wait for a
+    /// core while holding their pixels, so the budget follows the cores. 96 MiB is about one
+    /// large image per core (a 4000×2250 photo or a 4K screenshot to WebP is estimated at
+    /// 86–91 MiB; a 5640×3172 photo at 177 MiB, which then has the 192 MiB floor nearly to
+    /// itself). Measured on 2 cores with the benchmark's batch of 50 photos and screenshots
+    /// (`hoist-bench batch`): peak RSS 191 MiB at a 200 MiB budget, 233 MiB at 256 MiB and
+    /// 449 MiB unbounded, at the same images/s. With more cores more runs at once, and the
+    /// memory with it; past 1 GiB, `concurrency` is the bound anyway.
     pub fn default_memory_budget() -> u64 {
         const MIB: u64 = 1 << 20;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u64);
-        (cores * 80 * MIB).clamp(160 * MIB, 1024 * MIB)
+        (cores * 96 * MIB).clamp(192 * MIB, 1024 * MIB)
     }
 }
 
@@ -761,7 +762,9 @@ async fn read_file_admitted(
 
 /// The size of a local file that may be read: a regular file within [`MAX_FILE_BYTES`].
 async fn file_len(path: &Path) -> Result<u64, Error> {
-    let meta = tokio::fs::metadata(path).await.map_err(|e| read_error(path, &e))?;
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| read_error(path, &e))?;
     if meta.is_dir() {
         return Err(Error::IsDir {
             path: path.to_owned(),
@@ -964,9 +967,17 @@ mod tests {
             Ok(None)
         }
         async fn get(&self, key: &str) -> Result<Bytes, crate::store::StoreError> {
-            self.objects.lock().unwrap().get(key).cloned().ok_or_else(|| {
-                crate::store::StoreError::new(crate::store::StoreErrorKind::Other, "no such key")
-            })
+            self.objects
+                .lock()
+                .unwrap()
+                .get(key)
+                .cloned()
+                .ok_or_else(|| {
+                    crate::store::StoreError::new(
+                        crate::store::StoreErrorKind::Other,
+                        "no such key",
+                    )
+                })
         }
         async fn delete(&self, key: &str) -> Result<(), crate::store::StoreError> {
             self.objects.lock().unwrap().remove(key);
@@ -1012,7 +1023,10 @@ mod tests {
         let jobs = vec![
             image("a.png", fixtures::screenshot_png(320, 200)),
             image("b.jpg", fixtures::photo_jpeg(300, 200, Some(1), false)),
-            image("broken.png", fixtures::truncated(&fixtures::screenshot_png(300, 200), 300)),
+            image(
+                "broken.png",
+                fixtures::truncated(&fixtures::screenshot_png(300, 200), 300),
+            ),
             image("c.png", fixtures::screenshot_png(200, 120)),
             image("d.svg", fixtures::svg()),
             image("e.png", fixtures::screenshot_png(64, 64)),
@@ -1042,7 +1056,10 @@ mod tests {
                 "5 e.webp",
             ]
         );
-        let most = up.store.most_at_once.load(std::sync::atomic::Ordering::SeqCst);
+        let most = up
+            .store
+            .most_at_once
+            .load(std::sync::atomic::Ordering::SeqCst);
         assert_eq!(most, 1, "one file at a time within a one-byte budget");
     }
 
@@ -1058,7 +1075,10 @@ mod tests {
             cancel: Some(cancel),
             ..image("first.png", fixtures::screenshot_png(320, 200))
         };
-        let jobs = vec![first, image("second.png", fixtures::screenshot_png(200, 100))];
+        let jobs = vec![
+            first,
+            image("second.png", fixtures::screenshot_png(200, 100)),
+        ];
         let opts = RunOptions {
             memory_budget: 1,
             ..RunOptions::default()
