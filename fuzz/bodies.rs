@@ -101,3 +101,79 @@ pub fn probe(data: &[u8]) -> bool {
     }
     true
 }
+
+/// The HEIF family through libheif: `data` behind an `ftyp` box naming HEIC (even first byte)
+/// or AVIF (odd), unless it already starts with one, so the fuzzer spends its time in the boxes
+/// and codec streams rather than in format detection. No panic; a refusal is `image.corrupt`,
+/// `image.unsupported` or `image.too_many_pixels`; an upload probes as what it says it is and
+/// fits the pixel limit. Returns whether an image was decoded.
+pub fn heif(data: &[u8]) -> bool {
+    let framed;
+    let input = if data.get(4..8) == Some(b"ftyp") {
+        data
+    } else {
+        let brand: &[u8] = if data.first().is_some_and(|b| b % 2 == 1) {
+            b"\0\0\0\x1cftypavif\0\0\0\0avifmif1miaf"
+        } else {
+            b"\0\0\0\x18ftypheic\0\0\0\0mif1heic"
+        };
+        framed = [brand, data].concat();
+        &framed
+    };
+    decoded_within_limits(input, &["image/heic", "image/avif"])
+}
+
+/// JPEG XL through jxl-oxide: `data` as a bare codestream (the signature added unless present,
+/// or a container). Same promises as [`heif`].
+pub fn jxl(data: &[u8]) -> bool {
+    let framed;
+    let input = if data.starts_with(&[0xFF, 0x0A]) || data.starts_with(b"\0\0\0\x0cJXL ") {
+        data
+    } else {
+        framed = [&[0xFF, 0x0A][..], data].concat();
+        &framed
+    };
+    decoded_within_limits(input, &["image/jxl"])
+}
+
+fn decoded_within_limits(input: &[u8], source_mimes: &[&str]) -> bool {
+    const LIMIT: u64 = 1 << 16;
+    let opts = ProcessOptions {
+        format: OutputFormat::Png,
+        max_pixels: LIMIT,
+        strip_metadata: !input.len().is_multiple_of(3),
+        ..ProcessOptions::default()
+    };
+    match hoist_imaging::process(input, &opts) {
+        Ok(out) => {
+            // A still HEIF-family image is decoded, never passed through as is, except an AVIF
+            // sequence (animated), which browsers show.
+            assert!(
+                !source_mimes.contains(&out.mime) || out.mime == "image/avif",
+                "{} passed through",
+                out.mime
+            );
+            let again = hoist_imaging::probe(&out.bytes).expect("output probes");
+            assert_eq!(again.mime, out.mime, "output is not what it says it is");
+            if let (Some(w), Some(h)) = (out.width, out.height) {
+                assert!(
+                    u64::from(w) * u64::from(h) <= LIMIT,
+                    "{w}×{h} over the limit"
+                );
+            }
+            out.mime == "image/png"
+        }
+        Err(e) => {
+            assert!(
+                matches!(
+                    e.code(),
+                    "image.corrupt" | "image.unsupported" | "image.too_many_pixels"
+                ),
+                "{}: {e}",
+                e.code()
+            );
+            assert!(!e.to_string().contains('\n'), "{e}");
+            false
+        }
+    }
+}

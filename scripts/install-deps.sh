@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 #! Installs what building and testing Hoist needs on Debian 12: system packages for the desktop
 #! app (WebKitGTK, GTK, the tray's appindicator), the real keychain (Secret Service), the X11
-#! clipboard, Xvfb and WebKitWebDriver for the end-to-end suite, and Node.js for the UI.
+#! clipboard, Xvfb and WebKitWebDriver for the end-to-end suite (with GTK 3 for Python, whose
+#! drag source drops files on the window), Node.js for the UI, and what hoist-imaging's HEIC/AVIF
+#! decoding needs: cmake and a C++ compiler to build the libheif that libheif-sys embeds, and the
+#! HEVC (libde265), AV1 (dav1d) and JPEG decoders it links.
 #! Idempotent: a second run installs nothing.
 set -euo pipefail
 
@@ -11,7 +14,8 @@ pkgs=(
   dbus dbus-x11 dbus-user-session gnome-keyring libsecret-tools
   xvfb xauth xclip curl ca-certificates
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-  webkit2gtk-driver xdotool python3-dbusmock libglib2.0-bin
+  webkit2gtk-driver xdotool python3-dbusmock libglib2.0-bin python3-gi gir1.2-gtk-3.0
+  cmake libde265-dev libdav1d-dev libjpeg-dev
 )
 # Node.js builds the UI; the machine's own (newer) Node is kept when there is one.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)

@@ -109,8 +109,8 @@ pub async fn upload_clipboard(app: AppHandle) -> IpcResult<u64> {
 }
 
 const IMAGE_FILTER: &[&str] = &[
-    "png", "jpg", "jpeg", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "PNG", "JPG", "JPEG",
-    "WEBP", "GIF",
+    "png", "jpg", "jpeg", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "heic", "heif",
+    "hif", "jxl", "PNG", "JPG", "JPEG", "WEBP", "GIF", "AVIF", "HEIC", "HEIF", "HIF", "JXL",
 ];
 
 fn to_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {
@@ -428,8 +428,9 @@ pub async fn test_profile(app: AppHandle, name: String) -> IpcResult<Vec<TestSte
         }
     };
     let probe = uuid::Uuid::new_v4().simple().to_string();
-    let steps = check::test_connection(&resolved, store.as_ref(), &probe).await;
-    Ok(steps
+    let checked = check::test_connection(&resolved, store.as_ref(), &probe).await;
+    let mut steps: Vec<TestStep> = checked
+        .steps
         .into_iter()
         .map(|s| TestStep {
             name: s.name,
@@ -437,7 +438,31 @@ pub async fn test_profile(app: AppHandle, name: String) -> IpcResult<Vec<TestSte
             detail: s.detail,
             millis: u64::try_from(s.millis).unwrap_or(u64::MAX),
         })
-        .collect())
+        .collect();
+    // The measured answer replaces the preset's guess in the profile, as `hoist profile test`
+    // does; the editor keeps it when the profile is saved again (profiles::save).
+    if let Some(honoured) = checked.conditional_put {
+        let path = ctx.paths.config_file();
+        let profile = resolved.name.clone();
+        let recorded = tauri::async_runtime::spawn_blocking(move || {
+            check::record_conditional_put(&path, &profile, honoured)
+        })
+        .await;
+        let failure = match recorded {
+            Ok(Ok(_)) => None,
+            Ok(Err(e)) => Some(e.to_string()),
+            Err(e) => Some(e.to_string()),
+        };
+        if let Some(detail) = failure {
+            steps.push(TestStep {
+                name: "record result",
+                ok: false,
+                detail,
+                millis: 0,
+            });
+        }
+    }
+    Ok(steps)
 }
 
 #[tauri::command]

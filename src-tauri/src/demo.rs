@@ -37,6 +37,7 @@ async fn start_on(ctx: &AppCtx, s3_port: u16, public_port: u16) -> Result<DemoSe
         s3_port,
         public_port,
         ignore_conditional_writes: false,
+        tls: false,
     })
     .await
     .map_err(|e| e.to_string())

@@ -11,6 +11,7 @@ use hoist_core::config::ResolvedProfile;
 use hoist_core::link::LinkFormat;
 use hoist_core::pipeline::{Cancel, Event, FileError, Job, Outcome, Progress, RunOptions, Source};
 use hoist_core::queue;
+use hoist_imaging::Note;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -47,7 +48,8 @@ pub fn session_jobs(app: &AppHandle) -> Vec<JobState> {
 
 /// Image files a folder drop picks up; anything else in the folder is left alone.
 const IMAGE_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "ico",
+    "png", "jpg", "jpeg", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "ico", "heic",
+    "heif", "hif", "jxl",
 ];
 /// A dropped folder is walked for at most this many images, so a drop of `~` cannot queue a
 /// whole disk.
@@ -61,6 +63,15 @@ pub fn links(outcome: &Outcome, custom: &str) -> Links {
         .into_iter()
         .map(|f| (f.name(), outcome.link(f, custom)))
         .collect()
+}
+
+/// A done file's note (how the upload differs from what the profile asked for): the English
+/// message, plus the note's code and fields for the window to say it in its own language.
+#[derive(Debug, Clone, Serialize)]
+pub struct JobNote {
+    pub message: String,
+    #[serde(flatten)]
+    pub note: Note,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,6 +100,7 @@ pub struct JobState {
     pub url: Option<String>,
     pub thumbnail: Option<String>,
     pub existing: bool,
+    pub note: Option<JobNote>,
     pub error: Option<JobError>,
 }
 
@@ -165,6 +177,10 @@ impl Progress for Reporter {
                 r.url = Some(outcome.url.clone());
                 r.links = Some(links(outcome, &self.custom_link));
                 r.existing = outcome.existing;
+                r.note = outcome.note.clone().map(|note| JobNote {
+                    message: note.to_string(),
+                    note,
+                });
                 r.name.clone_from(&outcome.source_name);
             }),
             Event::Failed { error } => self.update(error.index, |r| {
@@ -212,6 +228,7 @@ pub fn start(app: &AppHandle, profile: Option<&str>, mut jobs: Vec<Job>) -> IpcR
             url: None,
             thumbnail: None,
             existing: false,
+            note: None,
             error: None,
         })
         .collect();

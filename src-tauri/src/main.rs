@@ -2,7 +2,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 fn main() {
-    // Before any thread starts; see the module for why batches of images need it.
-    hoist_core::allocator::restart_with_fixed_mmap_threshold();
+    // Before other threads allocate: freed image buffers go back to the system.
+    hoist_malloc::tune_for_images();
     hoist_desktop::run();
 }

@@ -113,6 +113,19 @@ pub fn save(
         }
         _ => {}
     }
+    // The editor has no field for conditional_put: it holds what Test connection measured
+    // (check::record_conditional_put), which a save of the form must not undo, unless the
+    // form now names another bucket, for which only the preset's guess stands until tested.
+    let mut req = req;
+    if let Some(old) = cfg
+        .profiles
+        .get(req.original_name.as_deref().unwrap_or(&name))
+    {
+        req.config.conditional_put = old
+            .same_bucket(&req.config)
+            .then_some(old.conditional_put)
+            .flatten();
+    }
     // Validate the whole profile before anything is written, so a typo never lands on disk.
     req.config.resolve(&name)?;
     let secret = req.secret.filter(|s| !s.is_empty()).map(Secret::new);
@@ -229,7 +242,7 @@ pub fn preview(req: &PreviewRequest, now: chrono::DateTime<chrono::FixedOffset>)
     };
     use hoist_imaging::OutputFormat;
     let ext = match req.config.processing.format {
-        OutputFormat::Keep => req
+        OutputFormat::Keep | OutputFormat::Original => req
             .file_name
             .rsplit_once('.')
             .map(|(_, e)| e.to_ascii_lowercase())
@@ -397,6 +410,47 @@ mod tests {
 
     fn keyring_mock() -> std::sync::Arc<keyring_core::CredentialStore> {
         keyring_core::mock::Store::new().unwrap()
+    }
+
+    #[test]
+    fn a_save_keeps_the_measured_conditional_put_of_the_same_bucket_only() {
+        let keys = mock_keys();
+        let mut cfg = Config::default();
+        let measured = Profile {
+            conditional_put: Some(false),
+            ..demo_profile()
+        };
+        cfg.profiles.insert("blog".into(), measured);
+        let edit = |cfg: &mut Config, config: Profile| {
+            save(
+                cfg,
+                SaveProfile {
+                    original_name: Some("blog".into()),
+                    name: "blog".into(),
+                    config,
+                    secret: None,
+                },
+                &keys,
+            )
+            .unwrap();
+        };
+        // The form sends what it loaded before the test recorded the answer.
+        let form = Profile {
+            link_format: hoist_core::link::LinkFormat::Url,
+            ..demo_profile()
+        };
+        edit(&mut cfg, form.clone());
+        assert_eq!(cfg.profiles["blog"].conditional_put, Some(false));
+        assert_eq!(
+            cfg.profiles["blog"].link_format,
+            hoist_core::link::LinkFormat::Url
+        );
+        let moved = Profile {
+            bucket: "other".into(),
+            ..form
+        };
+        edit(&mut cfg, moved);
+        assert_eq!(cfg.profiles["blog"].conditional_put, None, "another bucket");
     }
 
     #[test]

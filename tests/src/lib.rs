@@ -64,6 +64,16 @@ impl World {
 
     /// A world whose S3 server ignores `If-None-Match` (like many providers) when `ignoring`.
     pub fn build(extra: &str, ignore_conditional_writes: bool) -> World {
+        Self::start(extra, ignore_conditional_writes, false)
+    }
+
+    /// A world whose demo server (S3 endpoint and public links) speaks HTTPS with a
+    /// self-signed certificate, like a self-hosted MinIO with its own certificate.
+    pub fn with_tls(extra: &str) -> World {
+        Self::start(extra, false, true)
+    }
+
+    fn start(extra: &str, ignore_conditional_writes: bool, tls: bool) -> World {
         let dir = tempfile::tempdir().expect("tempdir");
         let demo = DemoServer::start_blocking(DemoConfig {
             data_dir: dir.path().join("s3"),
@@ -73,6 +83,7 @@ impl World {
             s3_port: 0,
             public_port: 0,
             ignore_conditional_writes,
+            tls,
         })
         .expect("start demo S3 server");
         let w = World { demo, dir };
@@ -221,10 +232,17 @@ impl Run {
 
 /// GET `url` and return status, content type and body.
 pub fn http_get(url: &str) -> (u16, String, Vec<u8>) {
-    let client = reqwest::blocking::Client::builder()
-        .timeout(Duration::from_secs(10))
-        .build()
-        .unwrap();
+    get_trusting(url, None)
+}
+
+/// [`http_get`] that also trusts `certificate` (DER), e.g. an HTTPS demo's self-signed one.
+pub fn get_trusting(url: &str, certificate: Option<&[u8]>) -> (u16, String, Vec<u8>) {
+    let mut builder = reqwest::blocking::Client::builder().timeout(Duration::from_secs(10));
+    if let Some(der) = certificate {
+        let cert = reqwest::Certificate::from_der(der).expect("a DER certificate");
+        builder = builder.tls_certs_only([cert]);
+    }
+    let client = builder.build().unwrap();
     let resp = client
         .get(url)
         .send()

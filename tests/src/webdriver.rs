@@ -1,6 +1,7 @@
 //! A small W3C WebDriver client for driving the real Hoist window: WebKitWebDriver (Debian's
 //! webkit2gtk-driver) starts the app binary and hands us its webview. Only what the desktop
-//! suite uses: sessions, CSS lookups, clicks, text, attributes, scripts and screenshots.
+//! suite uses: sessions, CSS lookups, clicks, text, attributes, scripts, the window's place on
+//! screen and screenshots.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -203,17 +204,22 @@ impl Session {
         )
     }
 
-    /// Calls a Rust command of the app through Tauri's IPC, as the UI does.
-    pub fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let v = self.call(
+    /// Runs `script`, which ends by calling its last argument with the result.
+    pub fn execute_async(&self, script: &str, args: Value) -> Value {
+        self.call(
             "POST",
             &self.s("/execute/async"),
-            Some(json!({
-                "script": "const done = arguments[arguments.length - 1];
-                    window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])
-                      .then(v => done({ok: v === undefined ? null : v}), e => done({err: e}));",
-                "args": [cmd, args]
-            })),
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    /// Calls a Rust command of the app through Tauri's IPC, as the UI does.
+    pub fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        let v = self.execute_async(
+            "const done = arguments[arguments.length - 1];
+                window.__TAURI_INTERNALS__.invoke(arguments[0], arguments[1])
+                  .then(v => done({ok: v === undefined ? null : v}), e => done({err: e}));",
+            json!([cmd, args]),
         );
         match v.get("err") {
             Some(e) => Err(e.clone()),
@@ -221,8 +227,34 @@ impl Session {
         }
     }
 
+    /// The window's frame on screen: x, y, width, height (X11 root coordinates).
+    pub fn window_rect(&self) -> (i64, i64, i64, i64) {
+        let v = self.call("GET", &self.s("/window/rect"), None);
+        let n = |k: &str| {
+            v[k].as_f64()
+                .unwrap_or_else(|| panic!("no {k} in window rect {v}")) as i64
+        };
+        (n("x"), n("y"), n("width"), n("height"))
+    }
+
     /// A PNG of the window's content.
+    /// Saves a screenshot once the page has settled: finite CSS transitions and animations
+    /// (a theme switch, a progress bar) have finished and two frames were painted since, so
+    /// the picture shows what the test just checked rather than the frame before it.
     pub fn screenshot(&self, path: &Path) {
+        let settled = self.execute_async(
+            "const done = arguments[arguments.length - 1];
+            const paint = () => requestAnimationFrame(() => requestAnimationFrame(() => done(true)));
+            const settle = (rounds) => {
+              const running = document.getAnimations().filter(a => a.playState === 'running'
+                && Number.isFinite(a.effect && a.effect.getComputedTiming().endTime));
+              if (running.length === 0 || rounds === 0) return paint();
+              Promise.allSettled(running.map(a => a.finished)).then(() => settle(rounds - 1));
+            };
+            settle(3);",
+            json!([]),
+        );
+        assert_eq!(settled, true, "the page settles before a screenshot");
         let v = self.call("GET", &self.s("/screenshot"), None);
         let png = base64::engine::general_purpose::STANDARD
             .decode(v.as_str().unwrap_or_default())

@@ -1,9 +1,10 @@
 //! The desktop app, driven end to end as a real window: WebKitWebDriver launches the real
 //! `hoist-desktop` under Xvfb + D-Bus, and the test uses it as a person would (buttons, tabs,
 //! the profile switcher) plus the X clipboard through xclip, a real global shortcut through
-//! xdotool, a second launch with a file argument, and the embedded PicGo server. Every upload
-//! is checked in the real S3 server's bucket and fetched back over HTTP. Screenshots of every
-//! view in both themes go to `$HOIST_SCREENSHOTS` (default `<target>/e2e-screenshots`).
+//! xdotool, a real XDND drag and drop from another program (tests/drag_source.py), a second
+//! launch with a file argument, and the embedded PicGo server. Every upload is checked in the
+//! real S3 server's bucket and fetched back over HTTP. Screenshots of every view in both themes
+//! go to `$HOIST_SCREENSHOTS` (default `<target>/e2e-screenshots`).
 //!
 //! One test function: the app is single-instance per D-Bus session, so two windows cannot run
 //! side by side.
@@ -443,6 +444,20 @@ fn desktop_app_end_to_end() {
     s.screenshot(&shots.join("upload-dark.png"));
     set_theme(&s, "light");
 
+    // 2b. Drag and drop, for real: another program drags two images and a folder over XDND
+    //     onto the window, as a file manager would.
+    if drag_source_ready() {
+        drop_files(&s, &one, &display, &shots);
+    } else {
+        assert!(
+            !required("HOIST_REQUIRE_DESKTOP"),
+            "drag and drop required: needs xdotool and /usr/bin/python3 with python3-gi and gir1.2-gtk-3.0"
+        );
+        eprintln!(
+            "drag and drop skipped: needs xdotool and /usr/bin/python3 with python3-gi and gir1.2-gtk-3.0 (scripts/install-deps.sh)"
+        );
+    }
+
     // 3. The history view lists both uploads from the real SQLite file.
     tab(&s, "history");
     s.wait_for_script(
@@ -689,6 +704,226 @@ fn desktop_app_end_to_end() {
         assert!(listed.contains(name), "{name} not in CLI history: {listed}");
     }
     assert!(!listed.contains(SECRET));
+}
+
+/// Whether tests/drag_source.py can run: the system Python with GTK 3's introspection binding,
+/// and xdotool to move the pointer.
+fn drag_source_ready() -> bool {
+    let ok = |c: &mut Command| {
+        c.stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    ok(Command::new("xdotool").arg("version"))
+        && ok(Command::new("/usr/bin/python3").args([
+            "-c",
+            "import gi; gi.require_version('Gtk', '3.0'); from gi.repository import Gtk",
+        ]))
+}
+
+/// tests/drag_source.py: a GTK window at a given place on screen offering files over XDND; its
+/// report lines arrive through a channel. Killed when dropped (it also stops by itself).
+struct DragSource {
+    _child: Holder,
+    lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl DragSource {
+    fn start(display: &str, x: i64, y: i64, paths: &[&Path]) -> DragSource {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("drag_source.py");
+        let mut child = Command::new("/usr/bin/python3")
+            .arg(script)
+            .arg(x.to_string())
+            .arg(y.to_string())
+            .args(paths)
+            .env("DISPLAY", display)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let out = child.stdout.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            use std::io::BufRead as _;
+            for line in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        DragSource {
+            _child: Holder(child),
+            lines,
+        }
+    }
+
+    /// The next report line starting with one of `prefixes` (others are passed over).
+    fn wait_line(&self, prefixes: &[&str]) -> String {
+        let deadline = Instant::now() + LONG;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if prefixes.iter().any(|p| line.starts_with(p)) => return line,
+                Ok(_) => {}
+                Err(e) => panic!("the drag source never said {prefixes:?}: {e}"),
+            }
+        }
+    }
+}
+
+fn xdotool(display: &str, args: &[&str]) {
+    let st = Command::new("xdotool")
+        .args(args)
+        .env("DISPLAY", display)
+        .status()
+        .unwrap();
+    assert!(st.success(), "xdotool {args:?}: {st}");
+}
+
+/// Step 2b: the drag source offers two images and a folder holding two more images (one in a
+/// subfolder) and a text file, which a folder drop leaves alone. The pointer presses on the
+/// source, moves onto the drop zone and is released once the zone shows the hovering drag;
+/// then every image is a done row, an object that decodes, and one line of the clipboard.
+fn drop_files(s: &Session, world: &World, display: &str, shots: &Path) {
+    let first = world.input("dropped-first.png", &fixtures::screenshot_png(300, 200));
+    let second = world.input(
+        "dropped-photo.jpg",
+        &fixtures::photo_jpeg(240, 180, None, false),
+    );
+    let folder = world.dir.path().join("dropped-folder");
+    std::fs::create_dir_all(folder.join("nested")).unwrap();
+    std::fs::write(
+        folder.join("inside.png"),
+        fixtures::screenshot_png(200, 150),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("nested").join("deeper.png"),
+        fixtures::screenshot_png(160, 120),
+    )
+    .unwrap();
+    std::fs::write(folder.join("notes.txt"), "not an image\n").unwrap();
+    let sizes = [(300, 200), (240, 180), (200, 150), (160, 120)];
+
+    tab(s, "upload");
+    let objects = wait_objects(world, 1).len();
+    let before = done_rows(s);
+    let (wx, wy, ww, _) = s.window_rect();
+    let zone = s.execute(
+        "const r = document.querySelector('[data-testid=dropzone]').getBoundingClientRect(); return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)]",
+        json!([]),
+    );
+    let (tx, ty) = (
+        wx + zone[0].as_i64().unwrap(),
+        wy + zone[1].as_i64().unwrap(),
+    );
+    // Beside the window: with no window manager, windows sit where they are put.
+    let source = DragSource::start(display, wx + ww + 20, wy + 40, &[&first, &second, &folder]);
+    let ready = source.wait_line(&["ready"]);
+    let n: Vec<i64> = ready
+        .split_whitespace()
+        .skip(1)
+        .map(|v| v.parse().unwrap())
+        .collect();
+    let (sx, sy) = (n[0] + n[2] / 2, n[1] + n[3] / 2);
+
+    xdotool(display, &["mousemove", &sx.to_string(), &sy.to_string()]);
+    xdotool(display, &["mousedown", "1"]);
+    // Steps, as a hand moves: the first one past GTK's drag threshold starts the drag.
+    for i in 1..=10 {
+        let x = sx + (tx - sx) * i / 10;
+        let y = sy + (ty - sy) * i / 10;
+        xdotool(display, &["mousemove", &x.to_string(), &y.to_string()]);
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // XDND reports positions on motion only: wiggle by a pixel until the zone highlights.
+    let t = Instant::now();
+    let mut wiggle = 0;
+    while s.execute(
+        "return document.querySelector('[data-testid=dropzone]').dataset.hover",
+        json!([]),
+    ) != "true"
+    {
+        assert!(t.elapsed() < LONG, "the drop zone never showed the drag");
+        wiggle = 1 - wiggle;
+        xdotool(
+            display,
+            &["mousemove", &(tx + wiggle).to_string(), &ty.to_string()],
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    xdotool(display, &["mouseup", "1"]);
+    assert_eq!(source.wait_line(&["end"]), "end dropped");
+    s.wait_for_script(
+        "return document.querySelector('[data-testid=dropzone]').dataset.hover === 'false'",
+        LONG,
+        "the drop zone to leave its hover state",
+    );
+
+    // Four rows, four objects, four lines: the text file is nowhere.
+    let rows = wait_done_rows(s, before.len() + sizes.len());
+    let dropped: Vec<&String> = rows.iter().filter(|r| !before.contains(r)).collect();
+    assert_eq!(dropped.len(), sizes.len(), "{rows:?}");
+    let text = wait_clipboard_text(display, |t| t.lines().count() == sizes.len());
+    let mut seen = Vec::new();
+    for line in text.lines() {
+        let url = url_in(line);
+        assert!(
+            dropped.contains(&&url),
+            "{url} is not a dropped row: {dropped:?}"
+        );
+        let (status, _, body) = http_get(&url);
+        assert_eq!(status, 200, "{url}");
+        let img =
+            image::load_from_memory(&body).unwrap_or_else(|e| panic!("{url} does not decode: {e}"));
+        seen.push((img.width(), img.height()));
+    }
+    seen.sort();
+    let mut want = sizes.to_vec();
+    want.sort();
+    assert_eq!(seen, want, "{text}");
+    let keys = wait_objects(world, objects + sizes.len());
+    assert_eq!(keys.len(), objects + sizes.len(), "{keys:?}");
+    let page = s.execute("return document.body.innerText", json!([]));
+    let page = page.as_str().unwrap_or_default();
+    for name in [
+        "dropped-first.png",
+        "dropped-photo.jpg",
+        "inside.png",
+        "deeper.png",
+    ] {
+        assert!(page.contains(name), "no row shows {name}: {page}");
+    }
+    assert!(
+        !page.contains("notes.txt"),
+        "the text file shows up: {page}"
+    );
+    assert!(
+        !keys.iter().any(|k| k.contains("notes")),
+        "the text file was uploaded: {keys:?}"
+    );
+    // The dropped files' thumbnails (those in view) are loaded, decoded and painted, so the
+    // screenshot shows them.
+    set_theme(s, "light");
+    let in_view = format!(
+        "const imgs = [...document.querySelectorAll('[data-testid=job-row]')].filter(r => {}.includes(r.dataset.url) && r.getBoundingClientRect().top < window.innerHeight).map(r => r.querySelector('img'));",
+        json!(dropped)
+    );
+    s.wait_for_script(
+        &format!("{in_view} return imgs.length > 0 && imgs.every(i => i)"),
+        LONG,
+        "the dropped files' thumbnails",
+    );
+    let painted = s.execute_async(
+        &format!(
+            "const done = arguments[arguments.length - 1]; {in_view}
+        Promise.all(imgs.map(i => i.decode()))
+          .then(() => requestAnimationFrame(() => requestAnimationFrame(() => done(true))), e => done(String(e)));"
+        ),
+        json!([]),
+    );
+    assert_eq!(painted, true, "the dropped files' thumbnails");
+    s.screenshot(&shots.join("drop-light.png"));
 }
 
 /// The first history page matching `search`, through the app's own command.

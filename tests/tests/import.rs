@@ -335,6 +335,9 @@ fn imported_profile_uploads_and_its_link_works() {
     );
     let (status, _, body) = http_get(url);
     assert_eq!(status, 200, "{url}");
+    // Like PicGo, the imported profile uploads the file as it is.
+    assert_eq!(body, png, "the file went up unchanged");
+    assert!(url.ends_with(".png"), "{url}");
     assert_eq!(Some(body), w.object(&w.key_of(url)));
     // The key follows the imported PicGo template: {year}/{month}/{md5}.{extName}.
     let key = w.key_of(url);

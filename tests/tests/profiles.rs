@@ -95,6 +95,7 @@ fn profile_test_reports_every_step() {
     for step in [
         "upload (PUT)",
         "read back (HEAD)",
+        "no overwrite (PUT)",
         "public link (GET)",
         "clean up (DELETE)",
     ] {
@@ -125,6 +126,46 @@ fn profile_test_reports_every_step() {
         "{}",
         run.stdout
     );
+}
+
+/// `hoist profile test` measures whether the bucket refuses a second write of its test object
+/// and records the answer as the profile's `conditional_put`, replacing whatever was there (the
+/// preset's guess or an earlier answer); the test object is gone either way.
+#[test]
+fn profile_test_records_whether_the_bucket_refuses_overwrites() {
+    for (server_ignores, before, expected) in [(false, false, true), (true, true, false)] {
+        let w = World::build(&format!("conditional_put = {before}"), server_ignores);
+        let run = w.run(&["profile", "test"]);
+        run.expect_code(0);
+        let probe = run
+            .stdout
+            .lines()
+            .find(|l| l.contains("no overwrite (PUT)"))
+            .unwrap_or_else(|| panic!("{}", run.stdout));
+        assert!(
+            probe.contains("ok") && probe.contains(&format!("conditional_put = {expected}")),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout
+                .contains(&format!("Recorded conditional_put = {expected}")),
+            "{}",
+            run.stdout
+        );
+        let config = w.config_dir().join("config.toml");
+        let cfg = hoist_core::config::Config::load(&config).unwrap();
+        assert_eq!(cfg.profiles["local"].conditional_put, Some(expected));
+        let probe_dir = w.demo.data_dir().join(w.demo.bucket()).join(".hoist-test");
+        assert_eq!(walk(&probe_dir), Vec::<std::path::PathBuf>::new());
+
+        // Measured again: the same answer, and the file is left as it is.
+        let text = std::fs::read_to_string(&config).unwrap();
+        let again = w.run(&["profile", "test"]);
+        again.expect_code(0);
+        assert!(!again.stdout.contains("Recorded"), "{}", again.stdout);
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), text);
+    }
 }
 
 /// Stores the secret through `hoist profile add --secret-stdin`, checks it with `secret-tool`

@@ -342,3 +342,249 @@ fn urls_are_downloaded_and_uploaded() {
         run.stderr
     );
 }
+
+/// Uploads `files` (name, bytes) in one run and returns each file's URL and served body.
+fn upload_all(w: &World, files: &[(&str, &[u8])]) -> Vec<(String, String, Vec<u8>)> {
+    let paths: Vec<_> = files.iter().map(|(n, b)| w.input(n, b)).collect();
+    let mut args = vec!["upload", "--no-copy", "--format", "url"];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+    let run = w.run(&args);
+    run.expect_code(0);
+    assert!(!run.stderr.contains("note:"), "{}", run.stderr);
+    let urls = run.lines();
+    assert_eq!(urls.len(), files.len(), "{run:?}");
+    for (p, (_, bytes)) in paths.iter().zip(files) {
+        assert_eq!(&std::fs::read(p).unwrap(), bytes, "original modified");
+    }
+    urls.iter()
+        .map(|url| {
+            let (status, ct, body) = http_get(url);
+            assert_eq!(status, 200, "{url}");
+            assert_eq!(Some(&body), w.object(&w.key_of(url)).as_ref(), "{url}");
+            (url.to_string(), ct, body)
+        })
+        .collect()
+}
+
+#[test]
+fn original_format_uploads_every_file_byte_for_byte() {
+    let w = World::with_profile_extra("processing = { format = \"original\" }");
+    let photo = fixtures::photo_jpeg(900, 600, Some(6), true);
+    let png = fixtures::png_with_text_chunks(300, 200);
+    let tiff = fixtures::sample(hoist_imaging::SourceFormat::Tiff, 120, 80).unwrap();
+    let gif = fixtures::animated_gif(3);
+    let files: [(&str, &[u8]); 4] = [
+        ("camera.jpg", &photo),
+        ("notes.png", &png),
+        ("scan.tif", &tiff),
+        ("anim.gif", &gif),
+    ];
+    let served = upload_all(&w, &files);
+    for ((url, ct, body), (name, bytes)) in served.iter().zip(files) {
+        assert_eq!(body.as_slice(), bytes, "{name} → {url}: not the same bytes");
+        let probe = hoist_imaging::probe(bytes).unwrap();
+        assert_eq!(ct, probe.mime, "{name}");
+        assert!(url.ends_with(&format!(".{}", probe.ext)), "{url}");
+    }
+    // As PicGo: the metadata goes up too, GPS included.
+    assert!(fixtures::contains_exif_or_gps(&served[0].2));
+
+    // A profile cannot be "original" and resized at once.
+    let bad = w.run(&["profile", "edit", "local", "--max-width", "800"]);
+    assert_ne!(bad.code, 0, "{bad:?}");
+    assert!(
+        bad.stderr.contains("\"original\" uploads files unchanged")
+            && bad.stderr.contains("max_width"),
+        "{}",
+        bad.stderr
+    );
+}
+
+#[test]
+fn keep_uploads_originals_without_re_encoding() {
+    let photo = fixtures::photo_jpeg(900, 600, Some(6), true);
+    let png = fixtures::png_with_text_chunks(300, 200);
+    let webp = fixtures::webp_with_exif(300, 200, None, true);
+    let files: [(&str, &[u8]); 3] = [
+        ("camera.jpg", &photo),
+        ("notes.png", &png),
+        ("shot.webp", &webp),
+    ];
+
+    // Metadata kept: exactly the files.
+    let w = World::with_profile_extra("processing = { format = \"keep\", strip_metadata = false }");
+    for ((url, _, body), (name, bytes)) in upload_all(&w, &files).iter().zip(files) {
+        assert_eq!(body.as_slice(), bytes, "{name} → {url}");
+    }
+
+    // Metadata stripped: the same pixels, cleaned at container level, still the same format.
+    let w = World::with_profile_extra("processing = { format = \"keep\" }");
+    let served = upload_all(&w, &files);
+    for ((url, ct, body), (name, bytes)) in served.iter().zip(files) {
+        assert_eq!(ct, hoist_imaging::probe(bytes).unwrap().mime, "{name}");
+        assert!(
+            !fixtures::leaks_metadata(body),
+            "{name} → {url} leaks metadata"
+        );
+        assert!(body.len() < bytes.len(), "{name}: metadata removed");
+        assert_eq!(
+            decode(body).as_bytes(),
+            decode(bytes).as_bytes(),
+            "{name}: pixels re-encoded"
+        );
+    }
+    // The turned photo keeps its pixels and an EXIF saying only how to turn them.
+    let (_, _, body) = &served[0];
+    assert!(fixtures::orientation_only_app1(body).is_some());
+    let shown = fixtures::decode_as_shown(body);
+    assert_eq!((shown.width(), shown.height()), (600, 900));
+    assert_eq!(
+        shown.as_bytes(),
+        fixtures::decode_as_shown(&photo).as_bytes()
+    );
+}
+
+#[test]
+fn a_long_screenshot_is_uploaded_as_png_with_a_note_instead_of_failing() {
+    let w = World::new();
+    let long = fixtures::long_screenshot_png(1080, 24_000);
+    let short = fixtures::screenshot_png(320, 200);
+    let a = w.input("full page.png", &long);
+    let b = w.input("short.png", &short);
+    let run = w.run(&[
+        "upload",
+        "--no-copy",
+        "--format",
+        "url",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+    ]);
+    run.expect_code(0);
+    let notes: Vec<&str> = run.stderr.lines().filter(|l| l.contains("note:")).collect();
+    assert_eq!(
+        notes,
+        [
+            "hoist: note: full page.png: WebP holds at most 16383 px on a side: uploaded as the original PNG"
+        ],
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("failed"), "{}", run.stderr);
+    let urls = run.lines();
+    assert_eq!(urls.len(), 2, "{run:?}");
+    assert!(
+        urls[0].ends_with(".png") && urls[1].ends_with(".webp"),
+        "{urls:?}"
+    );
+    let (status, ct, body) = http_get(urls[0]);
+    assert_eq!((status, ct.as_str()), (200, "image/png"));
+    let img = decode(&body);
+    assert_eq!((img.width(), img.height()), (1080, 24_000));
+    assert_eq!(img.as_bytes(), decode(&long).as_bytes());
+
+    // The note is part of the JSON output and of the history row.
+    let json = w.run(&["upload", "--json", "--no-copy", a.to_str().unwrap()]);
+    json.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(json.lines()[0]).unwrap();
+    assert_eq!(v["note"]["code"], "image.format_limit");
+    assert_eq!(v["mime"], "image/png");
+    let hist = w.run(&["history", "list", "--json"]);
+    hist.expect_code(0);
+    let rows: Vec<serde_json::Value> = hist
+        .lines()
+        .iter()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let noted: Vec<&serde_json::Value> = rows
+        .iter()
+        .filter(|r| r["source_name"] == "full page.png")
+        .collect();
+    assert!(!noted.is_empty(), "{}", hist.stdout);
+    for r in noted {
+        assert_eq!(
+            r["note"],
+            "WebP holds at most 16383 px on a side: uploaded as the original PNG"
+        );
+    }
+    let short_row = rows
+        .iter()
+        .find(|r| r["source_name"] == "short.png")
+        .unwrap();
+    assert!(short_row["note"].is_null());
+}
+
+#[test]
+fn heic_and_jpeg_xl_photos_upload_as_formats_browsers_show() {
+    use fixtures::codec_samples::{ALPHA_ICC_JXL, CAMERA_JXL, IPHONE_LIKE_HEIC};
+    /// (name, bytes, displayed size, media type with the default profile, with `keep`)
+    type Sample = (&'static str, &'static [u8], (u32, u32), &'static str, &'static str);
+    let inputs: [Sample; 3] = [
+        (
+            "IMG_0001.HEIC",
+            IPHONE_LIKE_HEIC,
+            (64, 96),
+            "image/webp",
+            "image/jpeg",
+        ),
+        (
+            "camera.jxl",
+            CAMERA_JXL,
+            (64, 96),
+            "image/webp",
+            "image/jpeg",
+        ),
+        (
+            "sticker.jxl",
+            ALPHA_ICC_JXL,
+            (48, 32),
+            "image/webp",
+            "image/png",
+        ),
+    ];
+    for keep in [false, true] {
+        let w = World::with_profile_extra(if keep {
+            "processing = { format = \"keep\" }"
+        } else {
+            ""
+        });
+        let paths: Vec<_> = inputs.iter().map(|(n, b, ..)| w.input(n, b)).collect();
+        let mut args = vec!["upload", "--format", "url"];
+        args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+        let run = w.run(&args);
+        run.expect_code(0);
+        let urls = run.lines();
+        assert_eq!(urls.len(), inputs.len(), "{run:?}");
+        for ((url, path), (name, original, dims, default_mime, keep_mime)) in
+            urls.iter().zip(&paths).zip(inputs)
+        {
+            let mime = if keep { keep_mime } else { default_mime };
+            let (status, ct, body) = http_get(url);
+            assert_eq!(
+                (status, ct.as_str()),
+                (200, mime),
+                "{name} (keep: {keep}) → {url}"
+            );
+            assert_eq!(Some(&body), w.object(&w.key_of(url)).as_ref(), "{name}");
+            let img = decode(&body);
+            assert_eq!((img.width(), img.height()), dims, "{name} (keep: {keep})");
+            assert!(
+                !fixtures::contains_exif_or_gps(&body),
+                "{name}: metadata left"
+            );
+            if name == "sticker.jxl" {
+                // The transparent third stays transparent.
+                assert_eq!(
+                    img.to_rgba8().get_pixel(2, 16).0[3],
+                    0,
+                    "{name} (keep: {keep})"
+                );
+            }
+            // Upright: the stored top-left (red) corner is shown top-right.
+            if dims == (64, 96) {
+                let [r, g, _] = img.to_rgb8().get_pixel(60, 3).0;
+                assert!(r > 150 && g < 100, "{name} (keep: {keep}): not upright");
+            }
+            assert_eq!(std::fs::read(path).unwrap(), original, "{name} modified");
+        }
+    }
+}

@@ -7,8 +7,9 @@
 //! `upload`: the real `hoist` binary against a demo S3 server on 127.0.0.1 (started and stopped
 //! here): one ~1 MB PNG as a whole process, a start-up breakdown, and `batch`.
 //! `batch`: 50 photos (up to 5640×3172) and screenshots, about 60 MB, in one `hoist upload`
-//! process at concurrency 4 and 1: wall time, images/s and peak RSS (via GNU time, `time` on
-//! Debian). `corpus DIR` writes that batch's files, for measuring by hand against `serve`.
+//! process: WebP at concurrency 4 and 1, then `keep`, `keep` without stripping and `original`
+//! at concurrency 4; wall time, images/s, peak RSS (via GNU time, `time` on Debian) and the
+//! bytes uploaded. `corpus DIR` writes that batch's files, for measuring by hand against `serve`.
 //!
 //! Prints only; it asserts nothing about time or memory. Run through `bash scripts/bench.sh`, or
 //! `hoist-bench [images] [upload|batch --hoist PATH] [--runs N] [--quick]`.
@@ -102,6 +103,8 @@ fn parse_args() -> Result<Args, String> {
 }
 
 fn main() -> ExitCode {
+    // As `hoist` and the desktop app run, so that in-process figures match theirs.
+    hoist_malloc::tune_for_images();
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
@@ -208,6 +211,23 @@ struct CwebpRow {
     time: Duration,
     bytes: usize,
     score: f64,
+}
+
+/// Total size of the files below `dir` (what the demo bucket stores).
+fn walk_sizes(dir: &Path) -> u64 {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    rd.flatten()
+        .map(|e| {
+            let p = e.path();
+            if p.is_dir() {
+                walk_sizes(&p)
+            } else {
+                e.metadata().map_or(0, |m| m.len())
+            }
+        })
+        .sum()
 }
 
 fn ms(d: Duration) -> f64 {
@@ -506,8 +526,29 @@ const ACCESS_KEY: &str = "bench-access-key";
 const SECRET: &str = "bench-secret-Zq9v2Lm4";
 const SECRET_ENV: &str = "HOIST_BENCH_SECRET";
 
+/// The batch is also uploaded once per processing format: profile name, its processing line,
+/// and what the README calls it.
+const BATCH_FORMATS: [(&str, &str, &str); 3] = [
+    (
+        "keep",
+        "processing = { format = \"keep\" }",
+        "keep (same format, metadata stripped)",
+    ),
+    (
+        "keep-exif",
+        "processing = { format = \"keep\", strip_metadata = false }",
+        "keep, strip_metadata = false",
+    ),
+    (
+        "original",
+        "processing = { format = \"original\" }",
+        "original (the files as they are)",
+    ),
+];
+
 /// A demo S3 server on 127.0.0.1 and a config dir under `dir` whose default profile points at
-/// it; the server stops when the handle is dropped.
+/// it, with one more profile per [`BATCH_FORMATS`] entry; the server stops when the handle is
+/// dropped.
 fn demo_world(dir: &Path) -> Res<(hoist_demo::BlockingDemo, PathBuf)> {
     let cfg = DemoConfig {
         bucket: "bench".into(),
@@ -518,14 +559,14 @@ fn demo_world(dir: &Path) -> Res<(hoist_demo::BlockingDemo, PathBuf)> {
     let demo = DemoServer::start_blocking(cfg)?;
     let config_dir = dir.join("config");
     std::fs::create_dir_all(&config_dir)?;
-    // dedup off and a unique key per upload: every run really PUTs its bytes.
-    std::fs::write(
-        config_dir.join("config.toml"),
-        format!(
-            r#"schema = 1
-default_profile = "local"
-
-[profiles.local]
+    // dedup off and a unique key per upload: every run really PUTs its bytes. `local` has the
+    // default processing; the others one processing format each (see BATCH_FORMATS).
+    let mut config = "schema = 1\ndefault_profile = \"local\"\n".to_owned();
+    let profiles = std::iter::once(("local", "")).chain(BATCH_FORMATS.iter().map(|f| (f.0, f.1)));
+    for (name, processing) in profiles {
+        config.push_str(&format!(
+            r#"
+[profiles.{name}]
 provider = "minio"
 endpoint = "{endpoint}"
 bucket = "{bucket}"
@@ -536,12 +577,14 @@ key_template = "bench/{{uuid}}.{{extName}}"
 dedup = false
 timeout_secs = 10
 connect_timeout_secs = 2
+{processing}
 "#,
             endpoint = demo.s3_endpoint(),
             bucket = demo.bucket(),
             public = demo.public_base(),
-        ),
-    )?;
+        ));
+    }
+    std::fs::write(config_dir.join("config.toml"), config)?;
     Ok((demo, config_dir))
 }
 
@@ -568,7 +611,7 @@ struct HoistWorld {
     /// Where inputs are written.
     inputs: PathBuf,
     demo: hoist_demo::BlockingDemo,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl HoistWorld {
@@ -584,8 +627,13 @@ impl HoistWorld {
             data_dir: dir.path().join("data"),
             inputs,
             demo,
-            _dir: dir,
+            dir,
         })
+    }
+
+    /// The folder of the demo bucket's objects.
+    fn bucket_dir(&self) -> PathBuf {
+        self.dir.path().join("s3").join(self.demo.bucket())
     }
 
     /// `hoist ARGS FILES` with this world's config, quiet on stdout.
@@ -782,8 +830,8 @@ fn batch_only(args: &Args) -> Res<()> {
     Ok(())
 }
 
-/// The batch table: one `hoist upload` process per row, wall time and peak RSS, median of
-/// `--runs` runs (by wall time).
+/// The batch table: one `hoist upload` process per run, wall time and peak RSS; the median of
+/// `--runs` runs (by wall time) at concurrency 4, one run at concurrency 1.
 fn batch(args: &Args, world: &HoistWorld) -> Res<()> {
     let t0 = Instant::now();
     let inputs = &world.inputs;
@@ -796,7 +844,7 @@ fn batch(args: &Args, world: &HoistWorld) -> Res<()> {
         "peak RSS n/a: install GNU time (Debian package `time`)"
     };
     println!(
-        "## Batch: {n} images ({} photos up to 5640x3172 JPEG, {} screenshots up to 3840x2160 PNG, {:.1} MB, made in {:.0} s), WebP, one hoist upload process; median of {} runs; {rss_note}",
+        "## Batch: {n} images ({} photos up to 5640x3172 JPEG, {} screenshots up to 3840x2160 PNG, {:.1} MB, made in {:.0} s), one hoist upload process; median of {} runs at concurrency 4; {rss_note}",
         n / 2,
         n.div_ceil(2),
         bytes as f64 / 1e6,
@@ -804,12 +852,19 @@ fn batch(args: &Args, world: &HoistWorld) -> Res<()> {
         args.runs
     );
     println!();
-    println!("| concurrency | wall s | images/s | peak RSS MiB |");
-    println!("|--:|--:|--:|--:|");
+    println!("| processing | concurrency | wall s | images/s | peak RSS MiB | uploaded MB |");
+    println!("|---|--:|--:|--:|--:|--:|");
     let rss_file = inputs.join("rss.txt");
-    for c in ["4", "1"] {
-        let mut runs = Vec::with_capacity(args.runs);
-        for _ in 0..args.runs {
+    // Objects are plain files under the bucket's folder (attributes live beside it).
+    let bucket_dir = world.bucket_dir();
+    let rows = [("local", "webp q80 (default)", "4"), ("local", "webp q80 (default)", "1")]
+        .into_iter()
+        .chain(BATCH_FORMATS.iter().map(|&(profile, _, label)| (profile, label, "4")));
+    for (profile, label, c) in rows {
+        let times = if c == "1" { 1 } else { args.runs };
+        let mut runs = Vec::with_capacity(times);
+        let mut sent = 0;
+        for _ in 0..times {
             // GNU time runs hoist as its child and writes the child's maximum RSS in KiB.
             let time_args = [
                 OsStr::new("-f"),
@@ -819,9 +874,10 @@ fn batch(args: &Args, world: &HoistWorld) -> Res<()> {
             ];
             let mut cmd = world.cmd_under(
                 gnu_time.exists().then_some((gnu_time, &time_args[..])),
-                &["upload", "--no-copy", "-q", "--concurrency", c],
+                &["upload", "--no-copy", "-q", "--concurrency", c, "-p", profile],
                 &files,
             );
+            let before = walk_sizes(&bucket_dir);
             let start = Instant::now();
             let out = cmd.output()?;
             let wall = start.elapsed();
@@ -832,6 +888,7 @@ fn batch(args: &Args, world: &HoistWorld) -> Res<()> {
                 )
                 .into());
             }
+            sent = walk_sizes(&bucket_dir).saturating_sub(before);
             let rss_kib = std::fs::read_to_string(&rss_file)
                 .ok()
                 .and_then(|s| s.trim().parse::<f64>().ok());
@@ -845,7 +902,7 @@ fn batch(args: &Args, world: &HoistWorld) -> Res<()> {
             .filter_map(|r| r.1)
             .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
         println!(
-            "| {c} | {:.2} | {:.2} | {} |",
+            "| {label} | {c} | {:.2} | {:.2} | {} | {:.1} |",
             wall.as_secs_f64(),
             n as f64 / wall.as_secs_f64(),
             match (rss, max_rss) {
@@ -853,7 +910,8 @@ fn batch(args: &Args, world: &HoistWorld) -> Res<()> {
                     format!("{:.0} (max {:.0})", r / 1024.0, m / 1024.0),
                 (Some(r), _) => format!("{:.0}", r / 1024.0),
                 _ => "n/a".into(),
-            }
+            },
+            sent as f64 / 1e6
         );
     }
     println!();

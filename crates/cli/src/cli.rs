@@ -117,7 +117,8 @@ pub enum ProfileCmd {
     Remove { name: String },
     /// Make a profile the default.
     Use { name: String },
-    /// Check a profile for real: upload, read back, fetch the public link, delete.
+    /// Check a profile for real: upload, read back, try to overwrite it with a conditional write
+    /// (the answer is recorded as the profile's conditional_put), fetch the public link, delete.
     Test { name: Option<String> },
     /// List the provider presets.
     Providers,
@@ -168,7 +169,8 @@ pub struct ProfileFields {
     /// Custom link pattern with $url, $fileName, $extName, $key, $width, $height.
     #[arg(long)]
     pub custom_link: Option<String>,
-    /// Output format: webp, jpeg, png, avif or keep.
+    /// Output format: webp, jpeg, png, avif, keep (same format; the original bytes when
+    /// nothing needs re-encoding) or original (the file exactly as it is, metadata included).
     #[arg(long)]
     pub image_format: Option<String>,
     #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
@@ -197,6 +199,8 @@ pub struct ProfileFields {
     /// HTTP(S) proxy URL ("" to unset).
     #[arg(long)]
     pub proxy: Option<String>,
+    /// Accept any TLS certificate from this profile's servers (your own self-signed server;
+    /// every run that uses the profile warns).
     #[arg(long)]
     pub allow_invalid_certs: Option<bool>,
     /// When the key already holds a different file: rename (add a hash suffix), overwrite, fail.
@@ -205,7 +209,8 @@ pub struct ProfileFields {
     /// Reuse the link of an earlier upload of the same file (true by default).
     #[arg(long)]
     pub dedup: Option<bool>,
-    /// Whether the provider honours If-None-Match on PUT (default: from the provider preset).
+    /// Whether the bucket refuses a write to a taken key when asked to (`hoist profile test`
+    /// measures and records it; default: the provider preset's guess).
     #[arg(long)]
     pub conditional_put: Option<bool>,
     /// Make this the default profile.

@@ -11,6 +11,8 @@ use hoist_core::secrets::{Keychain, Secret};
 use hoist_history::History;
 use hoist_s3::S3Store;
 
+use crate::output;
+
 pub struct Ctx {
     pub paths: Paths,
     pub quiet: bool,
@@ -48,7 +50,11 @@ impl Ctx {
 
     /// The store for `profile`. With `dry_run`, missing credentials are replaced by a
     /// placeholder: nothing will be sent, and a dry run should work before secrets are set.
+    /// A store that will connect without checking certificates says so on stderr.
     pub fn store(&self, profile: &ResolvedProfile, dry_run: bool) -> Result<S3Store, Error> {
+        if !dry_run {
+            output::tls_warning(profile);
+        }
         let creds = match self.credentials(profile) {
             Ok(c) => c,
             Err(_) if dry_run => Credentials {

@@ -17,6 +17,8 @@ use crate::cli::{Cli, Command, HistoryCmd};
 use crate::context::Ctx;
 
 fn main() -> ExitCode {
+    // Before other threads allocate: freed image buffers go back to the system.
+    hoist_malloc::tune_for_images();
     // The hidden clipboard holder is a separate mode of this binary: it must not parse the
     // normal command line or start a runtime.
     if std::env::args().nth(1).as_deref() == Some(clipboard::HOLDER_ARG) {
@@ -29,17 +31,6 @@ fn main() -> ExitCode {
         }));
     }
     let cli = Cli::parse();
-    if matches!(
-        cli.command,
-        Command::Upload(_)
-            | Command::Queue(_)
-            | Command::Demo(_)
-            | Command::Serve(_)
-            | Command::History(HistoryCmd::Retry { .. })
-    ) {
-        // Before any thread starts; see the module for why a batch of images needs it.
-        hoist_core::allocator::restart_with_fixed_mmap_threshold();
-    }
     init_logging(cli.verbose);
     let ctx = match Ctx::new(cli.config_dir.clone(), cli.quiet) {
         Ok(c) => c,

@@ -1,10 +1,12 @@
 //! How the CLI talks to a person: one-line errors on stderr, progress lines when stderr is a
 //! terminal, human-readable sizes. Links and data go to stdout elsewhere; never mixed in here.
 
+use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Mutex;
 
+use hoist_core::config::ResolvedProfile;
 use hoist_core::pipeline::{Event, Progress};
 
 /// `println!` for the CLI's stdout: a reader that went away (`hoist history list | head`) ends
@@ -57,6 +59,20 @@ pub fn fatal(e: &hoist_core::Error) -> ExitCode {
 pub fn note(quiet: bool, msg: &str) {
     if !quiet {
         eprintln!("{}", one_line(&format!("hoist: note: {msg}")));
+    }
+}
+
+/// `hoist: warning: …` once per run for a profile that does not check TLS certificates
+/// (`allow_invalid_certs` with an https URL), whichever command builds its store first.
+/// Shown even with `--quiet`: it is about the safety of every upload of the run.
+pub fn tls_warning(profile: &ResolvedProfile) {
+    static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    let Some(warning) = hoist_core::tls::warning(profile) else {
+        return;
+    };
+    let mut warned = WARNED.lock().unwrap_or_else(|p| p.into_inner());
+    if warned.insert(profile.name.clone()) {
+        eprintln!("{}", one_line(&format!("hoist: warning: {warning}")));
     }
 }
 

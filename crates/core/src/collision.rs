@@ -1,10 +1,12 @@
 //! Writing an object without ever replacing a published one: a conditional PUT
-//! (`If-None-Match: *`) where the provider honours it, a HEAD check where it does not, content
-//! identity by the SHA-256 stored with each object, and the profile's collision policy
-//! (rename with a hash suffix, overwrite on explicit opt-in, or fail).
+//! (`If-None-Match: *` or the provider's own header) where the bucket honours it, else a HEAD
+//! check and a verified write under a per-key lock shared by the Hoist processes on this
+//! computer; content identity by the SHA-256 stored with each object, and the profile's
+//! collision policy (rename with a hash suffix, overwrite on explicit opt-in, or fail).
 
 use crate::config::CollisionPolicy;
 use crate::error::Error;
+use crate::keylock::KeyLocks;
 use crate::store::{ObjectInfo, PutRequest, Store, StoreErrorKind};
 
 /// User-metadata name under which Hoist stores the SHA-256 of an object's bytes.
@@ -57,20 +59,36 @@ pub fn with_suffix(key: &str, suffix: &str) -> String {
     }
 }
 
-/// Writes `req` so that no existing object with other content is replaced unless `policy` is
-/// `Overwrite`. `conditional` says whether the store honours `If-None-Match: *`. `sent` gets
-/// the bytes stored so far of the write under way (it starts again from 0 when a collision
-/// sends the body to another key).
+/// How a write may treat the key it aims at.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules<'a> {
+    pub policy: CollisionPolicy,
+    /// The store refuses a write to a taken key when asked to (`PutRequest::if_none_match`).
+    pub conditional: bool,
+    /// Profile name, for messages.
+    pub profile: &'a str,
+    /// Per-key locks shared with the other Hoist processes on this computer, held from the HEAD
+    /// to the verified write where writes are not conditional; `None` (tests, no data folder)
+    /// leaves only the check after the write.
+    pub locks: Option<&'a KeyLocks>,
+}
+
+/// Writes `req` so that no existing object with other content is replaced unless the policy is
+/// `Overwrite`, and so that the key returned holds these bytes. `sent` gets the bytes stored
+/// so far of the write under way (it starts again from 0 when a collision sends the body to
+/// another key).
+///
+/// Without conditional writes the key is checked with HEAD and written under its per-key lock,
+/// then read back: if another writer (another computer, a tool other than Hoist) replaced the
+/// object in between, the body goes to the next renamed key, or the `fail` policy reports it.
 pub async fn put_without_overwrite<S: Store>(
     store: &S,
     mut req: PutRequest,
     id: &Identity<'_>,
-    policy: CollisionPolicy,
-    conditional: bool,
-    profile: &str,
+    rules: &Rules<'_>,
     sent: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<Written, Error> {
-    if policy == CollisionPolicy::Overwrite {
+    if rules.policy == CollisionPolicy::Overwrite {
         req.if_none_match = false;
         store.put_with_progress(req.clone(), sent).await?;
         return Ok(Written {
@@ -80,6 +98,10 @@ pub async fn put_without_overwrite<S: Store>(
     }
     let planned = req.key.clone();
     let size = req.body.len() as u64;
+    let taken = |key: String| Error::KeyExists {
+        profile: rules.profile.into(),
+        key,
+    };
     let mut candidates = std::iter::once(planned.clone()).chain(
         SUFFIX_LENGTHS
             .iter()
@@ -87,147 +109,133 @@ pub async fn put_without_overwrite<S: Store>(
     );
     loop {
         let Some(key) = candidates.next() else {
-            return Err(Error::KeyExists {
-                profile: profile.into(),
-                key: planned,
-            });
+            return Err(taken(planned));
         };
         req.key = key.clone();
-        // Without conditional writes the HEAD comes first; a race between that HEAD and the PUT
-        // remains possible there, and is documented as the providers' limit.
-        if !conditional && let Some(info) = store.head(&key).await? {
-            if same_content(&info, id, size) {
-                return Ok(Written {
-                    key,
-                    existing: true,
-                });
-            }
-            if policy == CollisionPolicy::Fail {
-                return Err(Error::KeyExists {
-                    profile: profile.into(),
-                    key,
-                });
-            }
-            continue;
-        }
-        req.if_none_match = conditional;
-        match store.put_with_progress(req.clone(), sent).await {
-            Ok(()) => {
+        let outcome = if rules.conditional {
+            conditional_put(store, &req, id, size, sent).await?
+        } else {
+            checked_put(store, &req, id, size, rules.locks, sent).await?
+        };
+        match outcome {
+            Attempt::Written => {
                 return Ok(Written {
                     key,
                     existing: false,
                 });
             }
-            Err(e) if e.kind == StoreErrorKind::AlreadyExists => {
-                // Someone holds the key; is it our file? A write still in flight (the same
-                // image uploaded twice at once) is not visible to HEAD yet, so give it a moment
-                // before deciding it is someone else's.
-                let mut info = store.head(&key).await?;
-                for wait_ms in IN_FLIGHT_WAITS_MS {
-                    // Settled: an object that carries a content hash (or is ours by ETag).
-                    // Servers that are not atomic (s3s-fs) can show the bytes before the
-                    // metadata, which then looks like a foreign object for a moment.
-                    let settled = info.as_ref().is_some_and(|i| {
-                        i.metadata.contains_key(SHA256_META) || same_content(i, id, size)
-                    });
-                    if settled {
-                        break;
-                    }
-                    tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
-                    info = store.head(&key).await?;
-                }
-                tracing::debug!(key, ?info, ours = id.sha256, "conditional put refused");
-                match info {
-                    Some(info) if same_content(&info, id, size) => {
-                        return Ok(Written {
-                            key,
-                            existing: true,
-                        });
-                    }
-                    _ if policy == CollisionPolicy::Fail => {
-                        return Err(Error::KeyExists {
-                            profile: profile.into(),
-                            key,
-                        });
-                    }
-                    _ => continue,
-                }
+            Attempt::Same => {
+                return Ok(Written {
+                    key,
+                    existing: true,
+                });
             }
-            Err(e) => return Err(e.into()),
+            Attempt::Other if rules.policy == CollisionPolicy::Fail => return Err(taken(key)),
+            Attempt::Other => continue,
+        }
+    }
+}
+
+/// What one attempt at one key found.
+enum Attempt {
+    /// Our bytes are stored there now.
+    Written,
+    /// The same bytes were already there; nothing was written.
+    Same,
+    /// Another object holds the key.
+    Other,
+}
+
+/// A write the server refuses when the key is taken: atomic, so no lock is needed.
+async fn conditional_put<S: Store>(
+    store: &S,
+    req: &PutRequest,
+    id: &Identity<'_>,
+    size: u64,
+    sent: &(dyn Fn(u64) + Send + Sync),
+) -> Result<Attempt, Error> {
+    let mut req = req.clone();
+    req.if_none_match = true;
+    let key = req.key.clone();
+    match store.put_with_progress(req, sent).await {
+        Ok(()) => Ok(Attempt::Written),
+        Err(e) if e.kind == StoreErrorKind::AlreadyExists => {
+            // Someone holds the key; is it our file? A write still in flight (the same image
+            // uploaded twice at once) is not visible to HEAD yet, so give it a moment before
+            // deciding it is someone else's.
+            let mut info = store.head(&key).await?;
+            for wait_ms in IN_FLIGHT_WAITS_MS {
+                // Settled: an object that carries a content hash (or is ours by ETag). Servers
+                // that are not atomic (s3s-fs) can show the bytes before the metadata, which
+                // then looks like a foreign object for a moment.
+                let settled = info.as_ref().is_some_and(|i| {
+                    i.metadata.contains_key(SHA256_META) || same_content(i, id, size)
+                });
+                if settled {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(wait_ms)).await;
+                info = store.head(&key).await?;
+            }
+            tracing::debug!(key, ?info, ours = id.sha256, "conditional put refused");
+            Ok(match info {
+                Some(info) if same_content(&info, id, size) => Attempt::Same,
+                _ => Attempt::Other,
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// HEAD, PUT, HEAD again, under the key's lock: other Hoist processes on this computer wait
+/// for the lock, and the HEAD after the write catches any other writer.
+async fn checked_put<S: Store>(
+    store: &S,
+    req: &PutRequest,
+    id: &Identity<'_>,
+    size: u64,
+    locks: Option<&KeyLocks>,
+    sent: &(dyn Fn(u64) + Send + Sync),
+) -> Result<Attempt, Error> {
+    let key = req.key.as_str();
+    let _lock = match locks {
+        Some(locks) => Some(locks.lock(key).await?),
+        None => None,
+    };
+    if let Some(info) = store.head(key).await? {
+        return Ok(if same_content(&info, id, size) {
+            Attempt::Same
+        } else {
+            Attempt::Other
+        });
+    }
+    let mut req = req.clone();
+    req.if_none_match = false;
+    store.put_with_progress(req, sent).await?;
+    match store.head(key).await? {
+        Some(info) if same_content(&info, id, size) => Ok(Attempt::Written),
+        info => {
+            // Our object was replaced (or removed) between the HEAD and now by a writer that
+            // does not share the lock; the key is no longer ours to link to.
+            tracing::warn!(
+                key,
+                ?info,
+                ours = id.sha256,
+                "object replaced after writing it"
+            );
+            Ok(Attempt::Other)
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeMap;
     use std::sync::Mutex;
 
     use bytes::Bytes;
 
     use super::*;
-    use crate::store::StoreError;
-
-    type Objects = BTreeMap<String, (Bytes, BTreeMap<String, String>)>;
-
-    /// An in-memory store; `conditional` decides whether it honours `If-None-Match`.
-    struct Mem {
-        objects: Mutex<Objects>,
-        conditional: bool,
-        puts: Mutex<u32>,
-    }
-
-    impl Mem {
-        fn new(conditional: bool) -> Self {
-            Self {
-                objects: Mutex::default(),
-                conditional,
-                puts: Mutex::new(0),
-            }
-        }
-        fn insert(&self, key: &str, body: &'static [u8], sha: &str) {
-            let meta = [(SHA256_META.to_owned(), sha.to_owned())].into();
-            self.objects
-                .lock()
-                .unwrap()
-                .insert(key.into(), (Bytes::from_static(body), meta));
-        }
-        fn body(&self, key: &str) -> Option<Bytes> {
-            self.objects.lock().unwrap().get(key).map(|o| o.0.clone())
-        }
-    }
-
-    impl Store for Mem {
-        async fn put(&self, req: PutRequest) -> Result<(), StoreError> {
-            *self.puts.lock().unwrap() += 1;
-            let mut objects = self.objects.lock().unwrap();
-            if req.if_none_match && self.conditional && objects.contains_key(&req.key) {
-                return Err(StoreError::new(StoreErrorKind::AlreadyExists, "exists"));
-            }
-            objects.insert(req.key, (req.body, req.metadata));
-            Ok(())
-        }
-        async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StoreError> {
-            Ok(self
-                .objects
-                .lock()
-                .unwrap()
-                .get(key)
-                .map(|(b, m)| ObjectInfo {
-                    size: b.len() as u64,
-                    metadata: m.clone(),
-                    ..ObjectInfo::default()
-                }))
-        }
-        async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
-            self.body(key)
-                .ok_or_else(|| StoreError::new(StoreErrorKind::Other, "missing"))
-        }
-        async fn delete(&self, key: &str) -> Result<(), StoreError> {
-            self.objects.lock().unwrap().remove(key);
-            Ok(())
-        }
-    }
+    use crate::store::mem::Mem;
 
     const SHA_NEW: &str = "3f9a2c11223344556677889900aabbccddeeff00112233445566778899aabbcc";
 
@@ -250,14 +258,21 @@ mod tests {
         }
     }
 
+    fn rules(store: &Mem, policy: CollisionPolicy) -> Rules<'static> {
+        Rules {
+            policy,
+            conditional: store.conditional,
+            profile: "p",
+            locks: None,
+        }
+    }
+
     async fn write(store: &Mem, policy: CollisionPolicy) -> Result<Written, Error> {
         put_without_overwrite(
             store,
             req("a/image.png"),
             &id(),
-            policy,
-            store.conditional,
-            "p",
+            &rules(store, policy),
             &|_| {},
         )
         .await
@@ -329,9 +344,7 @@ mod tests {
             &store,
             req("a/image.png"),
             &id(),
-            CollisionPolicy::Rename,
-            true,
-            "p",
+            &rules(&store, CollisionPolicy::Rename),
             &|n| seen.lock().unwrap().push(n),
         )
         .await
@@ -339,6 +352,76 @@ mod tests {
         assert_eq!(w.key, "a/image-3f9a2c.png");
         // The refused write to the taken key stored nothing; the renamed one its 3 bytes.
         assert_eq!(*seen.lock().unwrap(), [3]);
+    }
+
+    #[tokio::test]
+    async fn an_object_replaced_after_our_write_sends_ours_to_a_renamed_key() {
+        let store = Mem::new(false);
+        *store.intruder.lock().unwrap() = Some("a/image.png".into());
+        let w = write(&store, CollisionPolicy::Rename).await.unwrap();
+        assert_eq!(w.key, "a/image-3f9a2c.png", "the link serves our file");
+        assert_eq!(store.body("a/image-3f9a2c.png").unwrap(), &b"new"[..]);
+        assert_eq!(store.body("a/image.png").unwrap(), &b"theirs"[..]);
+
+        let store = Mem::new(false);
+        *store.intruder.lock().unwrap() = Some("a/image.png".into());
+        let e = write(&store, CollisionPolicy::Fail).await.unwrap_err();
+        assert_eq!(e.code(), "store.key_exists");
+        assert!(e.to_string().contains("a/image.png"), "{e}");
+    }
+
+    /// Writers of different files to one key at once (no conditional writes), sharing the
+    /// per-key locks: every writer ends on a key that holds its own bytes, no two writers share
+    /// a key, and each writes once. (Without the locks the check after the write narrows the
+    /// race but cannot close it: a writer may verify just before another one replaces it.)
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn racing_writers_each_keep_their_own_object() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = std::sync::Arc::new(Mem::new(false));
+        let locks = std::sync::Arc::new(KeyLocks::new(
+            tmp.path().join("locks"),
+            "http://127.0.0.1:9",
+            "b",
+        ));
+        let shas: Vec<String> = (0..6u8).map(|i| format!("{i:02}").repeat(32)).collect();
+        let tasks: Vec<_> = shas
+            .iter()
+            .cloned()
+            .map(|sha| {
+                let (store, locks) = (store.clone(), locks.clone());
+                tokio::spawn(async move {
+                    let mut r = req("a/image.png");
+                    r.body = Bytes::from(sha.clone().into_bytes());
+                    r.metadata.insert(SHA256_META.into(), sha.clone());
+                    let id = Identity {
+                        sha256: &sha,
+                        md5: "00",
+                    };
+                    let rules = Rules {
+                        policy: CollisionPolicy::Rename,
+                        conditional: false,
+                        profile: "p",
+                        locks: Some(&*locks),
+                    };
+                    let w = put_without_overwrite(&*store, r, &id, &rules, &|_| {})
+                        .await
+                        .unwrap();
+                    (sha, w)
+                })
+            })
+            .collect();
+        let mut keys = std::collections::BTreeSet::new();
+        for t in tasks {
+            let (sha, w) = t.await.unwrap();
+            assert_eq!(
+                store.body(&w.key).unwrap(),
+                sha.as_bytes(),
+                "{} holds another file",
+                w.key
+            );
+            assert!(keys.insert(w.key), "a key given twice");
+        }
+        assert_eq!(*store.puts.lock().unwrap(), 6, "one write each");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use hoist_imaging::ProcessOptions;
+use hoist_imaging::{OutputFormat, ProcessOptions};
 use serde::{Deserialize, Serialize};
 
 use crate::link::LinkFormat;
@@ -68,6 +68,12 @@ impl Paths {
     /// is kept until the upload succeeded.
     pub fn spool_dir(&self) -> PathBuf {
         self.data_dir.join("spool")
+    }
+
+    /// Where per-key write locks live while an upload checks and writes a key on a bucket
+    /// without conditional writes (see `keylock`); each file exists only while it is held.
+    pub fn lock_dir(&self) -> PathBuf {
+        self.data_dir.join("locks")
     }
 
     /// Opens (creating if needed) the history database in the data dir, with plain words when
@@ -162,7 +168,9 @@ pub struct Profile {
     pub allow_invalid_certs: bool,
     /// What to do when the key already holds other content.
     pub collision: CollisionPolicy,
-    /// Override the preset's record of whether PUT honours `If-None-Match: *`.
+    /// Whether the bucket refuses a write to a taken key when asked to (`If-None-Match: *` or
+    /// the provider's own header). `hoist profile test` measures it and records it here;
+    /// unset = the preset's guess.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conditional_put: Option<bool>,
     /// Reuse the link of an earlier upload of the same bytes (same profile and template).
@@ -226,8 +234,11 @@ pub struct ResolvedProfile {
     pub bucket: String,
     pub addressing: Addressing,
     pub acl: Option<String>,
-    /// The provider honours `If-None-Match: *` (else a HEAD check guards overwrites).
+    /// The bucket refuses a write to a taken key when asked to (else a HEAD check under a
+    /// per-key lock guards overwrites).
     pub conditional_put: bool,
+    /// The provider's own "do not overwrite" header, sent instead of `If-None-Match: *`.
+    pub forbid_overwrite_header: Option<String>,
     pub collision: CollisionPolicy,
     pub dedup: bool,
     /// Base of public links; `None` when neither the profile nor the preset gives one.
@@ -443,6 +454,16 @@ pub fn validate_profile_name(name: &str) -> Result<(), ConfigError> {
 }
 
 impl Profile {
+    /// Whether both name the same bucket (provider, endpoint, account, region and bucket
+    /// alike), so that what was measured about one (`conditional_put`) holds for the other.
+    pub fn same_bucket(&self, other: &Profile) -> bool {
+        self.provider == other.provider
+            && self.endpoint == other.endpoint
+            && self.account_id == other.account_id
+            && self.region == other.region
+            && self.bucket.trim() == other.bucket.trim()
+    }
+
     /// Applies the preset (profile setting > preset > default) and checks every field.
     pub fn resolve(&self, name: &str) -> Result<ResolvedProfile, ConfigError> {
         let invalid = |detail: String| ConfigError::Invalid {
@@ -521,6 +542,16 @@ impl Profile {
                 "processing.quality must be 1 to 100 (got {q})"
             )));
         }
+        if self.processing.format == OutputFormat::Original
+            && (self.processing.max_width.is_some() || self.processing.max_height.is_some())
+        {
+            return Err(invalid(
+                "processing.format \"original\" uploads files unchanged, so they cannot be \
+                 resized: remove max_width/max_height, or use format \"keep\" (same format, \
+                 resized)"
+                    .into(),
+            ));
+        }
         if let Some(t) = self.processing.target_score
             && !(0.0..=100.0).contains(&t)
         {
@@ -540,6 +571,8 @@ impl Profile {
             addressing: self.addressing.unwrap_or(preset.addressing),
             acl: non_empty(&self.acl).map(str::to_owned),
             conditional_put: self.conditional_put.unwrap_or(preset.conditional_put),
+            forbid_overwrite_header: (!preset.forbid_overwrite_header.is_empty())
+                .then(|| preset.forbid_overwrite_header.clone()),
             collision: self.collision,
             dedup: self.dedup,
             public_base,
@@ -650,6 +683,24 @@ mod tests {
             ..Profile::default()
         };
         assert_eq!(p.resolve("r").unwrap_err().code(), "config.invalid");
+    }
+
+    #[test]
+    fn original_format_refuses_resizing_instead_of_ignoring_it() {
+        let mut p = minio();
+        p.processing.format = OutputFormat::Original;
+        assert!(p.resolve("blog").is_ok());
+        p.processing.max_height = Some(1080);
+        let e = p.resolve("blog").unwrap_err();
+        assert_eq!(e.code(), "config.invalid");
+        assert_eq!(
+            e.to_string(),
+            "profile \"blog\": processing.format \"original\" uploads files unchanged, so they \
+             cannot be resized: remove max_width/max_height, or use format \"keep\" (same \
+             format, resized)"
+        );
+        p.processing.format = OutputFormat::Keep;
+        assert!(p.resolve("blog").is_ok());
     }
 
     #[test]

@@ -56,6 +56,11 @@ pub enum Error {
         path.display()
     )]
     SpoolDiskFull { path: PathBuf },
+    #[error(
+        "cannot lock {} against other Hoist uploads to the same key: {detail}",
+        path.display()
+    )]
+    Lock { path: PathBuf, detail: String },
     #[error("upload {id} ({name}) cannot be retried: {reason}")]
     NotRetryable {
         id: i64,
@@ -91,6 +96,7 @@ impl Error {
             Self::KeyExists { .. } => "store.key_exists",
             Self::Spool { .. } => "job.spool",
             Self::SpoolDiskFull { .. } => "job.disk_full",
+            Self::Lock { .. } => "job.lock",
             Self::NotRetryable { .. } => "job.not_retryable",
             Self::Cancelled => "job.cancelled",
             Self::Internal(_) => "internal",

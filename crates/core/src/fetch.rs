@@ -1,12 +1,15 @@
 //! Downloading a remote image given by URL (CLI arguments, the server's `{"list": [url]}`),
-//! with a size cap and timeouts, and the shared HTTP client settings.
+//! with a size cap and timeouts, and the shared HTTP client settings (certificate checks per
+//! kind of server: see `own_server_client`).
 
 use std::time::Duration;
 
 use bytes::Bytes;
 
+use crate::config::ResolvedProfile;
 use crate::error::Error;
 use crate::pipeline::MAX_FILE_BYTES;
+use crate::tls;
 
 /// Whether an argument is a URL to download rather than a local path.
 pub fn is_url(arg: &str) -> bool {
@@ -14,17 +17,36 @@ pub fn is_url(arg: &str) -> bool {
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
-/// A client with bounded timeouts, shared by downloads and the connection test.
+/// A client with bounded timeouts for downloads of any URL. It always checks certificates:
+/// the URLs come from arguments and requests, not from a server the user vouched for.
 pub fn http_client(timeout: Duration) -> Result<reqwest::Client, Error> {
+    build(builder(timeout))
+}
+
+/// A client for a profile's own server (the public-link step of "test connection"). It
+/// follows the profile's `allow_invalid_certs`: on a self-hosted MinIO the public URL is the
+/// same host with the same self-signed certificate as the endpoint.
+pub fn own_server_client(profile: &ResolvedProfile) -> Result<reqwest::Client, Error> {
+    let b = builder(profile.timeout);
+    if profile.allow_invalid_certs {
+        build(b.tls_backend_preconfigured(tls::accept_any_certificate()))
+    } else {
+        build(b)
+    }
+}
+
+fn builder(timeout: Duration) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10).min(timeout))
         .timeout(timeout)
         .user_agent(concat!("hoist/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| Error::Download {
-            url: String::new(),
-            detail: e.to_string(),
-        })
+}
+
+fn build(builder: reqwest::ClientBuilder) -> Result<reqwest::Client, Error> {
+    builder.build().map_err(|e| Error::Download {
+        url: String::new(),
+        detail: e.to_string(),
+    })
 }
 
 /// Downloads `url` (at most `MAX_FILE_BYTES`).

@@ -11,6 +11,7 @@ use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use hoist_history::{History, HistoryError, NewRecord, ORIGIN_PICGO, ORIGIN_PICLIST, Status};
+use hoist_imaging::{OutputFormat, ProcessOptions};
 use serde_json::{Map, Value};
 use sha2::Digest as _;
 
@@ -470,8 +471,9 @@ pub fn plan(flavor: Flavor, config: &Value, gallery: &[Value], fallback_time_ms:
     }
     if !profiles.is_empty() {
         notes.push(
-            "imported profiles use Hoist's image processing (convert to WebP, strip metadata); \
-             to upload files unchanged as PicGo did: hoist profile edit NAME --image-format keep"
+            "imported profiles upload files unchanged, as PicGo did (metadata and GPS \
+             included); to convert to WebP and strip metadata: hoist profile edit NAME \
+             --image-format webp"
                 .into(),
         );
     }
@@ -703,6 +705,11 @@ fn convert(
         custom_link: links.custom.clone(),
         proxy,
         allow_invalid_certs: bool_field(obj, "rejectUnauthorized") == Some(false),
+        // PicGo uploads the file as it is; an import must not start converting or stripping.
+        processing: ProcessOptions {
+            format: OutputFormat::Original,
+            ..ProcessOptions::default()
+        },
         ..Profile::default()
     };
     // Leave the base to the preset when it gives the very same one.
@@ -1502,6 +1509,15 @@ mod tests {
         assert_eq!(p.proxy.as_deref(), Some("http://127.0.0.1:1080"));
         assert_eq!(p.link_format, LinkFormat::Custom);
         assert_eq!(p.custom_link, PICGO_MARKDOWN);
+        // PicGo uploads files as they are; so do imported profiles, and the notes say so.
+        assert_eq!(p.processing.format, OutputFormat::Original);
+        assert!(
+            plan.notes
+                .iter()
+                .any(|n| n.starts_with("imported profiles upload files unchanged, as PicGo did")),
+            "{:?}",
+            plan.notes
+        );
         p.resolve("MinIO-local").unwrap();
         // Secrets only in `secret`, never in the profile that is written to the file.
         let mut cfg = Config::default();

@@ -3,7 +3,6 @@
 //! depends on tauri, on an HTTP server, or on a concrete storage SDK.
 
 mod admission;
-pub mod allocator;
 pub mod check;
 pub mod collision;
 pub mod config;
@@ -11,6 +10,7 @@ pub mod credentials;
 pub mod error;
 pub mod fetch;
 pub mod import;
+pub mod keylock;
 pub mod link;
 pub mod pipeline;
 pub mod presets;
@@ -19,5 +19,6 @@ pub mod remove;
 pub mod secrets;
 pub mod store;
 pub mod template;
+pub mod tls;
 
 pub use error::Error;

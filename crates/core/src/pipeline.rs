@@ -9,16 +9,17 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use chrono::{DateTime, FixedOffset};
 use hoist_history::{History, NewRecord, Status, Update};
-use hoist_imaging::{Action, Processed};
+use hoist_imaging::{Action, Note, Processed};
 use md5::Md5;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
 use crate::admission::{self, Budget, Share};
-use crate::collision::{self, Identity, SHA256_META, Written};
+use crate::collision::{self, Identity, Rules, SHA256_META, Written};
 use crate::config::ResolvedProfile;
 use crate::error::Error;
+use crate::keylock::KeyLocks;
 use crate::link::{self, LinkFormat, LinkVars};
 use crate::store::{PutRequest, Store};
 use crate::template::KeyContext;
@@ -173,6 +174,10 @@ pub struct Outcome {
     pub history_id: Option<i64>,
     /// True when nothing was uploaded (`--dry-run`).
     pub dry_run: bool,
+    /// How the upload differs from what the profile asked for (another format because the
+    /// chosen one cannot hold the image, the original because it is above `max_pixels`); shown
+    /// beside the link and kept in the history row. Not a failure.
+    pub note: Option<Note>,
 }
 
 impl Outcome {
@@ -298,6 +303,7 @@ pub struct Uploader<S> {
     history: Option<Arc<Mutex<History>>>,
     env: Env,
     spool_dir: Option<PathBuf>,
+    locks: Option<KeyLocks>,
 }
 
 impl<S: Store + 'static> Uploader<S> {
@@ -313,6 +319,7 @@ impl<S: Store + 'static> Uploader<S> {
             history,
             env,
             spool_dir: None,
+            locks: None,
         }
     }
 
@@ -320,6 +327,18 @@ impl<S: Store + 'static> Uploader<S> {
     /// so a crash or a failure never loses them; the copy is removed once the upload is done.
     pub fn with_spool_dir(mut self, dir: PathBuf) -> Self {
         self.spool_dir = Some(dir);
+        self
+    }
+
+    /// Where the per-key locks shared with the other Hoist processes on this computer live
+    /// (`Paths::lock_dir`); a bucket without conditional writes is written under them. Every
+    /// entry point sets it; without it only the check after each write remains.
+    pub fn with_lock_dir(mut self, dir: PathBuf) -> Self {
+        self.locks = Some(KeyLocks::new(
+            dir,
+            &self.profile.endpoint,
+            &self.profile.bucket,
+        ));
         self
     }
 
@@ -506,6 +525,7 @@ impl<S: Store + 'static> Uploader<S> {
             sha256: sha256.clone(),
             history_id: *history_id,
             dry_run: opts.dry_run,
+            note: processed.note.clone(),
         };
         if opts.dry_run {
             return Ok(outcome);
@@ -522,6 +542,8 @@ impl<S: Store + 'static> Uploader<S> {
                     mime: Some(outcome.mime.clone()),
                     width: outcome.width,
                     height: outcome.height,
+                    // Also clears the note of an earlier attempt.
+                    note: Some(outcome.note.as_ref().map(Note::to_string)),
                     ..Update::at(self.now_ms())
                 },
             );
@@ -561,13 +583,17 @@ impl<S: Store + 'static> Uploader<S> {
                     if_none_match: false,
                 };
                 let sent = |n| progress.bytes_sent(index, n, bytes_out);
+                let rules = Rules {
+                    policy: profile.collision,
+                    conditional: profile.conditional_put,
+                    profile: &profile.name,
+                    locks: self.locks.as_ref(),
+                };
                 collision::put_without_overwrite(
                     self.store.as_ref(),
                     request,
                     &identity,
-                    profile.collision,
-                    profile.conditional_put,
-                    &profile.name,
+                    &rules,
                     &sent,
                 )
                 .await?
@@ -612,8 +638,10 @@ impl<S: Store + 'static> Uploader<S> {
                 crate::fetch::download(&client, url).await?
             }
         };
-        let need = hoist_imaging::peak_memory(&input, input.len() as u64, options);
-        Ok((input, budget.admit(need.unwrap_or(u64::MAX)).await))
+        // Whole bytes always state their cost.
+        let len = input.len() as u64;
+        let need = hoist_imaging::peak_memory(&input, len, options).unwrap_or(len);
+        Ok((input, budget.admit(need).await))
     }
 
     /// Dedup: the key of an earlier upload of the same bytes with this profile and template,
@@ -739,8 +767,9 @@ impl<S: Store + 'static> Uploader<S> {
 }
 
 /// A local file, read once its share of the budget is taken. The share is estimated from the
-/// file's first [`HEAD_BYTES`]; one whose start does not state its size is admitted as the worst
-/// case and gives back the excess once read whole.
+/// file's first [`HEAD_BYTES`], so a file waiting for room holds next to nothing; one whose start
+/// does not state its size (HEIC and AVIF, whose size libheif reads from the whole file) is read
+/// whole first: its bytes are small next to its pixels.
 async fn read_file_admitted(
     path: &Path,
     options: &hoist_imaging::ProcessOptions,
@@ -748,16 +777,15 @@ async fn read_file_admitted(
 ) -> Result<(Bytes, Share), Error> {
     let len = file_len(path).await?;
     let head = read_file(path, len, HEAD_BYTES).await?;
-    let need = hoist_imaging::peak_memory(&head, len, options);
-    drop(head);
-    let mut share = budget.admit(need.unwrap_or(u64::MAX)).await;
-    let input = read_file(path, len, MAX_FILE_BYTES).await?;
-    if need.is_none()
-        && let Some(need) = hoist_imaging::peak_memory(&input, input.len() as u64, options)
-    {
-        share.shrink_to(need);
+    if let Some(need) = hoist_imaging::peak_memory(&head, len, options) {
+        drop(head);
+        let share = budget.admit(need).await;
+        return Ok((read_file(path, len, MAX_FILE_BYTES).await?, share));
     }
-    Ok((input, share))
+    drop(head);
+    let input = read_file(path, len, MAX_FILE_BYTES).await?;
+    let need = hoist_imaging::peak_memory(&input, input.len() as u64, options);
+    Ok((input, budget.admit(need.unwrap_or(len)).await))
 }
 
 /// The size of a local file that may be read: a regular file within [`MAX_FILE_BYTES`].

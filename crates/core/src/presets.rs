@@ -27,8 +27,12 @@ pub struct Preset {
     pub addressing: Addressing,
     /// Whether the service accepts an ACL header at all.
     pub acl: bool,
-    /// Whether PUT honours `If-None-Match: *`.
+    /// The starting guess of whether the bucket refuses a write to a taken key when asked to
+    /// (`hoist profile test` measures it).
     pub conditional_put: bool,
+    /// The provider's own "do not overwrite" header (`x-oss-forbid-overwrite`), sent as `true`
+    /// instead of `If-None-Match: *`; empty = none.
+    pub forbid_overwrite_header: String,
     pub checksum: String,
     /// Public URL base pattern (`{endpoint}`, `{bucket}`, `{region}`); empty = none usable.
     pub public_url: String,
@@ -108,6 +112,31 @@ mod tests {
         assert_eq!(get("minio").unwrap().addressing, Addressing::Path);
         assert_eq!(get("aliyun-oss").unwrap().addressing, Addressing::Virtual);
         assert_eq!(get("tencent-cos").unwrap().addressing, Addressing::Virtual);
+    }
+
+    #[test]
+    fn forbid_overwrite_headers_are_the_documented_ones() {
+        assert_eq!(
+            get("aliyun-oss").unwrap().forbid_overwrite_header,
+            "x-oss-forbid-overwrite"
+        );
+        assert_eq!(
+            get("tencent-cos").unwrap().forbid_overwrite_header,
+            "x-cos-forbid-overwrite"
+        );
+        for p in all() {
+            let h = &p.forbid_overwrite_header;
+            // Sent as an HTTP header name and signed: lower-case token characters only.
+            assert!(
+                h.is_empty()
+                    || (h.starts_with("x-")
+                        && h.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')),
+                "{}: {h:?}",
+                p.id
+            );
+            // A provider with its own header has atomic no-overwrite writes.
+            assert!(h.is_empty() || p.conditional_put, "{}", p.id);
+        }
     }
 
     #[test]

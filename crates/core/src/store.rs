@@ -1,5 +1,6 @@
 //! The `Store` interface the pipeline uploads through, and the typed errors a store reports.
-//! Implementations (S3, test fakes) live elsewhere; this file owns only the contract.
+//! Implementations (S3) live elsewhere; this file owns the contract, plus the in-memory fake the
+//! core's unit tests share.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -138,4 +139,91 @@ pub trait Store: Send + Sync {
     ) -> impl Future<Output = Result<Option<ObjectInfo>, StoreError>> + Send;
     fn get(&self, key: &str) -> impl Future<Output = Result<Bytes, StoreError>> + Send;
     fn delete(&self, key: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+/// An in-memory `Store` for the core's unit tests.
+#[cfg(test)]
+pub(crate) mod mem {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    use bytes::Bytes;
+
+    use super::{ObjectInfo, PutRequest, Store, StoreError, StoreErrorKind};
+    use crate::collision::SHA256_META;
+
+    type Objects = BTreeMap<String, (Bytes, BTreeMap<String, String>)>;
+
+    /// An in-memory store; `conditional` decides whether it honours `If-None-Match`. Every call
+    /// yields first, so concurrent writers interleave as they would over a network.
+    pub(crate) struct Mem {
+        objects: Mutex<Objects>,
+        pub(crate) conditional: bool,
+        /// PUT requests received (refused ones included).
+        pub(crate) puts: Mutex<u32>,
+        /// Another writer that replaces the object right after our next write to this key.
+        pub(crate) intruder: Mutex<Option<String>>,
+    }
+
+    impl Mem {
+        pub(crate) fn new(conditional: bool) -> Self {
+            Self {
+                objects: Mutex::default(),
+                conditional,
+                puts: Mutex::new(0),
+                intruder: Mutex::new(None),
+            }
+        }
+        pub(crate) fn insert(&self, key: &str, body: &'static [u8], sha: &str) {
+            let meta = [(SHA256_META.to_owned(), sha.to_owned())].into();
+            self.objects
+                .lock()
+                .unwrap()
+                .insert(key.into(), (Bytes::from_static(body), meta));
+        }
+        pub(crate) fn body(&self, key: &str) -> Option<Bytes> {
+            self.objects.lock().unwrap().get(key).map(|o| o.0.clone())
+        }
+    }
+
+    impl Store for Mem {
+        async fn put(&self, req: PutRequest) -> Result<(), StoreError> {
+            tokio::task::yield_now().await;
+            *self.puts.lock().unwrap() += 1;
+            let mut objects = self.objects.lock().unwrap();
+            if req.if_none_match && self.conditional && objects.contains_key(&req.key) {
+                return Err(StoreError::new(StoreErrorKind::AlreadyExists, "exists"));
+            }
+            let mut intruder = self.intruder.lock().unwrap();
+            let key = req.key.clone();
+            objects.insert(req.key, (req.body, req.metadata));
+            if intruder.as_deref() == Some(key.as_str()) {
+                *intruder = None;
+                let meta = [(SHA256_META.to_owned(), "eeee".to_owned())].into();
+                objects.insert(key, (Bytes::from_static(b"theirs"), meta));
+            }
+            Ok(())
+        }
+        async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StoreError> {
+            tokio::task::yield_now().await;
+            Ok(self
+                .objects
+                .lock()
+                .unwrap()
+                .get(key)
+                .map(|(b, m)| ObjectInfo {
+                    size: b.len() as u64,
+                    metadata: m.clone(),
+                    ..ObjectInfo::default()
+                }))
+        }
+        async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
+            self.body(key)
+                .ok_or_else(|| StoreError::new(StoreErrorKind::Other, "missing"))
+        }
+        async fn delete(&self, key: &str) -> Result<(), StoreError> {
+            self.objects.lock().unwrap().remove(key);
+            Ok(())
+        }
+    }
 }

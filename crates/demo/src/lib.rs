@@ -1,10 +1,12 @@
 //! hoist-demo: a real S3-compatible server on 127.0.0.1 (s3s-fs, SigV4 checked) plus a plain HTTP
-//! server that serves the bucket's objects publicly, standing in for a custom domain.
+//! server that serves the bucket's objects publicly, standing in for a custom domain; both over
+//! HTTPS with a self-signed certificate on request (`tls.rs`).
 //! It owns starting and stopping both listeners; it does not talk to any remote service and is
 //! not meant to be exposed beyond loopback.
 
 mod guard;
 mod public;
+mod tls;
 
 use std::fmt;
 use std::future::Future;
@@ -18,9 +20,12 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
+use rustls::pki_types::CertificateDer;
 use s3s::service::S3ServiceBuilder;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
 
 /// How to start a [`DemoServer`].
 #[derive(Clone)]
@@ -40,6 +45,10 @@ pub struct DemoConfig {
     /// Behave like a provider that ignores `If-None-Match: *` on PUT (Garage, OSS, COS, many
     /// self-hosted servers), so tests can prove that Hoist's HEAD check still protects objects.
     pub ignore_conditional_writes: bool,
+    /// Serve both listeners over HTTPS with a self-signed certificate for `127.0.0.1` and
+    /// `localhost` made at start, like a self-hosted MinIO with its own certificate. Clients
+    /// that check certificates refuse it unless they trust [`DemoServer::certificate_der`].
+    pub tls: bool,
 }
 
 impl DemoConfig {
@@ -53,6 +62,7 @@ impl DemoConfig {
             s3_port: 0,
             public_port: 0,
             ignore_conditional_writes: false,
+            tls: false,
         }
     }
 }
@@ -66,6 +76,7 @@ impl fmt::Debug for DemoConfig {
             .field("secret_key", &"<redacted>")
             .field("s3_port", &self.s3_port)
             .field("public_port", &self.public_port)
+            .field("tls", &self.tls)
             .finish()
     }
 }
@@ -100,6 +111,8 @@ struct Endpoints {
     data_dir: PathBuf,
     access_key: String,
     secret_key: String,
+    /// The certificate both listeners present, with `DemoConfig::tls`.
+    certificate: Option<CertificateDer<'static>>,
 }
 
 /// A running demo: the S3 endpoint and the public view, each on its own 127.0.0.1 port.
@@ -164,6 +177,12 @@ impl DemoServer {
             bucket_dir,
         });
 
+        let (acceptor, certificate) = if cfg.tls {
+            let (acceptor, cert) = tls::self_signed()?;
+            (Some(acceptor), Some(cert))
+        } else {
+            (None, None)
+        };
         let s3_listener = bind(cfg.s3_port, "S3").await?;
         let public_listener = bind(cfg.public_port, "public").await?;
         let endpoints = Endpoints {
@@ -173,12 +192,13 @@ impl DemoServer {
             data_dir: root,
             access_key: cfg.access_key,
             secret_key: cfg.secret_key,
+            certificate,
         };
 
-        let s3_task = tokio::spawn(accept_loop(s3_listener, move |io| {
+        let s3_task = tokio::spawn(accept_loop(s3_listener, acceptor.clone(), move |io| {
             http1::Builder::new().serve_connection(io, s3_service.clone())
         }));
-        let public_task = tokio::spawn(accept_loop(public_listener, move |io| {
+        let public_task = tokio::spawn(accept_loop(public_listener, acceptor, move |io| {
             let site = Arc::clone(&site);
             http1::Builder::new().serve_connection(
                 io,
@@ -281,6 +301,11 @@ impl DemoServer {
         &self.endpoints.secret_key
     }
 
+    /// The DER certificate of an HTTPS demo (`DemoConfig::tls`), `None` for plain HTTP.
+    pub fn certificate_der(&self) -> Option<&[u8]> {
+        self.endpoints.certificate.as_deref()
+    }
+
     /// See [`BlockingDemo::unfinished_multipart_uploads`].
     pub fn unfinished_multipart_uploads(&self) -> Vec<String> {
         unfinished_uploads(&self.endpoints.data_dir)
@@ -349,6 +374,10 @@ impl BlockingDemo {
     pub fn secret_key(&self) -> &str {
         &self.endpoints.secret_key
     }
+    /// See [`DemoServer::certificate_der`].
+    pub fn certificate_der(&self) -> Option<&[u8]> {
+        self.endpoints.certificate.as_deref()
+    }
     /// The files s3s-fs keeps for multipart uploads that were started and neither completed
     /// nor aborted (their state, parts and pending metadata, all in the data dir's root); empty
     /// when no upload is open. s3s-fs has no ListMultipartUploads, so tests look here.
@@ -372,10 +401,17 @@ impl Drop for BlockingDemo {
 
 impl Endpoints {
     fn s3_endpoint(&self) -> String {
-        format!("http://{}", self.s3_addr)
+        format!("{}://{}", self.scheme(), self.s3_addr)
     }
     fn public_base(&self) -> String {
-        format!("http://{}", self.public_addr)
+        format!("{}://{}", self.scheme(), self.public_addr)
+    }
+    fn scheme(&self) -> &'static str {
+        if self.certificate.is_some() {
+            "https"
+        } else {
+            "http"
+        }
     }
 }
 
@@ -438,11 +474,20 @@ fn local_addr(listener: &TcpListener) -> Result<SocketAddr, DemoError> {
     })
 }
 
-/// Accepts connections until aborted. Connections live in a `JoinSet` owned by this task, so
-/// aborting the task closes the listener and cuts every open connection with it.
-async fn accept_loop<F, C>(listener: TcpListener, serve: F)
+/// A connection as served: plain TCP, or TLS over it.
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+type Conn = TokioIo<Box<dyn Stream>>;
+
+/// Longest a client may take over the TLS handshake before its connection is dropped.
+const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
+
+/// Accepts connections until aborted, each over TLS when `tls` is set. Connections live in a
+/// `JoinSet` owned by this task, so aborting the task closes the listener and cuts every open
+/// connection with it.
+async fn accept_loop<F, C>(listener: TcpListener, tls: Option<TlsAcceptor>, serve: F)
 where
-    F: Fn(TokioIo<tokio::net::TcpStream>) -> C,
+    F: Fn(Conn) -> C + Clone + Send + 'static,
     C: Future<Output = Result<(), hyper::Error>> + Send + 'static,
 {
     let mut conns: JoinSet<()> = JoinSet::new();
@@ -450,9 +495,24 @@ where
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    let conn = serve(TokioIo::new(stream));
+                    let (serve, tls) = (serve.clone(), tls.clone());
                     conns.spawn(async move {
-                        if let Err(e) = conn.await {
+                        let io: Box<dyn Stream> = match tls {
+                            None => Box::new(stream),
+                            Some(acceptor) => {
+                                let handshake = acceptor.accept(stream);
+                                match tokio::time::timeout(HANDSHAKE_LIMIT, handshake).await {
+                                    Ok(Ok(tls_stream)) => Box::new(tls_stream),
+                                    // A client that refuses the certificate ends up here.
+                                    Ok(Err(e)) => {
+                                        tracing::debug!(error = %e, "demo TLS handshake failed");
+                                        return;
+                                    }
+                                    Err(_) => return,
+                                }
+                            }
+                        };
+                        if let Err(e) = serve(TokioIo::new(io)).await {
                             tracing::debug!(error = %e, "demo connection ended with an error");
                         }
                     });

@@ -84,6 +84,7 @@ fn record(rng: &mut Rng, i: u64, t: i64) -> NewRecord {
         attempts: 1,
         origin: if imported { ORIGIN_PICGO } else { "upload" }.into(),
         import_ref: imported.then(|| format!("picgo-{i}")),
+        note: None,
         source_name: name,
     }
 }

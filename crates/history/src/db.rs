@@ -145,6 +145,7 @@ impl History {
             rec.attempts,
             rec.origin,
             rec.import_ref,
+            rec.note,
         ]);
         result.map_err(|e| match (&rec.import_ref, e.sqlite_error_code()) {
             (Some(import_ref), Some(rusqlite::ErrorCode::ConstraintViolation))
@@ -209,6 +210,11 @@ impl History {
                 set("error_code = ?", Value::Text(e.code.clone()));
                 set("error_message = ?", Value::Text(e.message.clone()));
             }
+        }
+        match &upd.note {
+            None => {}
+            Some(None) => set("note = ?", Value::Null),
+            Some(Some(n)) => set("note = ?", Value::Text(n.clone())),
         }
         vals.push(Value::Integer(id));
         let sql = format!("UPDATE uploads SET {} WHERE id = ?", sets.join(", "));
@@ -334,12 +340,12 @@ impl History {
 /// full millisecond (a million rows) rather than spill into the next.
 const INSERT_SQL: &str = r#"INSERT INTO uploads (sort_key, created_at_ms, updated_at_ms, profile,
         source_name, source_path, "key", key_template, url, mime, bytes_in, bytes_out, width,
-        height, sha256, status, error_code, error_message, attempts, origin, import_ref)
+        height, sha256, status, error_code, error_message, attempts, origin, import_ref, note)
     VALUES (
         coalesce((SELECT max(sort_key) + 1 FROM uploads
                   WHERE sort_key >= ?1 AND sort_key < ?1 + ?2), ?1),
         ?3, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20,
-        ?21)"#;
+        ?21, ?22)"#;
 
 /// The `+` keeps SQLite from walking the created-at index to satisfy `ORDER BY … LIMIT 1`
 /// (a scan of the whole table) instead of seeking the sha256 index and sorting a few rows.
@@ -523,6 +529,7 @@ fn record_from_row(row: &Row<'_>) -> rusqlite::Result<Record> {
         attempts: row.get(18)?,
         origin: row.get(19)?,
         import_ref: row.get(20)?,
+        note: row.get(21)?,
     })
 }
 

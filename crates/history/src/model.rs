@@ -116,6 +116,10 @@ pub struct Record {
     pub origin: String,
     /// The item's id in the gallery it was imported from; `(origin, import_ref)` is unique.
     pub import_ref: Option<String>,
+    /// One line on how a successful upload differs from what the profile asked for (e.g.
+    /// "WebP holds at most 16383 px on a side: uploaded as PNG"); not an error.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// What `History::insert` takes: a `Record` without `id` and `updated_at_ms`; the fields mean
@@ -141,6 +145,8 @@ pub struct NewRecord {
     pub attempts: u32,
     pub origin: String,
     pub import_ref: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl NewRecord {
@@ -182,6 +188,7 @@ impl Default for NewRecord {
             attempts: 0,
             origin: ORIGIN_UPLOAD.to_string(),
             import_ref: None,
+            note: None,
         }
     }
 }
@@ -211,6 +218,9 @@ pub struct Update {
     pub sha256: Option<String>,
     pub error: Option<Option<JobError>>,
     pub attempts: Option<u32>,
+    /// Like `error`: `Some(None)` clears the note (a retry), `Some(Some(n))` sets it.
+    #[serde(default)]
+    pub note: Option<Option<String>>,
 }
 
 impl Update {

@@ -91,6 +91,11 @@ const MIGRATIONS: &[&str] = &[
         VALUES (new.sort_key, new.source_name, new."key", new.url);
     END;
     "#,
+    // 3: a one-line note on how a successful upload differs from what was asked (another
+    // format because the chosen one cannot hold the image, …). Existing rows have none.
+    r#"
+    ALTER TABLE uploads ADD COLUMN note TEXT;
+    "#,
 ];
 
 /// The schema version this build writes and understands.
@@ -212,6 +217,69 @@ mod tests {
         assert_eq!(v, SCHEMA_VERSION);
         // Idempotent.
         migrate(&mut conn, Path::new(":memory:"), SCHEMA_VERSION).unwrap();
+    }
+
+    #[test]
+    fn a_version_2_file_gains_the_note_column_with_its_rows_intact() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("history.db");
+        {
+            // What a build that only knew schema 2 would have left behind.
+            let mut conn = Connection::open(&path).unwrap();
+            migrate(&mut conn, &path, 2).unwrap();
+            conn.execute(
+                "INSERT INTO uploads (sort_key, created_at_ms, updated_at_ms, profile,
+                    source_name, \"key\", url, status)
+                 VALUES (2000 * 1048576, 2000, 2000, 'blog', 'long shot.png', 'a/long shot.png',
+                    'https://img.example.com/a/long%20shot.png', 'done')",
+                [],
+            )
+            .unwrap();
+            let has_note: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM pragma_table_info('uploads') WHERE name = 'note'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(has_note, 0);
+        }
+        let h = crate::History::open(&path).unwrap();
+        let old = h.list(&crate::Query::default()).unwrap();
+        assert_eq!(old.len(), 1);
+        assert_eq!(old[0].source_name, "long shot.png");
+        assert_eq!(
+            old[0].url.as_deref(),
+            Some("https://img.example.com/a/long%20shot.png")
+        );
+        assert_eq!(old[0].note, None);
+        // The migrated file takes notes like a new one.
+        let note = "WebP holds at most 16383 px on a side: uploaded as PNG";
+        h.update(
+            old[0].id,
+            &crate::Update {
+                note: Some(Some(note.into())),
+                ..crate::Update::at(3000)
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            h.get(old[0].id).unwrap().unwrap().note.as_deref(),
+            Some(note)
+        );
+        // Still found by search: the FTS triggers survived the ALTER.
+        let q = crate::Query {
+            search: Some("long".into()),
+            ..crate::Query::default()
+        };
+        assert_eq!(h.list(&q).unwrap().len(), 1);
+        drop(h);
+        let conn = Connection::open(&path).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        assert_eq!(v, 3);
     }
 
     #[test]

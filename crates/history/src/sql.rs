@@ -17,7 +17,7 @@ use crate::search::SearchPlan;
 pub(crate) const SORT_KEY_SCALE: i64 = 1 << 20;
 
 /// The columns of `Record`, in `record_from_row` order.
-const COLUMNS: [&str; 21] = [
+const COLUMNS: [&str; 22] = [
     "id",
     "created_at_ms",
     "updated_at_ms",
@@ -39,6 +39,7 @@ const COLUMNS: [&str; 21] = [
     "attempts",
     "origin",
     "import_ref",
+    "note",
 ];
 
 /// The `Record` columns, each qualified with `alias.`.

@@ -74,6 +74,7 @@ fn insert_get_update_round_trip() {
         attempts: 1,
         origin: "upload".into(),
         import_ref: None,
+        note: Some("WebP holds at most 16383 px on a side: uploaded as PNG".into()),
     };
     let id = h.insert(&new).unwrap();
     let got = h.get(id).unwrap().unwrap();
@@ -99,6 +100,7 @@ fn insert_get_update_round_trip() {
         attempts: 1,
         origin: "upload".into(),
         import_ref: None,
+        note: new.note.clone(),
     };
     assert_eq!(got, expected);
     assert_eq!(h.get(id + 1).unwrap(), None);
@@ -113,6 +115,7 @@ fn insert_get_update_round_trip() {
         height: Some(1),
         sha256: Some("cd".repeat(32)),
         attempts: Some(3),
+        note: Some(None),
         ..Update::at(new.created_at_ms + 5)
     };
     h.update(id, &upd).unwrap();
@@ -130,6 +133,7 @@ fn insert_get_update_round_trip() {
             height: Some(1),
             sha256: upd.sha256.clone(),
             attempts: 3,
+            note: None,
             ..expected
         }
     );

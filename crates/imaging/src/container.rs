@@ -1,7 +1,9 @@
 //! Byte-level container surgery that never touches compressed pixel data: removing private
-//! metadata from JPEG, PNG, WebP and GIF files losslessly, and wrapping libwebp output in an
-//! extended (VP8X) container to carry an ICC profile and optional EXIF. No decoding.
+//! metadata from JPEG, PNG, WebP and GIF files losslessly, giving a stripped JPEG back an
+//! orientation-only EXIF, and wrapping libwebp output in an extended (VP8X) container to carry
+//! an ICC profile and optional EXIF. No decoding.
 
+use crate::exif::EXIF_PREFIX;
 use crate::probe::{
     SourceFormat, be16, be32, color_table_len, le16, le32, riff_chunks, skip_sub_blocks,
 };
@@ -20,6 +22,18 @@ pub(crate) fn strip_metadata(format: SourceFormat, bytes: &[u8]) -> Option<Vec<u
         // BMP has no metadata besides an optional colour profile.
         SourceFormat::Bmp => Some(bytes.to_vec()),
         _ => None,
+    }
+}
+
+/// Whether the file's structure can be walked to its end (what [`strip_metadata`] needs), for
+/// formats this module can walk; others (AVIF…) have nothing checked here and count as intact.
+pub(crate) fn is_intact(format: SourceFormat, bytes: &[u8]) -> bool {
+    match format {
+        SourceFormat::Jpeg => jpeg_is_complete(bytes),
+        SourceFormat::Png | SourceFormat::Webp | SourceFormat::Gif => {
+            strip_metadata(format, bytes).is_some()
+        }
+        _ => true,
     }
 }
 
@@ -134,6 +148,27 @@ fn strip_png(b: &[u8]) -> Option<Vec<u8>> {
         }
         pos = end;
     }
+}
+
+/// The JPEG with an EXIF APP1 segment holding `tiff` (raw TIFF, without the `Exif\0\0`
+/// prefix) inserted after its JFIF APP0 segment, or after SOI when there is none: both
+/// specifications want their segment first, and viewers read EXIF in either order. Meant for a
+/// JPEG whose own EXIF was already removed. `None` when the block is too big for one segment.
+pub(crate) fn jpeg_with_exif(jpeg: &[u8], tiff: &[u8]) -> Option<Vec<u8>> {
+    let len = u16::try_from(2 + EXIF_PREFIX.len() + tiff.len()).ok()?;
+    let mut at = 2;
+    if jpeg.get(2..4)? == [0xFF, 0xE0] {
+        at += 2 + usize::from(be16(jpeg, 4)?);
+    }
+    let head = jpeg.get(..at)?;
+    let mut out = Vec::with_capacity(jpeg.len() + usize::from(len) + 2);
+    out.extend_from_slice(head);
+    out.extend_from_slice(&[0xFF, 0xE1]);
+    out.extend_from_slice(&len.to_be_bytes());
+    out.extend_from_slice(EXIF_PREFIX);
+    out.extend_from_slice(tiff);
+    out.extend_from_slice(&jpeg[at..]);
+    Some(out)
 }
 
 /// VP8X feature flags.

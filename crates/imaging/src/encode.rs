@@ -45,13 +45,19 @@ impl Target {
         }
     }
 
-    /// The largest width or height the format can store.
-    fn max_side(self) -> u32 {
+    /// The largest width or height the format (or, for AVIF, the encoder used: rav1e takes
+    /// 16-bit frame sizes) can store. PNG's limit (2³¹ − 1) is far past `max_pixels`.
+    pub(crate) fn max_side(self) -> u32 {
         match self {
             Self::Webp => 16_383,
-            Self::Jpeg => 65_535,
-            Self::Png | Self::Avif => u32::MAX,
+            Self::Jpeg | Self::Avif => 65_535,
+            Self::Png => i32::MAX as u32,
         }
+    }
+
+    /// Whether an image of `w`×`h` fits the format.
+    pub(crate) fn holds(self, w: u32, h: u32) -> bool {
+        w <= self.max_side() && h <= self.max_side()
     }
 }
 
@@ -148,7 +154,8 @@ pub(crate) fn encode(
 ) -> Result<Vec<u8>, ImagingError> {
     let (w, h) = (img.width(), img.height());
     let max = s.target.max_side();
-    if w > max || h > max {
+    // The pipeline picks a format that holds the image; this guards other callers.
+    if !s.target.holds(w, h) {
         return Err(ImagingError::Encode {
             format: s.target.name(),
             reason: format!(

@@ -111,14 +111,14 @@ impl ImagingError {
 }
 
 /// Megapixels with one decimal, as people write them ("12.2"), without float noise.
-fn megapixels(pixels: u64) -> String {
+pub(crate) fn megapixels(pixels: u64) -> String {
     // Rounded tenths of a megapixel, computed in integers so 100_000_000 prints "100.0".
     let tenths = (pixels + 50_000) / 100_000;
     format!("{}.{}", tenths / 10, tenths % 10)
 }
 
 /// A configured limit reads better without a trailing ".0" when it is a round number.
-fn limit_megapixels(pixels: u64) -> String {
+pub(crate) fn limit_megapixels(pixels: u64) -> String {
     if pixels.is_multiple_of(1_000_000) {
         (pixels / 1_000_000).to_string()
     } else {

@@ -89,6 +89,11 @@ impl<'a> Tiff<'a> {
     }
 }
 
+/// Whether `data` starts with a TIFF header, as a raw EXIF block handed to encoders must.
+pub(crate) fn is_tiff(data: &[u8]) -> bool {
+    Tiff::new(data).is_some()
+}
+
 fn without_prefix(exif: &[u8]) -> &[u8] {
     exif.strip_prefix(EXIF_PREFIX).unwrap_or(exif)
 }
@@ -133,6 +138,19 @@ pub(crate) fn reset_orientation(exif: &mut [u8]) -> bool {
         }
         None => false,
     }
+}
+
+/// A minimal EXIF block (raw big-endian TIFF, no `Exif\0\0` prefix) whose IFD0 holds only the
+/// Orientation tag: what a stripped JPEG original keeps so viewers still turn it upright.
+pub(crate) fn orientation_only(orientation: u8) -> Vec<u8> {
+    let mut v = b"MM\0*\0\0\0\x08\0\x01".to_vec();
+    v.extend_from_slice(&TAG_ORIENTATION.to_be_bytes());
+    v.extend_from_slice(&TYPE_SHORT.to_be_bytes());
+    v.extend_from_slice(&1u32.to_be_bytes());
+    v.extend_from_slice(&u16::from(orientation).to_be_bytes());
+    // Value padding, then "no next IFD".
+    v.extend_from_slice(&[0, 0, 0, 0, 0, 0]);
+    v
 }
 
 /// Width, height and orientation from IFD0 of a TIFF file.
@@ -183,6 +201,17 @@ mod tests {
         assert_eq!(orientation(&be_exif(0)), 1);
         assert_eq!(orientation(b"II*\0\xff\xff\xff\xff"), 1);
         assert_eq!(orientation(b""), 1);
+    }
+
+    #[test]
+    fn orientation_only_is_exactly_one_tag() {
+        for o in 1..=8 {
+            let e = orientation_only(o);
+            assert_eq!(e, be_exif(u16::from(o)));
+            assert_eq!(orientation(&e), o);
+            let t = Tiff::new(&e).unwrap();
+            assert_eq!(t.ifd0().len(), 1);
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Deterministic test inputs (feature `fixtures`) for this crate's tests and other crates' tests
 //! and benchmarks, generated in code so no binary files are committed; plus checks on outputs.
 //! Same arguments, same bytes, on every machine. Generators panic only on their own bugs, so a
-//! test sees them at once. Not for production use.
+//! test sees them at once. Not for production use. The exception: HEIC, AVIF and JPEG XL
+//! samples ([`codec_samples`]), made once by reference encoders (no Rust encoder writes them).
 
 use image::codecs::gif::{GifEncoder, Repeat};
 use image::codecs::jpeg::JpegEncoder;
@@ -175,6 +176,20 @@ pub fn screenshot_rgb(w: u32, h: u32) -> RgbImage {
 /// write them.
 pub fn screenshot_png(w: u32, h: u32) -> Vec<u8> {
     png(&DynamicImage::ImageRgb8(screenshot_rgb(w, h)), None)
+}
+
+/// A long full-page screenshot, `w`×`h`: [`screenshot_rgb`] pages of 800 rows stacked down to
+/// `h` rows, as a PNG. Cheap to make at heights past WebP's 16383 px limit.
+pub fn long_screenshot_png(w: u32, h: u32) -> Vec<u8> {
+    let page = screenshot_rgb(w, 800);
+    let row = w as usize * 3;
+    let mut pixels = Vec::with_capacity(row * h as usize);
+    while pixels.len() < row * h as usize {
+        let need = (row * h as usize - pixels.len()).min(page.as_raw().len());
+        pixels.extend_from_slice(&page.as_raw()[..need]);
+    }
+    let img = RgbImage::from_raw(w, h, pixels).expect("exactly w×h×3 bytes");
+    png(&DynamicImage::ImageRgb8(img), None)
 }
 
 /// Pixels of a photo: smooth gradients and gentle sensor noise, with the four solid
@@ -383,6 +398,34 @@ pub fn huge_png_header(w: u32, h: u32) -> Vec<u8> {
     ihdr.extend_from_slice(&h.to_be_bytes());
     ihdr.extend_from_slice(&[8, 6, 0, 0, 0]);
     push_png_chunk(&mut out, b"IHDR", &ihdr);
+    out
+}
+
+/// A well-formed greyscale PNG of `w`×`h` at `depth` bits whose IDAT inflates to `raw_len` zero
+/// bytes, compressed as far as deflate goes: a decompression bomb (with `raw_len` matching the
+/// header) or a header that lies about its data (with more).
+pub fn zlib_bomb_png(w: u32, h: u32, depth: u8, raw_len: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let zeros = vec![0u8; 1 << 20];
+    let mut left = raw_len;
+    while left > 0 {
+        let n = left.min(zeros.len());
+        zlib.write_all(&zeros[..n]).expect("writing to memory");
+        left -= n;
+    }
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut ihdr = Vec::with_capacity(13);
+    ihdr.extend_from_slice(&w.to_be_bytes());
+    ihdr.extend_from_slice(&h.to_be_bytes());
+    ihdr.extend_from_slice(&[depth, 0, 0, 0, 0]);
+    push_png_chunk(&mut out, b"IHDR", &ihdr);
+    push_png_chunk(
+        &mut out,
+        b"IDAT",
+        &zlib.finish().expect("writing to memory"),
+    );
+    push_png_chunk(&mut out, b"IEND", &[]);
     out
 }
 
@@ -719,6 +762,44 @@ pub fn contains_exif_or_gps(bytes: &[u8]) -> bool {
     false
 }
 
+/// Whether `bytes` leak private metadata: [`contains_exif_or_gps`], except that a JPEG may keep
+/// the one EXIF segment Hoist writes into a stripped original, holding only the Orientation.
+pub fn leaks_metadata(bytes: &[u8]) -> bool {
+    match orientation_only_app1(bytes) {
+        Some((at, len)) => {
+            let mut rest = bytes[..at].to_vec();
+            rest.extend_from_slice(&bytes[at + len..]);
+            contains_exif_or_gps(&rest)
+        }
+        None => contains_exif_or_gps(bytes),
+    }
+}
+
+/// Where a JPEG's APP1 segment holding only an Orientation EXIF starts, and its length.
+pub fn orientation_only_app1(b: &[u8]) -> Option<(usize, usize)> {
+    if !b.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut pos = 2;
+    while let (Some(&0xFF), Some(&m)) = (b.get(pos), b.get(pos + 1)) {
+        if m == 0xDA || m == 0xD9 {
+            return None;
+        }
+        let len = 2 + usize::from(crate::probe::be16(b, pos + 2)?);
+        let payload = b.get(pos + 4..pos + len)?;
+        if m == 0xE1
+            && (1..=8).any(|o| {
+                payload.strip_prefix(crate::exif::EXIF_PREFIX)
+                    == Some(&crate::exif::orientation_only(o)[..])
+            })
+        {
+            return Some((pos, len));
+        }
+        pos += len;
+    }
+    None
+}
+
 fn jpeg_has_app1(b: &[u8]) -> bool {
     let mut pos = 2;
     while let (Some(&0xFF), Some(&m)) = (b.get(pos), b.get(pos + 1)) {
@@ -764,4 +845,48 @@ pub fn embedded_icc(bytes: &[u8]) -> Option<Vec<u8>> {
 /// orientation.
 pub fn decode(bytes: &[u8]) -> DynamicImage {
     image::load_from_memory(bytes).expect("test image decodes")
+}
+
+/// Decodes like a browser shows the image: turned upright per its EXIF orientation.
+pub fn decode_as_shown(bytes: &[u8]) -> DynamicImage {
+    use image::ImageDecoder;
+    let mut dec = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .expect("reading from memory")
+        .into_decoder()
+        .expect("test image decodes");
+    let orientation = dec.orientation().expect("orientation readable");
+    let mut img = DynamicImage::from_decoder(dec).expect("test image decodes");
+    img.apply_orientation(orientation);
+    img
+}
+
+/// Small HEIC, AVIF and JPEG XL files committed in `crates/imaging/testdata/`, made by
+/// `examples/codec_testdata.rs` with heif-enc, avifenc and cjxl from this module's generators
+/// (see `testdata/README.md`). Sizes are as displayed.
+pub mod codec_samples {
+    /// iPhone-like: [`super::photo_rgb`] 96×64 stored as a grid of six 32×32 HEVC tiles, turned
+    /// upright by irot (90° clockwise, so 64×96 shown), with the [`DISPLAY_P3_ICC`] profile and
+    /// EXIF (Make [`super::CAMERA_MAKE`]) whose Orientation still says 6, as iPhones write it.
+    pub const IPHONE_LIKE_HEIC: &[u8] = include_bytes!("../testdata/iphone-like.heic");
+    /// Two images: the primary is [`super::photo_rgb`] 40×30, the other a 64×64 flat blue square.
+    pub const TWO_IMAGES_HEIC: &[u8] = include_bytes!("../testdata/two-images.heic");
+    /// 10-bit 4:4:4 HEIC of [`super::png16`] 32×24.
+    pub const TEN_BIT_HEIC: &[u8] = include_bytes!("../testdata/ten-bit.heic");
+    /// 10-bit PQ (BT.2100) HEIC, 48×48: three vertical grey bands at 0, 203 and 1000 nits.
+    pub const PQ_HEIC: &[u8] = include_bytes!("../testdata/pq.heic");
+    /// AVIF of [`super::photo_rgb`] 96×64 turned by irot (64×96 shown), with [`DISPLAY_P3_ICC`]
+    /// and EXIF (Orientation 6).
+    pub const ROTATED_AVIF: &[u8] = include_bytes!("../testdata/rotated.avif");
+    /// Lossy (XYB) JPEG XL of [`super::photo_rgb`] 96×64, sRGB.
+    pub const PHOTO_JXL: &[u8] = include_bytes!("../testdata/photo.jxl");
+    /// The iPhone-like camera JPEG (96×64, EXIF Orientation 6, Display P3) recompressed
+    /// losslessly by cjxl, which moves the orientation into the codestream: 64×96 shown.
+    pub const CAMERA_JXL: &[u8] = include_bytes!("../testdata/camera.jxl");
+    /// Lossless JPEG XL of [`super::rgba_png_with_icc`] 48×32 with [`DISPLAY_P3_ICC`].
+    pub const ALPHA_ICC_JXL: &[u8] = include_bytes!("../testdata/alpha-icc.jxl");
+    /// Lossless 16-bit JPEG XL of [`super::png16`] 32×24.
+    pub const SIXTEEN_BIT_JXL: &[u8] = include_bytes!("../testdata/sixteen-bit.jxl");
+    /// The Display P3 ICC profile embedded in the samples above.
+    pub const DISPLAY_P3_ICC: &[u8] = include_bytes!("../testdata/display-p3.icc");
 }

@@ -7,9 +7,19 @@ use serde::{Deserialize, Serialize};
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum OutputFormat {
-    /// Re-encode in the source format. GIF, BMP and TIFF sources have no encoder here (or none
-    /// a browser shows), so they become PNG.
+    /// The source's format, losslessly where possible: an image that needs no resize and no
+    /// turning upright is uploaded as its own bytes, with metadata removed at container level
+    /// when `strip_metadata` (a JPEG whose EXIF says "rotate" keeps its pixels and gets an
+    /// EXIF holding only the Orientation). Otherwise it is re-encoded in the same format; GIF
+    /// (no encoder here) becomes PNG, and formats the web does not use
+    /// ([`crate::SourceFormat::is_web_format`]) become PNG (lossless or translucent pixels) or
+    /// JPEG.
     Keep,
+    /// The file exactly as it is, byte for byte, as PicGo uploads: never decoded, so
+    /// `strip_metadata` does not apply (EXIF and GPS stay) and neither does `max_pixels`.
+    /// Profiles refuse `max_width`/`max_height` with it. Unsafe SVG and non-images (unless
+    /// `allow_any_file`) are still refused.
+    Original,
     /// WebP: lossy at `quality`, or lossless with `lossless`.
     #[default]
     Webp,
@@ -36,11 +46,16 @@ pub struct ProcessOptions {
     /// Shrink to fit this height (after EXIF rotation); never enlarges.
     pub max_height: Option<u32>,
     /// Default true: the output carries no EXIF, GPS, XMP, IPTC or text chunks; the ICC colour
-    /// profile is kept. When false, EXIF is carried into JPEG, PNG, WebP and AVIF output with
-    /// its Orientation reset to 1 (the pixels are already upright); XMP and IPTC are not carried.
+    /// profile is kept (and a JPEG original keeps an EXIF holding only its Orientation). When
+    /// false, EXIF is carried into JPEG, PNG, WebP and AVIF output with its Orientation reset to
+    /// 1 (the pixels are already upright); XMP and IPTC are not carried. `Original` ignores it.
     pub strip_metadata: bool,
     /// Decompression-bomb limit in pixels, checked against the header before anything is
-    /// decoded; default 100 000 000.
+    /// decoded; default 100 000 000. An image above it that needs no decoding to be published
+    /// (a web format, no resize asked for, metadata removable at container level) is uploaded
+    /// as its cleaned original with a [`crate::Note`] instead of being refused, unless the file
+    /// holds less than a byte per thousand pixels (a decompression bomb). `Original` ignores
+    /// it.
     pub max_pixels: u64,
     /// Default false: bytes that are not an image are refused with `image.not_an_image`; when
     /// true they pass through unchanged with a sniffed media type.
@@ -104,5 +119,7 @@ mod tests {
             serde_json::to_string(&OutputFormat::Avif).unwrap(),
             r#""avif""#
         );
+        let o: ProcessOptions = serde_json::from_str(r#"{"format":"original"}"#).unwrap();
+        assert_eq!(o.format, OutputFormat::Original);
     }
 }

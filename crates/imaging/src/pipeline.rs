@@ -1,7 +1,8 @@
-//! The one processing pipeline: probe, pass-through decisions, bounded decoding, orientation,
-//! resize, encode, and the choice between the new bytes and the (cleaned) original.
+//! The one processing pipeline: probe, pass-through decisions, publishing the (cleaned)
+//! original when nothing needs new pixels, bounded decoding, orientation, resize, the choice of
+//! an encoder that holds the image, encode, and the choice between the new bytes and the
+//! original.
 
-use std::borrow::Cow;
 use std::io::Cursor;
 use std::time::{Duration, Instant};
 
@@ -9,10 +10,10 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageReader, Limits};
 use serde::Serialize;
 
-use crate::encode::{self, Settings, Target};
+use crate::encode::{self, Settings, Target, has_visible_alpha};
 use crate::probe::{Kind, Probe, SourceFormat, probe, sniff_other};
 use crate::resize::{fit_within, resize};
-use crate::{ImagingError, OutputFormat, ProcessOptions, container, exif};
+use crate::{ImagingError, Note, OutputFormat, ProcessOptions, container, exif};
 
 /// What [`process`] produced.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -31,6 +32,9 @@ pub struct Processed {
     pub action: Action,
     /// What the input was.
     pub source: Probe,
+    /// Set when the upload differs from what the options asked for (another format, or the
+    /// original because the image was above a limit); not a failure.
+    pub note: Option<Note>,
 }
 
 /// How the output bytes relate to the input.
@@ -39,8 +43,10 @@ pub struct Processed {
 pub enum Action {
     /// Decoded and re-encoded (possibly oriented and resized).
     Converted,
-    /// The re-encoded output was not smaller, so the original was kept; when metadata stripping
-    /// is on, its metadata was removed at container level without touching the pixels.
+    /// The original was uploaded, without decoding or re-encoding: `keep` had nothing that
+    /// needed new pixels, a re-encoding was not smaller, or a limit (format size, `max_pixels`)
+    /// ruled the conversion out (see [`Processed::note`]). When metadata stripping is on, the
+    /// metadata was removed at container level without touching the pixels.
     KeptOriginal,
     /// Not an image to convert; uploaded as is (private metadata still removed from animations
     /// when stripping is on).
@@ -58,14 +64,18 @@ pub enum PassReason {
     Svg,
     /// Not an image, and `allow_any_file` is on.
     AnyFile,
+    /// The output format is `original`: the file exactly as it is.
+    Original,
 }
 
 /// Turns one input file into the bytes to upload.
 ///
 /// Errors (see [`ImagingError::code`]): `image.empty`, `image.not_an_image` (unless
-/// `allow_any_file`), `image.corrupt` (damaged or truncated), `image.unsupported` (HEIC, AVIF,
-/// ICO, JPEG XL input, or a TIFF feature the decoder lacks), `image.too_many_pixels` (checked from
-/// the header, before any pixel memory is allocated), `image.unsafe_svg` (an SVG with scripts,
+/// `allow_any_file`), `image.corrupt` (damaged or truncated), `image.unsupported` (ICO input,
+/// HEIC/AVIF in a build without the `heif` feature, or a feature of a file the decoder lacks: an
+/// unusual TIFF compression, a HEIF codec without a decoder, animated or CMYK JPEG XL),
+/// `image.too_many_pixels` (checked from the header, before any pixel memory is allocated, for
+/// an image that must be decoded), `image.unsafe_svg` (an SVG with scripts,
 /// event handlers, `javascript:` URLs or embedded HTML, even with `allow_any_file`),
 /// `image.encode`.
 pub fn process(bytes: &[u8], opts: &ProcessOptions) -> Result<Processed, ImagingError> {
@@ -135,6 +145,10 @@ fn process_inner(
             });
         }
     };
+    if opts.format == OutputFormat::Original {
+        // As PicGo uploads: stripping, limits and decoding do not apply.
+        return Ok(passed(bytes.to_vec(), source, PassReason::Original));
+    }
     if source.animated {
         let out = if opts.strip_metadata {
             container::strip_metadata(format, bytes).ok_or_else(|| cannot_read(format))?
@@ -143,10 +157,6 @@ fn process_inner(
         };
         return Ok(passed(out, source, PassReason::Animated));
     }
-    let Some(image_format) = format.image_format() else {
-        return Err(cannot_read(format));
-    };
-    check_pixels(source.width, source.height, opts.max_pixels)?;
     if format == SourceFormat::Jpeg && !container::jpeg_is_complete(bytes) {
         return Err(ImagingError::Corrupt {
             format: format.name(),
@@ -154,16 +164,65 @@ fn process_inner(
         });
     }
 
-    let Decoded { img, icc, exif } = decode(bytes, format, image_format, opts)?;
+    // From the header alone: whether the options need the pixels at all. The original is
+    // worked out only where it may be used, and each time it is there it is the upload (a
+    // `None` is cheap to work out again).
+    let display = source.display_size();
+    let resize_wanted = resize_wanted(&source, opts);
+    let original = || {
+        (!resize_wanted)
+            .then(|| publishable_original(bytes, format, &source, opts))
+            .flatten()
+    };
+    let wanted = fixed_target(opts.format);
+    if wanted.is_none()
+        && let Some(out) = original()
+    {
+        return Ok(kept(out, source, None));
+    }
+    if let Some(pixels) = source.pixels()
+        && pixels > opts.max_pixels
+    {
+        let (width, height) = (source.width.unwrap_or(0), source.height.unwrap_or(0));
+        // The limit guards decoding; an image that needs none is published as it is, unless
+        // it inflates like a decompression bomb (it would be one for whoever views it).
+        let Some(out) = original().filter(|_| !looks_like_a_bomb(bytes.len(), pixels)) else {
+            return Err(ImagingError::TooManyPixels {
+                width,
+                height,
+                limit: opts.max_pixels,
+            });
+        };
+        let note = Note::PixelLimit {
+            width,
+            height,
+            limit: opts.max_pixels,
+            used: format.name(),
+        };
+        return Ok(kept(out, source, Some(note)));
+    }
+    if let (Some(target), Some((w, h))) = (wanted, display)
+        && !target.holds(w, h)
+        && let Some(out) = original()
+    {
+        let note = Note::FormatLimit {
+            wanted: target.name(),
+            max_side: target.max_side(),
+            used: format.name(),
+            original: true,
+        };
+        return Ok(kept(out, source, Some(note)));
+    }
+
+    if !format.can_decode() {
+        return Err(cannot_read(format));
+    }
+    let Decoded { img, icc, exif } = match format.image_format() {
+        Some(image_format) => decode(bytes, format, image_format, opts)?,
+        None => decode_elsewhere(bytes, format, opts)?,
+    };
     let decoded_at = Instant::now();
     timings.decode = decoded_at - start;
-    let target = resolve_target(opts.format, format);
-    let settings = Settings {
-        target,
-        quality: opts.effective_quality(),
-        lossless_webp: target == Target::Webp
-            && (opts.lossless || (opts.format == OutputFormat::Keep && is_lossless_webp(bytes))),
-    };
 
     // Resizing happens before orientation (fewer pixels to turn), so the display-space bounds
     // are mapped back into stored space for the 90°-turning orientations.
@@ -171,6 +230,22 @@ fn process_inner(
     let swap = |(w, h): (u32, u32)| if turns { (h, w) } else { (w, h) };
     let (display_w, display_h) = swap((img.width(), img.height()));
     let resize_to = fit_within(display_w, display_h, opts.max_width, opts.max_height).map(swap);
+    let (out_w, out_h) = swap(resize_to.unwrap_or((img.width(), img.height())));
+    let lossy = is_lossy(format, bytes);
+    let (target, note) = choose_target(
+        wanted,
+        format,
+        lossy,
+        || has_visible_alpha(&img),
+        out_w,
+        out_h,
+    );
+    let settings = Settings {
+        target,
+        quality: opts.effective_quality(),
+        lossless_webp: target == Target::Webp
+            && (opts.lossless || (opts.format == OutputFormat::Keep && is_lossless_webp(bytes))),
+    };
 
     let img = encode::prepare(img, target, resize_to.is_some());
     let mut img = match resize_to {
@@ -213,19 +288,22 @@ fn process_inner(
     };
     timings.encode = encode_start.elapsed();
 
-    if let Some(original) = acceptable_original(bytes, format, &source, resize_to.is_some(), opts)
+    if let Some(original) = original()
         && out.len() >= original.len()
     {
-        let (width, height) = source.display_size().unzip();
-        return Ok(Processed {
-            bytes: original.into_owned(),
-            mime: source.mime,
-            ext: source.ext,
-            width,
-            height,
-            action: Action::KeptOriginal,
-            source,
-        });
+        // A fallback format's note now names the original that went up instead.
+        let note = match note {
+            Some(Note::FormatLimit {
+                wanted, max_side, ..
+            }) => Some(Note::FormatLimit {
+                wanted,
+                max_side,
+                used: format.name(),
+                original: true,
+            }),
+            other => other,
+        };
+        return Ok(kept(original, source, note));
     }
     Ok(Processed {
         bytes: out,
@@ -235,7 +313,71 @@ fn process_inner(
         height: Some(img.height()),
         action: Action::Converted,
         source,
+        note,
     })
+}
+
+/// Whether [`process`] decodes a still raster image, as its header tells (see [`process_inner`]
+/// before `decode`): not when the (cleaned) original is the upload because the options need no
+/// new pixels (`keep`) or a limit rules the conversion out, nor when the image is refused for
+/// its size. A container that turns out damaged while being cleaned is decoded instead; the
+/// header cannot tell.
+pub(crate) fn decodes(format: SourceFormat, source: &Probe, opts: &ProcessOptions) -> bool {
+    let publishable = !resize_wanted(source, opts) && may_publish_original(format, source);
+    let wanted = fixed_target(opts.format);
+    let over_limit = source.pixels().is_some_and(|p| p > opts.max_pixels);
+    let too_big_for = |t: Target| source.display_size().is_some_and(|(w, h)| !t.holds(w, h));
+    let kept = publishable && (wanted.is_none() || wanted.is_some_and(too_big_for));
+    !kept && !over_limit
+}
+
+/// The encoder [`process`] picks for an image of `w`×`h` (as displayed, after any resize)
+/// whose pixels it has not seen: as [`choose_target`], with transparency assumed.
+pub(crate) fn likely_target(
+    format: SourceFormat,
+    bytes: &[u8],
+    opts: &ProcessOptions,
+    w: u32,
+    h: u32,
+) -> Target {
+    let lossy = is_lossy(format, bytes);
+    choose_target(fixed_target(opts.format), format, lossy, || true, w, h).0
+}
+
+/// Whether the header alone says the options want the image smaller.
+fn resize_wanted(source: &Probe, opts: &ProcessOptions) -> bool {
+    match source.display_size() {
+        Some((w, h)) => fit_within(w, h, opts.max_width, opts.max_height).is_some(),
+        None => opts.max_width.is_some() || opts.max_height.is_some(),
+    }
+}
+
+/// Whether an image's pixels are lossy: its format's usual coding, or for WebP the file's own.
+fn is_lossy(format: SourceFormat, bytes: &[u8]) -> bool {
+    format.is_lossy() && !(format == SourceFormat::Webp && is_lossless_webp(bytes))
+}
+
+/// Whether a file is too small for its pixel count to be a real picture: under one byte per
+/// thousand pixels. Deflate cannot pack 8-bit pixels tighter than about 1:1000 and JPEG spends
+/// bits on every block, so only near-empty content (a 1-bit blank plane, one tiny frame on a
+/// huge GIF canvas) gets there: what decompression bombs are made of.
+pub(crate) fn looks_like_a_bomb(file_len: usize, pixels: u64) -> bool {
+    (file_len as u64).saturating_mul(1000) < pixels
+}
+
+/// The (cleaned) original as the upload.
+fn kept(bytes: Vec<u8>, source: Probe, note: Option<Note>) -> Processed {
+    let (width, height) = source.display_size().unzip();
+    Processed {
+        bytes,
+        mime: source.mime,
+        ext: source.ext,
+        width,
+        height,
+        action: Action::KeptOriginal,
+        source,
+        note,
+    }
 }
 
 fn passed(bytes: Vec<u8>, source: Probe, reason: PassReason) -> Processed {
@@ -248,6 +390,7 @@ fn passed(bytes: Vec<u8>, source: Probe, reason: PassReason) -> Processed {
         height,
         action: Action::PassedThrough(reason),
         source,
+        note: None,
     }
 }
 
@@ -266,7 +409,7 @@ fn cannot_read(format: SourceFormat) -> ImagingError {
     }
 }
 
-fn check_pixels(w: Option<u32>, h: Option<u32>, limit: u64) -> Result<(), ImagingError> {
+pub(crate) fn check_pixels(w: Option<u32>, h: Option<u32>, limit: u64) -> Result<(), ImagingError> {
     match (w, h) {
         (Some(width), Some(height)) if u64::from(width) * u64::from(height) > limit => {
             Err(ImagingError::TooManyPixels {
@@ -279,31 +422,87 @@ fn check_pixels(w: Option<u32>, h: Option<u32>, limit: u64) -> Result<(), Imagin
     }
 }
 
-/// `Keep` resolved against the source. GIF (single frame here), BMP and TIFF become PNG: there
-/// is no GIF/BMP encoder worth using for photos or screenshots, and browsers do not show TIFF.
-pub(crate) fn resolve_target(format: OutputFormat, source: SourceFormat) -> Target {
+/// The encoder a fixed output format names; `None` for `Keep` (and `Original`, which never
+/// encodes), resolved per image by [`own_target`].
+fn fixed_target(format: OutputFormat) -> Option<Target> {
     match format {
-        OutputFormat::Webp => Target::Webp,
-        OutputFormat::Jpeg => Target::Jpeg,
-        OutputFormat::Png => Target::Png,
-        OutputFormat::Avif => Target::Avif,
-        OutputFormat::Keep => match source {
+        OutputFormat::Webp => Some(Target::Webp),
+        OutputFormat::Jpeg => Some(Target::Jpeg),
+        OutputFormat::Png => Some(Target::Png),
+        OutputFormat::Avif => Some(Target::Avif),
+        OutputFormat::Keep | OutputFormat::Original => None,
+    }
+}
+
+/// The encoder that keeps an image as close to its source as possible: the source's own
+/// format when the web uses it (GIF, single-frame here, has no encoder worth using and becomes
+/// PNG); otherwise PNG for lossless or translucent pixels and JPEG for lossy opaque ones.
+fn own_target(source: SourceFormat, lossy: bool, alpha: impl FnOnce() -> bool) -> Target {
+    if source.is_web_format() {
+        match source {
             SourceFormat::Jpeg => Target::Jpeg,
             SourceFormat::Webp => Target::Webp,
             SourceFormat::Avif => Target::Avif,
             _ => Target::Png,
-        },
+        }
+    } else if lossy && !alpha() {
+        Target::Jpeg
+    } else {
+        Target::Png
     }
+}
+
+/// The encoder for an image of `w`×`h` (as displayed, after any resize), and the note when it
+/// is not the one the options asked for: a format that cannot hold the image gives way to the
+/// source's own ([`own_target`]), or PNG, which holds anything below `max_pixels`.
+fn choose_target(
+    wanted: Option<Target>,
+    source: SourceFormat,
+    lossy: bool,
+    alpha: impl Fn() -> bool,
+    w: u32,
+    h: u32,
+) -> (Target, Option<Note>) {
+    let own = || own_target(source, lossy, &alpha);
+    let first = wanted.unwrap_or_else(own);
+    if first.holds(w, h) {
+        return (first, None);
+    }
+    let used = Some(own()).filter(|t| t.holds(w, h)).unwrap_or(Target::Png);
+    let note = Note::FormatLimit {
+        wanted: first.name(),
+        max_side: first.max_side(),
+        used: used.name(),
+        original: false,
+    };
+    (used, Some(note))
 }
 
 fn is_lossless_webp(bytes: &[u8]) -> bool {
     crate::probe::riff_chunks(bytes).any(|(fourcc, _)| fourcc == b"VP8L")
 }
 
-struct Decoded {
-    img: DynamicImage,
-    icc: Option<Vec<u8>>,
-    exif: Option<Vec<u8>>,
+/// Decoded pixels (upright only for decoders that apply the format's own orientation, which the
+/// probe then reports as 1), the ICC profile that describes them, and EXIF as raw TIFF when kept.
+pub(crate) struct Decoded {
+    pub img: DynamicImage,
+    pub icc: Option<Vec<u8>>,
+    pub exif: Option<Vec<u8>>,
+}
+
+/// Formats the `image` crate does not decode here: HEIC/HEIF and AVIF through libheif (feature
+/// `heif`), JPEG XL through jxl-oxide.
+fn decode_elsewhere(
+    bytes: &[u8],
+    format: SourceFormat,
+    opts: &ProcessOptions,
+) -> Result<Decoded, ImagingError> {
+    match format {
+        #[cfg(feature = "heif")]
+        SourceFormat::Heic | SourceFormat::Avif => crate::heif::decode(bytes, format, opts),
+        SourceFormat::Jxl => crate::jxl::decode(bytes, opts),
+        _ => Err(cannot_read(format)),
+    }
 }
 
 fn decode(
@@ -363,25 +562,35 @@ fn decode_error(format: SourceFormat, e: ImageError) -> ImagingError {
     }
 }
 
-/// The original bytes, cleaned if stripping is on, when uploading them instead of the new
-/// encoding would show the same picture and leak nothing: no resize was asked for, the pixels did
-/// not need turning upright (or the EXIF that turns them is kept), the format is one browsers
-/// show, and its metadata could be removed without re-encoding.
-fn acceptable_original<'a>(
-    bytes: &'a [u8],
+/// The checks of [`publishable_original`] that the header answers: a format the web uses, shown
+/// upright without re-encoding.
+fn may_publish_original(format: SourceFormat, source: &Probe) -> bool {
+    format.is_web_format() && (source.orientation == 1 || format == SourceFormat::Jpeg)
+}
+
+/// The original as it can be published without decoding: cleaned of metadata at container
+/// level when stripping, and for a JPEG that EXIF turns upright, given back an EXIF holding only
+/// the Orientation (every current browser honours it in JPEG). `None` when that would not show
+/// the same picture or would leak metadata: a format the web does not use, an orientation only
+/// re-encoding can apply (PNG and WebP viewers do not reliably honour it), or a container that
+/// cannot be walked (which also means damage). The caller makes sure no resize is wanted.
+fn publishable_original(
+    bytes: &[u8],
     format: SourceFormat,
     source: &Probe,
-    resized: bool,
     opts: &ProcessOptions,
-) -> Option<Cow<'a, [u8]>> {
-    if resized || format == SourceFormat::Tiff {
+) -> Option<Vec<u8>> {
+    if !may_publish_original(format, source) {
         return None;
     }
+    let turned = source.orientation != 1;
     if !opts.strip_metadata {
-        return Some(Cow::Borrowed(bytes));
+        return container::is_intact(format, bytes).then(|| bytes.to_vec());
     }
-    if source.orientation != 1 {
-        return None;
+    let clean = container::strip_metadata(format, bytes)?;
+    if turned {
+        container::jpeg_with_exif(&clean, &exif::orientation_only(source.orientation))
+    } else {
+        Some(clean)
     }
-    container::strip_metadata(format, bytes).map(Cow::Owned)
 }

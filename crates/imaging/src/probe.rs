@@ -24,13 +24,13 @@ pub enum SourceFormat {
     Bmp,
     /// TIFF (classic, either byte order).
     Tiff,
-    /// AVIF still or sequence; recognised, not decodable here.
+    /// AVIF still or sequence; stills decode through libheif (feature `heif`).
     Avif,
-    /// HEIC/HEIF; recognised, not decodable here.
+    /// HEIC/HEIF (any `mif1` image file); decodes through libheif (feature `heif`).
     Heic,
     /// Windows icon; recognised, not decodable here.
     Ico,
-    /// JPEG XL (bare codestream or container); recognised, not decodable here.
+    /// JPEG XL (bare codestream or container); decodes through jxl-oxide.
     Jxl,
 }
 
@@ -83,12 +83,39 @@ impl SourceFormat {
         }
     }
 
-    /// Whether this build can decode the pixels. AVIF (the `image` crate only encodes it), HEIC,
-    /// ICO and JPEG XL are recognised so the error can name them, but not decoded.
-    pub fn can_decode(self) -> bool {
-        self.image_format().is_some()
+    /// Whether browsers show this format in an `<img>` and it suits pictures on the web, so
+    /// `keep` (and a format-limit fallback) can leave an image in it. BMP is shown but
+    /// uncompressed (PNG is lossless and smaller); TIFF, HEIC and JPEG XL are shown by Safari
+    /// only; ICO is for icons.
+    pub fn is_web_format(self) -> bool {
+        matches!(
+            self,
+            Self::Png | Self::Jpeg | Self::Gif | Self::Webp | Self::Avif
+        )
     }
 
+    /// Whether images in this format are usually lossy, so that re-encoding an opaque one as
+    /// JPEG (when it must leave its format) costs little; lossless ones go to PNG. WebP can be
+    /// either: the pipeline looks at the file.
+    pub fn is_lossy(self) -> bool {
+        matches!(
+            self,
+            Self::Jpeg | Self::Webp | Self::Avif | Self::Heic | Self::Jxl
+        )
+    }
+
+    /// Whether this build can decode the pixels. ICO (and, without the `heif` feature, HEIC and
+    /// AVIF) are recognised so the error can name them, but not decoded.
+    pub fn can_decode(self) -> bool {
+        match self {
+            Self::Heic | Self::Avif => cfg!(feature = "heif"),
+            Self::Jxl => true,
+            other => other.image_format().is_some(),
+        }
+    }
+
+    /// The `image` crate's decoder for this format; HEIC, AVIF and JPEG XL have their own
+    /// modules, and their size is read there rather than by the probe.
     pub(crate) fn image_format(self) -> Option<image::ImageFormat> {
         use image::ImageFormat as F;
         match self {
@@ -124,13 +151,15 @@ pub struct Probe {
     pub mime: &'static str,
     /// Extension fitting the bytes, without the dot (`bin` when unknown).
     pub ext: &'static str,
-    /// Stored width from the header (before orientation), when the format states it.
+    /// Stored width from the header (before orientation), when the format states it. `None`
+    /// for HEIC, AVIF and JPEG XL: their decoders read the size (already upright) themselves.
     pub width: Option<u32>,
     /// Stored height from the header (before orientation).
     pub height: Option<u32>,
     /// More than one frame (GIF, WebP, APNG, AVIF sequence).
     pub animated: bool,
-    /// EXIF orientation, 1..=8; 1 when absent.
+    /// EXIF orientation, 1..=8; 1 when absent, and always 1 for HEIC, AVIF and JPEG XL, whose
+    /// decoders apply the format's own rotation and mirroring.
     pub orientation: u8,
 }
 
@@ -302,10 +331,12 @@ fn header(format: SourceFormat, b: &[u8]) -> Result<Header, ImagingError> {
         )),
         SourceFormat::Heic | SourceFormat::Jxl => Some(Header::unknown()),
     };
-    // A decodable format whose header does not even state the size is cut short or damaged;
-    // saying so here is more useful than a decoder error later.
+    // A format whose size this probe reads, with a header that does not even state it, is cut
+    // short or damaged; saying so here is more useful than a decoder error later.
     match parsed {
-        Some(h) if !format.can_decode() || (h.width.is_some() && h.height.is_some()) => Ok(h),
+        Some(h) if format.image_format().is_none() || (h.width.is_some() && h.height.is_some()) => {
+            Ok(h)
+        }
         _ => Err(ImagingError::Corrupt {
             format: format.name(),
             detail: "header is incomplete: no image size".into(),

@@ -118,6 +118,7 @@ fn keep_resolves_per_source_format() {
     }
 }
 
+#[cfg(not(feature = "heif"))]
 #[test]
 fn avif_and_heic_input_are_unsupported_with_advice() {
     let avif = sample(SourceFormat::Avif, 32, 32).unwrap();
@@ -131,6 +132,18 @@ fn avif_and_heic_input_are_unsupported_with_advice() {
             "{e}"
         );
     }
+}
+
+#[cfg(feature = "heif")]
+#[test]
+fn avif_converts_and_a_heic_without_images_is_corrupt() {
+    let avif = sample(SourceFormat::Avif, 64, 48).unwrap();
+    assert_eq!(probe(&avif).unwrap().kind, Kind::Raster(SourceFormat::Avif));
+    let img = decode(&run(&avif, &opts(OutputFormat::Png)).bytes);
+    assert_eq!(img.dimensions(), (64, 48));
+    assert_eq!(corners(&img), [0, 1, 2, 3]);
+    let heic = b"\0\0\0\x18ftypheic\0\0\0\0mif1heic\0\0\0\x08mdat";
+    assert_eq!(code(heic, &ProcessOptions::default()), "image.corrupt");
 }
 
 /// Which stored corner (TL, TR, BL, BR = 0..3) a viewer shows at each displayed corner, per EXIF
@@ -164,17 +177,28 @@ fn all_eight_orientations_are_applied() {
         );
 
         let expected_size = if o >= 5 { (48, 72) } else { (72, 48) };
-        for format in [OutputFormat::Webp, OutputFormat::Png, OutputFormat::Jpeg] {
+        for format in [
+            OutputFormat::Webp,
+            OutputFormat::Png,
+            OutputFormat::Jpeg,
+            OutputFormat::Keep,
+        ] {
             let out = run(&input, &opts(format));
-            // An upright original may be kept (cleaned); a turned one never is when stripping.
-            if o != 1 {
-                assert_eq!(out.action, Action::Converted);
-            }
             assert_eq!(
                 (out.width, out.height),
                 (Some(expected_size.0), Some(expected_size.1))
             );
-            let img = decode(&out.bytes);
+            match out.action {
+                // Re-encoded output is upright and says so.
+                Action::Converted => assert_eq!(probe(&out.bytes).unwrap().orientation, 1),
+                // A kept JPEG original keeps its pixels and the EXIF that turns them.
+                Action::KeptOriginal => assert_eq!(probe(&out.bytes).unwrap().orientation, o),
+                other => panic!("{other:?}"),
+            }
+            if format == OutputFormat::Keep {
+                assert_eq!(out.action, Action::KeptOriginal, "keep never re-encodes it");
+            }
+            let img = decode_as_shown(&out.bytes);
             assert_eq!(
                 img.dimensions(),
                 expected_size,
@@ -185,8 +209,6 @@ fn all_eight_orientations_are_applied() {
                 SHOWN_CORNERS[usize::from(o - 1)],
                 "orientation {o} {format:?}"
             );
-            // Output is upright and says so.
-            assert_eq!(probe(&out.bytes).unwrap().orientation, 1);
         }
     }
 }
@@ -206,8 +228,9 @@ fn exif_and_gps_are_gone_from_every_output_format() {
         );
         for format in ALL_OUTPUTS {
             let out = run(input, &opts(format));
+            // A kept JPEG original may say how to turn it upright, and nothing else.
             assert!(
-                !contains_exif_or_gps(&out.bytes),
+                !leaks_metadata(&out.bytes),
                 "{name} -> {format:?} ({:?}) leaks metadata",
                 out.action
             );
@@ -253,17 +276,31 @@ fn kept_original_jpeg_and_webp_are_stripped() {
 }
 
 #[test]
-fn rotated_originals_are_never_kept_when_stripping() {
-    // Same inputs as above but with orientation 6: the original would need its EXIF to display
-    // upright, so the bigger re-encoding wins.
+fn rotated_jpeg_originals_are_kept_with_only_their_orientation() {
+    // Same input as above but with orientation 6: the cleaned original gets back an EXIF that
+    // holds the Orientation alone, and still beats the bigger re-encoding.
     let jpeg = photo_jpeg(96, 64, Some(6), true);
     let o = ProcessOptions {
         quality: 100,
         ..opts(OutputFormat::Jpeg)
     };
     let out = run(&jpeg, &o);
-    assert_eq!(out.action, Action::Converted);
+    assert_eq!(out.action, Action::KeptOriginal);
     assert_eq!((out.width, out.height), (Some(64), Some(96)));
+    assert!(!leaks_metadata(&out.bytes));
+    assert_eq!(probe(&out.bytes).unwrap().orientation, 6);
+
+    // PNG and WebP viewers are not trusted with EXIF orientation: those are re-encoded.
+    let webp = webp_with_exif(96, 64, Some(6), true);
+    let out = run(
+        &webp,
+        &ProcessOptions {
+            quality: 100,
+            ..opts(OutputFormat::Webp)
+        },
+    );
+    assert_eq!(out.action, Action::Converted);
+    assert_eq!(probe(&out.bytes).unwrap().orientation, 1);
 }
 
 #[test]
@@ -633,20 +670,25 @@ fn huge_header_is_refused_before_decoding() {
     );
     assert_eq!(code(&huge_png_header(10_000, 10_000), &d), "image.corrupt");
 
+    // Images that must be decoded to be published: not a web format, or resizing asked for.
     let small = ProcessOptions {
         max_pixels: 5_000,
         ..ProcessOptions::default()
     };
     assert_eq!(
-        code(&screenshot_png(100, 100), &small),
-        "image.too_many_pixels"
-    );
-    assert_eq!(
-        code(&photo_jpeg(100, 100, None, false), &small),
-        "image.too_many_pixels"
-    );
-    assert_eq!(
         code(&sample(SourceFormat::Bmp, 100, 100).unwrap(), &small),
+        "image.too_many_pixels"
+    );
+    let resized = ProcessOptions {
+        max_width: Some(50),
+        ..small.clone()
+    };
+    assert_eq!(
+        code(&screenshot_png(100, 100), &resized),
+        "image.too_many_pixels"
+    );
+    assert_eq!(
+        code(&photo_jpeg(100, 100, None, false), &resized),
         "image.too_many_pixels"
     );
 }
@@ -862,3 +904,5 @@ fn svg_with_active_content_is_refused_even_when_any_file_is_allowed() {
          would run on your image domain)"
     );
 }
+
+mod codecs;

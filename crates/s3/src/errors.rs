@@ -173,8 +173,13 @@ pub(crate) fn kind_for(status: Option<u16>, code: Option<&str>, detail: &str) ->
             "InvalidAccessKeyId" => Some(K::InvalidAccessKey),
             "RequestTimeTooSkewed" => Some(K::ClockSkew),
             // AWS answers 409 ConditionalRequestConflict when another conditional write to the
-            // key is in flight; the caller treats it like 412 (wait, HEAD, decide).
-            "PreconditionFailed" | "ConditionalRequestConflict" => Some(K::AlreadyExists),
+            // key is in flight; the caller treats it like 412 (wait, HEAD, decide). Aliyun OSS
+            // and Tencent COS refuse a write with their forbid-overwrite header as 409
+            // FileAlreadyExists; IBM COS says ObjectAlreadyExists.
+            "PreconditionFailed"
+            | "ConditionalRequestConflict"
+            | "FileAlreadyExists"
+            | "ObjectAlreadyExists" => Some(K::AlreadyExists),
             "SlowDown"
             | "Throttling"
             | "ThrottlingException"
@@ -252,12 +257,16 @@ pub(crate) fn to_store_error(ctx: &Context, op: Op<'_>, f: &Failure) -> StoreErr
                  {endpoint}"
             )
         }
-        StoreErrorKind::Connect => {
-            format!(
+        StoreErrorKind::Connect => match certificate_problem(&f.detail) {
+            Some(why) => format!(
+                "profile {profile:?}: the TLS certificate of {endpoint} is not trusted ({why}); \
+                 if this is your own server, set allow_invalid_certs = true in the profile"
+            ),
+            None => format!(
                 "profile {profile:?}: cannot connect to {endpoint} ({})",
                 connect_cause(&f.detail)
-            )
-        }
+            ),
+        },
         StoreErrorKind::Timeout if f.connect_phase => format!(
             "profile {profile:?}: timed out after {} connecting to {endpoint}",
             secs(ctx.connect_timeout)
@@ -349,7 +358,6 @@ fn connect_cause(detail: &str) -> String {
         ("network is unreachable", "network unreachable"),
         ("no route to host", "no route to host"),
         ("connection reset", "connection reset by the server"),
-        ("certificate", "TLS certificate not accepted"),
         ("tls", "TLS handshake failed"),
         ("connection closed", "the server closed the connection"),
         ("broken pipe", "the server closed the connection"),
@@ -360,6 +368,30 @@ fn connect_cause(detail: &str) -> String {
         }
     }
     first_line(detail).to_owned()
+}
+
+/// Plain words for a refused server certificate (rustls's `InvalidCertificate` text in the
+/// error chain), `None` when the failure is not about the certificate.
+fn certificate_problem(detail: &str) -> Option<&'static str> {
+    let lower = detail.to_ascii_lowercase();
+    if !lower.contains("certificate") {
+        return None;
+    }
+    let known = [
+        ("unknownissuer", "self-signed or from an unknown authority"),
+        ("unknown issuer", "self-signed or from an unknown authority"),
+        ("not valid for name", "made for another host name"),
+        ("notvalidforname", "made for another host name"),
+        ("expired", "expired"),
+        ("notvalidyet", "not valid yet"),
+        ("revoked", "revoked"),
+    ];
+    Some(
+        known
+            .iter()
+            .find(|(needle, _)| lower.contains(needle))
+            .map_or("refused by the certificate check", |(_, words)| words),
+    )
 }
 
 fn looks_like_connect_failure(detail: &str) -> bool {
@@ -427,6 +459,7 @@ mod tests {
             ("RequestTimeTooSkewed", 403, K::ClockSkew),
             ("PreconditionFailed", 412, K::AlreadyExists),
             ("ConditionalRequestConflict", 409, K::AlreadyExists),
+            ("FileAlreadyExists", 409, K::AlreadyExists),
             ("SlowDown", 503, K::Throttled),
             ("NotImplemented", 501, K::Unsupported),
             ("InternalError", 500, K::Server),
@@ -546,5 +579,30 @@ mod tests {
         );
         assert_eq!(secs(Duration::from_millis(1500)), "1.5s");
         assert_eq!(secs(Duration::from_secs(5)), "5s");
+    }
+
+    #[test]
+    fn refused_certificates_name_the_option() {
+        let f = Failure {
+            kind: K::Connect,
+            status: None,
+            code: None,
+            detail: "dispatch failure: io error: client error (Connect): invalid peer \
+                     certificate: UnknownIssuer"
+                .to_owned(),
+            connect_phase: false,
+        };
+        let e = to_store_error(&ctx(), Op::Put("a.png"), &f);
+        assert_eq!(
+            e.message,
+            "profile \"blog\": the TLS certificate of http://127.0.0.1:9000 is not trusted \
+             (self-signed or from an unknown authority); if this is your own server, set \
+             allow_invalid_certs = true in the profile"
+        );
+        assert_eq!(
+            certificate_problem("invalid peer certificate: certificate not valid for name"),
+            Some("made for another host name")
+        );
+        assert_eq!(certificate_problem("connection refused"), None);
     }
 }

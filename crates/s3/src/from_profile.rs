@@ -31,6 +31,7 @@ pub fn settings_for(profile: &ResolvedProfile, creds: &Credentials) -> S3Setting
         bucket: profile.bucket.clone(),
         path_style: profile.addressing == Addressing::Path,
         acl: profile.acl.clone(),
+        forbid_overwrite_header: profile.forbid_overwrite_header.clone(),
         access_key_id: creds.access_key_id.clone(),
         secret_access_key: creds.secret_access_key.expose().to_owned(),
         session_token: None,

@@ -1,7 +1,8 @@
 //! hoist-s3: the `Store` for S3-compatible services, built on aws-sdk-s3 with an explicit config.
-//! It owns the SDK client setup (credentials, addressing, checksums, timeouts, retries, proxy) and
-//! the S3 requests behind `Store`; it reads no environment variables, no `~/.aws` and no provider
-//! presets (those are data elsewhere), and never logs or prints the secret key.
+//! It owns the SDK client setup (credentials, addressing, checksums, timeouts, retries, proxy,
+//! certificate checks) and the S3 requests behind `Store`; it reads no environment variables,
+//! no `~/.aws` and no provider presets (those are data elsewhere), and never logs or prints the
+//! secret key.
 //!
 //! A body up to `S3Settings::multipart_threshold` is one PutObject; a longer one is a multipart
 //! upload (see `multipart.rs` for its retry and abort rules). Either way the body is the
@@ -10,6 +11,7 @@
 mod errors;
 mod from_profile;
 mod multipart;
+mod unchecked_tls;
 pub mod uploaders;
 
 pub use from_profile::settings_for;
@@ -54,6 +56,10 @@ pub struct S3Settings {
     /// Canned ACL such as `public-read`; `None` sends no ACL header (R2 and "bucket owner
     /// enforced" AWS buckets reject ACLs).
     pub acl: Option<String>,
+    /// The provider's own "do not overwrite" header (`x-oss-forbid-overwrite`), sent as `true`
+    /// instead of `If-None-Match: *` when a request asks for a write that must not replace an
+    /// object; `None` sends `If-None-Match: *`.
+    pub forbid_overwrite_header: Option<String>,
     pub access_key_id: String,
     /// Never logged or printed: `Debug` shows `<redacted>`.
     pub secret_access_key: String,
@@ -68,7 +74,9 @@ pub struct S3Settings {
     /// `http://` or `https://` proxy for all requests (user:password in the URL is allowed and
     /// redacted from `Debug`).
     pub proxy: Option<String>,
-    /// Not supported yet: `S3Store::new` returns a `Config` error when set.
+    /// Accept any TLS certificate from the endpoint (and from an `https://` proxy): for a
+    /// self-hosted server with its own certificate. Handshake signatures are still checked
+    /// (`hoist_core::tls`); plain `http://` endpoints are unaffected.
     pub allow_invalid_certs: bool,
     /// Bodies longer than this many bytes go up as a multipart upload
     /// ([`DEFAULT_MULTIPART_THRESHOLD`] for profiles).
@@ -98,6 +106,7 @@ impl fmt::Debug for S3Settings {
             .field("bucket", &self.bucket)
             .field("path_style", &self.path_style)
             .field("acl", &self.acl)
+            .field("forbid_overwrite_header", &self.forbid_overwrite_header)
             .field("access_key_id", &self.access_key_id)
             .field("secret_access_key", &"<redacted>")
             .field(
@@ -152,8 +161,7 @@ impl S3Store {
     ///
     /// # Errors
     /// `StoreErrorKind::Config` for an empty bucket, region or key, a malformed endpoint or proxy
-    /// URL, zero timeouts, a part size below S3's minimum, or `allow_invalid_certs` (not
-    /// supported yet).
+    /// URL, zero timeouts, or a part size below S3's minimum.
     pub fn new(settings: S3Settings) -> Result<S3Store, StoreError> {
         let ctx = Context {
             profile: settings.profile.clone(),
@@ -201,12 +209,6 @@ impl S3Store {
                 settings.part_size
             )));
         }
-        if settings.allow_invalid_certs {
-            return Err(config_error(
-                "accepting invalid TLS certificates is not supported yet".to_owned(),
-            ));
-        }
-
         let credentials = Credentials::new(
             settings.access_key_id.clone(),
             settings.secret_access_key.clone(),
@@ -237,13 +239,33 @@ impl S3Store {
         if let Some(endpoint) = &settings.endpoint {
             builder = builder.endpoint_url(endpoint.trim_end_matches('/'));
         }
-        if let Some(proxy) = &settings.proxy {
-            let proxy_config = ProxyConfig::all(proxy.as_str()).map_err(|e| {
-                config_error(format!(
-                    "proxy {:?} is not usable ({e})",
-                    redact_userinfo(proxy)
-                ))
-            })?;
+        let proxy_error = |proxy: &str, e: &dyn fmt::Display| {
+            config_error(format!(
+                "proxy {:?} is not usable ({e})",
+                redact_userinfo(proxy)
+            ))
+        };
+        // One rule for which proxy URLs are usable (the SDK's), whichever client carries them.
+        let proxy = match &settings.proxy {
+            Some(p) => Some((
+                p,
+                ProxyConfig::all(p.as_str()).map_err(|e| proxy_error(p, &e))?,
+            )),
+            None => None,
+        };
+        if settings.allow_invalid_certs {
+            let proxy = match proxy {
+                Some((p, _)) => Some(
+                    reqwest::Proxy::all(p.as_str())
+                        .map_err(|e| proxy_error(p, &e.without_url()))?,
+                ),
+                None => None,
+            };
+            let client =
+                unchecked_tls::client(settings.connect_timeout, settings.operation_timeout, proxy)
+                    .map_err(|e| config_error(format!("the HTTP client cannot be built ({e})")))?;
+            builder = builder.http_client(client);
+        } else if let Some((_, proxy_config)) = proxy {
             builder = builder.http_client(proxied_http_client(proxy_config));
         }
         let client = aws_sdk_s3::Client::from_conf(builder.build());
@@ -384,10 +406,12 @@ impl S3Store {
         if let Some(acl) = &self.settings.acl {
             call = call.acl(ObjectCannedAcl::from(acl.as_str()));
         }
-        if req.if_none_match {
-            call = call.if_none_match("*");
-        }
-        match call.send().await {
+        let sent = match self.no_overwrite(req) {
+            NoOverwrite::No => call.send().await,
+            NoOverwrite::IfNoneMatch => call.if_none_match("*").send().await,
+            NoOverwrite::Header(h) => call.customize().mutate_request(forbid(h)).send().await,
+        };
+        match sent {
             Ok(_) => {
                 tracing::debug!(key = %req.key, bytes = len, "s3 put ok");
                 Ok(())
@@ -432,7 +456,13 @@ impl S3Store {
         if let Some(acl) = &self.settings.acl {
             create = create.acl(ObjectCannedAcl::from(acl.as_str()));
         }
-        let upload_id = match create.send().await {
+        // OSS and COS check their header when the upload starts, too: a taken key is refused
+        // before any part is sent. (S3 has no condition on CreateMultipartUpload.)
+        let created = match self.no_overwrite(req) {
+            NoOverwrite::Header(h) => create.customize().mutate_request(forbid(h)).send().await,
+            NoOverwrite::No | NoOverwrite::IfNoneMatch => create.send().await,
+        };
+        let upload_id = match created {
             Ok(out) => out.upload_id().map(str::to_owned),
             Err(e) => return Err(self.error(op, &errors::classify_sdk(&e))),
         };
@@ -462,6 +492,15 @@ impl S3Store {
         result
     }
 
+    /// How `req` asks the server not to replace an existing object, if it does.
+    fn no_overwrite<'a>(&'a self, req: &PutRequest) -> NoOverwrite<'a> {
+        match (&self.settings.forbid_overwrite_header, req.if_none_match) {
+            (_, false) => NoOverwrite::No,
+            (Some(header), true) => NoOverwrite::Header(header),
+            (None, true) => NoOverwrite::IfNoneMatch,
+        }
+    }
+
     /// Whether `key` holds exactly the body and metadata of `req` (after a completion whose
     /// answer was lost and whose retry then found the upload gone).
     async fn holds(&self, req: &PutRequest) -> bool {
@@ -475,6 +514,30 @@ impl S3Store {
                         .all(|(k, v)| info.metadata.get(k) == Some(v))
             }
             _ => false,
+        }
+    }
+}
+
+/// How a write asks the server to refuse it when the key is taken.
+enum NoOverwrite<'a> {
+    No,
+    /// `If-None-Match: *` (AWS, R2, current MinIO).
+    IfNoneMatch,
+    /// The provider's own header, sent as `true` (Aliyun OSS, Tencent COS).
+    Header(&'a str),
+}
+
+/// Adds `name: true` to a request before it is signed (the SDK has no field for a provider's
+/// own header).
+fn forbid(
+    name: &str,
+) -> impl Fn(&mut aws_smithy_runtime_api::client::orchestrator::HttpRequest) + Send + Sync + 'static
+{
+    let name = name.to_owned();
+    move |request| {
+        // The names come from the presets, whose test checks they are valid header names.
+        if let Err(e) = request.headers_mut().try_insert(name.clone(), "true") {
+            tracing::warn!(header = %name, "cannot send the no-overwrite header: {e}");
         }
     }
 }
@@ -560,7 +623,7 @@ impl multipart::Upload for S3Upload<'_> {
                     .build()
             })
             .collect();
-        let mut call = store
+        let call = store
             .client
             .complete_multipart_upload()
             .bucket(&store.settings.bucket)
@@ -571,12 +634,14 @@ impl multipart::Upload for S3Upload<'_> {
                     .set_parts(Some(parts))
                     .build(),
             );
-        // AWS honours If-None-Match on the completion; the rest of the conditional-write rules
-        // are the same as for PutObject (collision.rs).
-        if self.req.if_none_match {
-            call = call.if_none_match("*");
-        }
-        match call.send().await {
+        // AWS honours If-None-Match on the completion, OSS and COS their own header; the rest
+        // of the conditional-write rules are the same as for PutObject (collision.rs).
+        let completed = match store.no_overwrite(self.req) {
+            NoOverwrite::No => call.send().await,
+            NoOverwrite::IfNoneMatch => call.if_none_match("*").send().await,
+            NoOverwrite::Header(h) => call.customize().mutate_request(forbid(h)).send().await,
+        };
+        match completed {
             Ok(_) => Ok(()),
             Err(e) => {
                 let f = errors::classify_sdk(&e);
@@ -757,6 +822,7 @@ mod tests {
             bucket: "imgs".to_owned(),
             path_style: true,
             acl: None,
+            forbid_overwrite_header: None,
             access_key_id: "AKIAEXAMPLE".to_owned(),
             secret_access_key: "very-secret-value".to_owned(),
             session_token: Some("session-token-value".to_owned()),
@@ -781,14 +847,18 @@ mod tests {
 
     #[test]
     fn bad_settings_are_config_errors() {
-        let cases: [fn(&mut S3Settings); 7] = [
+        let cases: [fn(&mut S3Settings); 8] = [
             |s| s.bucket.clear(),
             |s| s.region.clear(),
             |s| s.secret_access_key.clear(),
             |s| s.endpoint = Some("127.0.0.1:9000".to_owned()),
             |s| s.operation_timeout = Duration::ZERO,
-            |s| s.allow_invalid_certs = true,
             |s| s.part_size = MIN_PART_SIZE - 1,
+            |s| s.proxy = Some("proxy.local:8080".to_owned()),
+            |s| {
+                s.allow_invalid_certs = true;
+                s.proxy = Some("proxy.local:8080".to_owned());
+            },
         ];
         for change in cases {
             let mut s = settings();

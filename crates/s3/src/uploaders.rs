@@ -83,7 +83,8 @@ impl Uploaders {
                 Some(self.history.clone()),
                 self.env.clone(),
             )
-            .with_spool_dir(self.paths.spool_dir()),
+            .with_spool_dir(self.paths.spool_dir())
+            .with_lock_dir(self.paths.lock_dir()),
         );
         cache.insert(
             name,

@@ -1,5 +1,6 @@
 //! Integration tests of `S3Store` against a real S3-compatible server (hoist-demo: s3s-fs with
-//! SigV4 checks) on 127.0.0.1, plus fake TCP servers for the network failure cases.
+//! SigV4 checks) on 127.0.0.1, plus fake TCP servers for the network failure cases and for what
+//! goes over the wire (headers a provider needs that s3s does not know).
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -41,6 +42,7 @@ fn settings_for(endpoint: &str, bucket: &str) -> S3Settings {
         bucket: bucket.to_owned(),
         path_style: true,
         acl: None,
+        forbid_overwrite_header: None,
         access_key_id: "HOISTTESTKEY".to_owned(),
         secret_access_key: SECRET.to_owned(),
         session_token: None,
@@ -769,4 +771,215 @@ async fn dropping_a_multipart_upload_midway_aborts_it() {
     );
     assert_eq!(guard(store.head("dropped.bin")).await.unwrap(), None);
     server.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The providers' own no-overwrite headers (Aliyun OSS, Tencent COS)
+
+/// A bucket `imgs` on 127.0.0.1 that answers like Aliyun OSS: a write carrying
+/// `x-oss-forbid-overwrite: true` to a key that exists gets 409 FileAlreadyExists, and
+/// `If-None-Match` is ignored. Records the head of every request it receives (at most
+/// `MAX_REQUESTS`, then it stops answering).
+async fn oss_like_server() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    tokio::task::JoinHandle<()>,
+) {
+    use std::collections::HashSet;
+    use std::sync::{Arc, Mutex};
+    const MAX_REQUESTS: usize = 50;
+
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let keys = Arc::new(Mutex::new(HashSet::<String>::new()));
+    let log = Arc::clone(&seen);
+    let task = tokio::spawn(async move {
+        for _ in 0..MAX_REQUESTS {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let (log, keys) = (Arc::clone(&log), Arc::clone(&keys));
+            tokio::spawn(async move {
+                let mut data = Vec::new();
+                let mut buf = vec![0u8; 64 * 1024];
+                let head_end = loop {
+                    if let Some(i) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+                        break i + 4;
+                    }
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => data.extend_from_slice(&buf[..n]),
+                    }
+                };
+                let head = String::from_utf8_lossy(&data[..head_end]).to_ascii_lowercase();
+                let len = head
+                    .lines()
+                    .find_map(|l| l.strip_prefix("content-length: "))
+                    .and_then(|v| v.trim().parse::<usize>().ok())
+                    .unwrap_or(0);
+                while data.len() < head_end + len {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => data.extend_from_slice(&buf[..n]),
+                    }
+                }
+                log.lock().unwrap().push(head.clone());
+                let line = head.lines().next().unwrap_or("").to_owned();
+                let mut words = line.split(' ');
+                let (method, target) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+                let (path, query) = target.split_once('?').unwrap_or((target, ""));
+                let key = path.strip_prefix("/imgs/").unwrap_or("").to_owned();
+                let forbid = head.contains("\r\nx-oss-forbid-overwrite: true\r\n");
+                let exists = keys.lock().unwrap().contains(&key);
+                let xml = |status: &str, body: String| {
+                    format!(
+                        "HTTP/1.1 {status}\r\ncontent-type: application/xml\r\n\
+                         content-length: {}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                };
+                let taken = || {
+                    xml(
+                        "409 Conflict",
+                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error>\
+                         <Code>FileAlreadyExists</Code><Message>The object you specified \
+                         already exists and can not be overwritten.</Message></Error>"
+                            .to_owned(),
+                    )
+                };
+                let empty = |status: &str, extra: &str| {
+                    format!(
+                        "HTTP/1.1 {status}\r\n{extra}content-length: 0\r\n\
+                         connection: close\r\n\r\n"
+                    )
+                };
+                let has =
+                    |param: &str| query.split('&').any(|p| p.split('=').next() == Some(param));
+                let resp = match method {
+                    "head" if key.is_empty() => empty("200 OK", ""),
+                    "head" if exists => empty("200 OK", "etag: \"e\"\r\n"),
+                    "head" => empty("404 Not Found", ""),
+                    "put" if has("partnumber") => empty("200 OK", "etag: \"part\"\r\n"),
+                    "put" | "post" if forbid && exists => taken(),
+                    "put" => {
+                        keys.lock().unwrap().insert(key);
+                        empty("200 OK", "etag: \"e\"\r\n")
+                    }
+                    "post" if has("uploads") => xml(
+                        "200 OK",
+                        format!(
+                            "<InitiateMultipartUploadResult><Bucket>imgs</Bucket>\
+                             <Key>{key}</Key><UploadId>u1</UploadId>\
+                             </InitiateMultipartUploadResult>"
+                        ),
+                    ),
+                    "post" if has("uploadid") => {
+                        keys.lock().unwrap().insert(key.clone());
+                        xml(
+                            "200 OK",
+                            format!(
+                                "<CompleteMultipartUploadResult><Bucket>imgs</Bucket>\
+                                 <Key>{key}</Key><ETag>\"e-2\"</ETag>\
+                                 </CompleteMultipartUploadResult>"
+                            ),
+                        )
+                    }
+                    "delete" => empty("204 No Content", ""),
+                    _ => empty("400 Bad Request", ""),
+                };
+                let _ = stream.write_all(resp.as_bytes()).await;
+            });
+        }
+    });
+    (endpoint, seen, task)
+}
+
+fn oss_settings(endpoint: &str) -> S3Settings {
+    let mut s = settings_for(endpoint, "imgs");
+    s.forbid_overwrite_header = Some("x-oss-forbid-overwrite".to_owned());
+    s
+}
+
+/// The request heads among `seen` whose request line starts with `prefix` (lower case).
+fn requests(seen: &std::sync::Mutex<Vec<String>>, prefix: &str) -> Vec<String> {
+    seen.lock()
+        .unwrap()
+        .iter()
+        .filter(|h| h.starts_with(prefix))
+        .cloned()
+        .collect()
+}
+
+#[tokio::test]
+async fn the_providers_own_header_replaces_if_none_match_and_its_refusal_is_a_taken_key() {
+    let (endpoint, seen, task) = oss_like_server().await;
+    let store = S3Store::new(oss_settings(&endpoint)).unwrap();
+    let mut req = put_req("once.png", PNG);
+    req.if_none_match = true;
+    guard(store.put(req.clone())).await.unwrap();
+    let err = guard(store.put(req.clone())).await.unwrap_err();
+    assert_eq!(err.kind, StoreErrorKind::AlreadyExists, "{}", err.message);
+    assert!(
+        err.message.contains("\"once.png\" already exists"),
+        "{}",
+        err.message
+    );
+    let puts = requests(&seen, "put /imgs/once.png");
+    assert_eq!(puts.len(), 2, "{puts:?}");
+    for head in &puts {
+        assert!(
+            head.contains("\r\nx-oss-forbid-overwrite: true\r\n"),
+            "{head}"
+        );
+        assert!(!head.contains("if-none-match"), "{head}");
+        // Signed with the request, like every header the server must trust.
+        let signed = head
+            .split("signedheaders=")
+            .nth(1)
+            .and_then(|r| r.split(',').next())
+            .unwrap_or("");
+        assert!(signed.contains("x-oss-forbid-overwrite"), "{head}");
+        assert_no_secret(head);
+    }
+
+    // A write allowed to replace (the `overwrite` policy) sends neither.
+    req.if_none_match = false;
+    guard(store.put(req)).await.unwrap();
+    let last = requests(&seen, "put /imgs/once.png").pop().unwrap();
+    assert!(!last.contains("x-oss-forbid-overwrite"), "{last}");
+    assert!(!last.contains("if-none-match"), "{last}");
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_multipart_upload_sends_the_header_when_it_starts_and_completes() {
+    let (endpoint, seen, task) = oss_like_server().await;
+    let mut settings = oss_settings(&endpoint);
+    settings.multipart_threshold = hoist_s3::MIN_PART_SIZE;
+    settings.part_size = hoist_s3::MIN_PART_SIZE;
+    let store = S3Store::new(settings).unwrap();
+    let mut req = put_req("big.bin", &pseudo_random(6 * MIB, 7));
+    req.if_none_match = true;
+    guard(store.put(req)).await.unwrap();
+
+    let create = requests(&seen, "post /imgs/big.bin?uploads");
+    let complete = requests(&seen, "post /imgs/big.bin?uploadid=u1");
+    let parts = requests(&seen, "put /imgs/big.bin?");
+    assert_eq!(
+        (create.len(), complete.len(), parts.len()),
+        (1, 1, 2),
+        "{seen:?}"
+    );
+    for head in create.iter().chain(&complete) {
+        assert!(
+            head.contains("\r\nx-oss-forbid-overwrite: true\r\n"),
+            "{head}"
+        );
+        assert!(!head.contains("if-none-match"), "{head}");
+    }
+    for head in &parts {
+        assert!(!head.contains("x-oss-forbid-overwrite"), "{head}");
+    }
+    task.abort();
 }

@@ -1,6 +1,8 @@
 // The upload view's model: a pure reducer from `upload://state` events (JobState) to the rows
 // shown, newest batch first and files in their batch order, plus "clear finished". No DOM.
-import type { JobState, Stage } from './types';
+import type { MessageKey } from './i18n/en';
+import type { Params } from './i18n/core';
+import type { JobNote, JobState, Stage } from './types';
 
 export interface JobsModel {
   /** Latest state of each job, by jobId. */
@@ -65,4 +67,18 @@ export function jobProgress(job: JobState): number {
     case 'failed':
       return 1;
   }
+}
+
+/** A note in the window's language (`tr` is `t`); a note this build does not know keeps the
+ *  core's English message. */
+export function noteText(note: JobNote, tr: (key: MessageKey, params?: Params) => string): string {
+  if (note.code === 'image.format_limit' && 'maxSide' in note) {
+    const params = { wanted: note.wanted, max: note.maxSide, used: note.used };
+    return tr(note.original ? 'upload.noteFormatOriginal' : 'upload.noteFormat', params);
+  }
+  if (note.code === 'image.pixel_limit' && 'limit' in note) {
+    const limit = Number.isInteger(note.limit / 1e6) ? note.limit / 1e6 : (note.limit / 1e6).toFixed(1);
+    return tr('upload.notePixels', { width: note.width, height: note.height, limit, used: note.used });
+  }
+  return note.message;
 }

@@ -519,7 +519,6 @@ export class MockBackend implements Backend {
       }
     }
     const config = clone(req.config);
-    if (config.processing.format === 'original') config.processing.format = 'keep';
     this.profiles.set(name, { config, hasSecret });
     if (!this.state.activeProfile) this.state.activeProfile = name;
     return this.publish();
@@ -749,7 +748,7 @@ export class MockBackend implements Backend {
       const job: JobState = {
         jobId, batchId, index, name: f.name, profile, stage: 'queued',
         bytesIn: null, bytesOut: null, bytesSent: null, historyId: null, links: null, url: null,
-        thumbnail: null, existing: false, error: null,
+        thumbnail: null, existing: false, note: null, error: null,
       };
       this.jobs.set(jobId, job);
       this.plans.set(jobId, { fail: f.fail ?? null, existing: !!f.existing, variant: hash32(batchId * 17 + index) % 12 });
@@ -825,6 +824,13 @@ export class MockBackend implements Backend {
     job.url = url;
     job.links = linksFor(url, job.name, cfg?.custom_link);
     job.existing = plan.existing;
+    // A long full-page screenshot is taller than WebP can hold, as in the real app.
+    if (/long|full.?page/i.test(job.name)) {
+      job.note = {
+        code: 'image.format_limit', message: 'WebP holds at most 16383 px on a side: uploaded as the original PNG',
+        wanted: 'WebP', maxSide: 16383, used: 'PNG', original: true,
+      };
+    }
     job.thumbnail = thumbFor(plan.variant);
     job.historyId = this.addRow(job, 'done', null, key, plan.variant);
   }

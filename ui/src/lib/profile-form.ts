@@ -4,7 +4,7 @@
 import type { MessageKey } from './i18n/en';
 import type { LinkFormat, Preset, ProfileConfig } from './types';
 
-export type OutputFormat = 'webp' | 'jpeg' | 'png' | 'avif' | 'keep';
+export type OutputFormat = 'webp' | 'jpeg' | 'png' | 'avif' | 'keep' | 'original';
 
 export interface ProfileForm {
   name: string;
@@ -61,7 +61,7 @@ export function formFromConfig(name: string, c: ProfileConfig): ProfileForm {
     cache_control: s(c.cache_control),
     collision: c.collision ?? 'rename',
     dedup: c.dedup ?? true,
-    format: !fmt || fmt === 'original' ? (fmt ? 'keep' : 'webp') : fmt,
+    format: fmt ?? 'webp',
     quality: c.processing?.quality ?? 80,
     lossless: c.processing?.lossless ?? false,
     max_width: c.processing?.max_width != null ? String(c.processing.max_width) : '',
@@ -105,8 +105,9 @@ export function configFromForm(f: ProfileForm, base: ProfileConfig): ProfileConf
       format: f.format,
       quality: Math.min(100, Math.max(1, Math.round(Number(f.quality) || 80))),
       lossless: f.format === 'webp' ? f.lossless : false,
-      max_width: optInt(f.max_width),
-      max_height: optInt(f.max_height),
+      // 'original' never resizes, and the core refuses a profile that says both.
+      max_width: f.format === 'original' ? null : optInt(f.max_width),
+      max_height: f.format === 'original' ? null : optInt(f.max_height),
       strip_metadata: f.strip_metadata,
       target_score: target !== null && Number.isFinite(target) ? target : null,
     },

@@ -76,8 +76,17 @@ export interface JobState {
   thumbnail: string | null;
   /** True when the same bytes were uploaded before and that link was reused. */
   existing: boolean;
+  /** Present when done and the upload differs from what the profile asked for. */
+  note: JobNote | null;
   error: (AppError & { retryable: boolean }) | null;
 }
+
+/** How a finished upload differs from what its profile asked for: the core's English message,
+ *  plus its code and fields so the window can say it in its own language. */
+export type JobNote =
+  | { code: 'image.format_limit'; message: string; wanted: string; maxSide: number; used: string; original: boolean }
+  | { code: 'image.pixel_limit'; message: string; width: number; height: number; limit: number; used: string }
+  | { code: string; message: string };
 
 /** Sent as `upload://batch` when every file of a batch has finished. */
 export interface BatchDone {
@@ -123,8 +132,8 @@ export interface HistoryPage {
 }
 
 export interface ProcessingOptions {
-  /** The core serialises "same format as the source" as 'keep'; 'original' is accepted on read
-   *  and written back as 'keep' by the UI. */
+  /** 'keep': the source's format (its own bytes when nothing needs re-encoding); 'original':
+   *  the file exactly as it is (no stripping, no resizing). */
   format: 'webp' | 'jpeg' | 'png' | 'avif' | 'keep' | 'original';
   quality: number;
   lossless: boolean;

@@ -1,13 +1,14 @@
 // The upload view's reducer: events → rows, newest batch first, clear finished.
 import { describe, expect, it } from 'vitest';
-import { applyJob, clearFinished, dropFailed, emptyJobs, hasFinished, jobProgress, jobRows } from '../lib/jobs';
+import { translate } from '../lib/i18n/core';
+import { applyJob, clearFinished, dropFailed, emptyJobs, hasFinished, jobProgress, jobRows, noteText } from '../lib/jobs';
 import type { JobState, Stage } from '../lib/types';
 
 function job(batchId: number, index: number, stage: Stage, extra: Partial<JobState> = {}): JobState {
   return {
     jobId: `${batchId}-${index}`, batchId, index, name: `f${batchId}-${index}.png`, profile: 'blog', stage,
     bytesIn: null, bytesOut: null, bytesSent: null, historyId: null, links: null, url: null,
-    thumbnail: null, existing: false, error: null, ...extra,
+    thumbnail: null, existing: false, note: null, error: null, ...extra,
   };
 }
 
@@ -67,5 +68,31 @@ describe('jobs reducer', () => {
     expect(jobProgress(job(1, 0, 'uploading', { bytesOut: 100, bytesSent: 50 }))).toBeCloseTo(0.6);
     expect(jobProgress(job(1, 0, 'uploading', { bytesOut: 0, bytesSent: 0 }))).toBeCloseTo(0.2);
     expect(jobProgress(job(1, 0, 'done'))).toBe(1);
+  });
+});
+
+describe('job notes', () => {
+  const en = (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) => translate('en', key, params);
+  const zh = (key: Parameters<typeof translate>[1], params?: Parameters<typeof translate>[2]) => translate('zh-CN', key, params);
+
+  it('say a format fallback in the window language, as the core says it in English', () => {
+    const note = {
+      code: 'image.format_limit' as const, message: 'WebP holds at most 16383 px on a side: uploaded as PNG',
+      wanted: 'WebP', maxSide: 16383, used: 'PNG', original: false,
+    };
+    expect(noteText(note, en)).toBe(note.message);
+    expect(noteText({ ...note, original: true }, en)).toBe('WebP holds at most 16383 px on a side: uploaded as the original PNG');
+    expect(noteText(note, zh)).toBe('WebP 每边最多 16383 像素：已改为 PNG 上传');
+  });
+
+  it('say a pixel-limit original with the limit in megapixels', () => {
+    const note = {
+      code: 'image.pixel_limit' as const, message: 'm', width: 30000, height: 12000, limit: 100_000_000, used: 'JPEG',
+    };
+    expect(noteText(note, en)).toBe('30000×12000 is above the 100 megapixel limit for converting: uploaded as the original JPEG');
+  });
+
+  it('fall back to the English message for a code this build does not know', () => {
+    expect(noteText({ code: 'image.something_new', message: 'as the core said it' }, zh)).toBe('as the core said it');
   });
 });

@@ -28,12 +28,20 @@ describe('profile form', () => {
     expect(out.cache_control).toBeNull();
   });
 
-  it("writes 'keep' for the source format, also when the shell sent 'original'", () => {
+  it("keeps 'keep' and 'original' apart, and 'original' saves no resize bounds", () => {
     const c = defaultConfig('aws');
+    c.processing.format = 'keep';
+    expect(configFromForm(formFromConfig('x', c), c).processing.format).toBe('keep');
     c.processing.format = 'original';
+    c.processing.max_width = 1920;
     const f = formFromConfig('x', c);
-    expect(f.format).toBe('keep');
-    expect(configFromForm(f, c).processing.format).toBe('keep');
+    expect(f.format).toBe('original');
+    const out = configFromForm(f, c);
+    expect(out.processing.format).toBe('original');
+    // The core refuses a profile that is 'original' and resized; the form never saves one.
+    expect(out.processing.max_width).toBeNull();
+    expect(out.processing.max_height).toBeNull();
+    expect(configFromForm({ ...f, format: 'keep' }, c).processing.max_width).toBe(1920);
   });
 
   it('validates required fields, names and URLs', () => {

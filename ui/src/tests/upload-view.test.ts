@@ -40,6 +40,18 @@ describe('UploadView', () => {
     await waitFor(() => expect(row.querySelector('[data-format="markdown"]')!.textContent).toContain('Copied'));
   });
 
+  it('shows the note of a file uploaded in another format than asked', async () => {
+    const { mock } = await setup();
+    await mock.uploadPaths(['/home/me/full page.png', '/home/me/short.png']);
+    await waitFor(() => expect(screen.getAllByTestId('job-row')).toHaveLength(2));
+    mock.finishAll();
+    await waitFor(() => expect(screen.getAllByTestId('job-row').every((r) => r.dataset.stage === 'done')).toBe(true));
+    const notes = screen.getAllByTestId('job-note');
+    expect(notes).toHaveLength(1);
+    expect(notes[0].textContent).toContain('WebP holds at most 16383 px on a side: uploaded as the original PNG');
+    expect(notes[0].closest('[data-testid="job-row"]')!.textContent).toContain('full page.png');
+  });
+
   it('orders batches newest first, offers Retry on failure and clears finished', async () => {
     const { mock } = await setup();
     await fireEvent.click(screen.getByTestId('upload-clipboard'));

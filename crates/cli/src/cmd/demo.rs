@@ -42,6 +42,7 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<ExitCode, Error> {
         s3_port: args.port,
         public_port: 0,
         ignore_conditional_writes: false,
+        tls: false,
     })
     .await
     .map_err(|e| demo_err(format!("cannot start the demo bucket: {e}")))?;
@@ -74,7 +75,8 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<ExitCode, Error> {
     };
     let sources: Vec<Source> = files.iter().cloned().map(Source::Path).collect();
     let profile = Arc::new(profile);
-    let uploader = Uploader::new(profile.clone(), store, None, Env::system());
+    let uploader = Uploader::new(profile.clone(), store, None, Env::system())
+        .with_lock_dir(data_dir.join("locks"));
     let progress = StderrProgress::new(ctx.quiet, sources.len());
     let results = uploader
         .run(sources, RunOptions::default(), &progress)

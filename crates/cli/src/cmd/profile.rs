@@ -89,6 +89,9 @@ fn show(ctx: &Ctx, name: Option<&str>) -> Result<ExitCode, Error> {
                 Some(b) => outln!("# links start with: {b}/"),
                 None => outln!("# links: no public URL configured (set public_base_url)"),
             }
+            if let Some(w) = hoist_core::tls::warning(&r) {
+                outln!("# warning: {w}");
+            }
         }
         Err(e) => outln!("# problem: {e}"),
     }
@@ -124,7 +127,12 @@ fn save(ctx: &Ctx, name: &str, f: ProfileFields, create: bool) -> Result<ExitCod
         (Some(p), false) => p.clone(),
         (None, true) => Profile::default(),
     };
+    let before = profile.clone();
     apply(&mut profile, &f, name)?;
+    // What `hoist profile test` measured holds for the bucket it tested only.
+    if f.conditional_put.is_none() && !profile.same_bucket(&before) {
+        profile.conditional_put = None;
+    }
     // Validate the whole profile before anything is written, so a typo never lands on disk.
     let resolved = profile.resolve(name)?;
     let secret = if f.secret_stdin {
@@ -227,10 +235,13 @@ fn apply(p: &mut Profile, f: &ProfileFields, name: &str) -> Result<(), Error> {
             "png" => OutputFormat::Png,
             "avif" => OutputFormat::Avif,
             "keep" => OutputFormat::Keep,
+            "original" => OutputFormat::Original,
             other => {
                 return Err(invalid(
                     name,
-                    &format!("image format must be webp, jpeg, png, avif or keep (got {other})"),
+                    &format!(
+                        "image format must be webp, jpeg, png, avif, keep or original (got {other})"
+                    ),
                 ));
             }
         };
@@ -307,17 +318,31 @@ async fn test(ctx: &Ctx, name: Option<&str>) -> Result<ExitCode, Error> {
         profile.endpoint
     );
     let probe = uuid::Uuid::new_v4().simple().to_string();
-    let steps = check::test_connection(&profile, &store, &probe).await;
-    let mut ok = true;
-    for s in &steps {
-        ok &= s.ok;
+    let checked = check::test_connection(&profile, &store, &probe).await;
+    for s in &checked.steps {
         let mark = if s.ok { "ok  " } else { "FAIL" };
         outln!("  {mark} {:<18} {:>5} ms  {}", s.name, s.millis, s.detail);
     }
-    if steps.len() < 4 {
+    if checked.steps.len() < 2 {
         outln!("  (the remaining steps need the upload to work first)");
     }
-    if ok && steps.len() == 4 {
+    let mut ok = checked.all_ok();
+    if let Some(honoured) = checked.conditional_put {
+        let path = ctx.paths.config_file();
+        match check::record_conditional_put(&path, &profile.name, honoured) {
+            Ok(true) => outln!(
+                "Recorded conditional_put = {honoured} for \"{}\" in {}",
+                profile.name,
+                path.display()
+            ),
+            Ok(false) => {}
+            Err(e) => {
+                ok = false;
+                eprintln!("hoist: the test result could not be recorded: {e}");
+            }
+        }
+    }
+    if ok {
         outln!("All good: uploads from this profile will work.");
         Ok(ExitCode::SUCCESS)
     } else {

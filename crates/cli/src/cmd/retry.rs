@@ -125,7 +125,8 @@ async fn run(
         };
         let store = Arc::new(ctx.store(&profile, false)?);
         let uploader = Uploader::new(profile.clone(), store, Some(history.clone()), Env::system())
-            .with_spool_dir(ctx.spool_dir());
+            .with_spool_dir(ctx.spool_dir())
+            .with_lock_dir(ctx.paths.lock_dir());
         let progress = StderrProgress::new(ctx.quiet, jobs.len());
         let run = uploader.run_jobs(jobs, RunOptions::default(), &progress);
         let results = match interrupt::or_interrupt(run).await {

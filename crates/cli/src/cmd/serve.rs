@@ -112,11 +112,15 @@ impl ServerHost for CliHost {
     type Store = S3Store;
 
     fn uploader(&self, profile: Option<&str>) -> Result<Arc<Uploader<S3Store>>, Error> {
-        self.uploaders.get(profile).map(|(u, _)| u)
+        let (uploader, _) = self.uploaders.get(profile)?;
+        output::tls_warning(uploader.profile());
+        Ok(uploader)
     }
 
     fn store(&self, profile: &str) -> Result<Arc<S3Store>, Error> {
-        self.uploaders.get(Some(profile)).map(|(_, s)| s)
+        let (uploader, store) = self.uploaders.get(Some(profile))?;
+        output::tls_warning(uploader.profile());
+        Ok(store)
     }
 
     fn history(&self) -> Option<Arc<Mutex<History>>> {

@@ -43,7 +43,8 @@ pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
         );
     }
     let uploader = Uploader::new(profile.clone(), store, history, Env::system())
-        .with_spool_dir(ctx.spool_dir());
+        .with_spool_dir(ctx.spool_dir())
+        .with_lock_dir(ctx.paths.lock_dir());
     let progress = StderrProgress::new(ctx.quiet, sources.len());
     let opts = RunOptions {
         dry_run: args.dry_run,
@@ -104,6 +105,9 @@ impl Report {
                                 o.source_name, o.key
                             ),
                         );
+                    }
+                    if let Some(note) = &o.note {
+                        output::note(ctx.quiet, &format!("{}: {note}", o.source_name));
                     }
                     let link = o.link(format, custom);
                     if json {
@@ -192,5 +196,6 @@ fn outcome_json(o: &Outcome, link: &str) -> serde_json::Value {
         "height": o.height, "mime": o.mime, "action": o.action, "sha256": o.sha256,
         "history_id": o.history_id, "dry_run": o.dry_run, "existing": o.existing,
         "planned_key": o.planned_key,
+        "note": o.note.as_ref().map(|n| json!({"code": n.code(), "message": n.to_string()})),
     })
 }

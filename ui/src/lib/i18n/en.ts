@@ -55,6 +55,9 @@ export const en = {
   'upload.copyFormat': 'Copy as {format}',
   'upload.smaller': '{pct}% smaller',
   'upload.larger': '{pct}% larger',
+  'upload.noteFormat': '{wanted} holds at most {max} px on a side: uploaded as {used}',
+  'upload.noteFormatOriginal': '{wanted} holds at most {max} px on a side: uploaded as the original {used}',
+  'upload.notePixels': '{width}×{height} is above the {limit} megapixel limit for converting: uploaded as the original {used}',
   'upload.open': 'Open in browser',
   'upload.jobsLabel': 'Uploads of this session',
 
@@ -172,6 +175,8 @@ export const en = {
   'editor.fmtPng': 'PNG',
   'editor.fmtAvif': 'AVIF',
   'editor.fmtKeep': 'Same as source',
+  'editor.fmtOriginal': 'Original file, unchanged',
+  'editor.originalNote': 'Each file is uploaded exactly as it is, as PicGo does: nothing is converted, resized or removed, so photos keep their metadata, GPS location included.',
   'editor.quality': 'Quality',
   'editor.lossless': 'Lossless WebP',
   'editor.maxWidth': 'Max width',

@@ -57,6 +57,9 @@ export const zhCN: Dictionary = {
   'upload.copyFormat': '复制为 {format}',
   'upload.smaller': '缩小 {pct}%',
   'upload.larger': '增大 {pct}%',
+  'upload.noteFormat': '{wanted} 每边最多 {max} 像素：已改为 {used} 上传',
+  'upload.noteFormatOriginal': '{wanted} 每边最多 {max} 像素：已上传原始 {used} 文件',
+  'upload.notePixels': '{width}×{height} 超过了转换所允许的 {limit} 百万像素：已上传原始 {used} 文件',
   'upload.open': '在浏览器中打开',
   'upload.jobsLabel': '本次上传的文件',
 
@@ -174,6 +177,8 @@ export const zhCN: Dictionary = {
   'editor.fmtPng': 'PNG',
   'editor.fmtAvif': 'AVIF',
   'editor.fmtKeep': '与原图相同',
+  'editor.fmtOriginal': '原文件，不做改动',
+  'editor.originalNote': '与 PicGo 一样按原样上传每个文件：不转换、不缩放、不删除任何内容，照片的元数据（包括 GPS 位置）都会保留。',
   'editor.quality': '质量',
   'editor.lossless': '无损 WebP',
   'editor.maxWidth': '最大宽度',
