@@ -8,7 +8,8 @@
 #              inputs, with SSIMULACRA2 scores, then auto-quality vs fixed quality 80;
 # 2. upload  — the release `hoist` binary against a demo S3 server on 127.0.0.1 that the bench
 #              starts and stops itself: one ~1 MB PNG (whole process), then a batch of 50 photos
-#              and screenshots (~60 MB) at concurrency 4 and 1: wall time, images/s, peak RSS;
+#              and screenshots (~60 MB): WebP at concurrency 4 and 1, keep and original at 4;
+#              wall time, images/s, peak RSS, MB uploaded;
 # 3. history — 100,000 rows: first page, profile page, searches;
 # 4. desktop — the release app under Xvfb: launch to ready, global shortcut to link in the
 #              clipboard for a 2560×1440 screenshot, idle memory of all its processes, sizes.

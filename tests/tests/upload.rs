@@ -517,7 +517,13 @@ fn a_long_screenshot_is_uploaded_as_png_with_a_note_instead_of_failing() {
 fn heic_and_jpeg_xl_photos_upload_as_formats_browsers_show() {
     use fixtures::codec_samples::{ALPHA_ICC_JXL, CAMERA_JXL, IPHONE_LIKE_HEIC};
     /// (name, bytes, displayed size, media type with the default profile, with `keep`)
-    type Sample = (&'static str, &'static [u8], (u32, u32), &'static str, &'static str);
+    type Sample = (
+        &'static str,
+        &'static [u8],
+        (u32, u32),
+        &'static str,
+        &'static str,
+    );
     let inputs: [Sample; 3] = [
         (
             "IMG_0001.HEIC",

@@ -857,9 +857,16 @@ fn batch(args: &Args, world: &HoistWorld) -> Res<()> {
     let rss_file = inputs.join("rss.txt");
     // Objects are plain files under the bucket's folder (attributes live beside it).
     let bucket_dir = world.bucket_dir();
-    let rows = [("local", "webp q80 (default)", "4"), ("local", "webp q80 (default)", "1")]
-        .into_iter()
-        .chain(BATCH_FORMATS.iter().map(|&(profile, _, label)| (profile, label, "4")));
+    let rows = [
+        ("local", "webp q80 (default)", "4"),
+        ("local", "webp q80 (default)", "1"),
+    ]
+    .into_iter()
+    .chain(
+        BATCH_FORMATS
+            .iter()
+            .map(|&(profile, _, label)| (profile, label, "4")),
+    );
     for (profile, label, c) in rows {
         let times = if c == "1" { 1 } else { args.runs };
         let mut runs = Vec::with_capacity(times);
@@ -874,7 +881,15 @@ fn batch(args: &Args, world: &HoistWorld) -> Res<()> {
             ];
             let mut cmd = world.cmd_under(
                 gnu_time.exists().then_some((gnu_time, &time_args[..])),
-                &["upload", "--no-copy", "-q", "--concurrency", c, "-p", profile],
+                &[
+                    "upload",
+                    "--no-copy",
+                    "-q",
+                    "--concurrency",
+                    c,
+                    "-p",
+                    profile,
+                ],
                 &files,
             );
             let before = walk_sizes(&bucket_dir);

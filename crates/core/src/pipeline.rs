@@ -268,21 +268,23 @@ pub struct RunOptions {
 }
 
 impl RunOptions {
-    /// The default [`RunOptions::memory_budget`] for this machine: 96 MiB per core, at least
-    /// 192 MiB, at most 1 GiB.
+    /// The default [`RunOptions::memory_budget`] for this machine: 160 MiB per core, at least
+    /// 320 MiB, at most 1 GiB.
     ///
     /// Decoding and encoding are CPU-bound: files beyond one or two per core only wait for a
-    /// core while holding their pixels, so the budget follows the cores. 96 MiB is about one
-    /// large image per core (a 4000×2250 photo or a 4K screenshot to WebP is estimated at
-    /// 86–91 MiB; a 5640×3172 photo at 177 MiB, which then has the 192 MiB floor nearly to
-    /// itself). Measured on 2 cores with the benchmark's batch of 50 photos and screenshots
-    /// (`hoist-bench batch`): peak RSS 191 MiB at a 200 MiB budget, 233 MiB at 256 MiB and
-    /// 449 MiB unbounded, at the same images/s. With more cores more runs at once, and the
-    /// memory with it; past 1 GiB, `concurrency` is the bound anyway.
+    /// core while holding their pixels, so the budget follows the cores. The estimates
+    /// (`hoist_imaging::peak_memory`) of photos to WebP: 179 MiB for 5640×3172, 122 MiB for
+    /// 4032×3024, 90 MiB for 4000×2250; 320 MiB lets two cores work on the two largest at
+    /// once. Measured on 2 cores, release build, with the benchmark's batch of 50 photos and
+    /// screenshots at concurrency 4 (`hoist-bench batch`), wall time and peak RSS: unbounded
+    /// 13.1–13.7 s, 376–383 MiB (546–794 MiB without `hoist_malloc`); 320 MiB budget 12.4 s,
+    /// 300 MiB; 288 MiB 14.8 s, 266 MiB; 256 MiB 15.3 s, 245 MiB; 192 MiB 17.6 s, 193 MiB.
+    /// Below 320 MiB the batch runs slower, so this is the floor. With more cores more runs at
+    /// once, and the memory with it; past 1 GiB, `concurrency` is the bound anyway.
     pub fn default_memory_budget() -> u64 {
         const MIB: u64 = 1 << 20;
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u64);
-        (cores * 96 * MIB).clamp(192 * MIB, 1024 * MIB)
+        (cores * 160 * MIB).clamp(320 * MIB, 1024 * MIB)
     }
 }
 
@@ -962,11 +964,14 @@ mod tests {
         );
     }
 
+    /// An object's body and user metadata.
+    type Object = (Bytes, BTreeMap<String, String>);
+
     /// A bucket in memory that counts the uploads running at once; a key named in `stall`
     /// cancels its job when its upload starts and then never finishes.
     #[derive(Default)]
     struct CountingStore {
-        objects: Mutex<BTreeMap<String, Bytes>>,
+        objects: Mutex<BTreeMap<String, Object>>,
         running: std::sync::atomic::AtomicUsize,
         most_at_once: std::sync::atomic::AtomicUsize,
         stall: Option<(String, Cancel)>,
@@ -984,22 +989,34 @@ mod tests {
             let now = self.running.fetch_add(1, SeqCst) + 1;
             self.most_at_once.fetch_max(now, SeqCst);
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-            self.objects.lock().unwrap().insert(req.key, req.body);
+            self.objects
+                .lock()
+                .unwrap()
+                .insert(req.key, (req.body, req.metadata));
             self.running.fetch_sub(1, SeqCst);
             Ok(())
         }
         async fn head(
             &self,
-            _: &str,
+            key: &str,
         ) -> Result<Option<crate::store::ObjectInfo>, crate::store::StoreError> {
-            Ok(None)
+            Ok(self
+                .objects
+                .lock()
+                .unwrap()
+                .get(key)
+                .map(|(body, meta)| crate::store::ObjectInfo {
+                    size: body.len() as u64,
+                    metadata: meta.clone(),
+                    ..crate::store::ObjectInfo::default()
+                }))
         }
         async fn get(&self, key: &str) -> Result<Bytes, crate::store::StoreError> {
             self.objects
                 .lock()
                 .unwrap()
                 .get(key)
-                .cloned()
+                .map(|(body, _)| body.clone())
                 .ok_or_else(|| {
                     crate::store::StoreError::new(
                         crate::store::StoreErrorKind::Other,
@@ -1081,7 +1098,8 @@ mod tests {
                 "2 broken.png image.corrupt",
                 "3 c.webp",
                 "4 d.svg",
-                "5 e.webp",
+                // Its WebP was not smaller: the original went up.
+                "5 e.png",
             ]
         );
         let most = up

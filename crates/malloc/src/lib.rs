@@ -4,8 +4,10 @@
 //! glibc raises its mmap threshold each time a large block is freed, up to 32 MiB; from then on
 //! image-sized buffers (decoded pixels, libwebp's planes, file contents) are carved from
 //! per-thread arenas that keep what is freed. Measured on the benchmark's batch of 50 photos and
-//! screenshots at concurrency 4 (`hoist-bench batch`): 748 MiB peak RSS with glibc's defaults,
-//! 385 MiB with a fixed 1 MiB threshold alone, at the same wall time. mimalloc (as Rust's
+//! screenshots at concurrency 4 (`hoist-bench batch`, release, 2 cores): 689 MiB peak RSS with
+//! glibc's defaults (546–857 across runs), 378 MiB with a fixed 1 MiB threshold alone, at the
+//! same wall time (13.1 and 13.6 s); files that are not decoded (`keep`, `original`) take about
+//! 1 ms more each, for mapping fresh pages. mimalloc (as Rust's
 //! allocator, or replacing malloc for the whole process) kept 375–586 MiB. Setting the same
 //! threshold through `GLIBC_TUNABLES` works too, but only when the process starts, which would
 //! mean starting it twice.

@@ -52,7 +52,6 @@ pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
         memory_budget: args
             .memory_budget
             .map_or_else(RunOptions::default_memory_budget, |mib| mib << 20),
-        ..RunOptions::default()
     };
     let results = match interrupt::or_interrupt(uploader.run(sources, opts, &progress)).await {
         Ok(results) => results,
