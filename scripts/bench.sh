@@ -7,7 +7,9 @@
 # 1. images  — hoist-imaging vs cwebp (Debian's webp) at the same quality and method on the same
 #              inputs, with SSIMULACRA2 scores, then auto-quality vs fixed quality 80;
 # 2. upload  — the release `hoist` binary against a demo S3 server on 127.0.0.1 that the bench
-#              starts and stops itself: one ~1 MB PNG (whole process), a batch of 50;
+#              starts and stops itself: one ~1 MB PNG (whole process), then a batch of 50 photos
+#              and screenshots (~60 MB): WebP at concurrency 4 and 1, keep and original at 4;
+#              wall time, images/s, peak RSS, MB uploaded;
 #    picgo   — 50 files (~60 MB) uploaded unchanged by `hoist` (format original) and by PicGo-Core
 #              with picgo-plugin-s3 (npm, tests/picgo), same bucket, same run: time and peak RSS;
 # 3. history — 100,000 rows: first page, profile page, searches;
@@ -28,19 +30,17 @@ if [[ "${1:-}" == "--quick" ]]; then
     rows=20000
 fi
 
-if ! command -v cwebp >/dev/null 2>&1; then
-    echo "bench: installing Debian's webp (cwebp) ..." >&2
+missing=()
+command -v cwebp >/dev/null 2>&1 || missing+=(webp)
+# GNU time reports the batch's peak RSS.
+[[ -x /usr/bin/time ]] || missing+=(time)
+if [[ ${#missing[@]} -gt 0 ]]; then
+    echo "bench: installing Debian's ${missing[*]} ..." >&2
     if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
     "${sudo[@]}" apt-get update -qq >/dev/null
-    "${sudo[@]}" apt-get install -y -qq webp >/dev/null
+    "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-if [[ ! -x /usr/bin/time ]]; then
-    echo "bench: installing GNU time (peak RSS of whole processes) ..." >&2
-    if [[ $(id -u) -eq 0 ]]; then sudo=(); else sudo=(sudo); fi
-    "${sudo[@]}" apt-get update -qq >/dev/null
-    "${sudo[@]}" apt-get install -y -qq time >/dev/null
-fi
 if [[ ! -d tests/picgo/node_modules/picgo-plugin-s3 ]]; then
     echo "bench: installing PicGo-Core and picgo-plugin-s3 from npm into tests/picgo ..." >&2
     npm ci --prefix tests/picgo --no-audit --no-fund --loglevel=error >/dev/null

@@ -246,11 +246,9 @@ pub fn start(app: &AppHandle, profile: Option<&str>, mut jobs: Vec<Job>) -> IpcR
     };
     let app2 = app.clone();
     let task = tauri::async_runtime::spawn(async move {
-        let opts = RunOptions {
-            dry_run: false,
-            concurrency: RunOptions::default().concurrency,
-        };
-        let results = uploader.run_jobs(jobs, opts, &reporter).await;
+        let results = uploader
+            .run_jobs(jobs, RunOptions::default(), &reporter)
+            .await;
         {
             let ctx = app2.state::<AppCtx>();
             let mut cancels = ctx.cancels.lock().unwrap_or_else(|p| p.into_inner());

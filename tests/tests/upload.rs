@@ -185,6 +185,70 @@ fn typora_reads_urls_from_the_last_lines_in_order() {
 }
 
 #[test]
+fn a_batch_bigger_than_its_memory_budget_uploads_every_file_in_order() {
+    let w = World::new();
+    // With a 1 MiB budget every image here is larger than the whole budget, so each is admitted
+    // alone (the photo's 256 KiB of metadata puts its size beyond the first bytes read); the
+    // broken one must give its share back for the rest to go on.
+    let big_exif = {
+        let mut jpg = fixtures::photo_jpeg(1200, 900, Some(1), true);
+        // Five APP11 segments of 65,000 bytes right after the start-of-image marker.
+        let mut seg = vec![0xFF, 0xEB];
+        seg.extend_from_slice(&65_002u16.to_be_bytes());
+        seg.resize(seg.len() + 65_000, b'x');
+        for _ in 0..5 {
+            jpg.splice(2..2, seg.iter().copied());
+        }
+        jpg
+    };
+    let files = [
+        ("one.png", fixtures::screenshot_png(900, 600)),
+        ("two.jpg", big_exif),
+        (
+            "broken.png",
+            fixtures::truncated(&fixtures::screenshot_png(700, 500), 400),
+        ),
+        ("three.svg", fixtures::svg()),
+        ("four.png", fixtures::screenshot_png(640, 400)),
+    ];
+    let paths: Vec<_> = files.iter().map(|(n, b)| w.input(n, b)).collect();
+    let mut args = vec![
+        "upload",
+        "--format",
+        "url",
+        "--concurrency",
+        "4",
+        "--memory-budget",
+        "1",
+    ];
+    args.extend(paths.iter().map(|p| p.to_str().unwrap()));
+    let run = w.run(&args);
+    run.expect_code(1);
+    let urls = run.lines();
+    assert_eq!(urls.len(), 4, "{run:?}");
+    assert!(
+        run.stderr.contains("broken.png") && run.stderr.contains("1 of 5 files failed"),
+        "{}",
+        run.stderr
+    );
+    for (url, size) in
+        urls.iter()
+            .zip([Some((900, 600)), Some((1200, 900)), None, Some((640, 400))])
+    {
+        let (status, _, body) = http_get(url);
+        assert_eq!(status, 200, "{url}");
+        assert_eq!(Some(&body), w.object(&w.key_of(url)).as_ref());
+        match size {
+            Some(size) => {
+                let img = decode(&body);
+                assert_eq!((img.width(), img.height()), size, "{url}");
+            }
+            None => assert_eq!(body, fixtures::svg(), "{url}"),
+        }
+    }
+}
+
+#[test]
 fn dry_run_uploads_and_records_nothing() {
     let w = World::new();
     let f = w.input("a.png", &fixtures::screenshot_png(120, 80));

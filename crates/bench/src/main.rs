@@ -5,14 +5,18 @@
 //! same quality and method on the same input file, measured in the same run; then the
 //! perceptual auto-quality mode against fixed quality 80.
 //! `upload`: the real `hoist` binary against a demo S3 server on 127.0.0.1 (started and stopped
-//! here): one ~1 MB PNG as a whole process, a start-up breakdown, and a batch of 50 images, also
-//! once per processing format (webp, keep, keep without stripping, original).
+//! here): one ~1 MB PNG as a whole process, a start-up breakdown, and `batch`.
+//! `batch`: 50 photos (up to 5640×3172) and screenshots, about 60 MB, in one `hoist upload`
+//! process: WebP at concurrency 4 and 1, then `keep`, `keep` without stripping and `original`
+//! at concurrency 4; wall time, images/s, peak RSS (via GNU time, `time` on Debian) and the
+//! bytes uploaded. `corpus DIR` writes that batch's files, for measuring by hand against `serve`.
 //! `picgo`: the `original` format beside PicGo-Core itself on 50 files of about 60 MB
 //! (`picgo.rs`).
 //!
-//! Prints only; it asserts nothing about time. Run through `bash scripts/bench.sh`, or
-//! `hoist-bench [images] [upload --hoist PATH] [picgo --hoist PATH] [--runs N] [--quick]`.
+//! Prints only; it asserts nothing about time or memory. Run through `bash scripts/bench.sh`, or
+//! `hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [--runs N] [--quick]`.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
@@ -24,7 +28,7 @@ use image::imageops::FilterType;
 
 mod picgo;
 
-pub(crate) type Res<T> = Result<T, Box<dyn std::error::Error>>;
+type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
 const QUALITY: u8 = 80;
 const TARGET: f32 = ProcessOptions::DEFAULT_TARGET_SCORE;
@@ -33,12 +37,16 @@ struct Args {
     images: bool,
     upload: bool,
     picgo: bool,
+    /// Only the batch of `upload`.
+    batch: bool,
     hoist: Option<PathBuf>,
     cwebp: String,
     runs: usize,
     quick: bool,
     /// `serve SECS`: only run a demo world for that long.
     serve: Option<u64>,
+    /// `corpus DIR`: only write the batch's files there.
+    corpus: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -51,6 +59,8 @@ fn parse_args() -> Result<Args, String> {
         runs: 3,
         quick: false,
         serve: None,
+        corpus: None,
+        batch: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -58,6 +68,8 @@ fn parse_args() -> Result<Args, String> {
             "images" => a.images = true,
             "upload" => a.upload = true,
             "picgo" => a.picgo = true,
+            "batch" => a.batch = true,
+            "corpus" => a.corpus = Some(it.next().ok_or("corpus needs a directory")?.into()),
             "--hoist" => a.hoist = it.next().map(PathBuf::from),
             "--cwebp" => a.cwebp = it.next().ok_or("--cwebp needs a path")?,
             "--runs" => {
@@ -77,29 +89,32 @@ fn parse_args() -> Result<Args, String> {
             }
             "-h" | "--help" => {
                 return Err(
-                    "usage: hoist-bench [images] [upload --hoist PATH] [picgo --hoist PATH] [--cwebp PATH] [--runs N] [--quick] | serve SECS"
+                    "usage: hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [--cwebp PATH] [--runs N] [--quick] | serve SECS | corpus DIR"
                         .into(),
                 );
             }
             other => return Err(format!("unknown argument {other:?} (try --help)")),
         }
     }
-    if a.serve.is_some() {
+    if a.serve.is_some() || a.corpus.is_some() {
         return Ok(a);
     }
-    if !a.images && !a.upload && !a.picgo {
+    if !a.images && !a.upload && !a.batch && !a.picgo {
         a.images = true;
         a.upload = a.hoist.is_some();
     }
-    if (a.upload || a.picgo) && a.hoist.is_none() {
+    if (a.upload || a.batch || a.picgo) && a.hoist.is_none() {
         return Err(
-            "upload and picgo need --hoist PATH (a release build of the hoist binary)".into(),
+            "upload, batch and picgo need --hoist PATH (a release build of the hoist binary)"
+                .into(),
         );
     }
     Ok(a)
 }
 
 fn main() -> ExitCode {
+    // As `hoist` and the desktop app run, so that in-process figures match theirs.
+    hoist_malloc::tune_for_images();
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
@@ -110,18 +125,27 @@ fn main() -> ExitCode {
     let mut result = Ok(());
     if let Some(secs) = args.serve {
         result = serve(secs);
+    } else if let Some(dir) = &args.corpus {
+        result = write_corpus(dir, args.quick).map(|(files, bytes)| {
+            println!(
+                "{} files, {:.1} MB in {}",
+                files.len(),
+                bytes as f64 / 1e6,
+                dir.display()
+            );
+        });
     } else if args.images {
         result = images(&args);
     }
-    if result.is_ok() && args.upload && args.serve.is_none() {
-        result = upload(&args);
+    if result.is_ok() && args.serve.is_none() && args.corpus.is_none() {
+        if args.upload {
+            result = upload(&args);
+        } else if args.batch {
+            result = batch_only(&args);
+        }
     }
-    if result.is_ok()
-        && args.picgo
-        && args.serve.is_none()
-        && let Some(hoist) = &args.hoist
-    {
-        result = picgo::compare(hoist, args.runs, args.quick);
+    if result.is_ok() && args.picgo && args.serve.is_none() && args.corpus.is_none() {
+        result = picgo::compare(&args);
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -511,9 +535,9 @@ fn run_cwebp(
 // ---------------------------------------------------------------------------------------------
 // Upload
 
-pub(crate) const ACCESS_KEY: &str = "bench-access-key";
-pub(crate) const SECRET: &str = "bench-secret-Zq9v2Lm4";
-pub(crate) const SECRET_ENV: &str = "HOIST_BENCH_SECRET";
+const ACCESS_KEY: &str = "bench-access-key";
+const SECRET: &str = "bench-secret-Zq9v2Lm4";
+const SECRET_ENV: &str = "HOIST_BENCH_SECRET";
 
 /// The batch is also uploaded once per processing format: profile name, its processing line,
 /// and what the README calls it.
@@ -538,7 +562,7 @@ const BATCH_FORMATS: [(&str, &str, &str); 3] = [
 /// A demo S3 server on 127.0.0.1 and a config dir under `dir` whose default profile points at
 /// it, with one more profile per [`BATCH_FORMATS`] entry; the server stops when the handle is
 /// dropped.
-pub(crate) fn demo_world(dir: &Path) -> Res<(hoist_demo::BlockingDemo, PathBuf)> {
+fn demo_world(dir: &Path) -> Res<(hoist_demo::BlockingDemo, PathBuf)> {
     let cfg = DemoConfig {
         bucket: "bench".into(),
         access_key: ACCESS_KEY.into(),
@@ -592,17 +616,61 @@ fn serve(secs: u64) -> Res<()> {
     Ok(())
 }
 
-fn upload(args: &Args) -> Res<()> {
-    let hoist = args.hoist.clone().ok_or("no --hoist")?;
-    let dir = tempfile::tempdir()?;
-    let (demo, config_dir) = demo_world(dir.path())?;
-    let inputs = dir.path().join("in");
-    std::fs::create_dir_all(&inputs)?;
-    let data_dir = dir.path().join("data");
-    let hoist_cmd = |args: &[&str], files: &[PathBuf]| {
-        let mut c = Command::new(&hoist);
-        c.env("HOIST_CONFIG_DIR", &config_dir)
-            .env("HOIST_DATA_DIR", &data_dir)
+/// The `hoist` binary under test, set up against a demo world in a temporary directory.
+struct HoistWorld {
+    hoist: PathBuf,
+    config_dir: PathBuf,
+    data_dir: PathBuf,
+    /// Where inputs are written.
+    inputs: PathBuf,
+    demo: hoist_demo::BlockingDemo,
+    dir: tempfile::TempDir,
+}
+
+impl HoistWorld {
+    fn new(args: &Args) -> Res<Self> {
+        let hoist = args.hoist.clone().ok_or("no --hoist")?;
+        let dir = tempfile::tempdir()?;
+        let (demo, config_dir) = demo_world(dir.path())?;
+        let inputs = dir.path().join("in");
+        std::fs::create_dir_all(&inputs)?;
+        Ok(Self {
+            hoist,
+            config_dir,
+            data_dir: dir.path().join("data"),
+            inputs,
+            demo,
+            dir,
+        })
+    }
+
+    /// The folder of the demo bucket's objects.
+    fn bucket_dir(&self) -> PathBuf {
+        self.dir.path().join("s3").join(self.demo.bucket())
+    }
+
+    /// `hoist ARGS FILES` with this world's config, quiet on stdout.
+    fn cmd(&self, args: &[&str], files: &[PathBuf]) -> Command {
+        self.cmd_under(None, args, files)
+    }
+
+    /// [`HoistWorld::cmd`] run by `wrapper` (a program and its arguments, hoist's path last).
+    fn cmd_under(
+        &self,
+        wrapper: Option<(&Path, &[&OsStr])>,
+        args: &[&str],
+        files: &[PathBuf],
+    ) -> Command {
+        let mut c = match wrapper {
+            Some((program, before)) => {
+                let mut c = Command::new(program);
+                c.args(before).arg(&self.hoist);
+                c
+            }
+            None => Command::new(&self.hoist),
+        };
+        c.env("HOIST_CONFIG_DIR", &self.config_dir)
+            .env("HOIST_DATA_DIR", &self.data_dir)
             .env(SECRET_ENV, SECRET)
             .env_remove("DISPLAY")
             .env_remove("WAYLAND_DISPLAY")
@@ -612,7 +680,13 @@ fn upload(args: &Args) -> Res<()> {
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         c
-    };
+    }
+}
+
+fn upload(args: &Args) -> Res<()> {
+    let world = HoistWorld::new(args)?;
+    let (hoist, inputs) = (&world.hoist, &world.inputs);
+    let hoist_cmd = |args: &[&str], files: &[PathBuf]| world.cmd(args, files);
     let time_runs = |args: &[&str], files: &[PathBuf], runs: usize| -> Res<Vec<Duration>> {
         let mut v = Vec::with_capacity(runs);
         for _ in 0..runs {
@@ -697,81 +771,177 @@ fn upload(args: &Args) -> Res<()> {
     );
     println!();
 
-    // A batch of 50: half screenshots, half photos, each different.
-    let mut batch = Vec::new();
-    let n: usize = if args.quick { 10 } else { 50 };
-    let mut batch_bytes = 0usize;
-    for i in 0..n as u32 {
-        let (name, bytes) = if i % 2 == 0 {
-            (
-                format!("shot{i}.png"),
-                fixtures::screenshot_png(1920 - i * 8, 1080 - i * 4),
-            )
-        } else {
-            (
-                format!("photo{i}.jpg"),
-                fixtures::photo_jpeg(2016 - i * 8, 1512 - i * 6, Some(1), true),
-            )
+    batch(args, &world)?;
+    world.demo.shutdown();
+    Ok(())
+}
+
+/// The batch of [`batch`]: photos (JPEG, camera sizes up to 5640×3172) and screenshots (PNG,
+/// 1280×800 up to 3840×2160), alternating, each different; about 60 MB (10 files with
+/// `quick`). Written to `dir`; returns the paths and the total bytes.
+fn write_corpus(dir: &Path, quick: bool) -> Res<(Vec<PathBuf>, usize)> {
+    const PHOTOS: [(u32, u32); 5] = [
+        (5640, 3172),
+        (4032, 3024),
+        (4000, 2250),
+        (3000, 2000),
+        (2016, 1512),
+    ];
+    const SHOTS: [(u32, u32); 5] = [
+        (1920, 1080),
+        (2560, 1440),
+        (3840, 2160),
+        (1280, 800),
+        (2880, 1800),
+    ];
+    std::fs::create_dir_all(dir)?;
+    let n: u32 = if quick { 10 } else { 50 };
+    let made: Vec<(PathBuf, Vec<u8>)> = std::thread::scope(|scope| {
+        // Generating 50 large images takes a while; both halves at once.
+        let half = |odd: bool| {
+            scope.spawn(move || {
+                (0..n)
+                    .filter(|i| (i % 2 == 1) == odd)
+                    .map(|i| {
+                        // A few pixels less per round, so no two files are the same.
+                        let k = i / 10;
+                        if odd {
+                            let (w, h) = PHOTOS[(i as usize / 2) % 5];
+                            let bytes = fixtures::photo_jpeg(w - k * 8, h - k * 6, Some(1), true);
+                            (dir.join(format!("{i:02}-photo.jpg")), bytes)
+                        } else {
+                            let (w, h) = SHOTS[(i as usize / 2) % 5];
+                            let bytes = fixtures::screenshot_png(w - k * 8, h - k * 4);
+                            (dir.join(format!("{i:02}-shot.png")), bytes)
+                        }
+                    })
+                    .collect::<Vec<_>>()
+            })
         };
-        batch_bytes += bytes.len();
-        let p = inputs.join(name);
-        std::fs::write(&p, bytes)?;
-        batch.push(p);
+        let (shots, photos) = (half(false), half(true));
+        let mut all = shots.join().unwrap_or_default();
+        all.extend(photos.join().unwrap_or_default());
+        all
+    });
+    let mut paths = Vec::with_capacity(made.len());
+    let mut total = 0;
+    for (path, bytes) in made {
+        std::fs::write(&path, &bytes)?;
+        total += bytes.len();
+        paths.push(path);
     }
+    // In name order: photos and screenshots alternate.
+    paths.sort();
+    Ok((paths, total))
+}
+
+/// `batch` on its own: a demo world, the corpus, the table.
+fn batch_only(args: &Args) -> Res<()> {
+    let world = HoistWorld::new(args)?;
+    batch(args, &world)?;
+    world.demo.shutdown();
+    Ok(())
+}
+
+/// The batch table: one `hoist upload` process per run, wall time and peak RSS; the median of
+/// `--runs` runs (by wall time) at concurrency 4, one run at concurrency 1.
+fn batch(args: &Args, world: &HoistWorld) -> Res<()> {
+    let t0 = Instant::now();
+    let inputs = &world.inputs;
+    let (files, bytes) = write_corpus(&inputs.join("batch"), args.quick)?;
+    let n = files.len();
+    let gnu_time = Path::new("/usr/bin/time");
+    let rss_note = if gnu_time.exists() {
+        "peak RSS of the hoist process from GNU time"
+    } else {
+        "peak RSS n/a: install GNU time (Debian package `time`)"
+    };
     println!(
-        "## Batch: {n} images ({} screenshots ~1920x1080 PNG, {} photos ~2000x1500 JPEG, {:.1} MB), one hoist upload process",
-        n.div_ceil(2),
+        "## Batch: {n} images ({} photos up to 5640x3172 JPEG, {} screenshots up to 3840x2160 PNG, {:.1} MB, made in {:.0} s), one hoist upload process; median of {} runs at concurrency 4; {rss_note}",
         n / 2,
-        batch_bytes as f64 / 1e6
+        n.div_ceil(2),
+        bytes as f64 / 1e6,
+        t0.elapsed().as_secs_f64(),
+        args.runs
     );
     println!();
-    println!("| concurrency | wall s | images/s |");
-    println!("|--:|--:|--:|");
-    for c in ["4", "1"] {
-        let v = time_runs(
-            &["upload", "--no-copy", "-q", "--concurrency", c],
-            &batch,
-            1,
-        )?;
-        println!(
-            "| {c} | {:.2} | {:.1} |",
-            v[0].as_secs_f64(),
-            n as f64 / v[0].as_secs_f64()
-        );
-    }
-    println!();
-    println!("The same batch by processing format, concurrency 4:");
-    println!();
-    println!("| processing | wall s | images/s | uploaded MB |");
-    println!("|---|--:|--:|--:|");
+    println!("| processing | concurrency | wall s | images/s | peak RSS MiB | uploaded MB |");
+    println!("|---|--:|--:|--:|--:|--:|");
+    let rss_file = inputs.join("rss.txt");
     // Objects are plain files under the bucket's folder (attributes live beside it).
-    let bucket_dir = dir.path().join("s3").join(demo.bucket());
-    for (profile, _, label) in
-        std::iter::once(("local", "", "webp q80 (default)")).chain(BATCH_FORMATS)
-    {
-        let before = walk_sizes(&bucket_dir);
-        let v = time_runs(
-            &[
-                "upload",
-                "--no-copy",
-                "-q",
-                "--concurrency",
-                "4",
-                "-p",
-                profile,
-            ],
-            &batch,
-            1,
-        )?;
-        let sent = walk_sizes(&bucket_dir).saturating_sub(before);
+    let bucket_dir = world.bucket_dir();
+    let rows = [
+        ("local", "webp q80 (default)", "4"),
+        ("local", "webp q80 (default)", "1"),
+    ]
+    .into_iter()
+    .chain(
+        BATCH_FORMATS
+            .iter()
+            .map(|&(profile, _, label)| (profile, label, "4")),
+    );
+    for (profile, label, c) in rows {
+        let times = if c == "1" { 1 } else { args.runs };
+        let mut runs = Vec::with_capacity(times);
+        let mut sent = 0;
+        for _ in 0..times {
+            // GNU time runs hoist as its child and writes the child's maximum RSS in KiB.
+            let time_args = [
+                OsStr::new("-f"),
+                OsStr::new("%M"),
+                OsStr::new("-o"),
+                rss_file.as_os_str(),
+            ];
+            let mut cmd = world.cmd_under(
+                gnu_time.exists().then_some((gnu_time, &time_args[..])),
+                &[
+                    "upload",
+                    "--no-copy",
+                    "-q",
+                    "--concurrency",
+                    c,
+                    "-p",
+                    profile,
+                ],
+                &files,
+            );
+            let before = walk_sizes(&bucket_dir);
+            let start = Instant::now();
+            let out = cmd.output()?;
+            let wall = start.elapsed();
+            if !out.status.success() {
+                return Err(format!(
+                    "hoist upload of the batch failed: {}",
+                    String::from_utf8_lossy(&out.stderr).trim()
+                )
+                .into());
+            }
+            sent = walk_sizes(&bucket_dir).saturating_sub(before);
+            let rss_kib = std::fs::read_to_string(&rss_file)
+                .ok()
+                .and_then(|s| s.trim().parse::<f64>().ok());
+            let _ = std::fs::remove_file(&rss_file);
+            runs.push((wall, rss_kib));
+        }
+        runs.sort_by_key(|r| r.0);
+        let (wall, rss) = runs[runs.len() / 2];
+        let max_rss = runs
+            .iter()
+            .filter_map(|r| r.1)
+            .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
         println!(
-            "| {label} | {:.2} | {:.1} | {:.1} |",
-            v[0].as_secs_f64(),
-            n as f64 / v[0].as_secs_f64(),
+            "| {label} | {c} | {:.2} | {:.2} | {} | {:.1} |",
+            wall.as_secs_f64(),
+            n as f64 / wall.as_secs_f64(),
+            match (rss, max_rss) {
+                (Some(r), Some(m)) if runs.len() > 1 =>
+                    format!("{:.0} (max {:.0})", r / 1024.0, m / 1024.0),
+                (Some(r), _) => format!("{:.0}", r / 1024.0),
+                _ => "n/a".into(),
+            },
             sent as f64 / 1e6
         );
     }
     println!();
-    demo.shutdown();
     Ok(())
 }

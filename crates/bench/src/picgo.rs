@@ -1,16 +1,15 @@
 //! `picgo`: Hoist's `original` format beside PicGo-Core with picgo-plugin-s3 (from npm, in
-//! `tests/picgo/`), both uploading the same 50 files (about 60 MB of camera photos and
+//! `tests/picgo/`), both uploading the 50 files of `batch` (about 60 MB of camera photos and
 //! screenshots) to the same demo bucket in the same run: wall time and peak RSS of each whole
 //! process, from GNU time.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 use hoist_e2e::picgo;
-use hoist_imaging::fixtures;
 use serde_json::json;
 
-use crate::{ACCESS_KEY, Res, SECRET, SECRET_ENV, demo_world};
+use crate::{ACCESS_KEY, Args, HoistWorld, Res, SECRET, write_corpus};
 
 /// What GNU time says about one run.
 struct Measured {
@@ -55,48 +54,18 @@ fn measure(cmd: Command, what: &str) -> Res<Measured> {
     }
 }
 
-/// 25 camera JPEGs (12 MP with EXIF and GPS, or 3 MP with `quick`) and 25 PNG screenshots,
-/// each different, written into `dir`.
-fn corpus(dir: &Path, quick: bool) -> Res<(Vec<PathBuf>, u64)> {
-    std::fs::create_dir_all(dir)?;
-    let (n, scale) = if quick { (10, 2) } else { (50, 1) };
-    let mut files = Vec::new();
-    let mut total = 0u64;
-    for i in 0..n as u32 {
-        let (name, bytes) = if i % 2 == 0 {
-            (
-                format!("IMG_{:04}.jpg", 1000 + i),
-                fixtures::photo_jpeg(
-                    (4032 - i * 8) / scale,
-                    (3024 - i * 6) / scale,
-                    Some(1),
-                    true,
-                ),
-            )
-        } else {
-            (
-                format!("Screenshot {i}.png"),
-                fixtures::screenshot_png((2560 - i * 8) / scale, (1600 - i * 4) / scale),
-            )
-        };
-        total += bytes.len() as u64;
-        let p = dir.join(name);
-        std::fs::write(&p, bytes)?;
-        files.push(p);
-    }
-    Ok((files, total))
-}
-
-pub fn compare(hoist: &Path, runs: usize, quick: bool) -> Res<()> {
+pub fn compare(args: &Args) -> Res<()> {
+    let runs = args.runs;
     if !picgo::dir().join("node_modules/picgo-plugin-s3").is_dir() {
         return Err("PicGo-Core is not installed: npm ci --prefix tests/picgo".into());
     }
     if !Path::new("/usr/bin/time").exists() {
         return Err("GNU time is missing: apt-get install time".into());
     }
-    let dir = tempfile::tempdir()?;
-    let (demo, config_dir) = demo_world(dir.path())?;
-    let (files, total) = corpus(&dir.path().join("in"), quick)?;
+    let world = HoistWorld::new(args)?;
+    let demo = &world.demo;
+    // The batch of `hoist-bench batch`: the same files for both.
+    let (files, total) = write_corpus(&world.inputs.join("batch"), args.quick)?;
 
     let plugin = json!({
         "_id": "bench", "_configName": "bench",
@@ -107,21 +76,11 @@ pub fn compare(hoist: &Path, runs: usize, quick: bool) -> Res<()> {
         "pathStyleAccess": true, "rejectUnauthorized": true, "acl": "public-read"
     });
     let picgo_config = picgo::config(&plugin, json!({"pasteStyle": "markdown"}));
-    let picgo_path = dir.path().join("picgo/config.json");
+    let picgo_path = world.inputs.join("picgo/config.json");
     std::fs::create_dir_all(picgo_path.parent().unwrap())?;
     std::fs::write(&picgo_path, serde_json::to_vec_pretty(&picgo_config)?)?;
 
-    let hoist_cmd = || {
-        let mut c = Command::new(hoist);
-        c.env("HOIST_CONFIG_DIR", &config_dir)
-            .env("HOIST_DATA_DIR", dir.path().join("data"))
-            .env(SECRET_ENV, SECRET)
-            .env_remove("DISPLAY")
-            .env_remove("WAYLAND_DISPLAY")
-            .args(["upload", "--no-copy", "-q", "-p", "original"])
-            .args(&files);
-        c
-    };
+    let hoist_cmd = || world.cmd(&["upload", "--no-copy", "-q", "-p", "original"], &files);
     // A warm-up of each (file cache, node's module cache), then alternating runs.
     measure(hoist_cmd(), "hoist")?;
     measure(picgo::command(&picgo_path, &files), "PicGo-Core")?;
@@ -139,7 +98,7 @@ pub fn compare(hoist: &Path, runs: usize, quick: bool) -> Res<()> {
     let (our_secs, our_mib) = median(&mut ours);
     let (their_secs, their_mib) = median(&mut theirs);
     println!(
-        "## Beside PicGo: {} files ({:.1} MB: camera JPEGs with EXIF and GPS, PNG screenshots), uploaded unchanged to a demo S3 server on 127.0.0.1; median of {runs} runs after a warm-up, peak RSS the largest of the runs",
+        "## Beside PicGo: the batch's {} files ({:.1} MB: camera JPEGs with EXIF and GPS, PNG screenshots), uploaded unchanged to a demo S3 server on 127.0.0.1; median of {runs} runs after a warm-up, peak RSS the largest of the runs",
         files.len(),
         total as f64 / 1e6
     );
@@ -159,7 +118,7 @@ pub fn compare(hoist: &Path, runs: usize, quick: bool) -> Res<()> {
         our_mib / their_mib
     );
     println!();
-    demo.shutdown();
+    world.demo.shutdown();
     Ok(())
 }
 

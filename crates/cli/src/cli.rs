@@ -85,9 +85,14 @@ pub struct UploadArgs {
     /// Print one JSON object per file instead of links.
     #[arg(long)]
     pub json: bool,
-    /// Files processed and uploaded at once.
+    /// The most files in flight at once; fewer large images run together, as the memory
+    /// budget admits.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
+    /// The memory, in MiB, the files in flight may hold at once (default: by CPU cores). For
+    /// benchmarks and small machines; a file larger than the budget still runs, alone.
+    #[arg(long, hide = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub memory_budget: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]

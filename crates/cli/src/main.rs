@@ -17,6 +17,8 @@ use crate::cli::{Cli, Command, HistoryCmd};
 use crate::context::Ctx;
 
 fn main() -> ExitCode {
+    // Before other threads allocate: freed image buffers go back to the system.
+    hoist_malloc::tune_for_images();
     // The hidden clipboard holder is a separate mode of this binary: it must not parse the
     // normal command line or start a runtime.
     if std::env::args().nth(1).as_deref() == Some(clipboard::HOLDER_ARG) {

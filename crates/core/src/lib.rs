@@ -2,6 +2,7 @@
 //! config, key templates, link formats, the upload pipeline and the `Store` interface. Never
 //! depends on tauri, on an HTTP server, or on a concrete storage SDK.
 
+mod admission;
 pub mod check;
 pub mod collision;
 pub mod config;

@@ -8,7 +8,6 @@ use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use chrono::{DateTime, FixedOffset};
-use futures::StreamExt;
 use hoist_history::{History, NewRecord, Status, Update};
 use hoist_imaging::{Action, Note, Processed};
 use md5::Md5;
@@ -16,6 +15,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
 
+use crate::admission::{self, Budget, Share};
 use crate::collision::{self, Identity, Rules, SHA256_META, Written};
 use crate::config::ResolvedProfile;
 use crate::error::Error;
@@ -28,6 +28,10 @@ use crate::template::KeyContext;
 /// processed and uploaded (large ones go up as a multipart upload, in parts sliced from that
 /// same buffer, see hoist-s3); refusing early beats exhausting memory.
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
+
+/// How much of a local file is read to estimate its memory before it is admitted: the image
+/// size is in the header, which is well inside this even behind EXIF, XMP and ICC segments.
+const HEAD_BYTES: u64 = 256 * 1024;
 
 /// The `Cache-Control` given to content-addressed keys when the profile sets none: such a key
 /// can never point to other bytes, so caches may keep it forever.
@@ -254,8 +258,34 @@ impl Progress for NoProgress {
 pub struct RunOptions {
     /// Process and compute keys and links, but upload nothing and record nothing.
     pub dry_run: bool,
-    /// Files processed and uploaded at once.
+    /// The most files in flight at once (read, processed or uploading).
     pub concurrency: usize,
+    /// The memory, in bytes, the files in flight may hold at once: each is admitted only when
+    /// its estimated peak (decoded pixels and encoder buffers, from its header; its size for
+    /// files not decoded) fits beside the others'. A file larger than the whole budget runs
+    /// alone. Default [`RunOptions::default_memory_budget`].
+    pub memory_budget: u64,
+}
+
+impl RunOptions {
+    /// The default [`RunOptions::memory_budget`] for this machine: 160 MiB per core, at least
+    /// 320 MiB, at most 1 GiB.
+    ///
+    /// Decoding and encoding are CPU-bound: files beyond one or two per core only wait for a
+    /// core while holding their pixels, so the budget follows the cores. The estimates
+    /// (`hoist_imaging::peak_memory`) of photos to WebP: 179 MiB for 5640×3172, 122 MiB for
+    /// 4032×3024, 90 MiB for 4000×2250; 320 MiB lets two cores work on the two largest at
+    /// once. Measured on 2 cores, release build, with the benchmark's batch of 50 photos and
+    /// screenshots at concurrency 4 (`hoist-bench batch`), wall time and peak RSS: unbounded
+    /// 13.1–13.7 s, 376–383 MiB (546–794 MiB without `hoist_malloc`); 320 MiB budget 12.4 s,
+    /// 300 MiB; 288 MiB 14.8 s, 266 MiB; 256 MiB 15.3 s, 245 MiB; 192 MiB 17.6 s, 193 MiB.
+    /// Below 320 MiB the batch runs slower, so this is the floor. With more cores more runs at
+    /// once, and the memory with it; past 1 GiB, `concurrency` is the bound anyway.
+    pub fn default_memory_budget() -> u64 {
+        const MIB: u64 = 1 << 20;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get() as u64);
+        (cores * 160 * MIB).clamp(320 * MIB, 1024 * MIB)
+    }
 }
 
 impl Default for RunOptions {
@@ -263,6 +293,7 @@ impl Default for RunOptions {
         Self {
             dry_run: false,
             concurrency: 4,
+            memory_budget: Self::default_memory_budget(),
         }
     }
 }
@@ -317,8 +348,8 @@ impl<S: Store + 'static> Uploader<S> {
         &self.profile
     }
 
-    /// Uploads every source, `concurrency` at a time, and returns one result per source in
-    /// input order. A failed file never stops the others.
+    /// Uploads every source, at most `concurrency` and at most `memory_budget` bytes at a time,
+    /// and returns one result per source in input order. A failed file never stops the others.
     pub async fn run(
         &self,
         sources: Vec<Source>,
@@ -336,13 +367,14 @@ impl<S: Store + 'static> Uploader<S> {
         opts: RunOptions,
         progress: &dyn Progress,
     ) -> Vec<Result<Outcome, FileError>> {
-        // `buffered` keeps input order and holds at most `concurrency` files in memory, so a
-        // folder of 500 images never loads 500 images at once.
-        futures::stream::iter(jobs.into_iter().enumerate())
-            .map(|(index, job)| self.one(index, job, opts, progress))
-            .buffered(opts.concurrency.max(1))
-            .collect()
-            .await
+        // At most `concurrency` files in flight, and of those only as many decoding at once as
+        // the memory budget admits: a folder of 500 large photos never holds more than the
+        // budget's worth of pixels.
+        let budget = Budget::new(opts.memory_budget);
+        admission::run_in_order(jobs, opts.concurrency, |index, job| {
+            self.one(index, job, opts, &budget, progress)
+        })
+        .await
     }
 
     async fn one(
@@ -350,6 +382,7 @@ impl<S: Store + 'static> Uploader<S> {
         index: usize,
         job: Job,
         opts: RunOptions,
+        budget: &Budget,
         progress: &dyn Progress,
     ) -> Result<Outcome, FileError> {
         let name = job.name.clone().unwrap_or_else(|| job.source.name());
@@ -361,6 +394,7 @@ impl<S: Store + 'static> Uploader<S> {
             &job.source,
             &name,
             opts,
+            budget,
             progress,
             &mut history_id,
             &mut spooled,
@@ -414,6 +448,7 @@ impl<S: Store + 'static> Uploader<S> {
         source: &Source,
         name: &str,
         opts: RunOptions,
+        budget: &Budget,
         progress: &dyn Progress,
         history_id: &mut Option<i64>,
         spooled: &mut Option<PathBuf>,
@@ -431,7 +466,7 @@ impl<S: Store + 'static> Uploader<S> {
             *spooled = self.spool(source, name)?;
             *history_id = self.persist_job(source, name, *history_id, spooled.as_deref())?;
         }
-        let input = read_source(source, profile.timeout).await?;
+        let (input, share) = self.read_admitted(source, budget).await?;
         let bytes_in = input.len() as u64;
         if let Some(id) = *history_id {
             self.record(
@@ -444,14 +479,19 @@ impl<S: Store + 'static> Uploader<S> {
         }
 
         let options = profile.processing.clone();
-        let processed: Processed = {
-            let input = input.clone();
-            tokio::task::spawn_blocking(move || hoist_imaging::process(&input, &options))
-                .await
-                .map_err(|e| Error::Internal(format!("the image worker stopped: {e}")))??
-        };
-        drop(input);
+        // The input and the share travel with the blocking work and are dropped as it ends: a
+        // cancelled job's decode, which runs on, still counts against the budget until then.
+        let (processed, mut share) = tokio::task::spawn_blocking(move || {
+            let processed = hoist_imaging::process(&input, &options);
+            drop(input);
+            (processed, share)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("the image worker stopped: {e}")))?;
+        let processed: Processed = processed?;
         let bytes_out = processed.bytes.len() as u64;
+        // From here on the file holds only its output.
+        share.shrink_to(bytes_out);
         progress.event(Event::Processed {
             index,
             bytes_in,
@@ -586,6 +626,29 @@ impl<S: Store + 'static> Uploader<S> {
         Ok(outcome)
     }
 
+    /// Takes this file's share of the memory budget, then reads it. A local file is estimated
+    /// from its first bytes, so files waiting for room hold next to nothing; bytes already in
+    /// memory and downloads are estimated from the bytes themselves.
+    async fn read_admitted(
+        &self,
+        source: &Source,
+        budget: &Budget,
+    ) -> Result<(Bytes, Share), Error> {
+        let options = &self.profile.processing;
+        let input = match source {
+            Source::Path(path) => return read_file_admitted(path, options, budget).await,
+            Source::Bytes { bytes, .. } => bytes.clone(),
+            Source::Url(url) => {
+                let client = crate::fetch::http_client(self.profile.timeout)?;
+                crate::fetch::download(&client, url).await?
+            }
+        };
+        // Whole bytes always state their cost.
+        let len = input.len() as u64;
+        let need = hoist_imaging::peak_memory(&input, len, options).unwrap_or(len);
+        Ok((input, budget.admit(need).await))
+    }
+
     /// Dedup: the key of an earlier upload of the same bytes with this profile and template,
     /// if the object is still there with the same content (checked with a HEAD, so a deleted
     /// object is uploaded again rather than linked dead).
@@ -708,46 +771,80 @@ impl<S: Store + 'static> Uploader<S> {
     }
 }
 
-async fn read_source(source: &Source, timeout: std::time::Duration) -> Result<Bytes, Error> {
-    match source {
-        Source::Bytes { bytes, .. } => Ok(bytes.clone()),
-        Source::Url(url) => {
-            let client = crate::fetch::http_client(timeout)?;
-            crate::fetch::download(&client, url).await
-        }
-        Source::Path(path) => {
-            let read_err = |e: std::io::Error| Error::Read {
-                path: path.clone(),
-                detail: io_words(&e),
-            };
-            let meta = tokio::fs::metadata(path).await.map_err(read_err)?;
-            if meta.is_dir() {
-                return Err(Error::IsDir { path: path.clone() });
-            }
-            // A FIFO would block the open forever and a device never ends: only regular files.
-            if !meta.is_file() {
-                return Err(Error::NotAFile { path: path.clone() });
-            }
-            let too_big = |size: u64| Error::TooBig {
-                name: path.display().to_string(),
-                size,
-                limit: MAX_FILE_BYTES,
-            };
-            if meta.len() > MAX_FILE_BYTES {
-                return Err(too_big(meta.len()));
-            }
-            // The cap holds while reading too: a file can grow after its size was read.
-            let file = tokio::fs::File::open(path).await.map_err(read_err)?;
-            let mut buf = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-            file.take(MAX_FILE_BYTES + 1)
-                .read_to_end(&mut buf)
-                .await
-                .map_err(read_err)?;
-            if buf.len() as u64 > MAX_FILE_BYTES {
-                return Err(too_big(buf.len() as u64));
-            }
-            Ok(Bytes::from(buf))
-        }
+/// A local file, read once its share of the budget is taken. The share is estimated from the
+/// file's first [`HEAD_BYTES`], so a file waiting for room holds next to nothing; one whose start
+/// does not state its size (HEIC and AVIF, whose size libheif reads from the whole file) is read
+/// whole first: its bytes are small next to its pixels.
+async fn read_file_admitted(
+    path: &Path,
+    options: &hoist_imaging::ProcessOptions,
+    budget: &Budget,
+) -> Result<(Bytes, Share), Error> {
+    let len = file_len(path).await?;
+    let head = read_file(path, len, HEAD_BYTES).await?;
+    if let Some(need) = hoist_imaging::peak_memory(&head, len, options) {
+        drop(head);
+        let share = budget.admit(need).await;
+        return Ok((read_file(path, len, MAX_FILE_BYTES).await?, share));
+    }
+    drop(head);
+    let input = read_file(path, len, MAX_FILE_BYTES).await?;
+    let need = hoist_imaging::peak_memory(&input, input.len() as u64, options);
+    Ok((input, budget.admit(need.unwrap_or(len)).await))
+}
+
+/// The size of a local file that may be read: a regular file within [`MAX_FILE_BYTES`].
+async fn file_len(path: &Path) -> Result<u64, Error> {
+    let meta = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| read_error(path, &e))?;
+    if meta.is_dir() {
+        return Err(Error::IsDir {
+            path: path.to_owned(),
+        });
+    }
+    // A FIFO would block the open forever and a device never ends: only regular files.
+    if !meta.is_file() {
+        return Err(Error::NotAFile {
+            path: path.to_owned(),
+        });
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big(path, meta.len()));
+    }
+    Ok(meta.len())
+}
+
+/// Up to `limit` bytes from the start of a local file of (about) `len` bytes. When `limit` is
+/// [`MAX_FILE_BYTES`], more than that is an error: a file can grow after its size was read.
+async fn read_file(path: &Path, len: u64, limit: u64) -> Result<Bytes, Error> {
+    let file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| read_error(path, &e))?;
+    let mut buf = Vec::with_capacity(usize::try_from(len.min(limit)).unwrap_or(0));
+    let whole = limit == MAX_FILE_BYTES;
+    file.take(if whole { limit + 1 } else { limit })
+        .read_to_end(&mut buf)
+        .await
+        .map_err(|e| read_error(path, &e))?;
+    if whole && buf.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big(path, buf.len() as u64));
+    }
+    Ok(Bytes::from(buf))
+}
+
+fn read_error(path: &Path, e: &std::io::Error) -> Error {
+    Error::Read {
+        path: path.to_owned(),
+        detail: io_words(e),
+    }
+}
+
+fn too_big(path: &Path, size: u64) -> Error {
+    Error::TooBig {
+        name: path.display().to_string(),
+        size,
+        limit: MAX_FILE_BYTES,
     }
 }
 
@@ -868,6 +965,184 @@ mod tests {
             "cannot save a copy of the image in /data/spool/abc-shot.png before uploading it: \
              the disk holding it is full; free some space there and try again"
         );
+    }
+
+    /// An object's body and user metadata.
+    type Object = (Bytes, BTreeMap<String, String>);
+
+    /// A bucket in memory that counts the uploads running at once; a key named in `stall`
+    /// cancels its job when its upload starts and then never finishes.
+    #[derive(Default)]
+    struct CountingStore {
+        objects: Mutex<BTreeMap<String, Object>>,
+        running: std::sync::atomic::AtomicUsize,
+        most_at_once: std::sync::atomic::AtomicUsize,
+        stall: Option<(String, Cancel)>,
+    }
+
+    impl Store for CountingStore {
+        async fn put(&self, req: PutRequest) -> Result<(), crate::store::StoreError> {
+            use std::sync::atomic::Ordering::SeqCst;
+            if let Some((key, cancel)) = &self.stall
+                && req.key == *key
+            {
+                cancel.cancel();
+                std::future::pending::<()>().await;
+            }
+            let now = self.running.fetch_add(1, SeqCst) + 1;
+            self.most_at_once.fetch_max(now, SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            self.objects
+                .lock()
+                .unwrap()
+                .insert(req.key, (req.body, req.metadata));
+            self.running.fetch_sub(1, SeqCst);
+            Ok(())
+        }
+        async fn head(
+            &self,
+            key: &str,
+        ) -> Result<Option<crate::store::ObjectInfo>, crate::store::StoreError> {
+            Ok(self
+                .objects
+                .lock()
+                .unwrap()
+                .get(key)
+                .map(|(body, meta)| crate::store::ObjectInfo {
+                    size: body.len() as u64,
+                    metadata: meta.clone(),
+                    ..crate::store::ObjectInfo::default()
+                }))
+        }
+        async fn get(&self, key: &str) -> Result<Bytes, crate::store::StoreError> {
+            self.objects
+                .lock()
+                .unwrap()
+                .get(key)
+                .map(|(body, _)| body.clone())
+                .ok_or_else(|| {
+                    crate::store::StoreError::new(
+                        crate::store::StoreErrorKind::Other,
+                        "no such key",
+                    )
+                })
+        }
+        async fn delete(&self, key: &str) -> Result<(), crate::store::StoreError> {
+            self.objects.lock().unwrap().remove(key);
+            Ok(())
+        }
+    }
+
+    fn uploader(store: CountingStore) -> Uploader<CountingStore> {
+        let profile = crate::config::Profile {
+            provider: "minio".into(),
+            endpoint: Some("http://127.0.0.1:9".into()),
+            bucket: "b".into(),
+            public_base_url: Some("https://img.test".into()),
+            key_template: "{fileName}.{extName}".into(),
+            ..crate::config::Profile::default()
+        };
+        Uploader::new(
+            Arc::new(profile.resolve("test").unwrap()),
+            Arc::new(store),
+            None,
+            Env::system(),
+        )
+    }
+
+    fn image(name: &str, bytes: Vec<u8>) -> Job {
+        Job::from(Source::Bytes {
+            name: name.into(),
+            bytes: bytes.into(),
+        })
+    }
+
+    /// Fails the test instead of hanging it when admission deadlocks.
+    async fn finishes<F: std::future::Future>(f: F) -> F::Output {
+        tokio::time::timeout(std::time::Duration::from_secs(60), f)
+            .await
+            .expect("the run finished instead of waiting forever")
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn files_larger_than_the_budget_run_one_at_a_time_in_order_and_failures_free_it() {
+        use hoist_imaging::fixtures;
+        let up = uploader(CountingStore::default());
+        let jobs = vec![
+            image("a.png", fixtures::screenshot_png(320, 200)),
+            image("b.jpg", fixtures::photo_jpeg(300, 200, Some(1), false)),
+            image(
+                "broken.png",
+                fixtures::truncated(&fixtures::screenshot_png(300, 200), 300),
+            ),
+            image("c.png", fixtures::screenshot_png(200, 120)),
+            image("d.svg", fixtures::svg()),
+            image("e.png", fixtures::screenshot_png(64, 64)),
+        ];
+        let opts = RunOptions {
+            concurrency: 4,
+            // Smaller than any file: each one takes the whole budget and runs alone.
+            memory_budget: 1,
+            ..RunOptions::default()
+        };
+        let results = finishes(up.run_jobs(jobs, opts, &NoProgress)).await;
+        let names: Vec<String> = results
+            .iter()
+            .map(|r| match r {
+                Ok(o) => format!("{} {}", o.index, o.key),
+                Err(e) => format!("{} {} {}", e.index, e.source_name, e.error.code()),
+            })
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "0 a.webp",
+                "1 b.webp",
+                "2 broken.png image.corrupt",
+                "3 c.webp",
+                "4 d.svg",
+                // Its WebP was not smaller: the original went up.
+                "5 e.png",
+            ]
+        );
+        let most = up
+            .store
+            .most_at_once
+            .load(std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(most, 1, "one file at a time within a one-byte budget");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_cancelled_file_gives_its_share_to_the_next() {
+        use hoist_imaging::fixtures;
+        let cancel = Cancel::new();
+        let up = uploader(CountingStore {
+            stall: Some(("first.webp".into(), cancel.clone())),
+            ..CountingStore::default()
+        });
+        let first = Job {
+            cancel: Some(cancel),
+            ..image("first.png", fixtures::screenshot_png(320, 200))
+        };
+        let jobs = vec![
+            first,
+            image("second.png", fixtures::screenshot_png(200, 100)),
+        ];
+        let opts = RunOptions {
+            memory_budget: 1,
+            ..RunOptions::default()
+        };
+        // The first file holds the whole budget while its upload stalls; only its cancel
+        // lets the second one in.
+        let results = finishes(up.run_jobs(jobs, opts, &NoProgress)).await;
+        assert!(matches!(
+            &results[0],
+            Err(FileError {
+                error: Error::Cancelled,
+                ..
+            })
+        ));
+        assert_eq!(results[1].as_ref().unwrap().key, "second.webp");
     }
 
     #[test]

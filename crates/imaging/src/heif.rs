@@ -40,6 +40,19 @@ fn read(bytes: &[u8], max_pixels: u64) -> Result<HeifContext<'_>, HeifError> {
     Ok(ctx)
 }
 
+/// The primary image's size as shown (libheif's transformations applied) and whether its
+/// samples are deeper than 8 bits, from the file's boxes: nothing is decoded. `None` when they
+/// cannot be read (a file cut short reads as such).
+pub(crate) fn header(bytes: &[u8]) -> Option<(u32, u32, bool)> {
+    let ctx = read(bytes, 0).ok()?;
+    let handle = ctx.primary_image_handle().ok()?;
+    Some((
+        handle.width(),
+        handle.height(),
+        handle.luma_bits_per_pixel() > 8,
+    ))
+}
+
 /// Decodes the primary image of a HEIF-family file (HEIC, AVIF, or HEIF with another codec).
 pub(crate) fn decode(
     bytes: &[u8],

@@ -165,7 +165,7 @@ fn image16(buf: Vec<u16>, w: u32, h: u32, channels: u32) -> Option<DynamicImage>
 /// Width and height from the codestream's SizeHeader (ISO/IEC 18181-1 A.2), in a bare codestream
 /// or the container's first `jxlc`/`jxlp` box. `None` when it cannot be read (jxl-oxide then
 /// reports the damage).
-fn size_header(bytes: &[u8]) -> Option<(u32, u32)> {
+pub(crate) fn size_header(bytes: &[u8]) -> Option<(u32, u32)> {
     let codestream = if bytes.starts_with(&[0xFF, 0x0A]) {
         bytes
     } else {

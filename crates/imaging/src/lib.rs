@@ -59,6 +59,7 @@ mod exif;
 #[cfg(feature = "heif")]
 mod heif;
 mod jxl;
+mod memory;
 mod note;
 mod options;
 mod pipeline;
@@ -77,6 +78,7 @@ mod keep_tests;
 mod tests;
 
 pub use error::ImagingError;
+pub use memory::peak_memory;
 pub use note::Note;
 pub use options::{OutputFormat, ProcessOptions};
 pub use pipeline::{Action, AutoQuality, PassReason, Processed, Timings, process, process_timed};

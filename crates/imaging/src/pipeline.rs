@@ -168,10 +168,7 @@ fn process_inner(
     // worked out only where it may be used, and each time it is there it is the upload (a
     // `None` is cheap to work out again).
     let display = source.display_size();
-    let resize_wanted = match display {
-        Some((w, h)) => fit_within(w, h, opts.max_width, opts.max_height).is_some(),
-        None => opts.max_width.is_some() || opts.max_height.is_some(),
-    };
+    let resize_wanted = resize_wanted(&source, opts);
     let original = || {
         (!resize_wanted)
             .then(|| publishable_original(bytes, format, &source, opts))
@@ -234,7 +231,7 @@ fn process_inner(
     let (display_w, display_h) = swap((img.width(), img.height()));
     let resize_to = fit_within(display_w, display_h, opts.max_width, opts.max_height).map(swap);
     let (out_w, out_h) = swap(resize_to.unwrap_or((img.width(), img.height())));
-    let lossy = format.is_lossy() && !(format == SourceFormat::Webp && is_lossless_webp(bytes));
+    let lossy = is_lossy(format, bytes);
     let (target, note) = choose_target(
         wanted,
         format,
@@ -252,10 +249,15 @@ fn process_inner(
 
     let img = encode::prepare(img, target, resize_to.is_some());
     let mut img = match resize_to {
-        Some((w, h)) => resize(&img, w, h).map_err(|reason| ImagingError::Encode {
-            format: target.name(),
-            reason,
-        })?,
+        Some((w, h)) => {
+            let resized = resize(&img, w, h);
+            // The full-size pixels are not needed for encoding: freed before it, not after.
+            drop(img);
+            resized.map_err(|reason| ImagingError::Encode {
+                format: target.name(),
+                reason,
+            })?
+        }
         None => img,
     };
     if let Some(o) = Orientation::from_exif(source.orientation) {
@@ -313,6 +315,46 @@ fn process_inner(
         source,
         note,
     })
+}
+
+/// Whether [`process`] decodes a still raster image, as its header tells (see [`process_inner`]
+/// before `decode`): not when the (cleaned) original is the upload because the options need no
+/// new pixels (`keep`) or a limit rules the conversion out, nor when the image is refused for
+/// its size. A container that turns out damaged while being cleaned is decoded instead; the
+/// header cannot tell.
+pub(crate) fn decodes(format: SourceFormat, source: &Probe, opts: &ProcessOptions) -> bool {
+    let publishable = !resize_wanted(source, opts) && may_publish_original(format, source);
+    let wanted = fixed_target(opts.format);
+    let over_limit = source.pixels().is_some_and(|p| p > opts.max_pixels);
+    let too_big_for = |t: Target| source.display_size().is_some_and(|(w, h)| !t.holds(w, h));
+    let kept = publishable && (wanted.is_none() || wanted.is_some_and(too_big_for));
+    !kept && !over_limit
+}
+
+/// The encoder [`process`] picks for an image of `w`×`h` (as displayed, after any resize)
+/// whose pixels it has not seen: as [`choose_target`], with transparency assumed.
+pub(crate) fn likely_target(
+    format: SourceFormat,
+    bytes: &[u8],
+    opts: &ProcessOptions,
+    w: u32,
+    h: u32,
+) -> Target {
+    let lossy = is_lossy(format, bytes);
+    choose_target(fixed_target(opts.format), format, lossy, || true, w, h).0
+}
+
+/// Whether the header alone says the options want the image smaller.
+fn resize_wanted(source: &Probe, opts: &ProcessOptions) -> bool {
+    match source.display_size() {
+        Some((w, h)) => fit_within(w, h, opts.max_width, opts.max_height).is_some(),
+        None => opts.max_width.is_some() || opts.max_height.is_some(),
+    }
+}
+
+/// Whether an image's pixels are lossy: its format's usual coding, or for WebP the file's own.
+fn is_lossy(format: SourceFormat, bytes: &[u8]) -> bool {
+    format.is_lossy() && !(format == SourceFormat::Webp && is_lossless_webp(bytes))
 }
 
 /// Whether a file is too small for its pixel count to be a real picture: under one byte per
@@ -520,6 +562,12 @@ fn decode_error(format: SourceFormat, e: ImageError) -> ImagingError {
     }
 }
 
+/// The checks of [`publishable_original`] that the header answers: a format the web uses, shown
+/// upright without re-encoding.
+fn may_publish_original(format: SourceFormat, source: &Probe) -> bool {
+    format.is_web_format() && (source.orientation == 1 || format == SourceFormat::Jpeg)
+}
+
 /// The original as it can be published without decoding: cleaned of metadata at container
 /// level when stripping, and for a JPEG that EXIF turns upright, given back an EXIF holding only
 /// the Orientation (every current browser honours it in JPEG). `None` when that would not show
@@ -532,13 +580,10 @@ fn publishable_original(
     source: &Probe,
     opts: &ProcessOptions,
 ) -> Option<Vec<u8>> {
-    if !format.is_web_format() {
+    if !may_publish_original(format, source) {
         return None;
     }
     let turned = source.orientation != 1;
-    if turned && format != SourceFormat::Jpeg {
-        return None;
-    }
     if !opts.strip_metadata {
         return container::is_intact(format, bytes).then(|| bytes.to_vec());
     }

@@ -49,6 +49,9 @@ pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
     let opts = RunOptions {
         dry_run: args.dry_run,
         concurrency: usize::from(args.concurrency),
+        memory_budget: args
+            .memory_budget
+            .map_or_else(RunOptions::default_memory_budget, |mib| mib << 20),
     };
     let results = match interrupt::or_interrupt(uploader.run(sources, opts, &progress)).await {
         Ok(results) => results,
