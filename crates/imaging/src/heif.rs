@@ -18,7 +18,7 @@ use libheif_rs::{
     color_profile_types,
 };
 
-use crate::pipeline::{Decoded, check_pixels};
+use crate::decoded::{Decoded, check_pixels};
 use crate::probe::SourceFormat;
 use crate::{ImagingError, ProcessOptions, exif};
 

@@ -6,7 +6,7 @@
 use image::{DynamicImage, ImageBuffer, Luma, LumaA, Rgb, Rgba};
 use jxl_oxide::{AllocTracker, EnumColourEncoding, InitializeResult, JxlImage, RenderingIntent};
 
-use crate::pipeline::{Decoded, check_pixels};
+use crate::decoded::{Decoded, check_pixels};
 use crate::{ImagingError, ProcessOptions, exif};
 
 const NAME: &str = "JPEG XL";

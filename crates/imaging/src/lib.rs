@@ -53,6 +53,7 @@
 //!   use are never kept.
 
 mod container;
+mod decoded;
 mod encode;
 mod error;
 mod exif;

@@ -10,6 +10,7 @@ use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageReader, Limits};
 use serde::Serialize;
 
+use crate::decoded::{Decoded, check_pixels};
 use crate::encode::{self, Settings, Target, has_visible_alpha};
 use crate::probe::{Kind, Probe, SourceFormat, probe, sniff_other};
 use crate::resize::{fit_within, resize};
@@ -409,19 +410,6 @@ fn cannot_read(format: SourceFormat) -> ImagingError {
     }
 }
 
-pub(crate) fn check_pixels(w: Option<u32>, h: Option<u32>, limit: u64) -> Result<(), ImagingError> {
-    match (w, h) {
-        (Some(width), Some(height)) if u64::from(width) * u64::from(height) > limit => {
-            Err(ImagingError::TooManyPixels {
-                width,
-                height,
-                limit,
-            })
-        }
-        _ => Ok(()),
-    }
-}
-
 /// The encoder a fixed output format names; `None` for `Keep` (and `Original`, which never
 /// encodes), resolved per image by [`own_target`].
 fn fixed_target(format: OutputFormat) -> Option<Target> {
@@ -480,14 +468,6 @@ fn choose_target(
 
 fn is_lossless_webp(bytes: &[u8]) -> bool {
     crate::probe::riff_chunks(bytes).any(|(fourcc, _)| fourcc == b"VP8L")
-}
-
-/// Decoded pixels (upright only for decoders that apply the format's own orientation, which the
-/// probe then reports as 1), the ICC profile that describes them, and EXIF as raw TIFF when kept.
-pub(crate) struct Decoded {
-    pub img: DynamicImage,
-    pub icc: Option<Vec<u8>>,
-    pub exif: Option<Vec<u8>>,
 }
 
 /// Formats the `image` crate does not decode here: HEIC/HEIF and AVIF through libheif (feature
