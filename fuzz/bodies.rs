@@ -105,8 +105,9 @@ pub fn probe(data: &[u8]) -> bool {
 /// The HEIF family through libheif: `data` behind an `ftyp` box naming HEIC (even first byte)
 /// or AVIF (odd), unless it already starts with one, so the fuzzer spends its time in the boxes
 /// and codec streams rather than in format detection. No panic; a refusal is `image.corrupt`,
-/// `image.unsupported` or `image.too_many_pixels`; an upload probes as what it says it is and
-/// fits the pixel limit. Returns whether an image was decoded.
+/// `image.unsupported` or `image.too_many_pixels` (or `image.not_an_image` for an `ftyp` of
+/// another family, such as an MP4 video); an upload probes as what it says it is and fits the
+/// pixel limit. Returns whether an image was decoded.
 pub fn heif(data: &[u8]) -> bool {
     let framed;
     let input = if data.get(4..8) == Some(b"ftyp") {
@@ -167,7 +168,10 @@ fn decoded_within_limits(input: &[u8], source_mimes: &[&str]) -> bool {
             assert!(
                 matches!(
                     e.code(),
-                    "image.corrupt" | "image.unsupported" | "image.too_many_pixels"
+                    "image.corrupt"
+                        | "image.unsupported"
+                        | "image.too_many_pixels"
+                        | "image.not_an_image"
                 ),
                 "{}: {e}",
                 e.code()
