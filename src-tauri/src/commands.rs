@@ -1,36 +1,27 @@
 //! Tauri commands: thin adapters that parse the UI's input, call the core (or the shell's
-//! jobs, profiles and settings modules) and map the result to `{code, message}` errors. No
-//! upload, template or history logic is written here.
+//! actions, jobs, profiles and settings modules) and map the result to `{code, message}`
+//! errors. No upload, template or history logic is written here, and no other module calls
+//! into this one: it is the top of the shell.
 
 use std::path::PathBuf;
 
 use hoist_core::check;
 use hoist_core::config::Config;
 use hoist_core::link::{self, LinkFormat};
+use hoist_core::profiles as core_profiles;
+use hoist_core::secrets::Keychain;
 use hoist_core::{credentials, presets, remove};
 use hoist_history::{Query, Record, Status};
 use hoist_import::{ApplyOptions, Flavor, ProfileAction};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, State};
-use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{IpcError, IpcResult};
-use crate::jobs;
 use crate::profiles::{self, Preview, PreviewRequest, ProfileDetail, SaveProfile};
 use crate::settings::{self, Settings};
 use crate::state::{AppCtx, AppState};
-use crate::tray;
-
-pub const EVENT_STATE: &str = "app://state";
-
-/// Tells every window (and the tray) that profiles or settings changed.
-pub fn state_changed(app: &AppHandle) -> AppState {
-    let state = app.state::<AppCtx>().app_state();
-    let _ = app.emit(EVENT_STATE, &state);
-    tray::refresh(app);
-    state
-}
+use crate::{actions, events, jobs, thumbs, tray};
 
 /// Commands that touch the keychain, SQLite or the config run off the main (UI) thread.
 async fn blocking<T: Send + 'static>(
@@ -48,18 +39,9 @@ pub fn app_state(ctx: State<'_, AppCtx>) -> AppState {
     ctx.app_state()
 }
 
-pub fn use_profile(app: &AppHandle, name: &str) -> IpcResult<AppState> {
-    let ctx = app.state::<AppCtx>();
-    let mut cfg = ctx.config()?;
-    cfg.pick_profile_name(Some(name))?;
-    cfg.default_profile = Some(name.to_owned());
-    ctx.save_config(&cfg)?;
-    Ok(state_changed(app))
-}
-
 #[tauri::command]
 pub async fn set_active_profile(app: AppHandle, name: String) -> IpcResult<AppState> {
-    blocking(&app, move |app| use_profile(app, &name)).await
+    blocking(&app, move |app| actions::use_profile(app, &name)).await
 }
 
 #[tauri::command]
@@ -69,38 +51,8 @@ pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<AppS
     let old = ctx.settings();
     settings.save(&ctx.paths.config_dir)?;
     *ctx.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings.clone();
-    apply_effects(&app, settings::effects(&old, &settings), &settings).await?;
-    Ok(state_changed(&app))
-}
-
-/// Applies what a settings change needs, and nothing else. Also used at start-up with every
-/// effect on.
-pub async fn apply_effects(
-    app: &AppHandle,
-    effects: settings::Effects,
-    settings: &Settings,
-) -> IpcResult<()> {
-    let ctx = app.state::<AppCtx>();
-    if effects.shortcut {
-        let err = crate::shortcut::apply(app, &settings.shortcut);
-        *ctx.shortcut_error.lock().unwrap_or_else(|p| p.into_inner()) = err;
-    }
-    if effects.server {
-        crate::server::restart(app).await;
-    }
-    if effects.autostart {
-        let dir = crate::autostart::dir().ok_or_else(|| {
-            IpcError::new(
-                "autostart.failed",
-                "no home folder to put the autostart entry in",
-            )
-        })?;
-        let exe = std::env::current_exe().map_err(|e| {
-            IpcError::new("autostart.failed", format!("cannot find Hoist itself: {e}"))
-        })?;
-        crate::autostart::set(&dir, &exe, settings.autostart)?;
-    }
-    Ok(())
+    actions::apply_effects(&app, settings::effects(&old, &settings), &settings).await?;
+    Ok(actions::state_changed(&app))
 }
 
 #[tauri::command]
@@ -108,46 +60,13 @@ pub async fn upload_clipboard(app: AppHandle) -> IpcResult<u64> {
     blocking(&app, jobs::upload_clipboard).await
 }
 
-/// The dialog that picks images to upload: every extension Hoist reads, in both cases (GTK's
-/// filters are case-sensitive and cameras write `.JPG`).
-fn image_dialog(app: &AppHandle) -> tauri_plugin_dialog::FileDialogBuilder<tauri::Wry> {
-    let extensions: Vec<String> = hoist_imaging::IMAGE_EXTENSIONS
-        .iter()
-        .flat_map(|e| [e.to_string(), e.to_ascii_uppercase()])
-        .collect();
-    let extensions: Vec<&str> = extensions.iter().map(String::as_str).collect();
-    app.dialog()
-        .file()
-        .set_title("Upload images")
-        .add_filter("Images", &extensions)
-}
-
-fn to_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {
-    files
-        .into_iter()
-        .filter_map(|f| f.into_path().ok())
-        .collect()
-}
-
 #[tauri::command]
 pub async fn pick_and_upload(app: AppHandle) -> IpcResult<Option<u64>> {
-    let files = image_dialog(&app).blocking_pick_files();
+    let files = actions::image_dialog(&app).blocking_pick_files();
     match files {
-        Some(files) => jobs::upload_paths(&app, &to_paths(files)).map(Some),
+        Some(files) => jobs::upload_paths(&app, &actions::to_paths(files)).map(Some),
         None => Ok(None),
     }
-}
-
-/// The tray's "Upload files…": the dialog answers later, on its own.
-pub fn pick_files_in_background(app: AppHandle) {
-    let app2 = app.clone();
-    image_dialog(&app).pick_files(move |files| {
-        if let Some(files) = files
-            && let Err(e) = jobs::upload_paths(&app2, &to_paths(files))
-        {
-            jobs::report_background_error(&app2, &e);
-        }
-    });
 }
 
 #[tauri::command]
@@ -282,13 +201,8 @@ pub async fn delete_record(app: AppHandle, id: i64) -> IpcResult<()> {
                 format!("no upload has id {id}"),
             ));
         }
-        let _ = std::fs::remove_file(
-            ctx.paths
-                .data_dir
-                .join("thumbs")
-                .join(format!("{id}.thumb")),
-        );
-        tray::refresh(app);
+        thumbs::forget(&ctx.paths.data_dir, id);
+        let _ = app.emit(events::HISTORY, ());
         Ok(())
     })
     .await
@@ -297,20 +211,11 @@ pub async fn delete_record(app: AppHandle, id: i64) -> IpcResult<()> {
 #[tauri::command]
 pub async fn delete_remote(app: AppHandle, id: i64) -> IpcResult<()> {
     let ctx = app.state::<AppCtx>();
-    let (record, shared) = ctx.with_history(|h| {
-        let rec = remove::lookup(h, id)?;
-        let shared = remove::shared(h, &rec.profile, rec.key.as_deref().unwrap_or(""), id)?;
-        Ok::<_, IpcError>((rec, shared))
-    })?;
-    let store = ctx.store(&record.profile)?;
-    remove::delete_upload(ctx.history(), store.as_ref(), &record, shared).await?;
-    let _ = std::fs::remove_file(
-        ctx.paths
-            .data_dir
-            .join("thumbs")
-            .join(format!("{id}.thumb")),
-    );
-    tray::refresh(&app);
+    let plan = remove::plan(ctx.history(), id)?;
+    let store = ctx.store(&plan.record.profile)?;
+    remove::delete_upload(ctx.history(), store.as_ref(), &plan).await?;
+    thumbs::forget(&ctx.paths.data_dir, id);
+    let _ = app.emit(events::HISTORY, ());
     Ok(())
 }
 
@@ -365,16 +270,14 @@ fn edit_config(
     let mut cfg = ctx.config()?;
     f(&mut cfg)?;
     ctx.save_config(&cfg)?;
-    Ok(state_changed(app))
+    Ok(actions::state_changed(app))
 }
 
 #[tauri::command]
 pub async fn save_profile(app: AppHandle, req: SaveProfile) -> IpcResult<AppState> {
     tracing::debug!("saving {req:?}");
     blocking(&app, move |app| {
-        edit_config(app, |cfg| {
-            profiles::save(cfg, req, &profiles::system_keychain)
-        })
+        edit_config(app, |cfg| profiles::save(cfg, req, &Keychain::system))
     })
     .await
 }
@@ -387,7 +290,12 @@ pub async fn duplicate_profile(
 ) -> IpcResult<AppState> {
     blocking(&app, move |app| {
         edit_config(app, |cfg| {
-            profiles::duplicate(cfg, &name, &new_name, &profiles::system_keychain)
+            Ok(core_profiles::duplicate(
+                cfg,
+                &name,
+                new_name.trim(),
+                &Keychain::system,
+            )?)
         })
     })
     .await
@@ -397,7 +305,11 @@ pub async fn duplicate_profile(
 pub async fn remove_profile(app: AppHandle, name: String) -> IpcResult<AppState> {
     blocking(&app, move |app| {
         edit_config(app, |cfg| {
-            profiles::remove(cfg, &name, &profiles::system_keychain)
+            let removed = core_profiles::remove(cfg, &name, &Keychain::system)?;
+            if let Some(e) = removed.secret_kept {
+                tracing::warn!("profile \"{name}\" removed; its keychain secret could not be: {e}");
+            }
+            Ok(())
         })
     })
     .await
@@ -466,8 +378,12 @@ pub async fn test_profile(app: AppHandle, name: String) -> IpcResult<Vec<TestSte
 }
 
 #[tauri::command]
-pub fn preview(req: PreviewRequest) -> Preview {
-    profiles::preview(&req, chrono::Local::now().fixed_offset())
+pub async fn preview(app: AppHandle, req: PreviewRequest) -> IpcResult<Preview> {
+    // It encodes a sample image: off the main thread.
+    blocking(&app, move |_| {
+        Ok(profiles::preview(&req, chrono::Local::now().fixed_offset()))
+    })
+    .await
 }
 
 #[derive(Debug, Serialize)]
@@ -526,7 +442,7 @@ pub async fn import_picgo(app: AppHandle, dry_run: bool) -> IpcResult<ImportSumm
             messages.extend(p.notes.iter().map(|n| format!("{}: {n}", p.name)));
         }
         if !dry_run {
-            state_changed(app);
+            actions::state_changed(app);
         }
         Ok(ImportSummary {
             profiles_added: report

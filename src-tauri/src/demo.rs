@@ -3,11 +3,10 @@
 //! checked) runs inside the app on 127.0.0.1 with its objects under the data dir, and a "demo"
 //! profile points at it. Its throwaway key is supplied in memory (never written to a file).
 
-use hoist_core::config::Profile;
+use hoist_core::config::{Config, Paths, Profile};
 use hoist_demo::{DemoConfig, DemoServer};
 
 use crate::error::{IpcError, IpcResult};
-use crate::state::AppCtx;
 
 pub const PROFILE: &str = "demo";
 pub const ACCESS_KEY: &str = "hoist-demo";
@@ -28,9 +27,9 @@ pub fn env_lookup(var: &str) -> Option<String> {
     hoist_core::credentials::process_env(var)
 }
 
-async fn start_on(ctx: &AppCtx, s3_port: u16, public_port: u16) -> Result<DemoServer, String> {
+async fn start_on(paths: &Paths, s3_port: u16, public_port: u16) -> Result<DemoServer, String> {
     DemoServer::start(DemoConfig {
-        data_dir: ctx.paths.data_dir.join("demo-bucket"),
+        data_dir: paths.data_dir.join("demo-bucket"),
         bucket: "demo".into(),
         access_key: ACCESS_KEY.into(),
         secret_key: SECRET_KEY.into(),
@@ -44,14 +43,14 @@ async fn start_on(ctx: &AppCtx, s3_port: u16, public_port: u16) -> Result<DemoSe
 }
 
 /// Starts the demo bucket and writes the "demo" profile (made active when no other profile is).
-pub async fn start(ctx: &AppCtx) -> IpcResult<DemoServer> {
-    let server = match start_on(ctx, S3_PORT, PUBLIC_PORT).await {
+pub async fn start(paths: &Paths) -> IpcResult<DemoServer> {
+    let server = match start_on(paths, S3_PORT, PUBLIC_PORT).await {
         Ok(s) => s,
-        Err(_) => start_on(ctx, 0, 0).await.map_err(|e| {
+        Err(_) => start_on(paths, 0, 0).await.map_err(|e| {
             IpcError::new("demo.failed", format!("cannot start the demo bucket: {e}"))
         })?,
     };
-    let mut cfg = ctx.config()?;
+    let mut cfg = Config::load(&paths.config_file())?;
     let existing = cfg.profiles.get(PROFILE).cloned().unwrap_or_default();
     let profile = Profile {
         provider: "custom".into(),
@@ -75,7 +74,7 @@ pub async fn start(ctx: &AppCtx) -> IpcResult<DemoServer> {
     {
         cfg.default_profile = Some(PROFILE.into());
     }
-    ctx.save_config(&cfg)?;
+    cfg.save(&paths.config_file())?;
     tracing::info!(
         "demo bucket: S3 {} · public {}",
         server.s3_endpoint(),

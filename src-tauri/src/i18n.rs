@@ -1,5 +1,6 @@
 //! The few strings the Rust side shows itself (tray menu, notifications), in English and
-//! Simplified Chinese. The window's strings live in the UI's dictionaries.
+//! Simplified Chinese, and which of the two the `language` setting means. The window's strings
+//! live in the UI's dictionaries.
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Key {
@@ -10,6 +11,8 @@ pub enum Key {
     SwitchProfile,
     NoProfiles,
     Open,
+    OpenHistory,
+    OpenSettings,
     Quit,
     Uploaded,
     UploadedMany,
@@ -37,6 +40,10 @@ pub fn tr(lang: &str, key: Key) -> &'static str {
         (NoProfiles, true) => "还没有配置",
         (Open, false) => "Open Hoist",
         (Open, true) => "打开 Hoist",
+        (OpenHistory, false) => "History…",
+        (OpenHistory, true) => "上传记录…",
+        (OpenSettings, false) => "Settings…",
+        (OpenSettings, true) => "设置…",
         (Quit, false) => "Quit",
         (Quit, true) => "退出",
         (Uploaded, false) => "Uploaded",
@@ -49,6 +56,21 @@ pub fn tr(lang: &str, key: Key) -> &'static str {
         (Failed, true) => "上传失败",
         (FailedSome, false) => "{n} uploads failed",
         (FailedSome, true) => "{n} 个文件上传失败",
+    }
+}
+
+/// The effective language: `auto` follows `LANG`/`LC_ALL` (zh* → zh-CN).
+pub fn language(setting: &str) -> &'static str {
+    match setting {
+        "zh-CN" => "zh-CN",
+        "en" => "en",
+        _ => {
+            let env = ["LC_ALL", "LC_MESSAGES", "LANG"]
+                .iter()
+                .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+                .unwrap_or_default();
+            if env.starts_with("zh") { "zh-CN" } else { "en" }
+        }
     }
 }
 
@@ -67,6 +89,8 @@ mod tests {
             SwitchProfile,
             NoProfiles,
             Open,
+            OpenHistory,
+            OpenSettings,
             Quit,
             Uploaded,
             UploadedMany,

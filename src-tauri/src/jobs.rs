@@ -1,48 +1,69 @@
 //! Upload batches started from anywhere in the app (drop, paste, file dialog, tray, shortcut,
-//! a second launch, retry, resume): they all go through [`start`], which runs the core pipeline
-//! in the background and reports every file as an `upload://state` event, then the batch as
-//! `upload://batch`, copies the links and notifies.
+//! a second launch, retry, resume, the PicGo server): they all go through [`launch`], which
+//! runs the core pipeline in the background and reports every file as an `events::JOB`, then
+//! the batch as `events::BATCH`, copies the links and notifies.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
-use hoist_core::config::ResolvedProfile;
-use hoist_core::link::LinkFormat;
-use hoist_core::pipeline::{Cancel, Event, FileError, Job, Outcome, Progress, RunOptions, Source};
+use hoist_core::link::{LinkFormat, join_links};
+use hoist_core::pipeline::{
+    Cancel, Event, FileError, Job, Outcome, Progress, RunOptions, Source, Uploader, batch_links,
+};
 use hoist_core::queue;
 use hoist_imaging::Note;
+use hoist_s3::S3Store;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
+use tokio::sync::oneshot;
 
 use crate::error::{IpcError, IpcResult};
 use crate::state::AppCtx;
-use crate::{notify, tray};
+use crate::{events, notify};
 
-pub const EVENT_JOB: &str = "upload://state";
-pub const EVENT_BATCH: &str = "upload://batch";
 /// How many file states of this run the app remembers for a window that (re)opens.
 const SESSION_JOBS: usize = 1000;
+
+/// The job runner's own state, managed by Tauri beside the app's: what ran this session, what
+/// can still be cancelled, and the batches to stop at quit.
+#[derive(Default)]
+pub struct Runs {
+    /// The latest state of every file of this run (bounded), for a window that opens or
+    /// reloads after uploads started (launch arguments, resumed jobs, the tray).
+    session: Mutex<BTreeMap<(u64, usize), JobState>>,
+    /// Per-file cancel switches of the files still running, by job id.
+    cancels: Mutex<HashMap<String, Cancel>>,
+    /// The running batches, stopped at quit so unfinished multipart uploads are aborted (their
+    /// history rows stay unfinished and are resumed at the next start).
+    batches: Mutex<Vec<tauri::async_runtime::JoinHandle<()>>>,
+    last_batch: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
 
 /// Remembers `job` for [`session_jobs`] and sends it to the window.
 fn publish(app: &AppHandle, job: &JobState) {
     {
-        let ctx = app.state::<AppCtx>();
-        let mut all = ctx.session_jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let runs = app.state::<Runs>();
+        let mut all = lock(&runs.session);
         all.insert((job.batch_id, job.index), job.clone());
         while all.len() > SESSION_JOBS {
             all.pop_first();
         }
     }
-    if let Err(e) = app.emit(EVENT_JOB, job) {
+    if let Err(e) = app.emit(events::JOB, job) {
         tracing::debug!("emitting job state: {e}");
     }
 }
 
 /// Every file of this run the app remembers, oldest first.
 pub fn session_jobs(app: &AppHandle) -> Vec<JobState> {
-    let ctx = app.state::<AppCtx>();
-    let all = ctx.session_jobs.lock().unwrap_or_else(|p| p.into_inner());
+    let runs = app.state::<Runs>();
+    let all = lock(&runs.session);
     all.values().cloned().collect()
 }
 
@@ -191,29 +212,15 @@ impl Progress for Reporter {
     }
 }
 
-fn job_name(job: &Job) -> String {
-    job.name.clone().unwrap_or_else(|| job.source.name())
-}
-
-/// Starts uploading `jobs` with profile `profile` (the active one for `None`) and returns the
-/// batch id at once; progress arrives as events.
-pub fn start(app: &AppHandle, profile: Option<&str>, mut jobs: Vec<Job>) -> IpcResult<u64> {
-    if jobs.is_empty() {
-        return Err(IpcError::new("input.none", "there is nothing to upload"));
-    }
-    let ctx = app.state::<AppCtx>();
-    let uploader = ctx.uploader(profile)?;
-    let batch = ctx.next_batch();
-    let resolved = uploader.profile();
-    let rows: Vec<JobState> = jobs
-        .iter()
-        .enumerate()
-        .map(|(index, job)| JobState {
-            job_id: format!("{batch}-{index}"),
-            batch_id: batch,
+impl JobState {
+    /// A file's row before it starts.
+    fn queued(batch_id: u64, index: usize, job: &Job, profile: &str) -> Self {
+        Self {
+            job_id: format!("{batch_id}-{index}"),
+            batch_id,
             index,
-            name: job_name(job),
-            profile: resolved.name.clone(),
+            name: job.name.clone().unwrap_or_else(|| job.source.name()),
+            profile: profile.to_owned(),
             stage: "queued",
             bytes_in: None,
             bytes_out: None,
@@ -225,10 +232,43 @@ pub fn start(app: &AppHandle, profile: Option<&str>, mut jobs: Vec<Job>) -> IpcR
             existing: false,
             note: None,
             error: None,
-        })
+        }
+    }
+}
+
+/// One result per file of a batch, in order.
+pub type Results = Vec<Result<Outcome, FileError>>;
+
+/// Starts uploading `jobs` with profile `profile` (the active one for `None`) and returns the
+/// batch id at once; progress arrives as events.
+pub fn start(app: &AppHandle, profile: Option<&str>, jobs: Vec<Job>) -> IpcResult<u64> {
+    let uploader = app.state::<AppCtx>().uploader(profile)?;
+    Ok(launch(app, uploader, jobs)?.0)
+}
+
+/// The app's one job runner, for every entry point (the window, the tray, the shortcut,
+/// launch arguments, retry, resume and the PicGo server): a row per file, a cancel switch per
+/// file, the pipeline in the background, then [`finish`]. The receiver gets the results as
+/// soon as the pipeline ends, before the clipboard and the notification (the server answers
+/// the editor with them).
+pub fn launch(
+    app: &AppHandle,
+    uploader: Arc<Uploader<S3Store>>,
+    mut jobs: Vec<Job>,
+) -> IpcResult<(u64, oneshot::Receiver<Results>)> {
+    if jobs.is_empty() {
+        return Err(IpcError::new("input.none", "there is nothing to upload"));
+    }
+    let runs = app.state::<Runs>();
+    let batch = runs.last_batch.fetch_add(1, Ordering::Relaxed) + 1;
+    let resolved = uploader.profile();
+    let rows: Vec<JobState> = jobs
+        .iter()
+        .enumerate()
+        .map(|(index, job)| JobState::queued(batch, index, job, &resolved.name))
         .collect();
     {
-        let mut cancels = ctx.cancels.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cancels = lock(&runs.cancels);
         for (job, row) in jobs.iter_mut().zip(&rows) {
             let cancel = Cancel::new();
             cancels.insert(row.job_id.clone(), cancel.clone());
@@ -244,45 +284,44 @@ pub fn start(app: &AppHandle, profile: Option<&str>, mut jobs: Vec<Job>) -> IpcR
         rows: Mutex::new(rows),
         custom_link: resolved.custom_link.clone(),
     };
+    let (tx, rx) = oneshot::channel();
     let app2 = app.clone();
     let task = tauri::async_runtime::spawn(async move {
         let results = uploader
             .run_jobs(jobs, RunOptions::default(), &reporter)
             .await;
         {
-            let ctx = app2.state::<AppCtx>();
-            let mut cancels = ctx.cancels.lock().unwrap_or_else(|p| p.into_inner());
+            let runs = app2.state::<Runs>();
+            let mut cancels = lock(&runs.cancels);
             for id in &job_ids {
                 cancels.remove(id);
             }
         }
-        finish(&app2, batch, uploader.profile(), &results).await;
+        let links = batch_links(uploader.profile(), &results);
+        let failures: Vec<String> = results
+            .iter()
+            .filter_map(|r| r.as_ref().err())
+            .map(|f| format!("{}: {}", f.source_name, f.error))
+            .collect();
+        // Nobody waits for a drop's results: they went to the window as rows already.
+        let _ = tx.send(results);
+        finish(&app2, batch, links, &failures).await;
     });
-    let mut batches = ctx.batches.lock().unwrap_or_else(|p| p.into_inner());
+    let mut batches = lock(&runs.batches);
     batches.retain(|t| !t.inner().is_finished());
     batches.push(task);
-    Ok(batch)
+    Ok((batch, rx))
 }
 
-/// After a batch: links to the clipboard (one line per file, PicGo's behaviour), the
-/// notification, the tray's recent uploads, and `upload://batch`.
-pub async fn finish(
-    app: &AppHandle,
-    batch: u64,
-    profile: &ResolvedProfile,
-    results: &[Result<Outcome, FileError>],
-) {
+/// After a batch: its links (in the profile's format) to the clipboard, one line per file as
+/// PicGo does, the notification with the failures (`name: why`), the tray's recent uploads,
+/// and `upload://batch`.
+async fn finish(app: &AppHandle, batch: u64, links: Vec<String>, failures: &[String]) {
     let ctx = app.state::<AppCtx>();
     let settings = ctx.settings();
-    let links: Vec<String> = results
-        .iter()
-        .filter_map(|r| r.as_ref().ok())
-        .map(|o| o.link(profile.link_format, &profile.custom_link))
-        .collect();
-    let failures: Vec<&FileError> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     let mut copied = None;
     if settings.auto_copy && !links.is_empty() {
-        let text = links.join("\n");
+        let text = join_links(&links);
         let app2 = app.clone();
         let t = text.clone();
         let ok = tauri::async_runtime::spawn_blocking(move || {
@@ -296,19 +335,11 @@ pub async fn finish(
         }
     }
     if settings.notifications {
-        notify::batch(
-            &settings.language,
-            &links,
-            copied.is_some(),
-            &failures
-                .iter()
-                .map(|f| format!("{}: {}", f.source_name, f.error))
-                .collect::<Vec<_>>(),
-        );
+        notify::batch(&settings.language, &links, copied.is_some(), failures);
     }
-    tray::refresh(app);
+    // The tray's recent uploads follow this event.
     let _ = app.emit(
-        EVENT_BATCH,
+        events::BATCH,
         BatchDone {
             batch_id: batch,
             done: links.len(),
@@ -412,13 +443,13 @@ pub fn report_background_error(app: &AppHandle, e: &IpcError) {
     if settings.notifications {
         notify::failure(&settings.language, &e.message);
     }
-    let _ = app.emit("app://error", e);
+    let _ = app.emit(events::ERROR, e);
 }
 
 /// Cancels one running file; it ends as "cancelled" and stays retryable.
 pub fn cancel(app: &AppHandle, job_id: &str) -> IpcResult<()> {
-    let ctx = app.state::<AppCtx>();
-    let cancels = ctx.cancels.lock().unwrap_or_else(|p| p.into_inner());
+    let runs = app.state::<Runs>();
+    let cancels = lock(&runs.cancels);
     match cancels.get(job_id) {
         Some(c) => {
             c.cancel();
@@ -435,8 +466,8 @@ pub fn cancel(app: &AppHandle, job_id: &str) -> IpcResult<()> {
 /// history rows stay unfinished, so the next start resumes them) and waits for the aborts, for
 /// at most a few seconds.
 pub fn stop_all(app: &AppHandle) {
-    let ctx = app.state::<AppCtx>();
-    let batches = std::mem::take(&mut *ctx.batches.lock().unwrap_or_else(|p| p.into_inner()));
+    let runs = app.state::<Runs>();
+    let batches = std::mem::take(&mut *lock(&runs.batches));
     if batches.iter().all(|t| t.inner().is_finished()) {
         return;
     }

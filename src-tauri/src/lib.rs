@@ -2,11 +2,13 @@
 //! global shortcut, the clipboard, notifications, single-instance hand-over and the embedded
 //! PicGo-compatible server; every upload goes through the core pipeline via `jobs`.
 
+mod actions;
 mod autostart;
 mod clipboard;
 pub mod commands;
 mod demo;
 mod error;
+mod events;
 mod i18n;
 mod jobs;
 mod notify;
@@ -102,7 +104,7 @@ pub fn run() {
         // First, so a second launch hands over its files before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
             let args = Args::parse(argv.get(1..).unwrap_or_default(), Path::new(&cwd));
-            tray::show_main(app);
+            actions::show_main(app);
             if !args.files.is_empty()
                 && let Err(e) = jobs::upload_paths(app, &args.files)
             {
@@ -113,6 +115,7 @@ pub fn run() {
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .manage(ctx)
+        .manage(jobs::Runs::default())
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, request, responder| {
             thumbs::handle(ctx.app_handle().clone(), request, responder);
         })
@@ -149,7 +152,7 @@ pub fn run() {
                 tracing::warn!("{e}; using the default settings (the file is left as it is)");
             }
             if args.demo {
-                match tauri::async_runtime::block_on(demo::start(&ctx)) {
+                match tauri::async_runtime::block_on(demo::start(&ctx.paths)) {
                     Ok(server) => {
                         *ctx.demo.lock().unwrap_or_else(|p| p.into_inner()) = Some(server)
                     }
@@ -167,12 +170,11 @@ pub fn run() {
                     shortcut: true,
                     server: true,
                     autostart: false,
-                    tray: false,
                 };
-                if let Err(e) = commands::apply_effects(&startup, all, &settings).await {
+                if let Err(e) = actions::apply_effects(&startup, all, &settings).await {
                     tracing::warn!("{}", e.message);
                 }
-                commands::state_changed(&startup);
+                actions::state_changed(&startup);
                 let resumed = jobs::resume_unfinished(&startup);
                 if resumed > 0 {
                     tracing::info!("resumed {resumed} interrupted uploads");

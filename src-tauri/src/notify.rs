@@ -1,8 +1,7 @@
 //! Desktop notifications after a batch (the link, or why it failed). Best effort: with no
 //! notification daemon the call fails and is only logged, never shown as an error.
 
-use crate::i18n::{Key, tr};
-use crate::settings;
+use crate::i18n::{self, Key, tr};
 
 fn show(summary: String, body: String) {
     // notify-rust talks D-Bus synchronously; keep it off the caller's thread.
@@ -22,7 +21,7 @@ fn show(summary: String, body: String) {
 
 /// One notification for a finished batch: the link (one file) or a count, and the failures.
 pub fn batch(language: &str, links: &[String], copied: bool, failures: &[String]) {
-    let lang = settings::language(language);
+    let lang = i18n::language(language);
     if !links.is_empty() {
         let summary = if links.len() == 1 {
             tr(lang, Key::Uploaded).to_owned()
@@ -54,7 +53,7 @@ pub fn batch(language: &str, links: &[String], copied: bool, failures: &[String]
 
 pub fn failure(language: &str, message: &str) {
     show(
-        tr(settings::language(language), Key::Failed).to_owned(),
+        tr(i18n::language(language), Key::Failed).to_owned(),
         message.to_owned(),
     );
 }

@@ -5,16 +5,14 @@
 use std::sync::Arc;
 
 use hoist_core::Error;
-use hoist_core::config::ResolvedProfile;
-use hoist_core::pipeline::{Outcome, Source, Uploader};
+use hoist_core::pipeline::{FileError, Job, Outcome, Source, Uploader};
 use hoist_history::History;
 use hoist_s3::S3Store;
 use hoist_server::{ServerConfig, ServerHost, Started};
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
-use crate::jobs::{BatchDone, EVENT_BATCH};
+use crate::jobs;
 use crate::state::AppCtx;
-use crate::{notify, tray};
 
 struct DesktopHost {
     app: AppHandle,
@@ -40,36 +38,18 @@ impl ServerHost for DesktopHost {
         Ok(content.into_sources(chrono::Local::now().fixed_offset()))
     }
 
-    /// Like PicGo: the links go to the clipboard, a notification says so, and the window's
-    /// history and the tray's recent uploads update.
-    fn on_uploaded(&self, profile: &ResolvedProfile, outcomes: &[Outcome]) {
-        let ctx = self.app.state::<AppCtx>();
-        let settings = ctx.settings();
-        let links: Vec<String> = outcomes
-            .iter()
-            .map(|o| o.link(profile.link_format, &profile.custom_link))
-            .collect();
-        let mut copied = None;
-        if settings.auto_copy && !links.is_empty() {
-            let text = links.join("\n");
-            match ctx.clipboard.set_text(text.clone()) {
-                Ok(()) => copied = Some(text),
-                Err(e) => tracing::debug!("links not copied: {e}"),
-            }
-        }
-        if settings.notifications {
-            notify::batch(&settings.language, &links, copied.is_some(), &[]);
-        }
-        tray::refresh(&self.app);
-        let _ = self.app.emit(
-            EVENT_BATCH,
-            BatchDone {
-                batch_id: ctx.next_batch(),
-                done: links.len(),
-                failed: 0,
-                copied,
-            },
-        );
+    /// The window's job runner, as for a drop: the files show as rows (cancellable), the links
+    /// go to the clipboard, a notification gives the link or the failures, and the history
+    /// and the tray's recent uploads update.
+    async fn upload(
+        &self,
+        uploader: Arc<Uploader<S3Store>>,
+        sources: Vec<Source>,
+    ) -> Result<Vec<Result<Outcome, FileError>>, Error> {
+        let jobs = sources.into_iter().map(Job::from).collect();
+        let (_, results) =
+            jobs::launch(&self.app, uploader, jobs).map_err(|e| Error::Internal(e.message))?;
+        results.await.map_err(|_| Error::Cancelled)
     }
 }
 

@@ -85,27 +85,26 @@ impl Settings {
         Ok(())
     }
 
-    /// Writes atomically (temp file + rename), so a crash never leaves half a file.
+    /// Writes atomically (temp file flushed to disk, then renamed), so a crash never leaves
+    /// half a file.
     pub fn save(&self, config_dir: &Path) -> Result<(), IpcError> {
         let path = Self::path(config_dir);
         let text = toml::to_string_pretty(self)
             .map_err(|e| IpcError::new("settings.write", e.to_string()))?;
-        let fail = |e: std::io::Error| {
+        hoist_core::fsio::save_atomically(
+            &path,
+            "# Hoist desktop settings (written by the app)\n",
+            text.as_bytes(),
+        )
+        .map_err(|e| {
             IpcError::new(
                 "settings.write",
-                format!("cannot save {}: {e}", path.display()),
+                format!(
+                    "cannot save {}: {}",
+                    path.display(),
+                    hoist_core::fsio::io_words(&e)
+                ),
             )
-        };
-        std::fs::create_dir_all(config_dir).map_err(fail)?;
-        let tmp = config_dir.join(format!(".{FILE}.{}.tmp", std::process::id()));
-        std::fs::write(
-            &tmp,
-            format!("# Hoist desktop settings (written by the app)\n{text}"),
-        )
-        .map_err(fail)?;
-        std::fs::rename(&tmp, &path).map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            fail(e)
         })
     }
 }
@@ -116,8 +115,6 @@ pub struct Effects {
     pub shortcut: bool,
     pub autostart: bool,
     pub server: bool,
-    /// Menu labels follow the language.
-    pub tray: bool,
 }
 
 /// The effects of going from `old` to `new`: only what changed is re-applied, so toggling
@@ -128,22 +125,6 @@ pub fn effects(old: &Settings, new: &Settings) -> Effects {
         autostart: old.autostart != new.autostart,
         server: old.server_enabled != new.server_enabled
             || (new.server_enabled && old.server_port != new.server_port),
-        tray: old.language != new.language,
-    }
-}
-
-/// The effective language: `auto` follows `LANG`/`LC_ALL` (zh* → zh-CN).
-pub fn language(setting: &str) -> &'static str {
-    match setting {
-        "zh-CN" => "zh-CN",
-        "en" => "en",
-        _ => {
-            let env = ["LC_ALL", "LC_MESSAGES", "LANG"]
-                .iter()
-                .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-                .unwrap_or_default();
-            if env.starts_with("zh") { "zh-CN" } else { "en" }
-        }
     }
 }
 
@@ -178,7 +159,7 @@ mod tests {
             ..a.clone()
         };
         let e = effects(&a, &d);
-        assert!(e.server && e.tray && !e.shortcut && !e.autostart);
+        assert!(e.server && !e.shortcut && !e.autostart);
         // A port change while the server is off restarts nothing.
         let off = Settings {
             server_enabled: false,

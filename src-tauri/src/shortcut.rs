@@ -1,4 +1,4 @@
-//! The global shortcut (default Ctrl+Alt+U) that uploads the clipboard. A shortcut that cannot
+//! The global shortcut (default Ctrl+Alt+U; the caller says what it does: upload the clipboard). A shortcut that cannot
 //! be registered (taken by another app, or a Wayland session where X11 grabs do not work) is
 //! reported in the UI and never stops the app.
 
@@ -22,9 +22,10 @@ fn wayland_session() -> bool {
     std::env::var("XDG_SESSION_TYPE").is_ok_and(|v| v.eq_ignore_ascii_case("wayland"))
 }
 
-/// Replaces whatever shortcut was registered by `text` (empty = none). Returns why it could not
-/// be registered, in plain words, or `None` when it works (or none is wanted).
-pub fn apply(app: &AppHandle, text: &str) -> Option<String> {
+/// Replaces whatever shortcut was registered by `text` (empty = none), which runs `on_press`
+/// when pressed. Returns why it could not be registered, in plain words, or `None` when it
+/// works (or none is wanted).
+pub fn apply(app: &AppHandle, text: &str, on_press: fn(AppHandle)) -> Option<String> {
     let gs = app.global_shortcut();
     if let Err(e) = gs.unregister_all() {
         tracing::debug!("unregistering shortcuts: {e}");
@@ -41,9 +42,9 @@ pub fn apply(app: &AppHandle, text: &str) -> Option<String> {
         Ok(s) => s,
         Err(e) => return Some(e.message),
     };
-    let result = gs.on_shortcut(shortcut, |app, _shortcut, event| {
+    let result = gs.on_shortcut(shortcut, move |app, _shortcut, event| {
         if event.state == ShortcutState::Pressed {
-            crate::jobs::upload_clipboard_in_background(app.clone());
+            on_press(app.clone());
         }
     });
     match result {

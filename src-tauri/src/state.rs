@@ -2,7 +2,6 @@
 //! uploaders, the desktop settings, the clipboard owner and the side effects' status. Commands,
 //! the tray, the shortcut and the embedded server all reach the core through it.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use hoist_core::config::{Config, Paths, ResolvedProfile};
@@ -32,17 +31,8 @@ pub struct AppCtx {
     pub clipboard: ClipboardOwner,
     pub shortcut_error: Mutex<Option<String>>,
     pub server: Mutex<ServerStatus>,
-    /// The latest state of every file of this run (bounded), for a window that opens or
-    /// reloads after uploads started (launch arguments, resumed jobs, the tray).
-    pub session_jobs: Mutex<std::collections::BTreeMap<(u64, usize), crate::jobs::JobState>>,
-    /// Per-file cancel switches of the files still running, by job id.
-    pub cancels: Mutex<std::collections::HashMap<String, hoist_core::pipeline::Cancel>>,
-    /// The running batches, stopped at quit so unfinished multipart uploads are aborted (their
-    /// history rows stay unfinished and are resumed at the next start).
-    pub batches: Mutex<Vec<tauri::async_runtime::JoinHandle<()>>>,
     /// The built-in demo bucket, while `--demo` runs it.
     pub demo: Mutex<Option<hoist_demo::DemoServer>>,
-    next_batch: AtomicU64,
 }
 
 /// The state the UI renders its header, switcher and settings from.
@@ -87,11 +77,7 @@ impl AppCtx {
             clipboard: ClipboardOwner::start(),
             shortcut_error: Mutex::new(None),
             server: Mutex::new(ServerStatus::default()),
-            session_jobs: Mutex::new(std::collections::BTreeMap::new()),
-            cancels: Mutex::new(std::collections::HashMap::new()),
-            batches: Mutex::new(Vec::new()),
             demo: Mutex::new(None),
-            next_batch: AtomicU64::new(1),
         })
     }
 
@@ -118,10 +104,6 @@ impl AppCtx {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
-    }
-
-    pub fn next_batch(&self) -> u64 {
-        self.next_batch.fetch_add(1, Ordering::Relaxed)
     }
 
     /// The uploader of profile `name`, or of the active profile.

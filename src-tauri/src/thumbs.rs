@@ -3,7 +3,7 @@
 //! URL, and cached in `<data dir>/thumbs`. The webview only ever asks by history id, never by
 //! path, so it cannot read arbitrary files.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hoist_imaging::{OutputFormat, ProcessOptions};
@@ -23,11 +23,18 @@ fn parse_path(path: &str) -> Option<i64> {
 }
 
 fn cache_path(app: &AppHandle, id: i64) -> PathBuf {
-    app.state::<AppCtx>()
-        .paths
-        .data_dir
-        .join("thumbs")
-        .join(format!("{id}.thumb"))
+    path_in(&app.state::<AppCtx>().paths.data_dir, id)
+}
+
+/// Where the thumbnail of history row `id` is cached under the data dir.
+fn path_in(data_dir: &Path, id: i64) -> PathBuf {
+    data_dir.join("thumbs").join(format!("{id}.thumb"))
+}
+
+/// Drops the cached thumbnail of a history row that was deleted (ids are never reused, so a
+/// leftover would only waste disk).
+pub fn forget(data_dir: &Path, id: i64) {
+    let _ = std::fs::remove_file(path_in(data_dir, id));
 }
 
 fn make(bytes: &[u8]) -> Option<Vec<u8>> {

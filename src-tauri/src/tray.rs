@@ -1,18 +1,19 @@
 //! The tray icon and its menu: Upload clipboard · Upload files… · Recent uploads ▸ · Switch
-//! profile ▸ · Open Hoist · Quit. On Linux a tray click gives no event, so every action is a
-//! menu item. Menu ids map to actions through [`action_for`], a plain function, so the mapping
-//! is tested without a tray host.
+//! profile ▸ · Open Hoist · History… · Settings… · Quit. On Linux a tray click gives no event,
+//! so every action is a menu item. Menu ids map to actions through [`action_for`], a plain
+//! function, so the mapping is tested without a tray host. The menu follows the app by
+//! listening to its events (state, finished batches, history changes): nothing calls the tray.
 
 use hoist_core::link;
 use hoist_history::{Query, Status};
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuBuilder, MenuItem, PredefinedMenuItem, SubmenuBuilder};
 use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Emitter, Manager, Wry};
+use tauri::{AppHandle, Emitter, Listener, Manager, Wry};
 
-use crate::i18n::{Key, tr};
+use crate::i18n::{self, Key, tr};
 use crate::state::AppCtx;
-use crate::{jobs, settings};
+use crate::{actions, events, jobs};
 
 pub const TRAY_ID: &str = "hoist";
 const RECENT: u32 = 5;
@@ -23,7 +24,8 @@ pub enum Action {
     UploadFiles,
     CopyRecent(i64),
     UseProfile(String),
-    Open,
+    /// Show the window, on a view (`history`, `settings`) or as it was.
+    Open(Option<&'static str>),
     Quit,
     Nothing,
 }
@@ -32,7 +34,10 @@ pub fn action_for(id: &str) -> Action {
     match id {
         "upload-clipboard" => Action::UploadClipboard,
         "upload-files" => Action::UploadFiles,
-        "open" => Action::Open,
+        "open" => Action::Open(None),
+        "open:upload" => Action::Open(Some("upload")),
+        "open:history" => Action::Open(Some("history")),
+        "open:settings" => Action::Open(Some("settings")),
         "quit" => Action::Quit,
         _ => {
             if let Some(n) = id.strip_prefix("recent:").and_then(|n| n.parse().ok()) {
@@ -58,7 +63,7 @@ fn label(name: &str) -> String {
 
 fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
     let ctx = app.state::<AppCtx>();
-    let lang = settings::language(&ctx.settings().language);
+    let lang = i18n::language(&ctx.settings().language);
     let recent_rows = ctx
         .with_history(|h| {
             h.list(&Query {
@@ -136,6 +141,20 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         )?)
         .item(&MenuItem::with_id(
             app,
+            "open:history",
+            tr(lang, Key::OpenHistory),
+            true,
+            None::<&str>,
+        )?)
+        .item(&MenuItem::with_id(
+            app,
+            "open:settings",
+            tr(lang, Key::OpenSettings),
+            true,
+            None::<&str>,
+        )?)
+        .item(&MenuItem::with_id(
+            app,
             "quit",
             tr(lang, Key::Quit),
             true,
@@ -153,6 +172,14 @@ pub fn create(app: &AppHandle) -> tauri::Result<()> {
         .show_menu_on_left_click(true)
         .on_menu_event(|app, event| handle(app, event.id().as_ref()))
         .build(app)?;
+    for event in [events::STATE, events::BATCH, events::HISTORY] {
+        let app2 = app.clone();
+        app.listen_any(event, move |_| {
+            // Off the emitting thread: building the menu reads the history.
+            let app = app2.clone();
+            tauri::async_runtime::spawn_blocking(move || refresh(&app));
+        });
+    }
     Ok(())
 }
 
@@ -171,20 +198,12 @@ pub fn refresh(app: &AppHandle) {
     }
 }
 
-pub fn show_main(app: &AppHandle) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.show();
-        let _ = w.unminimize();
-        let _ = w.set_focus();
-    }
-}
-
 /// Runs the action of menu item `id`. Public so tests and the UI's debug hooks reach the real
 /// handler without a tray host.
 pub fn handle(app: &AppHandle, id: &str) {
     match action_for(id) {
         Action::UploadClipboard => jobs::upload_clipboard_in_background(app.clone()),
-        Action::UploadFiles => crate::commands::pick_files_in_background(app.clone()),
+        Action::UploadFiles => actions::pick_files_in_background(app.clone()),
         Action::CopyRecent(id) => {
             let app = app.clone();
             tauri::async_runtime::spawn_blocking(move || {
@@ -206,15 +225,19 @@ pub fn handle(app: &AppHandle, id: &str) {
             });
         }
         Action::UseProfile(name) => {
-            if let Err(e) = crate::commands::use_profile(app, &name) {
+            if let Err(e) = actions::use_profile(app, &name) {
                 jobs::report_background_error(app, &e);
             }
         }
-        Action::Open => show_main(app),
+        Action::Open(view) => {
+            actions::show_main(app);
+            if let Some(view) = view {
+                let _ = app.emit(events::NAVIGATE, view);
+            }
+        }
         Action::Quit => app.exit(0),
         Action::Nothing => {}
     }
-    let _ = app.emit("app://tray", id);
 }
 
 #[cfg(test)]
@@ -231,7 +254,10 @@ mod tests {
             action_for("profile:blog:2"),
             Action::UseProfile("blog:2".into())
         );
-        assert_eq!(action_for("open"), Action::Open);
+        assert_eq!(action_for("open"), Action::Open(None));
+        assert_eq!(action_for("open:history"), Action::Open(Some("history")));
+        assert_eq!(action_for("open:settings"), Action::Open(Some("settings")));
+        assert_eq!(action_for("open:elsewhere"), Action::Nothing);
         assert_eq!(action_for("quit"), Action::Quit);
         assert_eq!(action_for("none"), Action::Nothing);
     }

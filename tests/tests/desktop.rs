@@ -355,6 +355,12 @@ fn desktop_app_end_to_end() {
         .local_addr()
         .unwrap()
         .port();
+    // Nor here, for good: the editor's failing upload (step 10c).
+    let offline_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     // A server that accepts and never answers: uploads to `stall` hang until cancelled.
     let stall = Stall::start();
     // Two profiles, two buckets: `local` (active) and `second`; `flaky` and `stall` write to
@@ -370,6 +376,11 @@ fn desktop_app_end_to_end() {
         one.profile_toml(
             "flaky",
             &format!("http://127.0.0.1:{closed_port}"),
+            "connect_timeout_secs = 1\ntimeout_secs = 2",
+        ),
+        one.profile_toml(
+            "offline",
+            &format!("http://127.0.0.1:{offline_port}"),
             "connect_timeout_secs = 1\ntimeout_secs = 2",
         ),
         one.profile_toml(
@@ -502,6 +513,15 @@ fn desktop_app_end_to_end() {
         LONG,
         "the switcher to follow the tray",
     );
+    // Its "History…" and "Settings…" items open the window on that view.
+    for view in ["history", "settings", "upload"] {
+        s.invoke("tray_action", json!({"id": format!("open:{view}")}))
+            .unwrap();
+        s.wait(
+            &format!("[data-testid=tab-{view}][aria-selected=true]"),
+            LONG,
+        );
+    }
 
     // 5b. The tray's "Recent uploads": choosing one copies its link.
     let page = history_search(&s, "from-argument");
@@ -582,6 +602,16 @@ fn desktop_app_end_to_end() {
     assert_eq!(resp["success"], true, "{resp}");
     let served = resp["result"][0].as_str().unwrap();
     assert_eq!(http_get(served).0, 200);
+    // It ran as a batch of the window's own: a done row with its link, like a drop.
+    tab(&s, "upload");
+    let t = Instant::now();
+    while !done_rows(&s).iter().any(|u| u == served) {
+        assert!(
+            t.elapsed() < LONG,
+            "no row for the editor's upload {served}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     // 9. Delete an upload's object from the bucket through the history view (confirmed).
     tab(&s, "history");
@@ -671,6 +701,35 @@ fn desktop_app_end_to_end() {
     assert_eq!(page["rows"][0]["status"], "failed", "{page}");
     s.invoke("set_active_profile", json!({"name": "local"}))
         .unwrap();
+
+    // 10c. An editor's upload that fails shows its row and a notification naming the file,
+    //      and the editor is told why.
+    let broken = one.input("editor-unreachable.png", &fixtures::screenshot_png(90, 90));
+    let resp: Value = reqwest::blocking::Client::new()
+        .post(format!(
+            "http://127.0.0.1:{server_port}/upload?profile=offline"
+        ))
+        .json(&json!({"list": [broken.display().to_string()]}))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(resp["success"], false, "{resp}");
+    assert!(
+        resp["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("editor-unreachable.png")),
+        "{resp}"
+    );
+    s.wait_for_script(
+        "return [...document.querySelectorAll('[data-testid=job-row][data-stage=failed]')].some(r => r.innerText.includes('editor-unreachable.png'))",
+        LONG,
+        "the failed row of the editor's upload",
+    );
+    if let Some(n) = &notifications {
+        let calls = n.wait_for("editor-unreachable.png");
+        assert!(calls.contains("Upload failed"), "{calls}");
+    }
 
     // 11. Settings: the profiles list shows them all; screenshots.
     tab(&s, "settings");

@@ -76,8 +76,35 @@ fn add_edit_use_show_remove() {
         before
     );
 
-    w.run(&["profile", "remove", "blog"]).expect_code(0);
-    assert!(!w.run(&["profile", "list"]).stdout.contains("blog"));
+    // The same name again is refused with the code the desktop gives.
+    let again = w.run(&[
+        "profile",
+        "add",
+        "blog",
+        "--provider",
+        "minio",
+        "--endpoint",
+        "http://127.0.0.1:9000",
+        "--bucket",
+        "imgs",
+    ]);
+    again.expect_code(2);
+    assert!(again.stderr.contains("already exists"), "{}", again.stderr);
+
+    // Removing the default makes the next profile by name the default, and says so (the
+    // desktop's rule too: hoist_core::profiles).
+    let removed = w.run(&["profile", "remove", "blog"]);
+    removed.expect_code(0);
+    assert!(
+        removed
+            .stderr
+            .contains("\"local\" is now the default profile"),
+        "{}",
+        removed.stderr
+    );
+    let list = w.run(&["profile", "list"]);
+    assert!(!list.stdout.contains("blog"));
+    assert!(list.stdout.contains("* local"), "{}", list.stdout);
     let missing = w.run(&["profile", "show", "blog"]);
     missing.expect_code(2);
     assert!(

@@ -22,6 +22,11 @@ pub fn read() -> Result<hoist_clipboard::Content, Error> {
     hoist_clipboard::read(&mut hoist_clipboard::open()?)
 }
 
+/// Puts a batch's links in the clipboard, one per line (Typora reads them that way).
+pub fn copy_links(links: &[String]) -> Result<(), String> {
+    copy_text(&hoist_core::link::join_links(links))
+}
+
 /// Puts `text` in the clipboard through a detached holder process. Returns an explanation
 /// when the clipboard cannot be used; the caller prints it as a note, never as a failure.
 pub fn copy_text(text: &str) -> Result<(), String> {

@@ -3,13 +3,13 @@
 //! Secrets are not here (see `secrets`); this file holds only the names of env variables.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use hoist_imaging::{OutputFormat, ProcessOptions};
 use serde::{Deserialize, Serialize};
 
+use crate::fsio;
 use crate::link::LinkFormat;
 use crate::presets::{self, Addressing, Preset};
 use crate::template::{Template, TemplateError};
@@ -88,10 +88,7 @@ impl Paths {
         }
         std::fs::create_dir_all(dir).map_err(|e| crate::Error::Read {
             path: dir.clone(),
-            detail: format!(
-                "cannot create the data folder: {}",
-                crate::pipeline::io_words(&e)
-            ),
+            detail: format!("cannot create the data folder: {}", fsio::io_words(&e)),
         })?;
         Ok(hoist_history::History::open(&self.history_file())?)
     }
@@ -284,6 +281,8 @@ pub enum ConfigError {
     },
     #[error("no profile named \"{name}\"{hint}")]
     UnknownProfile { name: String, hint: String },
+    #[error("a profile named \"{name}\" already exists; choose another name, or edit that profile")]
+    ProfileExists { name: String },
     #[error(
         "no profile is set up yet: add one with `hoist profile add NAME --provider …` (or try `hoist demo`)"
     )]
@@ -307,6 +306,7 @@ impl ConfigError {
             Self::Parse { .. } => "config.parse",
             Self::NewerSchema { .. } => "config.newer_schema",
             Self::UnknownProfile { .. } => "config.unknown_profile",
+            Self::ProfileExists { .. } => "config.profile_exists",
             Self::NoProfiles => "config.no_profiles",
             Self::Invalid { .. } => "config.invalid",
             Self::Template { .. } => "config.template",
@@ -366,22 +366,19 @@ impl Config {
             detail,
         };
         let io_err = |e: std::io::Error| {
-            if crate::pipeline::is_disk_full(&e) {
+            if fsio::is_disk_full(&e) {
                 ConfigError::DiskFull { path: path.into() }
             } else {
-                write_err(crate::pipeline::io_words(&e))
+                write_err(fsio::io_words(&e))
             }
         };
-        let dir = path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(io_err)?;
         let body = toml::to_string_pretty(self).map_err(|e| write_err(e.to_string()))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io_err)?;
-        tmp.write_all(b"# Hoist configuration. Reference: docs/config.reference.toml\n")
-            .and_then(|()| tmp.write_all(body.as_bytes()))
-            .and_then(|()| tmp.as_file().sync_all())
-            .map_err(io_err)?;
-        tmp.persist(path).map_err(|e| io_err(e.error))?;
-        Ok(())
+        fsio::save_atomically(
+            path,
+            "# Hoist configuration. Reference: docs/config.reference.toml\n",
+            body.as_bytes(),
+        )
+        .map_err(io_err)
     }
 
     /// The name of the profile to use: the explicit one, else the default, else the only one.
@@ -419,7 +416,7 @@ impl Config {
         profile.resolve(&name)
     }
 
-    fn unknown(&self, name: &str) -> ConfigError {
+    pub(crate) fn unknown(&self, name: &str) -> ConfigError {
         let hint = if self.profiles.is_empty() {
             String::new()
         } else {
@@ -464,6 +461,79 @@ impl Profile {
             && self.bucket.trim() == other.bucket.trim()
     }
 
+    /// The S3 endpoint: the profile's own, else the preset's for the region and account.
+    fn endpoint_for(&self, preset: &Preset, region: &str, account: &str) -> Result<String, String> {
+        let endpoint = match non_empty(&self.endpoint) {
+            Some(e) => e.trim_end_matches('/').to_owned(),
+            None if preset.endpoint.is_empty() => {
+                return Err(format!(
+                    "{} needs an endpoint, e.g. endpoint = \"http://127.0.0.1:9000\"",
+                    preset.name
+                ));
+            }
+            None => preset.endpoint_for(region, account),
+        };
+        if endpoint.contains('{') {
+            return Err(format!(
+                "the {} endpoint needs account_id (got {endpoint})",
+                preset.name
+            ));
+        }
+        check_http_url(&endpoint).map_err(|d| format!("endpoint {d}"))?;
+        Ok(endpoint)
+    }
+
+    /// Where uploads are served from: the profile's own base, else the preset's (none for
+    /// providers without public bucket URLs).
+    fn public_base_for(
+        &self,
+        preset: &Preset,
+        endpoint: &str,
+        region: &str,
+    ) -> Result<Option<String>, String> {
+        let public_base = match non_empty(&self.public_base_url) {
+            Some(u) => Some(u.trim_end_matches('/').to_owned()),
+            None if preset.public_url.is_empty() => None,
+            None => Some(presets::fill(
+                &preset.public_url,
+                &[
+                    ("endpoint", endpoint),
+                    ("bucket", &self.bucket),
+                    ("region", region),
+                ],
+            )),
+        };
+        if let Some(base) = &public_base {
+            check_http_url(base).map_err(|d| format!("public_base_url {d}"))?;
+        }
+        Ok(public_base)
+    }
+
+    fn check_processing(&self) -> Result<(), String> {
+        let q = self.processing.quality;
+        if !(1..=100).contains(&q) {
+            return Err(format!("processing.quality must be 1 to 100 (got {q})"));
+        }
+        if self.processing.format == OutputFormat::Original
+            && (self.processing.max_width.is_some() || self.processing.max_height.is_some())
+        {
+            return Err(
+                "processing.format \"original\" uploads files unchanged, so they cannot be \
+                 resized: remove max_width/max_height, or use format \"keep\" (same format, \
+                 resized)"
+                    .into(),
+            );
+        }
+        if let Some(t) = self.processing.target_score
+            && !(0.0..=100.0).contains(&t)
+        {
+            return Err(format!(
+                "processing.target_score must be 0 to 100 (got {t})"
+            ));
+        }
+        Ok(())
+    }
+
     /// Applies the preset (profile setting > preset > default) and checks every field.
     pub fn resolve(&self, name: &str) -> Result<ResolvedProfile, ConfigError> {
         let invalid = |detail: String| ConfigError::Invalid {
@@ -482,44 +552,18 @@ impl Profile {
         }
         let region = non_empty(&self.region).unwrap_or(&preset.region).to_owned();
         let account = non_empty(&self.account_id).unwrap_or("");
-        let endpoint = match non_empty(&self.endpoint) {
-            Some(e) => e.trim_end_matches('/').to_owned(),
-            None if preset.endpoint.is_empty() => {
-                return Err(invalid(format!(
-                    "{} needs an endpoint, e.g. endpoint = \"http://127.0.0.1:9000\"",
-                    preset.name
-                )));
-            }
-            None => preset.endpoint_for(&region, account),
-        };
-        if endpoint.contains('{') {
-            return Err(invalid(format!(
-                "the {} endpoint needs account_id (got {endpoint})",
-                preset.name
-            )));
-        }
-        check_http_url(&endpoint).map_err(|d| invalid(format!("endpoint {d}")))?;
+        let endpoint = self
+            .endpoint_for(preset, &region, account)
+            .map_err(invalid)?;
         if self.acl.is_some() && !preset.acl {
             return Err(invalid(format!(
                 "{} does not accept ACLs; remove acl from the profile",
                 preset.name
             )));
         }
-        let public_base = match non_empty(&self.public_base_url) {
-            Some(u) => Some(u.trim_end_matches('/').to_owned()),
-            None if preset.public_url.is_empty() => None,
-            None => Some(presets::fill(
-                &preset.public_url,
-                &[
-                    ("endpoint", &endpoint),
-                    ("bucket", &self.bucket),
-                    ("region", &region),
-                ],
-            )),
-        };
-        if let Some(base) = &public_base {
-            check_http_url(base).map_err(|d| invalid(format!("public_base_url {d}")))?;
-        }
+        let public_base = self
+            .public_base_for(preset, &endpoint, &region)
+            .map_err(invalid)?;
         if let Some(proxy) = non_empty(&self.proxy) {
             check_http_url(proxy).map_err(|d| invalid(format!("proxy {d}")))?;
         }
@@ -528,34 +572,14 @@ impl Profile {
                 profile: name.into(),
                 source,
             })?;
-        if self.link_format == LinkFormat::Custom && !self.custom_link.contains("$url") {
-            return Err(invalid(
-                "custom_link must contain $url, e.g. \"![$fileName]($url)\"".into(),
-            ));
-        }
-        let q = self.processing.quality;
-        if !(1..=100).contains(&q) {
-            return Err(invalid(format!(
-                "processing.quality must be 1 to 100 (got {q})"
-            )));
-        }
-        if self.processing.format == OutputFormat::Original
-            && (self.processing.max_width.is_some() || self.processing.max_height.is_some())
+        // One rule for custom patterns (the import and the editor's preview use it too): an
+        // empty one means PicGo's fallback, Markdown.
+        if self.link_format == LinkFormat::Custom
+            && let Err(why) = crate::link::validate_custom(&self.custom_link)
         {
-            return Err(invalid(
-                "processing.format \"original\" uploads files unchanged, so they cannot be \
-                 resized: remove max_width/max_height, or use format \"keep\" (same format, \
-                 resized)"
-                    .into(),
-            ));
+            return Err(invalid(format!("custom_link: {why}")));
         }
-        if let Some(t) = self.processing.target_score
-            && !(0.0..=100.0).contains(&t)
-        {
-            return Err(invalid(format!(
-                "processing.target_score must be 0 to 100 (got {t})"
-            )));
-        }
+        self.check_processing().map_err(invalid)?;
         if self.timeout_secs == 0 || self.connect_timeout_secs == 0 {
             return Err(invalid("timeouts must be at least 1 second".into()));
         }
@@ -785,8 +809,12 @@ mod tests {
     #[test]
     fn profile_names_are_checked() {
         assert!(validate_profile_name("blog-2026_a.b").is_ok());
-        assert!(validate_profile_name("图床").is_ok());
-        for bad in ["", ".hidden", "a/b", "a b", "a\"b"] {
+        // The same cases as the UI's isProfileName (ui/src/tests/profile-form.test.ts).
+        for ok in ["图床", "blog-2", "my_blog.v2", "Ünïcode"] {
+            assert!(validate_profile_name(ok).is_ok(), "{ok}");
+        }
+        let long = "图".repeat(22);
+        for bad in ["", ".hidden", "a/b", "a b", "a\"b", long.as_str()] {
             assert!(validate_profile_name(bad).is_err(), "{bad}");
         }
     }

@@ -8,7 +8,7 @@ use bytes::Bytes;
 
 use crate::config::ResolvedProfile;
 use crate::error::Error;
-use crate::pipeline::MAX_FILE_BYTES;
+use crate::read::MAX_FILE_BYTES;
 use crate::tls;
 
 /// Whether an argument is a URL to download rather than a local path.

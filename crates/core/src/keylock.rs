@@ -70,7 +70,7 @@ impl KeyLocks {
         let path = self.path_of(key);
         let fail = |e: std::io::Error| Error::Lock {
             path: path.clone(),
-            detail: crate::pipeline::io_words(&e),
+            detail: crate::fsio::io_words(&e),
         };
         std::fs::create_dir_all(&self.dir).map_err(fail)?;
         if !self.swept.swap(true, Ordering::Relaxed) {

@@ -282,24 +282,53 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
-/// The link of a finished history record in `format`, or `None` when it has no URL yet. The
-/// extension comes from the stored key (it is the converted one), the name from the source.
-pub fn for_record(rec: &hoist_history::Record, format: LinkFormat, custom: &str) -> Option<String> {
-    let url = rec.url.as_deref()?;
-    let ext = rec
-        .key
-        .as_deref()
-        .and_then(|k| k.rsplit_once('.'))
-        .map(|(_, e)| format!(".{e}"))
-        .unwrap_or_default();
-    Some(render_link(
+/// What is known of an uploaded file when its link is rendered.
+#[derive(Clone, Copy, Debug)]
+pub struct FileLink<'a> {
+    pub url: &'a str,
+    /// The name the file had (its stem is `$fileName`).
+    pub source_name: &'a str,
+    /// The uploaded extension, without the dot (`$extName` is it with the dot).
+    pub ext: &'a str,
+    pub key: &'a str,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// The link of an uploaded file in `format`: written once for uploads, history rows and the
+/// profile editor's preview, so they cannot disagree.
+pub fn file_link(format: LinkFormat, custom: &str, f: &FileLink) -> String {
+    let ext_name = if f.ext.is_empty() {
+        String::new()
+    } else {
+        format!(".{}", f.ext)
+    };
+    render_link(
         format,
         custom,
         &LinkVars {
-            url,
-            file_name: crate::template::file_stem(&rec.source_name),
-            ext_name: &ext,
-            key: rec.key.as_deref().unwrap_or(""),
+            url: f.url,
+            file_name: crate::template::file_stem(f.source_name),
+            ext_name: &ext_name,
+            key: f.key,
+            width: f.width,
+            height: f.height,
+        },
+    )
+}
+
+/// The link of a finished history record in `format`, or `None` when it has no URL yet. The
+/// extension comes from the stored key (it is the converted one), the name from the source.
+pub fn for_record(rec: &hoist_history::Record, format: LinkFormat, custom: &str) -> Option<String> {
+    let key = rec.key.as_deref().unwrap_or("");
+    Some(file_link(
+        format,
+        custom,
+        &FileLink {
+            url: rec.url.as_deref()?,
+            source_name: &rec.source_name,
+            ext: key.rsplit_once('.').map_or("", |(_, e)| e),
+            key,
             width: rec.width,
             height: rec.height,
         },

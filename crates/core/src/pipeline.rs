@@ -13,125 +13,23 @@ use hoist_imaging::{Action, Note, Processed};
 use md5::Md5;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncReadExt;
 
 use crate::admission::{self, Budget, Share};
 use crate::collision::{self, Identity, Rules, SHA256_META, Written};
 use crate::config::ResolvedProfile;
 use crate::error::Error;
+use crate::fsio::{io_words, is_disk_full};
+pub use crate::job::{Cancel, Job, Source};
 use crate::keylock::KeyLocks;
-use crate::link::{self, LinkFormat, LinkVars};
+use crate::keys::{KeyInputs, key_for};
+use crate::link::{self, FileLink, LinkFormat};
+pub use crate::read::MAX_FILE_BYTES;
+use crate::read::read_file_admitted;
 use crate::store::{PutRequest, Store};
-use crate::template::KeyContext;
-
-/// The largest single file the pipeline reads. The whole file is held in memory while it is
-/// processed and uploaded (large ones go up as a multipart upload, in parts sliced from that
-/// same buffer, see hoist-s3); refusing early beats exhausting memory.
-pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
-
-/// How much of a local file is read to estimate its memory before it is admitted: the image
-/// size is in the header, which is well inside this even behind EXIF, XMP and ICC segments.
-const HEAD_BYTES: u64 = 256 * 1024;
 
 /// The `Cache-Control` given to content-addressed keys when the profile sets none: such a key
 /// can never point to other bytes, so caches may keep it forever.
 pub const IMMUTABLE_CACHE_CONTROL: &str = "public, max-age=31536000, immutable";
-
-/// One thing to upload.
-#[derive(Debug, Clone)]
-pub enum Source {
-    /// A local file; read by the pipeline, never modified.
-    Path(PathBuf),
-    /// Bytes already in memory (clipboard image, HTTP multipart) with a file name.
-    Bytes { name: String, bytes: Bytes },
-    /// An http(s) URL, downloaded by the pipeline (with the size cap of local files).
-    Url(String),
-}
-
-impl Source {
-    /// The file name shown to the user and used for `{fileName}`.
-    pub fn name(&self) -> String {
-        match self {
-            Source::Path(p) => p
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| p.display().to_string()),
-            Source::Bytes { name, .. } => name.clone(),
-            Source::Url(url) => crate::fetch::name_from_url(url),
-        }
-    }
-
-    fn path(&self) -> Option<&Path> {
-        match self {
-            Source::Path(p) => Some(p),
-            Source::Bytes { .. } | Source::Url(_) => None,
-        }
-    }
-}
-
-/// One upload job: a source, and for a retry or a resumed job the history row it continues.
-#[derive(Debug, Clone)]
-pub struct Job {
-    pub source: Source,
-    /// The history row this job continues (retry, resume); `None` for a new job.
-    pub history_id: Option<i64>,
-    /// The name to show and to use in templates when it differs from the source's own (a
-    /// clipboard image resumed from its spooled copy keeps its original name).
-    pub name: Option<String>,
-    /// Lets someone else stop this one file (the desktop's per-file Cancel).
-    pub cancel: Option<Cancel>,
-}
-
-/// Stops one job from outside the pipeline. The job's work is dropped where it stands (an
-/// unfinished multipart upload is aborted), and it ends as `job.cancelled`: its history row is
-/// marked failed, so it is not resumed at the next start but can be retried. Cheap to clone.
-#[derive(Clone, Default, Debug)]
-pub struct Cancel(Arc<CancelInner>);
-
-#[derive(Default, Debug)]
-struct CancelInner {
-    flag: std::sync::atomic::AtomicBool,
-    notify: tokio::sync::Notify,
-}
-
-impl Cancel {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn cancel(&self) {
-        self.0.flag.store(true, std::sync::atomic::Ordering::SeqCst);
-        self.0.notify.notify_waiters();
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.0.flag.load(std::sync::atomic::Ordering::SeqCst)
-    }
-
-    /// Resolves once [`Cancel::cancel`] was called (at once if it already was).
-    pub async fn cancelled(&self) {
-        loop {
-            // Created before the flag is read: a `Notified` receives `notify_waiters` from its
-            // creation on, so a cancel in between is not lost.
-            let woken = self.0.notify.notified();
-            if self.is_cancelled() {
-                return;
-            }
-            woken.await;
-        }
-    }
-}
-
-impl From<Source> for Job {
-    fn from(source: Source) -> Self {
-        Job {
-            source,
-            history_id: None,
-            name: None,
-            cancel: None,
-        }
-    }
-}
 
 /// Time and randomness, as inputs so tests are exact.
 #[derive(Clone)]
@@ -180,18 +78,30 @@ pub struct Outcome {
     pub note: Option<Note>,
 }
 
+/// The links of a batch's uploaded files in the profile's link format, in input order: what
+/// every entry point copies (joined by [`link::join_links`]) and notifies. Failed files have
+/// none.
+pub fn batch_links(
+    profile: &ResolvedProfile,
+    results: &[Result<Outcome, FileError>],
+) -> Vec<String> {
+    results
+        .iter()
+        .flatten()
+        .map(|o| o.link(profile.link_format, &profile.custom_link))
+        .collect()
+}
+
 impl Outcome {
     /// The link in `format` (`custom` is the profile's custom pattern).
     pub fn link(&self, format: LinkFormat, custom: &str) -> String {
-        let stem = file_stem(&self.source_name);
-        let ext = format!(".{}", self.ext);
-        link::render_link(
+        link::file_link(
             format,
             custom,
-            &LinkVars {
+            &FileLink {
                 url: &self.url,
-                file_name: stem,
-                ext_name: &ext,
+                source_name: &self.source_name,
+                ext: &self.ext,
                 key: &self.key,
                 width: self.width,
                 height: self.height,
@@ -466,9 +376,70 @@ impl<S: Store + 'static> Uploader<S> {
             *spooled = self.spool(source, name)?;
             *history_id = self.persist_job(source, name, *history_id, spooled.as_deref())?;
         }
+        // Held until the upload ends: the output's memory stays counted while it is sent.
+        let (processed, bytes_in, _share) = self
+            .read_and_process(index, source, budget, progress, *history_id)
+            .await?;
+        let mut outcome = self.describe(index, source, name, &processed, bytes_in, &public_base)?;
+        outcome.history_id = *history_id;
+        outcome.dry_run = opts.dry_run;
+        if opts.dry_run {
+            return Ok(outcome);
+        }
+        if let Some(id) = *history_id {
+            self.record(
+                id,
+                Update {
+                    status: Some(Status::Uploading),
+                    key: Some(outcome.key.clone()),
+                    sha256: Some(outcome.sha256.clone()),
+                    bytes_out: Some(outcome.bytes_out),
+                    mime: Some(outcome.mime.clone()),
+                    width: outcome.width,
+                    height: outcome.height,
+                    // Also clears the note of an earlier attempt.
+                    note: Some(outcome.note.as_ref().map(Note::to_string)),
+                    ..Update::at(self.now_ms())
+                },
+            );
+        }
+        let written = self
+            .write(index, name, processed, &outcome, progress)
+            .await?;
+        if written.key != outcome.key {
+            outcome.planned_key = Some(std::mem::take(&mut outcome.key));
+        }
+        outcome.url = link::public_url(&public_base, &written.key, &self.profile.url_suffix);
+        outcome.key = written.key;
+        outcome.existing = written.existing;
+        if let Some(id) = *history_id {
+            self.record(
+                id,
+                Update {
+                    status: Some(Status::Done),
+                    key: Some(outcome.key.clone()),
+                    url: Some(outcome.url.clone()),
+                    error: Some(None),
+                    ..Update::at(self.now_ms())
+                },
+            );
+        }
+        Ok(outcome)
+    }
+
+    /// Stage 1: reads the file within its share of the memory budget and processes it on the
+    /// blocking pool. Returns the output, the input's size and the share (shrunk to the output).
+    async fn read_and_process(
+        &self,
+        index: usize,
+        source: &Source,
+        budget: &Budget,
+        progress: &dyn Progress,
+        history_id: Option<i64>,
+    ) -> Result<(Processed, u64, Share), Error> {
         let (input, share) = self.read_admitted(source, budget).await?;
         let bytes_in = input.len() as u64;
-        if let Some(id) = *history_id {
+        if let Some(id) = history_id {
             self.record(
                 id,
                 Update {
@@ -477,8 +448,7 @@ impl<S: Store + 'static> Uploader<S> {
                 },
             );
         }
-
-        let options = profile.processing.clone();
+        let options = self.profile.processing.clone();
         // The input and the share travel with the blocking work and are dropped as it ends: a
         // cancelled job's decode, which runs on, still counts against the budget until then.
         let (processed, mut share) = tokio::task::spawn_blocking(move || {
@@ -497,133 +467,106 @@ impl<S: Store + 'static> Uploader<S> {
             bytes_in,
             bytes_out,
         });
+        Ok((processed, bytes_in, share))
+    }
 
-        let sha256 = hex::encode(Sha256::digest(&processed.bytes));
-        // A file that goes up in its own format keeps its name's spelling (`.JPG`, `.jpeg`), as
-        // PicGo's `{extName}` does; a new format gets its usual extension.
-        let ext = hoist_imaging::own_extension(name, processed.ext).unwrap_or(processed.ext);
-        let planned_key = profile.template.render(&KeyContext {
-            now: (self.env.now)(),
-            file_name: name,
-            ext,
-            bytes: &processed.bytes,
-            width: processed.width,
-            height: processed.height,
-            profile: &profile.name,
-            uuid: (self.env.uuid)(),
-            source_path: source.path(),
-        })?;
-        let mut outcome = Outcome {
+    /// Stage 2: the outcome the processed file is planned to have: its key (from the template),
+    /// URL, size, type and hash. The write may still change the key (collision rules).
+    fn describe(
+        &self,
+        index: usize,
+        source: &Source,
+        name: &str,
+        processed: &Processed,
+        bytes_in: u64,
+        public_base: &str,
+    ) -> Result<Outcome, Error> {
+        let profile = &self.profile;
+        let (key, ext) = key_for(
+            &profile.template,
+            &profile.name,
+            name,
+            processed,
+            KeyInputs {
+                now: (self.env.now)(),
+                uuid: (self.env.uuid)(),
+                source_path: source.path(),
+            },
+        )?;
+        Ok(Outcome {
             index,
             source_name: name.to_owned(),
-            url: link::public_url(&public_base, &planned_key, &profile.url_suffix),
-            key: planned_key.clone(),
+            url: link::public_url(public_base, &key, &profile.url_suffix),
+            key,
             planned_key: None,
             existing: false,
             bytes_in,
-            bytes_out,
+            bytes_out: processed.bytes.len() as u64,
             width: processed.width,
             height: processed.height,
             mime: processed.mime.to_owned(),
-            ext: ext.to_owned(),
+            ext,
             action: action_name(&processed.action),
-            sha256: sha256.clone(),
-            history_id: *history_id,
-            dry_run: opts.dry_run,
+            sha256: hex::encode(Sha256::digest(&processed.bytes)),
+            history_id: None,
+            dry_run: false,
             note: processed.note.clone(),
-        };
-        if opts.dry_run {
-            return Ok(outcome);
-        }
+        })
+    }
 
-        if let Some(id) = *history_id {
-            self.record(
-                id,
-                Update {
-                    status: Some(Status::Uploading),
-                    key: Some(planned_key.clone()),
-                    sha256: Some(sha256.clone()),
-                    bytes_out: Some(bytes_out),
-                    mime: Some(outcome.mime.clone()),
-                    width: outcome.width,
-                    height: outcome.height,
-                    // Also clears the note of an earlier attempt.
-                    note: Some(outcome.note.as_ref().map(Note::to_string)),
-                    ..Update::at(self.now_ms())
-                },
-            );
-        }
+    /// Stage 3: stores the output under the planned key, or finds it already uploaded (dedup),
+    /// by the profile's collision rules. Returns where it ended up.
+    async fn write(
+        &self,
+        index: usize,
+        name: &str,
+        processed: Processed,
+        planned: &Outcome,
+        progress: &dyn Progress,
+    ) -> Result<Written, Error> {
+        let profile = &self.profile;
         let md5 = hex::encode(Md5::digest(&processed.bytes));
         let identity = Identity {
-            sha256: &sha256,
+            sha256: &planned.sha256,
             md5: &md5,
         };
-        let written = match self.earlier_upload(&identity, bytes_out).await {
-            Some(key) => Written {
+        let bytes_out = planned.bytes_out;
+        if let Some(key) = self.earlier_upload(&identity, bytes_out).await {
+            return Ok(Written {
                 key,
                 existing: true,
-            },
-            None => {
-                progress.event(Event::Uploading {
-                    index,
-                    bytes: bytes_out,
-                });
-                let cache_control = profile.cache_control.clone().or_else(|| {
-                    profile
-                        .template
-                        .uses_content_hash()
-                        .then(|| IMMUTABLE_CACHE_CONTROL.to_owned())
-                });
-                let content_disposition = profile
-                    .content_disposition
-                    .then(|| content_disposition(name, ext));
-                let metadata = BTreeMap::from([(SHA256_META.to_owned(), sha256.clone())]);
-                let request = PutRequest {
-                    key: planned_key.clone(),
-                    body: Bytes::from(processed.bytes),
-                    content_type: processed.mime.to_owned(),
-                    cache_control,
-                    content_disposition,
-                    metadata,
-                    if_none_match: false,
-                };
-                let sent = |n| progress.bytes_sent(index, n, bytes_out);
-                let rules = Rules {
-                    policy: profile.collision,
-                    conditional: profile.conditional_put,
-                    profile: &profile.name,
-                    locks: self.locks.as_ref(),
-                };
-                collision::put_without_overwrite(
-                    self.store.as_ref(),
-                    request,
-                    &identity,
-                    &rules,
-                    &sent,
-                )
-                .await?
-            }
+            });
+        }
+        progress.event(Event::Uploading {
+            index,
+            bytes: bytes_out,
+        });
+        let cache_control = profile.cache_control.clone().or_else(|| {
+            profile
+                .template
+                .uses_content_hash()
+                .then(|| IMMUTABLE_CACHE_CONTROL.to_owned())
+        });
+        let request = PutRequest {
+            key: planned.key.clone(),
+            body: Bytes::from(processed.bytes),
+            content_type: processed.mime.to_owned(),
+            cache_control,
+            content_disposition: profile
+                .content_disposition
+                .then(|| content_disposition(name, &planned.ext)),
+            metadata: BTreeMap::from([(SHA256_META.to_owned(), planned.sha256.clone())]),
+            if_none_match: false,
         };
-        if written.key != planned_key {
-            outcome.planned_key = Some(planned_key);
-        }
-        outcome.url = link::public_url(&public_base, &written.key, &profile.url_suffix);
-        outcome.key = written.key;
-        outcome.existing = written.existing;
-
-        if let Some(id) = *history_id {
-            self.record(
-                id,
-                Update {
-                    status: Some(Status::Done),
-                    key: Some(outcome.key.clone()),
-                    url: Some(outcome.url.clone()),
-                    error: Some(None),
-                    ..Update::at(self.now_ms())
-                },
-            );
-        }
-        Ok(outcome)
+        let sent = |n| progress.bytes_sent(index, n, bytes_out);
+        let rules = Rules {
+            policy: profile.collision,
+            conditional: profile.conditional_put,
+            profile: &profile.name,
+            locks: self.locks.as_ref(),
+        };
+        collision::put_without_overwrite(self.store.as_ref(), request, &identity, &rules, &sent)
+            .await
     }
 
     /// Takes this file's share of the memory budget, then reads it. A local file is estimated
@@ -771,121 +714,11 @@ impl<S: Store + 'static> Uploader<S> {
     }
 }
 
-/// A local file, read once its share of the budget is taken. The share is estimated from the
-/// file's first [`HEAD_BYTES`], so a file waiting for room holds next to nothing; one whose start
-/// does not state its size (HEIC and AVIF, whose size libheif reads from the whole file) is read
-/// whole first: its bytes are small next to its pixels.
-async fn read_file_admitted(
-    path: &Path,
-    options: &hoist_imaging::ProcessOptions,
-    budget: &Budget,
-) -> Result<(Bytes, Share), Error> {
-    let len = file_len(path).await?;
-    let head = read_file(path, len, HEAD_BYTES).await?;
-    if let Some(need) = hoist_imaging::peak_memory(&head, len, options) {
-        drop(head);
-        let share = budget.admit(need).await;
-        return Ok((read_file(path, len, MAX_FILE_BYTES).await?, share));
-    }
-    drop(head);
-    let input = read_file(path, len, MAX_FILE_BYTES).await?;
-    let need = hoist_imaging::peak_memory(&input, input.len() as u64, options);
-    Ok((input, budget.admit(need.unwrap_or(len)).await))
-}
-
-/// The size of a local file that may be read: a regular file within [`MAX_FILE_BYTES`].
-async fn file_len(path: &Path) -> Result<u64, Error> {
-    let meta = tokio::fs::metadata(path)
-        .await
-        .map_err(|e| read_error(path, &e))?;
-    if meta.is_dir() {
-        return Err(Error::IsDir {
-            path: path.to_owned(),
-        });
-    }
-    // A FIFO would block the open forever and a device never ends: only regular files.
-    if !meta.is_file() {
-        return Err(Error::NotAFile {
-            path: path.to_owned(),
-        });
-    }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(too_big(path, meta.len()));
-    }
-    Ok(meta.len())
-}
-
-/// Up to `limit` bytes from the start of a local file of (about) `len` bytes. When `limit` is
-/// [`MAX_FILE_BYTES`], more than that is an error: a file can grow after its size was read.
-async fn read_file(path: &Path, len: u64, limit: u64) -> Result<Bytes, Error> {
-    let file = tokio::fs::File::open(path)
-        .await
-        .map_err(|e| read_error(path, &e))?;
-    let mut buf = Vec::with_capacity(usize::try_from(len.min(limit)).unwrap_or(0));
-    let whole = limit == MAX_FILE_BYTES;
-    file.take(if whole { limit + 1 } else { limit })
-        .read_to_end(&mut buf)
-        .await
-        .map_err(|e| read_error(path, &e))?;
-    if whole && buf.len() as u64 > MAX_FILE_BYTES {
-        return Err(too_big(path, buf.len() as u64));
-    }
-    Ok(Bytes::from(buf))
-}
-
-fn read_error(path: &Path, e: &std::io::Error) -> Error {
-    Error::Read {
-        path: path.to_owned(),
-        detail: io_words(e),
-    }
-}
-
-fn too_big(path: &Path, size: u64) -> Error {
-    Error::TooBig {
-        name: path.display().to_string(),
-        size,
-        limit: MAX_FILE_BYTES,
-    }
-}
-
-/// `io::Error`'s Display adds "(os error 2)"; users want the words only.
-pub fn io_words(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ if is_disk_full(e) => "the disk is full".into(),
-        _ => {
-            let s = e.to_string();
-            match s.find(" (os error") {
-                Some(i) => s[..i].to_owned(),
-                None => s,
-            }
-        }
-    }
-}
-
-/// Whether an I/O error means the file system is out of space (ENOSPC) or the user's quota is
-/// used up: worth saying in those words rather than as an I/O error.
-pub fn is_disk_full(e: &std::io::Error) -> bool {
-    matches!(
-        e.kind(),
-        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
-    )
-}
-
 fn action_name(action: &Action) -> &'static str {
     match action {
         Action::Converted => "converted",
         Action::KeptOriginal => "kept_original",
         Action::PassedThrough(_) => "passed_through",
-    }
-}
-
-/// The name without its last extension (`a.b.png` → `a.b`; `.env` stays `.env`).
-pub fn file_stem(name: &str) -> &str {
-    match name.rfind('.') {
-        Some(0) | None => name,
-        Some(i) => &name[..i],
     }
 }
 
@@ -905,7 +738,7 @@ fn content_disposition(source_name: &str, ext: &str) -> String {
         .remove(b'`')
         .remove(b'|')
         .remove(b'~');
-    let name = format!("{}.{ext}", file_stem(source_name));
+    let name = format!("{}.{ext}", crate::template::file_stem(source_name));
     format!(
         "inline; filename*=UTF-8''{}",
         percent_encoding::utf8_percent_encode(&name, ATTR)
@@ -915,13 +748,6 @@ fn content_disposition(source_name: &str, ext: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stems() {
-        assert_eq!(file_stem("a.b.png"), "a.b");
-        assert_eq!(file_stem("noext"), "noext");
-        assert_eq!(file_stem(".env"), ".env");
-    }
 
     #[tokio::test]
     async fn cancel_wakes_a_waiting_job_and_a_late_one() {

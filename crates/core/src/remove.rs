@@ -3,6 +3,8 @@
 //! the safety rules (only Hoist's own finished uploads; never an object other rows link to)
 //! are written once.
 
+use std::sync::Mutex;
+
 use hoist_history::{History, ORIGIN_UPLOAD, Query, Record, Status};
 
 use crate::store::Store;
@@ -63,17 +65,35 @@ pub fn shared(history: &History, profile: &str, key: &str, id: i64) -> Result<bo
         .any(|r| r.id != id && r.key.as_deref() == Some(key)))
 }
 
-/// Deletes `record`'s object from `store` (unless other rows link to it; `shared`), then its
-/// history row. The row stays when the object could not be deleted, so it can be tried again.
+/// What deleting one upload will do: its record, and whether its object stays because other
+/// rows link to it ([`shared`]).
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub record: Record,
+    pub shared: bool,
+}
+
+/// Checks upload `id` ([`lookup`]) and whether its object is shared: two short SQLite reads
+/// under one lock.
+pub fn plan(history: &Mutex<History>, id: i64) -> Result<Plan, Refused> {
+    let guard = history.lock().unwrap_or_else(|p| p.into_inner());
+    let record = lookup(&guard, id)?;
+    let key = record.key.as_deref().unwrap_or_default();
+    let shared = shared(&guard, &record.profile, key, id)?;
+    Ok(Plan { record, shared })
+}
+
+/// Deletes the planned upload's object from `store` (the store of its profile; left alone when
+/// shared), then its history row. The row stays when the object could not be deleted, so it
+/// can be tried again.
 pub async fn delete_upload<S: Store>(
-    history: &std::sync::Mutex<History>,
+    history: &Mutex<History>,
     store: &S,
-    record: &Record,
-    shared: bool,
+    plan: &Plan,
 ) -> Result<(), Refused> {
-    let id = record.id;
-    if !shared {
-        let key = record.key.as_deref().unwrap_or_default();
+    let id = plan.record.id;
+    if !plan.shared {
+        let key = plan.record.key.as_deref().unwrap_or_default();
         store.delete(key).await.map_err(|e| Refused {
             code: e.kind.code(),
             message: format!("upload {id}: {e}"),

@@ -68,6 +68,7 @@ mod probe;
 #[cfg(feature = "auto-quality")]
 mod quality;
 mod resize;
+mod sample;
 mod svg;
 
 #[cfg(feature = "fixtures")]
@@ -87,3 +88,4 @@ pub use probe::{IMAGE_EXTENSIONS, Kind, Probe, SourceFormat, own_extension, prob
 #[cfg(feature = "auto-quality")]
 pub use quality::ssimulacra2;
 pub use resize::fit_within;
+pub use sample::{SAMPLE_SIZE, sample_for};

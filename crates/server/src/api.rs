@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use hoist_core::fetch;
-use hoist_core::pipeline::{FileError, Outcome, RunOptions, Source};
+use hoist_core::pipeline::{FileError, Outcome, Source};
 use hoist_imaging::Kind;
 use http_body_util::Full;
 use hyper::body::Body;
@@ -167,22 +167,12 @@ impl<H: ServerHost> App<H> {
             }
             UploadBody::Files(files) => file_sources(files, allow_any)?,
         };
-        let progress = self.host.progress();
-        let results = uploader
-            .run(sources, RunOptions::default(), progress.as_ref())
-            .await;
-        let done: Vec<Outcome> = results
-            .iter()
-            .filter_map(|r| r.as_ref().ok())
-            .cloned()
-            .collect();
-        if !done.is_empty() {
-            // Clipboard and notifications must not delay the answer the editor waits for.
-            let host = self.host.clone();
-            let uploader = uploader.clone();
-            tokio::task::spawn_blocking(move || host.on_uploaded(uploader.profile(), &done));
-        }
-        Ok(upload_reply(&uploader.profile().name, &results))
+        let name = uploader.profile().name.clone();
+        let results = match self.host.upload(uploader, sources).await {
+            Ok(results) => results,
+            Err(e) => return Ok(failed_reply(e.code(), e.to_string())),
+        };
+        Ok(upload_reply(&name, &results))
     }
 
     /// Runs a host call on the blocking pool (keychain, clipboard and SQLite calls block).

@@ -6,8 +6,6 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use hoist_core::remove::{self, Refused};
-use hoist_core::store::Store;
-use hoist_history::Record;
 use hyper::body::Body;
 use hyper::{Request, StatusCode};
 use serde_json::json;
@@ -56,77 +54,35 @@ impl<H: ServerHost> App<H> {
         Ok(json_reply(StatusCode::OK, &body))
     }
 
+    /// `hoist_core::remove` decides and deletes; this only fetches the history and the store
+    /// from the host (off the async workers: SQLite and the keychain block).
     async fn delete_one(&self, id: i64) -> Result<(), Refused> {
-        let record = self
-            .blocking(move |h| lookup(h, id))
-            .await
-            .map_err(|e| Refused {
-                code: "internal",
-                message: e.message,
-            })??;
-        let key = record.key.clone().unwrap_or_default();
-        let profile = record.profile.clone();
-        let shared = self
-            .blocking({
-                let key = key.clone();
-                move |h| others_with_key(h, &profile, &key, id)
+        let (history, plan) = self
+            .blocking(move |h| {
+                let history = h.history().ok_or_else(no_history)?;
+                let plan = remove::plan(&history, id)?;
+                Ok::<_, Refused>((history, plan))
             })
             .await
+            .map_err(internal)??;
+        let profile = plan.record.profile.clone();
+        let store = self
+            .blocking(move |h| h.store(&profile))
+            .await
+            .map_err(internal)?
             .map_err(|e| Refused {
-                code: "internal",
-                message: e.message,
-            })??;
-        if !shared {
-            let profile = record.profile.clone();
-            let store = self
-                .blocking(move |h| h.store(&profile))
-                .await
-                .map_err(|e| Refused {
-                    code: "internal",
-                    message: e.message,
-                })?
-                .map_err(|e| Refused {
-                    code: e.code(),
-                    message: format!("upload {id}: {e}"),
-                })?;
-            store.delete(&key).await.map_err(|e| Refused {
-                code: e.kind.code(),
+                code: e.code(),
                 message: format!("upload {id}: {e}"),
             })?;
-        }
-        self.blocking(move |h| {
-            let history = h.history().ok_or_else(no_history)?;
-            let guard = history.lock().unwrap_or_else(|p| p.into_inner());
-            guard.delete(id).map(drop).map_err(|e| Refused {
-                code: e.code(),
-                message: format!(
-                    "upload {id}: the object was deleted but the history was not: {e}"
-                ),
-            })
-        })
-        .await
-        .map_err(|e| Refused {
-            code: "internal",
-            message: e.message,
-        })?
+        remove::delete_upload(&history, store.as_ref(), &plan).await
     }
 }
 
-fn lookup<H: ServerHost>(host: &H, id: i64) -> Result<Record, Refused> {
-    let history = host.history().ok_or_else(no_history)?;
-    let guard = history.lock().unwrap_or_else(|p| p.into_inner());
-    remove::lookup(&guard, id)
-}
-
-fn others_with_key<H: ServerHost>(
-    host: &H,
-    profile: &str,
-    key: &str,
-    id: i64,
-) -> Result<bool, Refused> {
-    let history = host.history().ok_or_else(no_history)?;
-    let guard = history.lock().unwrap_or_else(|p| p.into_inner());
-    remove::shared(&guard, profile, key, id)
+fn internal(e: ApiError) -> Refused {
+    Refused {
+        code: "internal",
+        message: e.message,
+    }
 }
 
 fn no_history() -> Refused {

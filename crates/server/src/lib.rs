@@ -27,8 +27,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hoist_core::Error;
-use hoist_core::config::ResolvedProfile;
-use hoist_core::pipeline::{NoProgress, Outcome, Progress, Source, Uploader};
+use hoist_core::pipeline::{FileError, Outcome, Source, Uploader};
 use hoist_core::secrets::Secret;
 use hoist_core::store::Store;
 use hoist_history::History;
@@ -62,13 +61,17 @@ pub trait ServerHost: Send + Sync + 'static {
     /// `clipboard.empty` / `clipboard.error` when there is none.
     fn read_clipboard(&self) -> Result<Vec<Source>, Error>;
 
-    /// Called after a request uploaded something (PicGo copies the links and notifies here).
-    fn on_uploaded(&self, _profile: &ResolvedProfile, _outcomes: &[Outcome]) {}
-
-    /// Where the pipeline's progress events go (the desktop app forwards them to its UI).
-    fn progress(&self) -> Arc<dyn Progress> {
-        Arc::new(NoProgress)
-    }
+    /// Uploads one request's `sources` (already checked) with `uploader` and gives one result
+    /// per source, in order. This is the host's job runner: the desktop runs them as a batch of
+    /// its window (progress rows, cancel, clipboard, notifications with the failures), `hoist
+    /// serve` runs the pipeline and copies the links. Copying and notifying must not hold the
+    /// answer back: the editor waits for it. `Err` (the runner could not start or was stopped)
+    /// fails the whole request.
+    fn upload(
+        &self,
+        uploader: Arc<Uploader<Self::Store>>,
+        sources: Vec<Source>,
+    ) -> impl Future<Output = Result<Vec<Result<Outcome, FileError>>, Error>> + Send;
 }
 
 /// How to run the server. `Default` is PicGo's port on 127.0.0.1 with no secret.

@@ -9,9 +9,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use hoist_core::Error;
-use hoist_core::config::ResolvedProfile;
 use hoist_core::config::{ConfigError, Profile};
-use hoist_core::pipeline::{Env, Outcome, Source, Uploader};
+use hoist_core::pipeline::{Env, FileError, NoProgress, Outcome, RunOptions, Source, Uploader};
 use hoist_core::store::{ObjectInfo, PutRequest, Store, StoreError};
 use hoist_history::{History, NewRecord, Status};
 use hoist_imaging::fixtures;
@@ -164,11 +163,19 @@ impl ServerHost for FakeHost {
             .map_err(Error::Clipboard)
     }
 
-    fn on_uploaded(&self, _profile: &ResolvedProfile, outcomes: &[Outcome]) {
+    async fn upload(
+        &self,
+        uploader: Arc<Uploader<MemStore>>,
+        sources: Vec<Source>,
+    ) -> Result<Vec<Result<Outcome, FileError>>, Error> {
+        let results = uploader
+            .run(sources, RunOptions::default(), &NoProgress)
+            .await;
         self.uploaded
             .lock()
             .unwrap()
-            .extend(outcomes.iter().map(|o| o.url.clone()));
+            .extend(results.iter().flatten().map(|o| o.url.clone()));
+        Ok(results)
     }
 }
 
@@ -263,11 +270,10 @@ async fn json_list_uploads_every_path_in_order() {
     assert_eq!(full[1]["imgUrl"], "https://blog.test/two.png");
     assert_eq!(full[1]["fileName"], "two.png");
     assert!(full[0]["id"].as_str().unwrap().parse::<i64>().is_ok());
-    tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(
         host.uploaded.lock().unwrap().len(),
         2,
-        "host told about uploads"
+        "the host's runner ran the uploads"
     );
 }
 

@@ -503,7 +503,7 @@ export class MockBackend implements Backend {
     }
     if (!req.config.bucket.trim()) throw err('profile.bucket', 'The bucket name is missing.');
     if (name !== req.originalName && this.profiles.has(name)) {
-      throw err('profile.exists', `A profile named “${name}” already exists.`);
+      throw err('config.profile_exists', `A profile named “${name}” already exists.`);
     }
     let hasSecret = req.secret !== null && req.secret !== '';
     if (req.originalName !== null) {
@@ -531,7 +531,7 @@ export class MockBackend implements Backend {
     if (!/^[A-Za-z0-9._-]+$/.test(newName)) {
       throw err('profile.name', 'Profile names use letters, digits, “-”, “_” and “.”.');
     }
-    if (this.profiles.has(newName)) throw err('profile.exists', `A profile named “${newName}” already exists.`);
+    if (this.profiles.has(newName)) throw err('config.profile_exists', `A profile named “${newName}” already exists.`);
     this.profiles.set(newName, { config: clone(p.config), hasSecret: p.hasSecret });
     return this.publish();
   }

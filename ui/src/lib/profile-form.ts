@@ -34,7 +34,13 @@ export interface ProfileForm {
 
 export type FormErrors = Partial<Record<keyof ProfileForm, { key: MessageKey; params?: Record<string, string | number> }>>;
 
-export const NAME_RE = /^[A-Za-z0-9._-]+$/;
+/** Rust's rule (hoist_core::config::validate_profile_name): letters and digits of any script,
+ *  '-', '_' or '.', at most 64 bytes of UTF-8, not starting with '.'. */
+const NAME_RE = /^[\p{Alphabetic}\p{N}._-]+$/u;
+
+export function isProfileName(name: string): boolean {
+  return NAME_RE.test(name) && !name.startsWith('.') && new TextEncoder().encode(name).length <= 64;
+}
 
 export const TEMPLATE_VARIABLES = [
   'year', 'month', 'day', 'hour', 'minute', 'second', 'millisecond', 'timestamp', 'timestampMS',
@@ -126,7 +132,7 @@ export function validateForm(f: ProfileForm, preset: Preset | undefined, others:
   const e: FormErrors = {};
   const name = f.name.trim();
   if (!name) e.name = { key: 'valid.required' };
-  else if (!NAME_RE.test(name)) e.name = { key: 'valid.name' };
+  else if (!isProfileName(name)) e.name = { key: 'valid.name' };
   else if (others.includes(name)) e.name = { key: 'valid.nameTaken' };
 
   if (!f.bucket.trim()) e.bucket = { key: 'valid.required' };

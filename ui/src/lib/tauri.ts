@@ -6,6 +6,7 @@ import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { Backend, Unlisten } from './backend';
 import { toAppError } from './errors';
+import { EVENT_BATCH, EVENT_ERROR, EVENT_JOB, EVENT_NAVIGATE, EVENT_STATE } from './events';
 import type {
   AppError, AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, Preset, Preview,
   PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
@@ -97,13 +98,13 @@ export class TauriBackend implements Backend {
   }
 
   onJob(cb: (job: JobState) => void): Promise<Unlisten> {
-    return on('upload://state', cb);
+    return on(EVENT_JOB, cb);
   }
   onBatchDone(cb: (b: BatchDone) => void): Promise<Unlisten> {
-    return on('upload://batch', cb);
+    return on(EVENT_BATCH, cb);
   }
   onAppState(cb: (s: AppState) => void): Promise<Unlisten> {
-    return on('app://state', cb);
+    return on(EVENT_STATE, cb);
   }
   async onDragHover(cb: (hovering: boolean) => void): Promise<Unlisten> {
     // The drop itself is handled in Rust (paths never pass through JS); this only highlights.
@@ -114,10 +115,10 @@ export class TauriBackend implements Backend {
     return () => un();
   }
   onNavigate(cb: (view: string) => void): Promise<Unlisten> {
-    return on('app://navigate', cb);
+    return on(EVENT_NAVIGATE, cb);
   }
   onError(cb: (e: AppError) => void): Promise<Unlisten> {
-    return on<unknown>('app://error', (e) => cb(toAppError(e)));
+    return on<unknown>(EVENT_ERROR, (e) => cb(toAppError(e)));
   }
   sessionJobs(): Promise<JobState[]> {
     return call('session_jobs');

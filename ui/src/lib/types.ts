@@ -213,6 +213,8 @@ export interface PreviewRequest {
   config: ProfileConfig;
   /** A sample file name to render with, e.g. "screenshot.png". */
   fileName: string;
+  /** The profile's name as typed, for `{profile}`. */
+  name?: string;
 }
 
 export interface Preview {

@@ -63,6 +63,13 @@ describe('profile form', () => {
     expect(validateForm(ok, preset('minio'), [])).toEqual({});
     expect(validateForm({ ...ok, name: 'my blog' }, preset('minio'), []).name?.key).toBe('valid.name');
     expect(validateForm(ok, preset('minio'), ['blog']).name?.key).toBe('valid.nameTaken');
+    // The same rule as Rust's validate_profile_name: any script, no leading dot, ≤ 64 bytes.
+    for (const name of ['图床', 'blog-2', 'my_blog.v2', 'Ünïcode']) {
+      expect(validateForm({ ...ok, name }, preset('minio'), []).name, name).toBeUndefined();
+    }
+    for (const name of ['.hidden', 'a/b', 'a b', '图'.repeat(22)]) {
+      expect(validateForm({ ...ok, name }, preset('minio'), []).name?.key, name).toBe('valid.name');
+    }
     expect(validateForm({ ...ok, endpoint: 'ftp://x' }, preset('minio'), []).endpoint?.key).toBe('valid.url');
     expect(validateForm({ ...ok, quality: 0 }, preset('minio'), []).quality?.key).toBe('valid.range');
     expect(validateForm({ ...ok, max_width: '-5' }, preset('minio'), []).max_width?.key).toBe('valid.positive');

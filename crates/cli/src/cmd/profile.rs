@@ -1,5 +1,6 @@
 //! `hoist profile …`: list, show, add, edit, remove, use, test, providers. Changes go through
-//! the core's config model (validated, saved atomically); secrets go to the keychain only.
+//! the core's profile operations (`hoist_core::profiles`, the same as the desktop's) and are
+//! saved atomically; secrets go to the keychain only.
 
 use std::io::Read;
 use std::process::ExitCode;
@@ -8,6 +9,7 @@ use hoist_core::Error;
 use hoist_core::check;
 use hoist_core::config::{CollisionPolicy, ConfigError, Profile, validate_profile_name};
 use hoist_core::presets::{self, Addressing};
+use hoist_core::profiles;
 use hoist_core::secrets::{Keychain, Secret};
 use hoist_imaging::OutputFormat;
 
@@ -24,8 +26,7 @@ pub async fn run(ctx: &Ctx, cmd: ProfileCmd) -> Result<ExitCode, Error> {
         ProfileCmd::Remove { name } => remove(ctx, &name),
         ProfileCmd::Use { name } => {
             let mut cfg = ctx.config()?;
-            cfg.pick_profile_name(Some(&name))?;
-            cfg.default_profile = Some(name.clone());
+            profiles::set_default(&mut cfg, &name)?;
             ctx.save_config(&cfg)?;
             eprintln!("hoist: \"{name}\" is now the default profile");
             Ok(ExitCode::SUCCESS)
@@ -111,12 +112,6 @@ fn save(ctx: &Ctx, name: &str, f: ProfileFields, create: bool) -> Result<ExitCod
     validate_profile_name(name)?;
     let mut cfg = ctx.config()?;
     let mut profile = match (cfg.profiles.get(name), create) {
-        (Some(_), true) => {
-            return Err(invalid(
-                name,
-                "already exists: use `hoist profile edit` to change it",
-            ));
-        }
         (None, false) => {
             return Err(ConfigError::UnknownProfile {
                 name: name.into(),
@@ -125,15 +120,9 @@ fn save(ctx: &Ctx, name: &str, f: ProfileFields, create: bool) -> Result<ExitCod
             .into());
         }
         (Some(p), false) => p.clone(),
-        (None, true) => Profile::default(),
+        (_, true) => Profile::default(),
     };
-    let before = profile.clone();
     apply(&mut profile, &f, name)?;
-    // What `hoist profile test` measured holds for the bucket it tested only.
-    if f.conditional_put.is_none() && !profile.same_bucket(&before) {
-        profile.conditional_put = None;
-    }
-    // Validate the whole profile before anything is written, so a typo never lands on disk.
     let resolved = profile.resolve(name)?;
     let secret = if f.secret_stdin {
         let mut s = String::new();
@@ -148,13 +137,14 @@ fn save(ctx: &Ctx, name: &str, f: ProfileFields, create: bool) -> Result<ExitCod
     } else {
         None
     };
-    if let Some(secret) = &secret {
-        Keychain::system()?.set(name, secret)?;
+    let keys = Keychain::system;
+    if create {
+        profiles::add(&mut cfg, name, profile, secret.as_ref(), &keys)?;
+    } else {
+        profiles::update(&mut cfg, name, name, profile, secret.as_ref(), &keys)?;
     }
-    let first = cfg.profiles.is_empty();
-    cfg.profiles.insert(name.to_owned(), profile);
-    if f.default || first {
-        cfg.default_profile = Some(name.to_owned());
+    if f.default {
+        profiles::set_default(&mut cfg, name)?;
     }
     ctx.save_config(&cfg)?;
     let verb = if create { "added" } else { "updated" };
@@ -290,19 +280,18 @@ fn apply(p: &mut Profile, f: &ProfileFields, name: &str) -> Result<(), Error> {
 
 fn remove(ctx: &Ctx, name: &str) -> Result<ExitCode, Error> {
     let mut cfg = ctx.config()?;
-    cfg.pick_profile_name(Some(name))?;
-    cfg.profiles.remove(name);
-    if cfg.default_profile.as_deref() == Some(name) {
-        cfg.default_profile = None;
-    }
+    let removed = profiles::remove(&mut cfg, name, &Keychain::system)?;
     ctx.save_config(&cfg)?;
     // The config change is what matters; a keychain that cannot be reached keeps a stale
     // secret, which we say rather than fail.
-    match Keychain::system().and_then(|k| k.delete(name)) {
-        Ok(()) => eprintln!("hoist: profile \"{name}\" removed (and its keychain secret)"),
-        Err(e) => eprintln!(
+    match removed.secret_kept {
+        None => eprintln!("hoist: profile \"{name}\" removed (and its keychain secret)"),
+        Some(e) => eprintln!(
             "hoist: profile \"{name}\" removed; its keychain secret could not be removed: {e}"
         ),
+    }
+    if let Some(next) = removed.new_default {
+        eprintln!("hoist: \"{next}\" is now the default profile");
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,8 +7,9 @@ use std::sync::{Arc, Mutex};
 
 use clap::Args;
 use hoist_core::Error;
-use hoist_core::config::ResolvedProfile;
-use hoist_core::pipeline::{Env, Outcome, Source, Uploader};
+use hoist_core::pipeline::{
+    Env, FileError, NoProgress, Outcome, RunOptions, Source, Uploader, batch_links,
+};
 use hoist_core::secrets::Secret;
 use hoist_history::History;
 use hoist_s3::{S3Store, Uploaders};
@@ -131,15 +132,25 @@ impl ServerHost for CliHost {
         Ok(clipboard::read()?.into_sources(chrono::Local::now().fixed_offset()))
     }
 
-    /// Like PicGo, the links go to the clipboard in the profile's format. Without a display
-    /// there is no clipboard; that is not worth a message per request.
-    fn on_uploaded(&self, profile: &ResolvedProfile, outcomes: &[Outcome]) {
-        let links: Vec<String> = outcomes
-            .iter()
-            .map(|o| o.link(profile.link_format, &profile.custom_link))
-            .collect();
-        if let Err(why) = clipboard::copy_text(&links.join("\n")) {
-            tracing::debug!("links not copied: {why}");
+    /// Runs the pipeline; then, like PicGo, the links go to the clipboard in the profile's
+    /// format, off the answer's path. Without a display there is no clipboard; that is not
+    /// worth a message per request.
+    async fn upload(
+        &self,
+        uploader: Arc<Uploader<S3Store>>,
+        sources: Vec<Source>,
+    ) -> Result<Vec<Result<Outcome, FileError>>, Error> {
+        let results = uploader
+            .run(sources, RunOptions::default(), &NoProgress)
+            .await;
+        let links = batch_links(uploader.profile(), &results);
+        if !links.is_empty() {
+            tokio::task::spawn_blocking(move || {
+                if let Err(why) = clipboard::copy_links(&links) {
+                    tracing::debug!("links not copied: {why}");
+                }
+            });
         }
+        Ok(results)
     }
 }

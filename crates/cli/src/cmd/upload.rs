@@ -150,7 +150,7 @@ impl Report {
     pub fn finish(&self, ctx: &Ctx, no_copy: bool) -> ExitCode {
         if !no_copy
             && !self.links.is_empty()
-            && let Err(why) = clipboard::copy_text(&self.links.join("\n"))
+            && let Err(why) = clipboard::copy_links(&self.links)
         {
             output::note(ctx.quiet, &why);
         }

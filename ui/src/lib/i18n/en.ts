@@ -197,7 +197,7 @@ export const en = {
   'editor.notes': 'Provider notes',
 
   'valid.required': 'Required.',
-  'valid.name': 'Use letters, digits, “-”, “_” and “.” only.',
+  'valid.name': 'Use letters (any language), digits, “-”, “_” and “.”; not starting with “.”; at most 64 bytes.',
   'valid.nameTaken': 'A profile with this name already exists.',
   'valid.url': 'Enter a URL starting with http:// or https://.',
   'valid.range': 'Enter a whole number from {min} to {max}.',

@@ -199,7 +199,7 @@ export const zhCN: Dictionary = {
   'editor.notes': '服务商说明',
 
   'valid.required': '必填。',
-  'valid.name': '只能使用字母、数字、“-”、“_”和“.”。',
+  'valid.name': '只能使用文字（任何语言）、数字、“-”、“_”和“.”，不能以“.”开头，最长 64 字节。',
   'valid.nameTaken': '已存在同名配置。',
   'valid.url': '请输入以 http:// 或 https:// 开头的 URL。',
   'valid.range': '请输入 {min} 到 {max} 之间的整数。',

@@ -1,0 +1,106 @@
+//! What the window, the tray and start-up all do, written once: switch the active profile,
+//! tell everyone the state changed, apply the side effects of the settings, show the window,
+//! and the image picker. Tauri commands and the tray menu call these; nothing here is called
+//! back from them.
+
+use std::path::PathBuf;
+
+use tauri::{AppHandle, Emitter, Manager};
+use tauri_plugin_dialog::DialogExt;
+
+use crate::error::{IpcError, IpcResult};
+use crate::settings::{self, Settings};
+use crate::state::{AppCtx, AppState};
+use crate::{autostart, events, jobs, server, shortcut};
+
+/// Tells the window (and the tray, which listens) that profiles or settings changed.
+pub fn state_changed(app: &AppHandle) -> AppState {
+    let state = app.state::<AppCtx>().app_state();
+    let _ = app.emit(events::STATE, &state);
+    state
+}
+
+/// Makes `name` the active (default) profile.
+pub fn use_profile(app: &AppHandle, name: &str) -> IpcResult<AppState> {
+    let ctx = app.state::<AppCtx>();
+    let mut cfg = ctx.config()?;
+    cfg.pick_profile_name(Some(name))?;
+    cfg.default_profile = Some(name.to_owned());
+    ctx.save_config(&cfg)?;
+    Ok(state_changed(app))
+}
+
+/// Applies what a settings change needs, and nothing else. Also used at start-up with every
+/// effect on.
+pub async fn apply_effects(
+    app: &AppHandle,
+    effects: settings::Effects,
+    settings: &Settings,
+) -> IpcResult<()> {
+    let ctx = app.state::<AppCtx>();
+    if effects.shortcut {
+        let err = shortcut::apply(
+            app,
+            &settings.shortcut,
+            jobs::upload_clipboard_in_background,
+        );
+        *ctx.shortcut_error.lock().unwrap_or_else(|p| p.into_inner()) = err;
+    }
+    if effects.server {
+        server::restart(app).await;
+    }
+    if effects.autostart {
+        let dir = autostart::dir().ok_or_else(|| {
+            IpcError::new(
+                "autostart.failed",
+                "no home folder to put the autostart entry in",
+            )
+        })?;
+        let exe = std::env::current_exe().map_err(|e| {
+            IpcError::new("autostart.failed", format!("cannot find Hoist itself: {e}"))
+        })?;
+        autostart::set(&dir, &exe, settings.autostart)?;
+    }
+    Ok(())
+}
+
+pub fn show_main(app: &AppHandle) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.show();
+        let _ = w.unminimize();
+        let _ = w.set_focus();
+    }
+}
+
+/// The dialog that picks images to upload: every extension Hoist reads, in both cases (GTK's
+/// filters are case-sensitive and cameras write `.JPG`).
+pub fn image_dialog(app: &AppHandle) -> tauri_plugin_dialog::FileDialogBuilder<tauri::Wry> {
+    let extensions: Vec<String> = hoist_imaging::IMAGE_EXTENSIONS
+        .iter()
+        .flat_map(|e| [e.to_string(), e.to_ascii_uppercase()])
+        .collect();
+    let extensions: Vec<&str> = extensions.iter().map(String::as_str).collect();
+    app.dialog()
+        .file()
+        .set_title("Upload images")
+        .add_filter("Images", &extensions)
+}
+
+pub fn to_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {
+    files
+        .into_iter()
+        .filter_map(|f| f.into_path().ok())
+        .collect()
+}
+
+/// The tray's "Upload files…": the dialog answers later, on its own.
+pub fn pick_files_in_background(app: AppHandle) {
+    let app2 = app.clone();
+    image_dialog(&app).pick_files(move |files| {
+        if let Some(files) = files
+            && let Err(e) = jobs::upload_paths(&app2, &to_paths(files))
+        {
+            jobs::report_background_error(&app2, &e);
+        }
+    });
+}
