@@ -503,12 +503,9 @@ pub fn resume_unfinished(app: &AppHandle) -> usize {
             return 0;
         }
     };
-    let mut by_profile: BTreeMap<String, Vec<Job>> = BTreeMap::new();
-    for rec in &rows {
-        match queue::job_for(rec) {
-            Ok(job) => by_profile.entry(rec.profile.clone()).or_default().push(job),
-            Err(e) => tracing::warn!("upload {} cannot be resumed: {e}", rec.id),
-        }
+    let (by_profile, refused) = queue::jobs_by_profile(&rows);
+    for e in refused {
+        tracing::warn!("not resumed: {e}");
     }
     let mut n = 0;
     for (profile, jobs) in by_profile {

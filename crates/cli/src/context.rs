@@ -39,11 +39,6 @@ impl Ctx {
         Ok(Arc::new(Mutex::new(self.paths.open_history()?)))
     }
 
-    /// Where clipboard images wait for their upload (kept until it succeeds).
-    pub fn spool_dir(&self) -> PathBuf {
-        self.paths.spool_dir()
-    }
-
     pub fn credentials(&self, profile: &ResolvedProfile) -> Result<Credentials, Error> {
         credentials::resolve(profile, &credentials::process_env, &Keychain::system)
     }

@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 
 use crate::admission::{self, Budget, Share};
 use crate::collision::{self, Identity, Rules, SHA256_META, Written};
-use crate::config::ResolvedProfile;
+use crate::config::{Paths, ResolvedProfile};
 use crate::error::Error;
 use crate::fsio::{io_words, is_disk_full};
 pub use crate::job::{Cancel, Job, Source};
@@ -233,6 +233,21 @@ impl<S: Store + 'static> Uploader<S> {
             spool_dir: None,
             locks: None,
         }
+    }
+
+    /// How every entry point builds one: with `store`, recording into `history`, and keeping
+    /// clipboard images (the spool) and the per-key locks shared by Hoist processes in `paths`'
+    /// data dir.
+    pub fn in_paths(
+        paths: &Paths,
+        profile: Arc<ResolvedProfile>,
+        store: Arc<S>,
+        history: Option<Arc<Mutex<History>>>,
+        env: Env,
+    ) -> Self {
+        Self::new(profile, store, history, env)
+            .with_spool_dir(paths.spool_dir())
+            .with_lock_dir(paths.lock_dir())
     }
 
     /// Where in-memory sources (clipboard images, HTTP uploads) are saved before their upload,

@@ -2,6 +2,7 @@
 //! interrupted. The row keeps where its source is (a path, a URL, or the spooled copy of a
 //! clipboard image), so nothing has to be given again.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use hoist_history::{ORIGIN_UPLOAD, Record, Status};
@@ -44,6 +45,20 @@ pub fn job_for(rec: &Record) -> Result<Job, Error> {
         name: Some(rec.source_name.clone()),
         cancel: None,
     })
+}
+
+/// The jobs that continue `rows`, grouped by the profile each was uploaded with (retry and
+/// resume run each group with its own profile), and the rows that cannot be continued, with why.
+pub fn jobs_by_profile(rows: &[Record]) -> (BTreeMap<String, Vec<Job>>, Vec<Error>) {
+    let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
+    let mut refused = Vec::new();
+    for rec in rows {
+        match job_for(rec) {
+            Ok(job) => groups.entry(rec.profile.clone()).or_default().push(job),
+            Err(e) => refused.push(e),
+        }
+    }
+    (groups, refused)
 }
 
 #[cfg(test)]
@@ -112,5 +127,22 @@ mod tests {
             assert_eq!(e.code(), "job.not_retryable");
             assert!(e.to_string().contains(why), "{e}");
         }
+    }
+
+    #[test]
+    fn rows_are_grouped_by_their_profile_and_refusals_kept() {
+        let url = |u: &str| Some(u.to_owned());
+        let mut a = record(Status::Failed, ORIGIN_UPLOAD, url("https://h/1.png"));
+        let mut b = record(Status::Failed, ORIGIN_UPLOAD, url("https://h/2.png"));
+        let mut c = record(Status::Failed, ORIGIN_UPLOAD, url("https://h/3.png"));
+        let gone = record(Status::Failed, ORIGIN_UPLOAD, None);
+        a.profile = "work".into();
+        b.profile = "blog".into();
+        c.profile = "work".into();
+        let (groups, refused) = jobs_by_profile(&[a, b, gone, c]);
+        let sizes: Vec<(&str, usize)> = groups.iter().map(|(p, j)| (p.as_str(), j.len())).collect();
+        assert_eq!(sizes, [("blog", 1), ("work", 2)]);
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].code(), "job.not_retryable");
     }
 }

@@ -81,16 +81,13 @@ impl Uploaders {
         if let Some(warning) = hoist_core::tls::warning(&resolved) {
             tracing::warn!("{warning}");
         }
-        let uploader = Arc::new(
-            Uploader::new(
-                resolved,
-                store.clone(),
-                Some(self.history.clone()),
-                self.env.clone(),
-            )
-            .with_spool_dir(self.paths.spool_dir())
-            .with_lock_dir(self.paths.lock_dir()),
-        );
+        let uploader = Arc::new(Uploader::in_paths(
+            &self.paths,
+            resolved,
+            store.clone(),
+            Some(self.history.clone()),
+            self.env.clone(),
+        ));
         cache.insert(
             name,
             Cached {

@@ -1,12 +1,11 @@
 //! `hoist history retry` and `hoist queue list|resume`: history rows back into the pipeline,
 //! each with the profile it was uploaded with, continuing the same row.
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use hoist_core::Error;
-use hoist_core::pipeline::{Env, Job, RunOptions, Uploader};
+use hoist_core::pipeline::{Env, RunOptions, Uploader};
 use hoist_core::queue;
 use hoist_history::{Query, Record, Status};
 
@@ -99,17 +98,11 @@ async fn run(
 ) -> Result<ExitCode, Error> {
     let cfg = ctx.config()?;
     let history = ctx.history()?;
-    let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
-    let mut refused = 0usize;
-    for rec in &rows {
-        match queue::job_for(rec) {
-            Ok(job) => groups.entry(rec.profile.clone()).or_default().push(job),
-            Err(e) => {
-                refused += 1;
-                eprintln!("hoist: {e}");
-            }
-        }
+    let (groups, not_retryable) = queue::jobs_by_profile(&rows);
+    for e in &not_retryable {
+        eprintln!("hoist: {e}");
     }
+    let mut refused = not_retryable.len();
     let mut report = Report::default();
     for (profile_name, jobs) in groups {
         let profile = match cfg.resolve(Some(&profile_name)) {
@@ -124,9 +117,13 @@ async fn run(
             }
         };
         let store = Arc::new(ctx.store(&profile, false)?);
-        let uploader = Uploader::new(profile.clone(), store, Some(history.clone()), Env::system())
-            .with_spool_dir(ctx.spool_dir())
-            .with_lock_dir(ctx.paths.lock_dir());
+        let uploader = Uploader::in_paths(
+            &ctx.paths,
+            profile.clone(),
+            store,
+            Some(history.clone()),
+            Env::system(),
+        );
         let progress = StderrProgress::new(ctx.quiet, jobs.len());
         let run = uploader.run_jobs(jobs, RunOptions::default(), &progress);
         let results = match interrupt::or_interrupt(run).await {

@@ -42,9 +42,7 @@ pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
             ),
         );
     }
-    let uploader = Uploader::new(profile.clone(), store, history, Env::system())
-        .with_spool_dir(ctx.spool_dir())
-        .with_lock_dir(ctx.paths.lock_dir());
+    let uploader = Uploader::in_paths(&ctx.paths, profile.clone(), store, history, Env::system());
     let progress = StderrProgress::new(ctx.quiet, sources.len());
     let opts = RunOptions {
         dry_run: args.dry_run,
