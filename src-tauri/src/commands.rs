@@ -219,33 +219,9 @@ pub async fn delete_remote(app: AppHandle, id: i64) -> IpcResult<()> {
     Ok(())
 }
 
-#[derive(Debug, Serialize)]
-pub struct PresetView {
-    pub id: String,
-    pub name: String,
-    pub endpoint: String,
-    pub region: String,
-    pub addressing: hoist_core::presets::Addressing,
-    pub acl: bool,
-    pub public_url: String,
-    pub notes: String,
-}
-
 #[tauri::command]
-pub fn providers() -> Vec<PresetView> {
-    presets::all()
-        .iter()
-        .map(|p| PresetView {
-            id: p.id.clone(),
-            name: p.name.clone(),
-            endpoint: p.endpoint.clone(),
-            region: p.region.clone(),
-            addressing: p.addressing,
-            acl: p.acl,
-            public_url: p.public_url.clone(),
-            notes: p.notes.clone(),
-        })
-        .collect()
+pub fn providers() -> Vec<presets::PresetView> {
+    presets::views()
 }
 
 #[tauri::command]

@@ -432,10 +432,13 @@ impl Config {
     }
 }
 
+/// The longest profile name, in bytes of UTF-8.
+pub const MAX_PROFILE_NAME_BYTES: usize = 64;
+
 /// Profile names become keychain entries, file-name-ish ids in the UI and `{profile}` in keys.
 pub fn validate_profile_name(name: &str) -> Result<(), ConfigError> {
     let ok = !name.is_empty()
-        && name.len() <= 64
+        && name.len() <= MAX_PROFILE_NAME_BYTES
         && name
             .chars()
             .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))

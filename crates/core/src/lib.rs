@@ -8,6 +8,7 @@ pub mod collision;
 pub mod config;
 pub mod credentials;
 pub mod error;
+mod facts;
 pub mod fetch;
 pub mod fsio;
 pub mod job;

@@ -74,6 +74,36 @@ pub fn get(id: &str) -> Option<&'static Preset> {
 }
 
 /// Comma-separated ids, for error messages and help text.
+/// What the profile editor shows of a preset (the UI's `Preset`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PresetView {
+    pub id: String,
+    pub name: String,
+    pub endpoint: String,
+    pub region: String,
+    pub addressing: Addressing,
+    pub acl: bool,
+    pub public_url: String,
+    pub notes: String,
+}
+
+/// Every preset as the editor shows it: the `providers` command and the UI's facts file.
+pub fn views() -> Vec<PresetView> {
+    all()
+        .iter()
+        .map(|p| PresetView {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            endpoint: p.endpoint.clone(),
+            region: p.region.clone(),
+            addressing: p.addressing,
+            acl: p.acl,
+            public_url: p.public_url.clone(),
+            notes: p.notes.clone(),
+        })
+        .collect()
+}
+
 pub fn ids() -> String {
     all()
         .iter()

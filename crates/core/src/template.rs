@@ -86,6 +86,11 @@ const VARS: &[(&str, Var)] = &[
     ("localFolder", Var::LocalFolder),
 ];
 
+/// Every variable a key template may use, in the order help text shows them.
+pub fn variable_names() -> impl Iterator<Item = &'static str> {
+    VARS.iter().map(|(n, _)| *n)
+}
+
 impl Var {
     fn lookup(name: &str) -> Option<Var> {
         VARS.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)

@@ -2,6 +2,7 @@
 // a generated history of 100 000 rows served in keyset pages, and uploads that move through
 // their stages on timers (or step by step with `step()` / `finishAll()` when timers are off).
 import type { Backend, Unlisten } from './backend';
+import { PRESETS, defaultConfig } from './facts';
 import type {
   AppError, AppState, BatchDone, HistoryPage, HistoryQuery, HistoryRow, HistoryStatus,
   ImportSummary, JobState, LinkFormat, Links, Preset, Preview, PreviewRequest, ProfileConfig,
@@ -23,54 +24,8 @@ export interface MockOptions {
   now?: number;
 }
 
-export const PRESETS: Preset[] = [
-  { id: 'r2', name: 'Cloudflare R2', endpoint: 'https://{account_id}.r2.cloudflarestorage.com', region: 'auto', addressing: 'path', acl: false, public_url: '', notes: "Set public_base_url to the bucket's custom domain or its r2.dev URL; the API host is not public." },
-  { id: 'aws', name: 'Amazon S3', endpoint: 'https://s3.{region}.amazonaws.com', region: 'us-east-1', addressing: 'virtual', acl: true, public_url: 'https://{bucket}.s3.{region}.amazonaws.com', notes: "Buckets with 'Bucket owner enforced' reject ACLs: leave acl unset." },
-  { id: 'minio', name: 'MinIO', endpoint: '', region: 'us-east-1', addressing: 'path', acl: false, public_url: '{endpoint}/{bucket}', notes: 'Give the server URL as endpoint, e.g. http://127.0.0.1:9000; the bucket needs an anonymous read policy for links to work.' },
-  { id: 'garage', name: 'Garage', endpoint: '', region: 'garage', addressing: 'path', acl: false, public_url: '', notes: "Set public_base_url to the bucket's web endpoint (garage bucket website --allow)." },
-  { id: 'aliyun-oss', name: 'Aliyun OSS', endpoint: 'https://oss-{region}.aliyuncs.com', region: 'cn-hangzhou', addressing: 'virtual', acl: true, public_url: 'https://{bucket}.oss-{region}.aliyuncs.com', notes: 'OSS rejects path-style requests.' },
-  { id: 'tencent-cos', name: 'Tencent COS', endpoint: 'https://cos.{region}.myqcloud.com', region: 'ap-guangzhou', addressing: 'virtual', acl: true, public_url: 'https://{bucket}.cos.{region}.myqcloud.com', notes: 'The bucket name includes the APPID suffix, e.g. images-1250000000.' },
-  { id: 'b2', name: 'Backblaze B2', endpoint: 'https://s3.{region}.backblazeb2.com', region: 'us-west-004', addressing: 'virtual', acl: false, public_url: 'https://{bucket}.s3.{region}.backblazeb2.com', notes: 'The bucket must be public for links to work.' },
-  { id: 'wasabi', name: 'Wasabi', endpoint: 'https://s3.{region}.wasabisys.com', region: 'us-east-1', addressing: 'virtual', acl: true, public_url: 'https://s3.{region}.wasabisys.com/{bucket}', notes: 'Public access must be enabled on the account and the bucket.' },
-  { id: 'custom', name: 'Other S3-compatible service', endpoint: '', region: 'us-east-1', addressing: 'path', acl: false, public_url: '{endpoint}/{bucket}', notes: 'Any S3-compatible server: give its endpoint, and public_base_url if objects are served elsewhere.' },
-];
-
-export function defaultConfig(provider: string): ProfileConfig {
-  return {
-    provider,
-    endpoint: null,
-    account_id: null,
-    region: null,
-    bucket: '',
-    addressing: null,
-    acl: null,
-    access_key_id: null,
-    public_base_url: null,
-    url_suffix: '',
-    key_template: '{year}/{month}/{md5}.{extName}',
-    link_format: 'markdown',
-    custom_link: '![$fileName]($url)',
-    cache_control: null,
-    content_disposition: true,
-    connect_timeout_secs: 10,
-    timeout_secs: 60,
-    proxy: null,
-    allow_invalid_certs: false,
-    collision: 'rename',
-    conditional_put: null,
-    dedup: true,
-    processing: {
-      format: 'webp',
-      quality: 80,
-      lossless: false,
-      max_width: null,
-      max_height: null,
-      strip_metadata: true,
-      max_pixels: 100_000_000,
-      allow_any_file: false,
-    },
-  };
-}
+// Presets and a new profile's defaults are Rust's (facts.json), not a copy.
+export { PRESETS, defaultConfig };
 
 function sampleProfiles(): Map<string, { config: ProfileConfig; hasSecret: boolean }> {
   const blog = defaultConfig('r2');
@@ -193,59 +148,6 @@ function clone<T>(v: T): T {
 
 function err(code: string, message: string): AppError {
   return { code, message };
-}
-
-// ---- key templates (a faithful-enough copy of the core's language for the preview) ---------
-
-const TEMPLATE_VARS = [
-  'year', 'month', 'day', 'hour', 'minute', 'second', 'millisecond', 'timestamp', 'timestampMS',
-  'fullName', 'fileName', 'extName', 'md5', 'sha1', 'sha256', 'md5B64', 'md5B64Short', 'uuid',
-  'crc32', 'width', 'height', 'profile', 'localFolder',
-];
-
-function utf8Len(s: string): number {
-  return new TextEncoder().encode(s).length;
-}
-
-export function renderTemplate(
-  template: string,
-  values: Record<string, string>,
-): { key: string } | { error: string; offset: number } {
-  let out = '';
-  let i = 0;
-  while (i < template.length) {
-    const ch = template[i];
-    if (ch === '{') {
-      if (template[i + 1] === '{') { out += '{'; i += 2; continue; }
-      const close = template.indexOf('}', i);
-      const offset = utf8Len(template.slice(0, i));
-      if (close < 0) return { error: 'Unclosed “{”: write “{{” for a literal brace.', offset };
-      const body = template.slice(i + 1, close);
-      const [name, slice] = body.split(':', 2);
-      if (!TEMPLATE_VARS.includes(name)) {
-        return { error: `Unknown variable {${name}}. See the list below.`, offset };
-      }
-      let value = values[name] ?? '';
-      if (slice !== undefined) {
-        const m = /^(\d+)(?:,(\d+))?$/.exec(slice);
-        if (!m) return { error: `Bad slice “${slice}”: write {${name}:N} or {${name}:start,len}.`, offset };
-        if (name !== 'localFolder') {
-          value = m[2] !== undefined ? [...value].slice(+m[1], +m[1] + +m[2]).join('') : [...value].slice(0, +m[1]).join('');
-        }
-      }
-      out += value;
-      i = close + 1;
-    } else if (ch === '}') {
-      if (template[i + 1] === '}') { out += '}'; i += 2; continue; }
-      return { error: 'Lone “}”: write “}}” for a literal brace.', offset: utf8Len(template.slice(0, i)) };
-    } else {
-      out += ch;
-      i++;
-    }
-  }
-  const key = out.replace(/\\/g, '/').replace(/^\/+/, '').replace(/\/{2,}/g, '/');
-  if (!key || key.endsWith('/')) return { error: 'The rendered key is empty or ends with “/”.', offset: 0 };
-  return { key };
 }
 
 // ---- the backend ---------------------------------------------------------------------------
@@ -562,31 +464,21 @@ export class MockBackend implements Backend {
     ];
   }
 
+  /** Canned values: the real preview is Rust's (hoist_core::preview), run through the upload's
+   *  own stages; the mock does not imitate the template language. An empty template is the one
+   *  error it shows, so the editor's error state can be seen in `npm run dev`. */
   async preview(req: PreviewRequest): Promise<Preview> {
     await delay(this.opts.latency);
     const c = req.config;
-    const fmt = c.processing.format;
-    const srcExt = (/\.([^.]+)$/.exec(req.fileName) ?? ['', ''])[1];
-    const ext = fmt === 'keep' || fmt === 'original' ? srcExt : fmt === 'jpeg' ? 'jpg' : fmt;
+    if (!c.key_template.trim()) {
+      return { key: null, url: null, link: null, error: { message: 'The key template is empty.', offset: 0 } };
+    }
     const stem = req.fileName.replace(/\.[^.]+$/, '');
-    const d = new Date(2025, 4, 17, 9, 41, 7, 250);
-    const p2 = (n: number) => String(n).padStart(2, '0');
-    const values: Record<string, string> = {
-      year: String(d.getFullYear()), month: p2(d.getMonth() + 1), day: p2(d.getDate()),
-      hour: p2(d.getHours()), minute: p2(d.getMinutes()), second: p2(d.getSeconds()),
-      millisecond: '250', timestamp: String(Math.floor(d.getTime() / 1000)),
-      timestampMS: String(d.getTime()), fullName: `${stem}.${ext}`, fileName: stem, extName: ext,
-      md5: '9e107d9d372bb6826bd81d3542a419d6', sha1: '2fd4e1c67a2d28fced849ee1bb76e7391b93eb12',
-      sha256: 'd7a8fbb307d7809469ca9abcb0082e4f8d5651e46d3cdb762d02d0bf37c9e592',
-      md5B64: 'nhB9nTcrtoJr2B01QqQZ1g', md5B64Short: 'nhB9nTcr', uuid: '3f0b8a4e-2c1d-4e5f-9a6b-7c8d9e0f1a2b',
-      crc32: '414fa339', width: '1280', height: '720', profile: 'preview', localFolder: 'Pictures',
-    };
-    const r = renderTemplate(c.key_template, values);
-    if ('error' in r) return { key: null, url: null, link: null, error: { message: r.error, offset: r.offset } };
-    const base = publicBase('preview', c);
-    const url = base ? `${base}/${r.key}${c.url_suffix ?? ''}` : null;
-    const link = url ? linksFor(url, `${stem}.${ext}`, c.custom_link)[c.link_format] : null;
-    return { key: r.key, url, link, error: null };
+    const key = `2025/05/${stem}.webp`;
+    const base = publicBase(req.name || 'preview', c);
+    const url = base ? `${base}/${key}${c.url_suffix ?? ''}` : null;
+    const link = url ? linksFor(url, `${stem}.webp`, c.custom_link)[c.link_format] : null;
+    return { key, url, link, error: null };
   }
 
   async importPicgo(dryRun: boolean): Promise<ImportSummary> {

@@ -1,6 +1,7 @@
 // The profile editor's form model, free of the DOM: a flat, string-friendly copy of a profile's
 // config, the validation shown inline, and the conversion back to the config Rust stores
 // (fields the editor does not show are kept as they were).
+import { PROFILE_NAME_MAX_BYTES, TEMPLATE_VARIABLE_NAMES } from './facts';
 import type { MessageKey } from './i18n/en';
 import type { LinkFormat, Preset, ProfileConfig } from './types';
 
@@ -39,14 +40,11 @@ export type FormErrors = Partial<Record<keyof ProfileForm, { key: MessageKey; pa
 const NAME_RE = /^[\p{Alphabetic}\p{N}._-]+$/u;
 
 export function isProfileName(name: string): boolean {
-  return NAME_RE.test(name) && !name.startsWith('.') && new TextEncoder().encode(name).length <= 64;
+  return NAME_RE.test(name) && !name.startsWith('.') && new TextEncoder().encode(name).length <= PROFILE_NAME_MAX_BYTES;
 }
 
-export const TEMPLATE_VARIABLES = [
-  'year', 'month', 'day', 'hour', 'minute', 'second', 'millisecond', 'timestamp', 'timestampMS',
-  'fullName', 'fileName', 'extName', 'md5', 'sha1', 'sha256', 'md5B64', 'md5B64Short', 'uuid',
-  'crc32', 'width', 'height', 'profile', 'localFolder:N',
-];
+/** The variables help text lists (Rust's, from facts.json); `localFolder` takes a count. */
+export const TEMPLATE_VARIABLES = TEMPLATE_VARIABLE_NAMES.map((v) => (v === 'localFolder' ? 'localFolder:N' : v));
 
 const s = (v: string | null | undefined): string => v ?? '';
 

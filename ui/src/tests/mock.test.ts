@@ -1,5 +1,5 @@
 // The mock backend behaves like the shell where the UI depends on it: job events through to a
-// BatchDone, keyset pages, template preview errors with offsets.
+// BatchDone, keyset pages, the canned preview.
 import { describe, expect, it } from 'vitest';
 import { MockBackend } from '../lib/mock';
 import type { BatchDone, JobState } from '../lib/types';
@@ -56,14 +56,14 @@ describe('MockBackend', () => {
     expect(b.rows[0].id).toBe(a.rows[9].id - 1);
   });
 
-  it('previews keys and points at template errors', async () => {
+  it('previews canned values (the real preview is Rust\'s) and an empty template as an error', async () => {
     const mock = new MockBackend({ historySize: 0, autoProgress: false });
     const { config } = await mock.getProfile('blog');
-    const ok = await mock.preview({ config: { ...config, key_template: '{year}/{md5:8}.{extName}' }, fileName: 'screenshot.png' });
-    expect(ok.key).toBe('2025/9e107d9d.webp');
-    expect(ok.url).toBe('https://img.example.com/2025/9e107d9d.webp');
-    const bad = await mock.preview({ config: { ...config, key_template: '图/{nope}' }, fileName: 'screenshot.png' });
+    const ok = await mock.preview({ config, fileName: 'screenshot.png', name: 'blog' });
+    expect(ok.key).toBe('2025/05/screenshot.webp');
+    expect(ok.url).toBe('https://img.example.com/2025/05/screenshot.webp');
+    const bad = await mock.preview({ config: { ...config, key_template: ' ' }, fileName: 'screenshot.png' });
     expect(bad.key).toBeNull();
-    expect(bad.error?.offset).toBe(4);
+    expect(bad.error?.offset).toBe(0);
   });
 });
