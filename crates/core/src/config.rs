@@ -622,14 +622,20 @@ fn non_empty(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn check_http_url(url: &str) -> Result<(), String> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))
-        .ok_or_else(|| format!("\"{url}\" must start with http:// or https://"))?;
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || host.contains(char::is_whitespace) {
-        return Err(format!("\"{url}\" has no valid host"));
+/// An absolute http(s) URL with a host, parsed by the `url` crate (WHATWG rules, as browsers
+/// and the HTTP clients read it).
+fn check_http_url(text: &str) -> Result<(), String> {
+    let must_be_http = || format!("\"{text}\" must start with http:// or https://");
+    let parsed = match url::Url::parse(text) {
+        Ok(u) => u,
+        Err(url::ParseError::RelativeUrlWithoutBase) => return Err(must_be_http()),
+        Err(e) => return Err(format!("\"{text}\" is not a valid URL ({e})")),
+    };
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(must_be_http());
+    }
+    if parsed.host_str().is_none_or(str::is_empty) {
+        return Err(format!("\"{text}\" has no valid host"));
     }
     Ok(())
 }

@@ -98,17 +98,18 @@ pub fn reqwest_words(e: &reqwest::Error) -> String {
     format!("{what} ({cause})")
 }
 
-/// The last non-empty path segment, percent-decoded, without the query; `image` if none.
+/// The last non-empty path segment, percent-decoded, without the query; `image` if none (or
+/// when the URL does not parse).
 pub fn name_from_url(url: &str) -> String {
-    let no_query = url.split(['?', '#']).next().unwrap_or(url);
-    let after_scheme = no_query.split_once("://").map_or(no_query, |(_, r)| r);
-    let path = after_scheme.split_once('/').map_or("", |(_, p)| p);
-    path.rsplit('/')
-        .find(|s| !s.is_empty())
-        .map(|s| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .into_owned()
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| {
+            let last = u.path_segments()?.rev().find(|s| !s.is_empty())?.to_owned();
+            Some(
+                percent_encoding::percent_decode_str(&last)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            )
         })
         .filter(|s| !s.contains(['/', '\\']) && s != ".." && s != ".")
         .unwrap_or_else(|| "image".to_owned())

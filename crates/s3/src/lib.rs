@@ -124,17 +124,17 @@ impl fmt::Debug for S3Settings {
     }
 }
 
-/// `http://user:pw@host:8080` → `http://<redacted>@host:8080`.
-fn redact_userinfo(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let authority_end = rest.find('/').unwrap_or(rest.len());
-            match rest[..authority_end].rfind('@') {
-                Some(at) => format!("{scheme}://<redacted>{}", &rest[at..]),
-                None => url.to_owned(),
-            }
-        }
-        None => url.to_owned(),
+/// `http://user:pw@host:8080` → `http://<redacted>@host:8080`. A URL that does not parse is
+/// not shown at all: it might hold a password where no parser expects one.
+fn redact_userinfo(text: &str) -> String {
+    match url::Url::parse(text) {
+        Ok(u) if u.username().is_empty() && u.password().is_none() => text.to_owned(),
+        Ok(u) => format!(
+            "{}://<redacted>@{}",
+            u.scheme(),
+            &u[url::Position::BeforeHost..]
+        ),
+        Err(_) => "<a proxy URL that does not parse>".to_owned(),
     }
 }
 
@@ -190,10 +190,10 @@ impl S3Store {
             ));
         }
         if let Some(endpoint) = &settings.endpoint {
-            let ok = endpoint
-                .strip_prefix("https://")
-                .or_else(|| endpoint.strip_prefix("http://"))
-                .is_some_and(|rest| !rest.is_empty() && !rest.contains(char::is_whitespace));
+            let ok = url::Url::parse(endpoint).is_ok_and(|u| {
+                matches!(u.scheme(), "http" | "https")
+                    && u.host_str().is_some_and(|h| !h.is_empty())
+            });
             if !ok {
                 return Err(config_error(format!(
                     "endpoint {endpoint:?} is not an http:// or https:// URL"
