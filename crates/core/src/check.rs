@@ -240,7 +240,7 @@ fn step(name: &'static str, t: Instant, r: Result<String, impl ToString>) -> Ste
 mod tests {
     use super::*;
     use crate::config::Profile;
-    use crate::store::mem::Mem;
+    use crate::mem::Mem;
 
     fn profile() -> ResolvedProfile {
         Profile {

@@ -235,7 +235,7 @@ mod tests {
     use bytes::Bytes;
 
     use super::*;
-    use crate::store::mem::Mem;
+    use crate::mem::Mem;
 
     const SHA_NEW: &str = "3f9a2c11223344556677889900aabbccddeeff00112233445566778899aabbcc";
 

@@ -15,6 +15,8 @@ pub mod job;
 pub mod keylock;
 pub mod keys;
 pub mod link;
+#[cfg(any(test, feature = "mem-store"))]
+pub mod mem;
 pub mod pipeline;
 pub mod presets;
 pub mod preview;

@@ -764,6 +764,127 @@ fn content_disposition(source_name: &str, ext: &str) -> String {
 mod tests {
     use super::*;
 
+    /// An uploader over the shared in-memory store, with an in-memory history and a spool.
+    fn recorded(
+        store: &Arc<crate::mem::Mem>,
+        spool: &Path,
+    ) -> (Uploader<crate::mem::Mem>, Arc<Mutex<History>>) {
+        let history = Arc::new(Mutex::new(History::open_in_memory().unwrap()));
+        let profile = crate::config::Profile {
+            provider: "minio".into(),
+            endpoint: Some("http://127.0.0.1:9".into()),
+            bucket: "b".into(),
+            public_base_url: Some("https://img.test".into()),
+            key_template: "{fileName}.{extName}".into(),
+            ..crate::config::Profile::default()
+        };
+        let up = Uploader::new(
+            Arc::new(profile.resolve("test").unwrap()),
+            store.clone(),
+            Some(history.clone()),
+            Env::system(),
+        )
+        .with_spool_dir(spool.to_owned());
+        (up, history)
+    }
+
+    fn bytes(name: &str, png: &[u8]) -> Vec<Source> {
+        vec![Source::Bytes {
+            name: name.into(),
+            bytes: Bytes::copy_from_slice(png),
+        }]
+    }
+
+    fn files_in(dir: &Path) -> usize {
+        std::fs::read_dir(dir).map_or(0, |d| d.count())
+    }
+
+    #[tokio::test]
+    async fn history_spool_and_dedup_follow_each_upload() {
+        let dir = tempfile::tempdir().unwrap();
+        let spool = dir.path().join("spool");
+        let store = Arc::new(crate::mem::Mem::default());
+        let (up, history) = recorded(&store, &spool);
+        let png = hoist_imaging::fixtures::screenshot_png(64, 48);
+        let row = |id: i64| history.lock().unwrap().get(id).unwrap().unwrap();
+
+        // A clipboard image: spooled while it runs, the copy gone once it is up; row done.
+        let r = up
+            .run(bytes("a.png", &png), RunOptions::default(), &NoProgress)
+            .await;
+        let done = r[0].as_ref().unwrap();
+        let rec = row(done.history_id.unwrap());
+        assert_eq!(rec.status, Status::Done);
+        assert_eq!(rec.key.as_deref(), Some(done.key.as_str()));
+        assert_eq!(rec.url.as_deref(), Some(done.url.as_str()));
+        assert!(store.body(&done.key).is_some());
+        assert_eq!(files_in(&spool), 0, "the spooled copy is removed");
+
+        // The same bytes again, under another name: the earlier object is reused, no PUT.
+        let puts = *store.puts.lock().unwrap();
+        let r = up
+            .run(bytes("b.png", &png), RunOptions::default(), &NoProgress)
+            .await;
+        let again = r[0].as_ref().unwrap();
+        assert!(again.existing);
+        assert_eq!(again.key, done.key);
+        assert_eq!(*store.puts.lock().unwrap(), puts);
+
+        // The server refuses: the row is failed with the reason, and the spooled copy stays
+        // for a retry, which the row points at.
+        *store.failing.lock().unwrap() = Some(crate::store::StoreErrorKind::AccessDenied);
+        let other = hoist_imaging::fixtures::screenshot_png(80, 40);
+        let r = up
+            .run(bytes("c.png", &other), RunOptions::default(), &NoProgress)
+            .await;
+        let failed = r[0].as_ref().unwrap_err();
+        let rec = row(failed.history_id.unwrap());
+        assert_eq!(rec.status, Status::Failed);
+        assert_eq!(rec.error_code.as_deref(), Some("store.access_denied"));
+        assert_eq!(files_in(&spool), 1);
+        let kept = rec.source_path.clone().unwrap();
+        assert!(kept.starts_with(spool.to_str().unwrap()), "{kept}");
+
+        // Retried from its row once the server works: the same row ends done.
+        *store.failing.lock().unwrap() = None;
+        let job = crate::queue::job_for(&rec).unwrap();
+        let r = up
+            .run_jobs(vec![job], RunOptions::default(), &NoProgress)
+            .await;
+        let retried = r[0].as_ref().unwrap();
+        assert_eq!(retried.history_id, Some(rec.id));
+        assert_eq!(row(rec.id).status, Status::Done);
+        assert_eq!(files_in(&spool), 0);
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_job_ends_failed_and_retryable() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(crate::mem::Mem::default());
+        let (up, history) = recorded(&store, &dir.path().join("spool"));
+        let png = hoist_imaging::fixtures::screenshot_png(64, 48);
+        let cancel = Cancel::new();
+        cancel.cancel();
+        let job = Job {
+            cancel: Some(cancel),
+            ..Job::from(bytes("late.png", &png).remove(0))
+        };
+        let r = up
+            .run_jobs(vec![job], RunOptions::default(), &NoProgress)
+            .await;
+        let e = r[0].as_ref().unwrap_err();
+        assert_eq!(e.error.code(), "job.cancelled");
+        assert!(store.keys().is_empty());
+        if let Some(id) = e.history_id {
+            let rec = history.lock().unwrap().get(id).unwrap().unwrap();
+            assert_eq!(rec.status, Status::Failed);
+            assert!(
+                crate::queue::job_for(&rec).is_ok(),
+                "a cancelled upload can be retried"
+            );
+        }
+    }
+
     #[tokio::test]
     async fn cancel_wakes_a_waiting_job_and_a_late_one() {
         let c = Cancel::new();

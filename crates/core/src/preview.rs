@@ -119,8 +119,8 @@ mod tests {
     use hoist_imaging::OutputFormat;
 
     use super::*;
+    use crate::mem::Mem;
     use crate::pipeline::{Env, NoProgress, RunOptions, Source, Uploader};
-    use crate::store::mem::Mem;
 
     fn now() -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339("2026-03-04T05:06:07+08:00").unwrap()

@@ -10,8 +10,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use hoist_core::Error;
 use hoist_core::config::{ConfigError, Profile};
+use hoist_core::mem::Mem;
 use hoist_core::pipeline::{Env, FileError, NoProgress, Outcome, RunOptions, Source, Uploader};
-use hoist_core::store::{ObjectInfo, PutRequest, Store, StoreError};
 use hoist_history::{History, NewRecord, Status};
 use hoist_imaging::fixtures;
 use http_body_util::{BodyExt, Full};
@@ -23,59 +23,10 @@ use crate::{ServerConfig, ServerHost, Started, start};
 
 const PORT: u16 = 36677;
 
-#[derive(Default)]
-struct MemStore {
-    objects: Mutex<HashMap<String, (Bytes, ObjectInfo)>>,
-}
-
-impl MemStore {
-    fn keys(&self) -> Vec<String> {
-        let mut k: Vec<_> = self.objects.lock().unwrap().keys().cloned().collect();
-        k.sort();
-        k
-    }
-}
-
-impl Store for MemStore {
-    async fn put(&self, req: PutRequest) -> Result<(), StoreError> {
-        let info = ObjectInfo {
-            size: req.body.len() as u64,
-            content_type: Some(req.content_type.clone()),
-            metadata: req.metadata.clone(),
-            ..ObjectInfo::default()
-        };
-        self.objects
-            .lock()
-            .unwrap()
-            .insert(req.key, (req.body, info));
-        Ok(())
-    }
-    async fn head(&self, key: &str) -> Result<Option<ObjectInfo>, StoreError> {
-        Ok(self
-            .objects
-            .lock()
-            .unwrap()
-            .get(key)
-            .map(|(_, i)| i.clone()))
-    }
-    async fn get(&self, key: &str) -> Result<Bytes, StoreError> {
-        self.objects
-            .lock()
-            .unwrap()
-            .get(key)
-            .map(|(b, _)| b.clone())
-            .ok_or_else(|| StoreError::new(hoist_core::store::StoreErrorKind::Other, "no such key"))
-    }
-    async fn delete(&self, key: &str) -> Result<(), StoreError> {
-        self.objects.lock().unwrap().remove(key);
-        Ok(())
-    }
-}
-
 /// Two profiles, `blog` (the default) and `work`, each with its own store.
 struct FakeHost {
-    uploaders: HashMap<String, Arc<Uploader<MemStore>>>,
-    stores: HashMap<String, Arc<MemStore>>,
+    uploaders: HashMap<String, Arc<Uploader<Mem>>>,
+    stores: HashMap<String, Arc<Mem>>,
     history: Arc<Mutex<History>>,
     clipboard: Mutex<Result<Vec<Source>, String>>,
     /// When set, reading the clipboard says so and then waits for a message (holds a server
@@ -100,7 +51,7 @@ impl FakeHost {
             };
             p.processing.format = hoist_imaging::OutputFormat::Keep;
             extra(&mut p);
-            let store = Arc::new(MemStore::default());
+            let store = Arc::new(Mem::default());
             let up = Uploader::new(
                 Arc::new(p.resolve(name).unwrap()),
                 store.clone(),
@@ -120,7 +71,7 @@ impl FakeHost {
         })
     }
 
-    fn store(&self, name: &str) -> &MemStore {
+    fn store(&self, name: &str) -> &Mem {
         &self.stores[name]
     }
 
@@ -130,9 +81,9 @@ impl FakeHost {
 }
 
 impl ServerHost for FakeHost {
-    type Store = MemStore;
+    type Store = Mem;
 
-    fn uploader(&self, profile: Option<&str>) -> Result<Arc<Uploader<MemStore>>, Error> {
+    fn uploader(&self, profile: Option<&str>) -> Result<Arc<Uploader<Mem>>, Error> {
         let name = profile.unwrap_or("blog");
         self.uploaders.get(name).cloned().ok_or_else(|| {
             Error::from(ConfigError::UnknownProfile {
@@ -142,7 +93,7 @@ impl ServerHost for FakeHost {
         })
     }
 
-    fn store(&self, profile: &str) -> Result<Arc<MemStore>, Error> {
+    fn store(&self, profile: &str) -> Result<Arc<Mem>, Error> {
         Ok(self.stores[profile].clone())
     }
 
@@ -165,7 +116,7 @@ impl ServerHost for FakeHost {
 
     async fn upload(
         &self,
-        uploader: Arc<Uploader<MemStore>>,
+        uploader: Arc<Uploader<Mem>>,
         sources: Vec<Source>,
     ) -> Result<Vec<Result<Outcome, FileError>>, Error> {
         let results = uploader
@@ -320,9 +271,7 @@ async fn multipart_files_in_any_field_are_uploaded() {
             v["result"],
             json!([format!("https://blog.test/{field}.png")])
         );
-        let stored = host.store("blog").objects.lock().unwrap()[&format!("{field}.png")]
-            .0
-            .clone();
+        let stored = host.store("blog").body(&format!("{field}.png")).unwrap();
         let probe = hoist_imaging::probe(&stored).unwrap();
         assert_eq!(
             (probe.mime, probe.width),
