@@ -93,20 +93,7 @@ pub async fn test_connection<S: Store>(
     }
 
     let t = Instant::now();
-    let head = store.head(&key).await;
-    steps.push(step(
-        "read back (HEAD)",
-        t,
-        head.map_err(|e| e.to_string()).and_then(|info| match info {
-            Some(i) if i.size == PROBE_BODY.len() as u64 => Ok(format!("{} bytes", i.size)),
-            Some(i) => Err(format!(
-                "the object has {} bytes, expected {}",
-                i.size,
-                PROBE_BODY.len()
-            )),
-            None => Err("the object just written is not there".into()),
-        }),
-    ));
+    steps.push(step("read back (HEAD)", t, read_back(store, &key).await));
 
     let t = Instant::now();
     let second = store
@@ -138,6 +125,19 @@ pub async fn test_connection<S: Store>(
     Checked {
         steps,
         conditional_put,
+    }
+}
+
+/// The HEAD step: the object just written is there, with the probe's size.
+async fn read_back<S: Store>(store: &S, key: &str) -> Result<String, String> {
+    match store.head(key).await.map_err(|e| e.to_string())? {
+        Some(i) if i.size == PROBE_BODY.len() as u64 => Ok(format!("{} bytes", i.size)),
+        Some(i) => Err(format!(
+            "the object has {} bytes, expected {}",
+            i.size,
+            PROBE_BODY.len()
+        )),
+        None => Err("the object just written is not there".into()),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod keys;
 pub mod link;
 #[cfg(any(test, feature = "mem-store"))]
 pub mod mem;
+pub mod paths;
 pub mod pipeline;
 pub mod presets;
 pub mod preview;
