@@ -4,24 +4,10 @@
 //! computer; content identity by the SHA-256 stored with each object, and the profile's
 //! collision policy (rename with a hash suffix, overwrite on explicit opt-in, or fail).
 
-use serde::{Deserialize, Serialize};
-
+use crate::config::CollisionPolicy;
 use crate::error::Error;
 use crate::keylock::KeyLocks;
 use crate::store::{ObjectInfo, PutRequest, Store, StoreErrorKind};
-
-/// What happens when an upload's key already holds a different object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum CollisionPolicy {
-    /// Add a short suffix from the content hash before the extension (`image-3f9a2c.png`).
-    #[default]
-    Rename,
-    /// Replace the existing object (explicit opt-in: old links then show the new image).
-    Overwrite,
-    /// Refuse the upload with an error naming the key.
-    Fail,
-}
 
 /// User-metadata name under which Hoist stores the SHA-256 of an object's bytes.
 pub const SHA256_META: &str = "sha256";

@@ -9,7 +9,6 @@ use std::time::Duration;
 use hoist_imaging::{OutputFormat, ProcessOptions};
 use serde::{Deserialize, Serialize};
 
-pub use crate::collision::CollisionPolicy;
 use crate::fsio;
 use crate::link::LinkFormat;
 pub use crate::paths::Paths;
@@ -101,6 +100,19 @@ pub struct Profile {
     /// Reuse the link of an earlier upload of the same bytes (same profile and template).
     pub dedup: bool,
     pub processing: ProcessOptions,
+}
+
+/// What happens when an upload's key already holds a different object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CollisionPolicy {
+    /// Add a short suffix from the content hash before the extension (`image-3f9a2c.png`).
+    #[default]
+    Rename,
+    /// Replace the existing object (explicit opt-in: old links then show the new image).
+    Overwrite,
+    /// Refuse the upload with an error naming the key.
+    Fail,
 }
 
 impl Default for Profile {
