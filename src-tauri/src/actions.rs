@@ -10,19 +10,19 @@ use tauri_plugin_dialog::DialogExt;
 
 use crate::error::{IpcError, IpcResult};
 use crate::settings::{self, Settings};
-use crate::state::{AppCtx, AppState};
+use crate::state::{Shell, UiState};
 use crate::{autostart, events, jobs, server, shortcut};
 
 /// Tells the window (and the tray, which listens) that profiles or settings changed.
-pub fn state_changed(app: &AppHandle) -> AppState {
-    let state = app.state::<AppCtx>().app_state();
+pub fn state_changed(app: &AppHandle) -> UiState {
+    let state = app.state::<Shell>().app_state();
     let _ = app.emit(events::STATE, &state);
     state
 }
 
 /// Makes `name` the active (default) profile.
-pub fn use_profile(app: &AppHandle, name: &str) -> IpcResult<AppState> {
-    let ctx = app.state::<AppCtx>();
+pub fn use_profile(app: &AppHandle, name: &str) -> IpcResult<UiState> {
+    let ctx = app.state::<Shell>();
     let mut cfg = ctx.config()?;
     cfg.pick_profile_name(Some(name))?;
     cfg.default_profile = Some(name.to_owned());
@@ -37,7 +37,7 @@ pub async fn apply_effects(
     effects: settings::Effects,
     settings: &Settings,
 ) -> IpcResult<()> {
-    let ctx = app.state::<AppCtx>();
+    let ctx = app.state::<Shell>();
     if effects.shortcut {
         let err = shortcut::apply(
             app,

@@ -20,7 +20,7 @@ use tauri_plugin_opener::OpenerExt;
 use crate::error::{IpcError, IpcResult};
 use crate::profiles::{self, Preview, PreviewRequest, ProfileDetail, SaveProfile};
 use crate::settings::{self, Settings};
-use crate::state::{AppCtx, AppState};
+use crate::state::{Shell, UiState};
 use crate::{actions, events, jobs, thumbs, tray};
 
 /// Commands that touch the keychain, SQLite or the config run off the main (UI) thread.
@@ -35,19 +35,19 @@ async fn blocking<T: Send + 'static>(
 }
 
 #[tauri::command]
-pub fn app_state(ctx: State<'_, AppCtx>) -> AppState {
+pub fn app_state(ctx: State<'_, Shell>) -> UiState {
     ctx.app_state()
 }
 
 #[tauri::command]
-pub async fn set_active_profile(app: AppHandle, name: String) -> IpcResult<AppState> {
+pub async fn set_active_profile(app: AppHandle, name: String) -> IpcResult<UiState> {
     blocking(&app, move |app| actions::use_profile(app, &name)).await
 }
 
 #[tauri::command]
-pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<AppState> {
+pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<UiState> {
     settings.validate()?;
-    let ctx = app.state::<AppCtx>();
+    let ctx = app.state::<Shell>();
     let old = ctx.settings();
     settings.save(&ctx.paths.config_dir)?;
     *ctx.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings.clone();
@@ -82,7 +82,7 @@ pub async fn retry_upload(app: AppHandle, history_id: i64) -> IpcResult<u64> {
 #[tauri::command]
 pub async fn copy_text(app: AppHandle, text: String) -> IpcResult<()> {
     blocking(&app, move |app| {
-        Ok(app.state::<AppCtx>().clipboard.set_text(text)?)
+        Ok(app.state::<Shell>().clipboard.set_text(text)?)
     })
     .await
 }
@@ -171,7 +171,7 @@ fn row(rec: Record, cfg: &Config) -> HistoryRow {
 #[tauri::command]
 pub async fn history_page(app: AppHandle, query: HistoryQuery) -> IpcResult<HistoryPage> {
     blocking(&app, move |app| {
-        let ctx = app.state::<AppCtx>();
+        let ctx = app.state::<Shell>();
         let q = Query {
             profile: Some(query.profile).filter(|p| !p.is_empty()),
             search: Some(query.search.trim().to_owned()).filter(|s| !s.is_empty()),
@@ -194,7 +194,7 @@ pub async fn history_page(app: AppHandle, query: HistoryQuery) -> IpcResult<Hist
 #[tauri::command]
 pub async fn delete_record(app: AppHandle, id: i64) -> IpcResult<()> {
     blocking(&app, move |app| {
-        let ctx = app.state::<AppCtx>();
+        let ctx = app.state::<Shell>();
         if !ctx.with_history(|h| h.delete(id))? {
             return Err(IpcError::new(
                 "history.not_found",
@@ -210,7 +210,7 @@ pub async fn delete_record(app: AppHandle, id: i64) -> IpcResult<()> {
 
 #[tauri::command]
 pub async fn delete_remote(app: AppHandle, id: i64) -> IpcResult<()> {
-    let ctx = app.state::<AppCtx>();
+    let ctx = app.state::<Shell>();
     let plan = remove::plan(ctx.history(), id)?;
     let store = ctx.store(&plan.record.profile)?;
     remove::delete_upload(ctx.history(), store.as_ref(), &plan).await?;
@@ -227,7 +227,7 @@ pub fn providers() -> Vec<presets::PresetView> {
 #[tauri::command]
 pub async fn get_profile(app: AppHandle, name: String) -> IpcResult<ProfileDetail> {
     blocking(&app, move |app| {
-        profiles::get(&app.state::<AppCtx>().config()?, &name)
+        profiles::get(&app.state::<Shell>().config()?, &name)
     })
     .await
 }
@@ -241,8 +241,8 @@ pub fn new_profile(provider: String) -> IpcResult<ProfileDetail> {
 fn edit_config(
     app: &AppHandle,
     f: impl FnOnce(&mut Config) -> IpcResult<()>,
-) -> IpcResult<AppState> {
-    let ctx = app.state::<AppCtx>();
+) -> IpcResult<UiState> {
+    let ctx = app.state::<Shell>();
     let mut cfg = ctx.config()?;
     f(&mut cfg)?;
     ctx.save_config(&cfg)?;
@@ -250,7 +250,7 @@ fn edit_config(
 }
 
 #[tauri::command]
-pub async fn save_profile(app: AppHandle, req: SaveProfile) -> IpcResult<AppState> {
+pub async fn save_profile(app: AppHandle, req: SaveProfile) -> IpcResult<UiState> {
     tracing::debug!("saving {req:?}");
     blocking(&app, move |app| {
         edit_config(app, |cfg| profiles::save(cfg, req, &Keychain::system))
@@ -263,7 +263,7 @@ pub async fn duplicate_profile(
     app: AppHandle,
     name: String,
     new_name: String,
-) -> IpcResult<AppState> {
+) -> IpcResult<UiState> {
     blocking(&app, move |app| {
         edit_config(app, |cfg| {
             Ok(core_profiles::duplicate(
@@ -278,7 +278,7 @@ pub async fn duplicate_profile(
 }
 
 #[tauri::command]
-pub async fn remove_profile(app: AppHandle, name: String) -> IpcResult<AppState> {
+pub async fn remove_profile(app: AppHandle, name: String) -> IpcResult<UiState> {
     blocking(&app, move |app| {
         edit_config(app, |cfg| {
             let removed = core_profiles::remove(cfg, &name, &Keychain::system)?;
@@ -301,7 +301,7 @@ pub struct TestStep {
 
 #[tauri::command]
 pub async fn test_profile(app: AppHandle, name: String) -> IpcResult<Vec<TestStep>> {
-    let ctx = app.state::<AppCtx>();
+    let ctx = app.state::<Shell>();
     let resolved = ctx.resolve(Some(&name))?;
     // Credentials are their own step: "no secret stored" is the most common first failure.
     let store = match ctx.store(&name) {
@@ -376,7 +376,7 @@ pub struct ImportSummary {
 #[tauri::command]
 pub async fn import_picgo(app: AppHandle, dry_run: bool) -> IpcResult<ImportSummary> {
     blocking(&app, move |app| {
-        let ctx = app.state::<AppCtx>();
+        let ctx = app.state::<Shell>();
         let (flavor, loaded) =
             match hoist_import::load(Flavor::PicGo, None, &credentials::process_env) {
                 Ok(l) => (Flavor::PicGo, l),

@@ -6,7 +6,7 @@
 pub const JOB: &str = "upload://state";
 /// Every file of a batch finished (payload: `jobs::BatchDone`).
 pub const BATCH: &str = "upload://batch";
-/// Profiles or settings changed (payload: `state::AppState`).
+/// Profiles or settings changed (payload: `state::UiState`).
 pub const STATE: &str = "app://state";
 /// Show a view of the window: `upload`, `history` or `settings` (the tray's menu items).
 pub const NAVIGATE: &str = "app://navigate";

@@ -20,7 +20,7 @@ use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::oneshot;
 
 use crate::error::{IpcError, IpcResult};
-use crate::state::AppCtx;
+use crate::state::Shell;
 use crate::{events, notify};
 
 /// How many file states of this run the app remembers for a window that (re)opens.
@@ -242,7 +242,7 @@ pub type Results = Vec<Result<Outcome, FileError>>;
 /// Starts uploading `jobs` with profile `profile` (the active one for `None`) and returns the
 /// batch id at once; progress arrives as events.
 pub fn start(app: &AppHandle, profile: Option<&str>, jobs: Vec<Job>) -> IpcResult<u64> {
-    let uploader = app.state::<AppCtx>().uploader(profile)?;
+    let uploader = app.state::<Shell>().uploader(profile)?;
     Ok(launch(app, uploader, jobs)?.0)
 }
 
@@ -317,7 +317,7 @@ pub fn launch(
 /// PicGo does, the notification with the failures (`name: why`), the tray's recent uploads,
 /// and `upload://batch`.
 async fn finish(app: &AppHandle, batch: u64, links: Vec<String>, failures: &[String]) {
-    let ctx = app.state::<AppCtx>();
+    let ctx = app.state::<Shell>();
     let settings = ctx.settings();
     let mut copied = None;
     if settings.auto_copy && !links.is_empty() {
@@ -325,7 +325,7 @@ async fn finish(app: &AppHandle, batch: u64, links: Vec<String>, failures: &[Str
         let app2 = app.clone();
         let t = text.clone();
         let ok = tauri::async_runtime::spawn_blocking(move || {
-            app2.state::<AppCtx>().clipboard.set_text(t)
+            app2.state::<Shell>().clipboard.set_text(t)
         })
         .await;
         match ok {
@@ -416,7 +416,7 @@ pub fn upload_paths(app: &AppHandle, paths: &[PathBuf]) -> IpcResult<u64> {
 /// Reads the clipboard (an image or copied files) and uploads it. Blocking: call it off the
 /// main thread.
 pub fn upload_clipboard(app: &AppHandle) -> IpcResult<u64> {
-    let ctx = app.state::<AppCtx>();
+    let ctx = app.state::<Shell>();
     let content = ctx.clipboard.read()?;
     let now = chrono::Local::now().fixed_offset();
     let jobs = content
@@ -439,7 +439,7 @@ pub fn upload_clipboard_in_background(app: AppHandle) {
 
 pub fn report_background_error(app: &AppHandle, e: &IpcError) {
     tracing::warn!("{}: {}", e.code, e.message);
-    let settings = app.state::<AppCtx>().settings();
+    let settings = app.state::<Shell>().settings();
     if settings.notifications {
         notify::failure(&settings.language, &e.message);
     }
@@ -484,7 +484,7 @@ pub fn stop_all(app: &AppHandle) {
 
 /// Retries a failed (or interrupted) history row with the profile it was uploaded with.
 pub fn retry(app: &AppHandle, id: i64) -> IpcResult<u64> {
-    let ctx = app.state::<AppCtx>();
+    let ctx = app.state::<Shell>();
     let rec = ctx
         .with_history(|h| h.get(id))?
         .ok_or_else(|| IpcError::new("history.not_found", format!("no upload has id {id}")))?;
@@ -495,7 +495,7 @@ pub fn retry(app: &AppHandle, id: i64) -> IpcResult<u64> {
 /// At launch: finishes the uploads a crash or a quit interrupted, each with its own profile.
 /// Returns how many jobs were restarted.
 pub fn resume_unfinished(app: &AppHandle) -> usize {
-    let ctx = app.state::<AppCtx>();
+    let ctx = app.state::<Shell>();
     let rows = match ctx.with_history(|h| h.unfinished()) {
         Ok(rows) => rows,
         Err(e) => {

@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use hoist_core::config::Paths;
 use tauri::{DragDropEvent, Manager, RunEvent, WindowEvent};
 
-use crate::state::AppCtx;
+use crate::state::Shell;
 
 /// Command-line options of the app (files to upload, `--hidden`, `--demo`).
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -91,7 +91,7 @@ pub fn run() {
     let args = Args::parse(&argv, &cwd);
     let ctx = match Paths::resolve(None)
         .map_err(error::IpcError::from)
-        .and_then(AppCtx::open)
+        .and_then(Shell::open)
     {
         Ok(ctx) => ctx,
         Err(e) => {
@@ -147,7 +147,7 @@ pub fn run() {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
-            let ctx = handle.state::<AppCtx>();
+            let ctx = handle.state::<Shell>();
             if let Some(e) = &ctx.settings_error {
                 tracing::warn!("{e}; using the default settings (the file is left as it is)");
             }
@@ -227,7 +227,7 @@ pub fn run() {
         }
         if let RunEvent::Exit = event {
             jobs::stop_all(app);
-            let ctx = app.state::<AppCtx>();
+            let ctx = app.state::<Shell>();
             if let Some(stop) = ctx
                 .server
                 .lock()

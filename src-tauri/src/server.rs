@@ -12,7 +12,7 @@ use hoist_server::{ServerConfig, ServerHost, Started};
 use tauri::{AppHandle, Manager};
 
 use crate::jobs;
-use crate::state::AppCtx;
+use crate::state::Shell;
 
 struct DesktopHost {
     app: AppHandle,
@@ -22,19 +22,19 @@ impl ServerHost for DesktopHost {
     type Store = S3Store;
 
     fn uploader(&self, profile: Option<&str>) -> Result<Arc<Uploader<S3Store>>, Error> {
-        Ok(self.app.state::<AppCtx>().uploaders.get(profile)?.0)
+        Ok(self.app.state::<Shell>().uploaders.get(profile)?.0)
     }
 
     fn store(&self, profile: &str) -> Result<Arc<S3Store>, Error> {
-        Ok(self.app.state::<AppCtx>().uploaders.get(Some(profile))?.1)
+        Ok(self.app.state::<Shell>().uploaders.get(Some(profile))?.1)
     }
 
     fn history(&self) -> Option<Arc<std::sync::Mutex<History>>> {
-        Some(self.app.state::<AppCtx>().history().clone())
+        Some(self.app.state::<Shell>().history().clone())
     }
 
     fn read_clipboard(&self) -> Result<Vec<Source>, Error> {
-        let content = self.app.state::<AppCtx>().clipboard.read()?;
+        let content = self.app.state::<Shell>().clipboard.read()?;
         Ok(content.into_sources(chrono::Local::now().fixed_offset()))
     }
 
@@ -56,7 +56,7 @@ impl ServerHost for DesktopHost {
 /// Stops the running server (if any) and starts it again per the settings. Errors (port taken
 /// by PicGo, …) are kept for the settings view rather than raised.
 pub async fn restart(app: &AppHandle) {
-    let ctx = app.state::<AppCtx>();
+    let ctx = app.state::<Shell>();
     let stop = {
         let mut s = ctx.server.lock().unwrap_or_else(|p| p.into_inner());
         s.address = None;

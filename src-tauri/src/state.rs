@@ -22,7 +22,10 @@ pub struct ServerStatus {
     pub error: Option<String>,
 }
 
-pub struct AppCtx {
+/// The shell's shared services for the whole run (managed by Tauri): paths, the per-profile
+/// uploaders and their history, the desktop settings, the clipboard owner, the embedded
+/// server's status and the demo bucket.
+pub struct Shell {
     pub paths: Paths,
     pub uploaders: Arc<Uploaders>,
     pub settings: Mutex<Settings>,
@@ -35,10 +38,11 @@ pub struct AppCtx {
     pub demo: Mutex<Option<hoist_demo::DemoServer>>,
 }
 
-/// The state the UI renders its header, switcher and settings from.
+/// What the window renders its header, switcher and settings from (the TypeScript `AppState`),
+/// sent with every `events::STATE`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AppState {
+pub struct UiState {
     pub version: &'static str,
     pub profiles: Vec<ProfileSummary>,
     pub active_profile: Option<String>,
@@ -58,7 +62,7 @@ pub struct ProfileSummary {
     pub link_format: hoist_core::link::LinkFormat,
 }
 
-impl AppCtx {
+impl Shell {
     /// Opens the history (creating the data dir) and reads the settings.
     pub fn open(paths: Paths) -> IpcResult<Self> {
         let history = Arc::new(Mutex::new(paths.open_history()?));
@@ -128,11 +132,11 @@ impl AppCtx {
         Ok(self.config()?.resolve(name)?)
     }
 
-    pub fn app_state(&self) -> AppState {
+    pub fn app_state(&self) -> UiState {
         let cfg = self.config().unwrap_or_default();
         let active = cfg.pick_profile_name(None).ok();
         let server = self.server.lock().unwrap_or_else(|p| p.into_inner());
-        AppState {
+        UiState {
             version: env!("CARGO_PKG_VERSION"),
             profiles: cfg
                 .profiles

@@ -10,7 +10,7 @@ use hoist_imaging::{OutputFormat, ProcessOptions};
 use tauri::http::{Request, Response, StatusCode, header};
 use tauri::{AppHandle, Manager, UriSchemeResponder};
 
-use crate::state::AppCtx;
+use crate::state::Shell;
 
 /// Longest side of a thumbnail, in pixels (2× the 48–64 px rows, for HiDPI).
 const SIZE: u32 = 128;
@@ -23,7 +23,7 @@ fn parse_path(path: &str) -> Option<i64> {
 }
 
 fn cache_path(app: &AppHandle, id: i64) -> PathBuf {
-    path_in(&app.state::<AppCtx>().paths.data_dir, id)
+    path_in(&app.state::<Shell>().paths.data_dir, id)
 }
 
 /// Where the thumbnail of history row `id` is cached under the data dir.
@@ -56,7 +56,7 @@ async fn thumbnail(app: &AppHandle, id: i64) -> Option<Vec<u8>> {
         return Some(bytes);
     }
     let rec = app
-        .state::<AppCtx>()
+        .state::<Shell>()
         .with_history(|h| h.get(id))
         .ok()
         .flatten()?;

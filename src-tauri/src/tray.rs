@@ -12,7 +12,7 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter, Listener, Manager, Wry};
 
 use crate::i18n::{self, Key, tr};
-use crate::state::AppCtx;
+use crate::state::Shell;
 use crate::{actions, events, jobs};
 
 pub const TRAY_ID: &str = "hoist";
@@ -62,7 +62,7 @@ fn label(name: &str) -> String {
 }
 
 fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
-    let ctx = app.state::<AppCtx>();
+    let ctx = app.state::<Shell>();
     let lang = i18n::language(&ctx.settings().language);
     let recent_rows = ctx
         .with_history(|h| {
@@ -207,7 +207,7 @@ pub fn handle(app: &AppHandle, id: &str) {
         Action::CopyRecent(id) => {
             let app = app.clone();
             tauri::async_runtime::spawn_blocking(move || {
-                let ctx = app.state::<AppCtx>();
+                let ctx = app.state::<Shell>();
                 let Ok(Some(rec)) = ctx.with_history(|h| h.get(id)) else {
                     return;
                 };

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use hoist_core::Error;
-use hoist_core::config::Profile;
+use hoist_core::config::{Paths, Profile};
 use hoist_core::credentials::Credentials;
 use hoist_core::link::LinkFormat;
 use hoist_core::pipeline::{Env, RunOptions, Source, Uploader};
@@ -75,8 +75,12 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<ExitCode, Error> {
     };
     let sources: Vec<Source> = files.iter().cloned().map(Source::Path).collect();
     let profile = Arc::new(profile);
-    let uploader = Uploader::new(profile.clone(), store, None, Env::system())
-        .with_lock_dir(data_dir.join("locks"));
+    // The demo's own folder is its data dir: locks there, no history (so no spool).
+    let paths = Paths {
+        config_dir: data_dir.clone(),
+        data_dir: data_dir.clone(),
+    };
+    let uploader = Uploader::in_paths(&paths, profile.clone(), store, None, Env::system());
     let progress = StderrProgress::new(ctx.quiet, sources.len());
     let results = uploader
         .run(sources, RunOptions::default(), &progress)
