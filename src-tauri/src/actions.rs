@@ -24,8 +24,7 @@ pub fn state_changed(app: &AppHandle) -> UiState {
 pub fn use_profile(app: &AppHandle, name: &str) -> IpcResult<UiState> {
     let ctx = app.state::<Shell>();
     let mut cfg = ctx.config()?;
-    cfg.pick_profile_name(Some(name))?;
-    cfg.default_profile = Some(name.to_owned());
+    hoist_core::profiles::set_default(&mut cfg, name)?;
     ctx.save_config(&cfg)?;
     Ok(state_changed(app))
 }
