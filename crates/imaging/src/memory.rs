@@ -2,13 +2,15 @@
 //! file before anything is decoded, so that a caller running several files at once can admit
 //! them into a shared memory budget. The figures per pixel follow what the pipeline allocates
 //! (decoded pixels, the layout the encoder takes, the resized copy, the encoder's own buffers)
-//! and were measured with heaptrack on release builds (a 5640×3172 JPEG to WebP peaks at
-//! 178 MB: RGB 54 MB, libwebp's ARGB copy 72 MB and YUV planes 27 MB, its coder state, input
-//! and output); those of the HEIF and JPEG XL decoders follow their buffers (libheif's YUV
+//! and were measured with heaptrack on release builds (a 5640×3172 JPEG to WebP peaked at
+//! 178 MB when the webp crate still made libwebp's ARGB copy: RGB 54 MB, ARGB 72 MB and YUV
+//! planes 27 MB, its coder state, input and output; `hoist_webp` removed the ARGB copy and frees
+//! the RGB before coding); those of the HEIF and JPEG XL decoders follow their buffers (libheif's YUV
 //! planes and interleaved RGB beside the copy made of it; jxl-oxide's float planes) and were not
 //! measured. Checked against whole runs: the benchmark's batch of 50 photos and screenshots,
 //! admitted within 192, 256 and 320 MiB, peaked at 193, 245 and 300–307 MiB of RSS (with
-//! `hoist_malloc`), the process's own ~30 MiB included. Keep the figures in step with
+//! `hoist_malloc`), the process's own ~30 MiB included, before `hoist_webp`; within 320 MiB
+//! since, 164–206 MiB. Keep the figures in step with
 //! `pipeline.rs`, `encode.rs`, `heif.rs` and `jxl.rs`.
 
 use crate::encode::Target;
@@ -124,10 +126,11 @@ fn encoder_bytes_per_pixel(target: Target, opts: &ProcessOptions) -> u64 {
         Target::Webp if opts.target_score.is_some() && !opts.lossless => 120,
         // Lossless WebP works on ARGB words and transformed copies of them.
         Target::Webp if opts.lossless => 12,
-        // The webp crate imports the pixels as ARGB words (4 B/px), which libwebp converts to
-        // YUV 4:2:0 (1.5 B/px, plus an alpha plane) while both are held, and the coder's
-        // tokens and per-block state come on top (about 1.5 B/px).
-        Target::Webp => 7,
+        // `hoist_webp` imports the pixels straight into YUV 4:2:0 (1.5 B/px, plus an alpha
+        // plane of 1 B/px when there is alpha) and the prepared image is freed before coding,
+        // so the coder's tokens and per-block state (about 1.5 B/px) never sit beside it: the
+        // import is the peak.
+        Target::Webp => 3,
         // JPEG and PNG encode from the prepared pixels, row by row into their output.
         Target::Jpeg | Target::Png => 1,
         // rav1e converts to YUV planes and keeps reference frames.

@@ -267,6 +267,7 @@ fn process_inner(
 
     let encode_start = Instant::now();
     timings.resize = encode_start - decoded_at;
+    let (width, height) = (img.width(), img.height());
     let icc = icc.filter(|p| target != Target::Avif && encode::icc_fits(p, &img));
     let exif = exif.map(|mut e| {
         // The pixels are upright now; an EXIF that still said "rotate" would turn them again.
@@ -285,7 +286,7 @@ fn process_inner(
             });
             found.bytes
         }
-        _ => encode::encode(&img, settings, icc.as_deref(), exif.as_deref())?,
+        _ => encode::encode_owned(img, settings, icc.as_deref(), exif.as_deref())?,
     };
     timings.encode = encode_start.elapsed();
 
@@ -310,8 +311,8 @@ fn process_inner(
         bytes: out,
         mime: target.mime(),
         ext: target.ext(),
-        width: Some(img.width()),
-        height: Some(img.height()),
+        width: Some(width),
+        height: Some(height),
         action: Action::Converted,
         source,
         note,

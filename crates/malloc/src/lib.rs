@@ -12,7 +12,8 @@
 //! threshold through `GLIBC_TUNABLES` works too, but only when the process starts, which would
 //! mean starting it twice.
 //!
-//! This crate is the workspace's one `unsafe` call: `mallopt` is a C function.
+//! This crate holds the workspace's one `unsafe` call outside `hoist-webp` (libwebp's FFI):
+//! `mallopt` is a C function.
 
 /// Blocks from 1 MiB up get their own mapping and are unmapped when freed; the many small
 /// allocations of parsing and networking stay in the arenas, where they are cheap.
