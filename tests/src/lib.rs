@@ -157,7 +157,7 @@ public_base_url = "{public}"
 
     /// The object's bytes as stored by the S3 server (its files are plain files).
     pub fn object(&self, key: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.demo.data_dir().join(self.demo.bucket()).join(key)).ok()
+        std::fs::read(self.demo.object_file(key)).ok()
     }
 
     /// The object key behind a public link of this world.
@@ -232,6 +232,43 @@ impl Run {
     }
 }
 
+/// Whether this platform's file systems allow `name` as a file name: on Windows not with
+/// `<>:"/\|?*` or control characters, a trailing dot or space, or a device name (CON, NUL,
+/// COM1…); elsewhere anything but `/` and NUL. Tests of awkward names use the ones the platform
+/// can hold and test the others as what they are there.
+pub fn legal_file_name(name: &str) -> bool {
+    if cfg!(windows) {
+        !hoist_core::fsio::is_windows_device_name(name)
+            && !name.ends_with(['.', ' '])
+            && !name.chars().any(|c| c < ' ' || "<>:\"/\\|?*".contains(c))
+    } else {
+        !name.contains(['/', '\0'])
+    }
+}
+
+/// The secret the OS keychain holds for profile `name`, read by another program than Hoist:
+/// `secret-tool` (libsecret) from the Secret Service on Linux; on Windows Credential Manager's
+/// generic credential `<name>.hoist` through keyring-core's Windows store (Wine implements
+/// `CredReadW`). `None` when there is none.
+pub fn keychain_secret(name: &str) -> Option<String> {
+    #[cfg(windows)]
+    {
+        let store = windows_native_keyring_store::Store::new().expect("Credential Manager");
+        let entry = keyring_core::api::CredentialStoreApi::build(&*store, "hoist", name, None)
+            .expect("credential entry");
+        entry.get_password().ok()
+    }
+    #[cfg(not(windows))]
+    {
+        let out = Command::new("secret-tool")
+            .args(["lookup", "service", "hoist", "username", name])
+            .output()
+            .expect("run secret-tool");
+        let v = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        (!v.is_empty()).then_some(v)
+    }
+}
+
 /// GET `url` and return status, content type and body.
 pub fn http_get(url: &str) -> (u16, String, Vec<u8>) {
     get_trusting(url, None)
@@ -285,6 +322,10 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
 /// Whether a Secret Service answers on this session bus (`secret-tool` is a second, independent
 /// client of it).
 pub fn keychain_available() -> bool {
+    // Credential Manager is always there on Windows (and in Wine).
+    if cfg!(windows) {
+        return true;
+    }
     std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some()
         && Command::new("secret-tool")
             .args(["search", "service", "hoist-probe"])

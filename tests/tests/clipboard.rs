@@ -1,5 +1,6 @@
 //! The X11 clipboard, for real (Xvfb + xclip): links are pasteable after `hoist upload` exits,
 //! and a screenshot in the clipboard is uploaded by `hoist upload --clipboard`.
+#![cfg(target_os = "linux")]
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

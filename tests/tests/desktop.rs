@@ -8,6 +8,7 @@
 //!
 //! One test function: the app is single-instance per D-Bus session, so two windows cannot run
 //! side by side.
+#![cfg(target_os = "linux")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

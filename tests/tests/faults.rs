@@ -628,6 +628,7 @@ fn unusable_data_dir(w: &World, data: &Path, needle: &str) -> Run {
 /// Runs `hoist ARGS` (with this world's config and `HOIST_DATA_DIR=data`) in a private mount
 /// namespace after `setup` (sh) ran in it, so mounts made there vanish with the process.
 /// `None` when this system does not allow it (no `unshare`, or no right to mount).
+#[cfg(target_os = "linux")]
 fn in_private_mount(w: &World, data: &Path, setup: &str, args: &[&str]) -> Option<Run> {
     let script = format!("{setup} || exit 97\nexec \"$0\" \"$@\"");
     let mut cmd = std::process::Command::new("unshare");
@@ -653,6 +654,7 @@ fn in_private_mount(w: &World, data: &Path, setup: &str, args: &[&str]) -> Optio
     Some(run)
 }
 
+#[cfg(target_os = "linux")]
 fn quoted(p: &Path) -> String {
     let s = p.display().to_string();
     assert!(!s.contains('\''), "{s}");
@@ -668,6 +670,7 @@ fn world_with_history(data: &Path) -> World {
     w
 }
 
+#[cfg(target_os = "linux")]
 fn history_rows(w: &World, data: &Path) -> Vec<Value> {
     let mut cmd = w.hoist();
     cmd.env("HOIST_DATA_DIR", data)
@@ -683,6 +686,7 @@ fn history_rows(w: &World, data: &Path) -> Vec<Value> {
 /// A data dir on a read-only mount (real EROFS, which stops root too). Where mounting is not
 /// allowed: a chmod 555 dir when that stops writes (not as root), else an explicit skip; the
 /// data dir being a file (data_dir_that_is_a_file) covers "cannot write" everywhere.
+#[cfg(target_os = "linux")]
 #[test]
 fn read_only_data_dir() {
     let tmp = tempfile::tempdir().unwrap();
@@ -729,6 +733,7 @@ fn read_only_data_dir() {
 /// last byte. Where mounting is not allowed, a file-size limit (RLIMIT_FSIZE, with SIGXFSZ
 /// ignored) makes history writes fail the same way. Returns the world, the run, the real
 /// history dir and whether a real full file system was used.
+#[cfg(target_os = "linux")]
 fn full_disk_run(tmp: &Path) -> (World, Run, PathBuf, bool) {
     let real = tmp.join("real-data");
     let w = world_with_history(&real);
@@ -765,6 +770,7 @@ fn full_disk_run(tmp: &Path) -> (World, Run, PathBuf, bool) {
     (w, run, real, false)
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn full_disk() {
     let tmp = tempfile::tempdir().unwrap();
@@ -789,6 +795,7 @@ fn full_disk() {
 /// sounds like failing hardware; Hoist checks the disk and says it is full. Needs a real full
 /// file system (the file-size limit fallback of `full_disk_run` is not one), so it is skipped
 /// where this system allows no private tmpfs mount.
+#[cfg(target_os = "linux")]
 #[test]
 fn full_disk_is_called_full() {
     let tmp = tempfile::tempdir().unwrap();

@@ -271,6 +271,7 @@ fn a_part_that_keeps_failing_is_tried_a_bounded_number_of_times_then_aborted() {
 /// aborts it on the server before the process exits with 130; the job stays in the history
 /// for `hoist queue resume`.
 #[test]
+#[cfg(unix)]
 fn ctrl_c_midway_aborts_the_upload_before_exiting() {
     use std::io::Read;
     use std::process::Stdio;

@@ -3,7 +3,7 @@
 //! README's test command).
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use hoist_e2e::{ACCESS_KEY, Run, SECRET, SECRET_ENV, World, real_keychain_or_skip, walk};
 use hoist_imaging::fixtures;
@@ -195,8 +195,9 @@ fn profile_test_records_whether_the_bucket_refuses_overwrites() {
     }
 }
 
-/// Stores the secret through `hoist profile add --secret-stdin`, checks it with `secret-tool`
-/// (another Secret Service client), uploads with it, and removes it.
+/// Stores the secret through `hoist profile add --secret-stdin`, reads it back with another
+/// client of the OS keychain (`secret-tool` on Linux, keyring-core's Windows store in Credential
+/// Manager), uploads with it, and removes it.
 #[test]
 fn secret_lives_in_the_real_keychain_only() {
     if !real_keychain_or_skip() {
@@ -237,11 +238,7 @@ fn secret_lives_in_the_real_keychain_only() {
     run.expect_code(0);
     assert!(run.stderr.contains("keychain"), "{}", run.stderr);
 
-    let lookup = Command::new("secret-tool")
-        .args(["lookup", "service", "hoist", "username", &name])
-        .output()
-        .expect("secret-tool");
-    assert_eq!(String::from_utf8_lossy(&lookup.stdout).trim(), SECRET);
+    assert_eq!(hoist_e2e::keychain_secret(&name).as_deref(), Some(SECRET));
 
     let f = w.input("kc.png", &fixtures::screenshot_png(50, 50));
     let out = w
@@ -273,9 +270,5 @@ fn secret_lives_in_the_real_keychain_only() {
     }
 
     w.run(&["profile", "remove", &name]).expect_code(0);
-    let lookup = Command::new("secret-tool")
-        .args(["lookup", "service", "hoist", "username", &name])
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&lookup.stdout).trim().is_empty());
+    assert_eq!(hoist_e2e::keychain_secret(&name), None);
 }

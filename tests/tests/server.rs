@@ -237,12 +237,18 @@ fn typora_json_list_uploads_in_order() {
 fn obsidian_plugin_clipboard_list_and_remote_multipart() {
     let w = World::new();
     let s = serve(&w, None, &[]);
-    // Clipboard mode: requestUrl({method: "POST"}) with no body. Tests have no display, so the
-    // answer is the plain-words clipboard error, in the shape the plugin reads.
+    // Clipboard mode: requestUrl({method: "POST"}) with no body. Tests on Linux have no display
+    // here, so the answer is the plain-words clipboard error; Windows always has a clipboard,
+    // empty in a fresh session. Either way in the shape the plugin reads.
     let (status, v) = answer(client().post(s.url("/upload")).send().unwrap());
     assert_eq!(status, 200, "{v}");
     assert_eq!(v["success"], false);
-    assert_eq!(v["code"], "clipboard.error");
+    let expected = if cfg!(windows) {
+        "clipboard.empty"
+    } else {
+        "clipboard.error"
+    };
+    assert_eq!(v["code"], expected);
     let msg = v["message"].as_str().unwrap();
     assert!(msg.contains("clipboard") && !msg.contains('\n'), "{msg}");
 
@@ -520,8 +526,14 @@ fn hostile_requests_are_refused_and_upload_nothing() {
         "id_rsa",
         b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEA\n",
     );
+    // A system file that exists: absolute on this platform.
+    let system_file = if cfg!(windows) {
+        r"C:\windows\win.ini"
+    } else {
+        "/etc/passwd"
+    };
     for (path, code) in [
-        ("/etc/passwd", "input.not_an_image"),
+        (system_file, "input.not_an_image"),
         (path_str(&key), "input.not_an_image"),
         ("inputs/fine.png", "input.relative_path"),
         ("../fine.png", "input.relative_path"),

@@ -96,7 +96,14 @@ fn awkward_names_give_working_links() {
     let w = World::with_profile_extra(
         "key_template = \"{fileName}.{extName}\"\nprocessing = { format = \"keep\" }",
     );
-    for name in ["a b#c?d+e%f.png", "截图 2026.png", "$&'().png"] {
+    let names = [
+        "a b#c?d+e%f.png",
+        "a b#c;d+e%f.png",
+        "截图 2026.png",
+        "$&'().png",
+    ];
+    // `?` cannot be in a Windows file name; the others are tested there too.
+    for name in names.into_iter().filter(|n| hoist_e2e::legal_file_name(n)) {
         let bytes = fixtures::screenshot_png(64, 48);
         let f = w.input(name, &bytes);
         let run = w.run(&["upload", "--format", "url", f.to_str().unwrap()]);
@@ -515,6 +522,31 @@ fn a_long_screenshot_is_uploaded_as_png_with_a_note_instead_of_failing() {
     assert!(short_row["note"].is_null());
 }
 
+/// Where HEIF is not compiled in (Windows and macOS builds), an iPhone photo gets one line
+/// saying so, and the rest of the batch uploads.
+#[test]
+#[cfg(not(target_os = "linux"))]
+fn heic_is_refused_in_plain_words_where_libheif_is_not_built() {
+    let w = World::new();
+    let heic = w.input("IMG_0002.HEIC", fixtures::codec_samples::IPHONE_LIKE_HEIC);
+    let png = w.input("fine.png", &fixtures::screenshot_png(40, 30));
+    let run = w.run(&[
+        "upload",
+        "--format",
+        "url",
+        heic.to_str().unwrap(),
+        png.to_str().unwrap(),
+    ]);
+    run.expect_code(1);
+    assert_eq!(run.lines().len(), 1, "{run:?}");
+    let line = run
+        .stderr
+        .lines()
+        .find(|l| l.contains("IMG_0002.HEIC"))
+        .unwrap_or_else(|| panic!("{run:?}"));
+    assert!(line.contains("HEIC images cannot be read"), "{line}");
+}
+
 #[test]
 fn heic_and_jpeg_xl_photos_upload_as_formats_browsers_show() {
     use fixtures::codec_samples::{ALPHA_ICC_JXL, CAMERA_JXL, IPHONE_LIKE_HEIC};
@@ -549,6 +581,12 @@ fn heic_and_jpeg_xl_photos_upload_as_formats_browsers_show() {
             "image/png",
         ),
     ];
+    // HEIF is compiled in on Linux only (hoist-imaging's build.rs); elsewhere it is refused,
+    // which heic_is_refused_in_plain_words_where_libheif_is_not_built checks.
+    let inputs: Vec<Sample> = inputs
+        .into_iter()
+        .filter(|(name, ..)| cfg!(target_os = "linux") || !name.ends_with(".HEIC"))
+        .collect();
     for keep in [false, true] {
         let w = World::with_profile_extra(if keep {
             "processing = { format = \"keep\" }"
@@ -562,8 +600,8 @@ fn heic_and_jpeg_xl_photos_upload_as_formats_browsers_show() {
         run.expect_code(0);
         let urls = run.lines();
         assert_eq!(urls.len(), inputs.len(), "{run:?}");
-        for ((url, path), (name, original, dims, default_mime, keep_mime)) in
-            urls.iter().zip(&paths).zip(inputs)
+        for ((url, path), &(name, original, dims, default_mime, keep_mime)) in
+            urls.iter().zip(&paths).zip(&inputs)
         {
             let mime = if keep { keep_mime } else { default_mime };
             let (status, ct, body) = http_get(url);

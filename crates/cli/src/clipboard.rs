@@ -3,19 +3,24 @@
 //! On X11 the process that owns the clipboard must stay alive to serve pastes, but a CLI run by
 //! Typora must exit at once (Typora waits for it). So the links are handed to a small detached
 //! copy of this binary (`hoist __hold-clipboard`) that owns the selection until another program
-//! takes it or an hour passes.
+//! takes it or an hour passes. Windows and macOS keep what was copied after the copying process
+//! exits, so there the links are written directly and no holder runs.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{ExitCode, Stdio};
-use std::time::{Duration, Instant};
+#[cfg(target_os = "linux")]
+use std::io::{Read, Write};
+#[cfg(target_os = "linux")]
+use std::process::ExitCode;
 
 use hoist_core::Error;
 
 /// argv[1] of the holder mode; not a visible subcommand.
+#[cfg(target_os = "linux")]
 pub const HOLDER_ARG: &str = "__hold-clipboard";
-const HOLD_FOR: Duration = Duration::from_secs(3600);
+#[cfg(target_os = "linux")]
+const HOLD_FOR: std::time::Duration = std::time::Duration::from_secs(3600);
 
-pub use hoist_clipboard::has_display;
+#[cfg(target_os = "linux")]
+use hoist_clipboard::has_display;
 
 /// Reads the clipboard's copied files or image.
 pub fn read() -> Result<hoist_clipboard::Content, Error> {
@@ -27,10 +32,25 @@ pub fn copy_links(links: &[String]) -> Result<(), String> {
     copy_text(&hoist_core::link::join_links(links))
 }
 
-/// Puts `text` in the clipboard through a detached holder process. Returns an explanation
-/// when the clipboard cannot be used; the caller prints it as a note, never as a failure.
+/// Puts `text` in the clipboard (on Linux through a detached holder process). Returns an
+/// explanation when the clipboard cannot be used; the caller prints it as a note, never as a
+/// failure.
 pub fn copy_text(text: &str) -> Result<(), String> {
-    if cfg!(target_os = "linux") && !has_display() {
+    #[cfg(target_os = "linux")]
+    {
+        hand_to_holder(text)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        set_text(text)
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn hand_to_holder(text: &str) -> Result<(), String> {
+    use std::io::{BufRead, BufReader};
+    use std::process::Stdio;
+    if !has_display() {
         return Err("no display, so the links were not copied to the clipboard".into());
     }
     let exe = std::env::current_exe().map_err(|e| format!("cannot find hoist itself: {e}"))?;
@@ -58,8 +78,19 @@ pub fn copy_text(text: &str) -> Result<(), String> {
     }
 }
 
+/// Writes `text` into the clipboard from this process, where the system keeps it afterwards.
+#[cfg(not(target_os = "linux"))]
+fn set_text(text: &str) -> Result<(), String> {
+    let mut cb =
+        arboard::Clipboard::new().map_err(|e| format!("cannot open the clipboard: {e}"))?;
+    cb.set_text(text.to_owned())
+        .map_err(|e| format!("cannot write to the clipboard: {e}"))
+}
+
 /// The holder: reads the text from stdin, takes the clipboard, says `ok`, and serves pastes
-/// until the clipboard is replaced or `HOLD_FOR` passes.
+/// until the clipboard is replaced or `HOLD_FOR` passes. Linux only: elsewhere the system keeps
+/// the clipboard's contents once the copying process exits.
+#[cfg(target_os = "linux")]
 pub fn run_holder() -> ExitCode {
     let mut text = String::new();
     if std::io::stdin().read_to_string(&mut text).is_err() {
@@ -73,7 +104,6 @@ pub fn run_holder() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    #[cfg(target_os = "linux")]
     {
         use arboard::SetExtLinux;
         // Set once without waiting so the answer reflects a real success, then take it again
@@ -84,20 +114,8 @@ pub fn run_holder() -> ExitCode {
         }
         let _ = writeln!(out, "ok");
         let _ = out.flush();
-        let _ = cb.set().wait_until(Instant::now() + HOLD_FOR).text(text);
-    }
-    #[cfg(not(target_os = "linux"))]
-    {
-        let _ = Instant::now();
-        match cb.set_text(text) {
-            Ok(()) => {
-                let _ = writeln!(out, "ok");
-            }
-            Err(e) => {
-                let _ = writeln!(out, "error: cannot write to the clipboard: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
+        let until = std::time::Instant::now() + HOLD_FOR;
+        let _ = cb.set().wait_until(until).text(text);
     }
     ExitCode::SUCCESS
 }

@@ -21,6 +21,7 @@ fn main() -> ExitCode {
     hoist_malloc::tune_for_images();
     // The hidden clipboard holder is a separate mode of this binary: it must not parse the
     // normal command line or start a runtime.
+    #[cfg(target_os = "linux")]
     if std::env::args().nth(1).as_deref() == Some(clipboard::HOLDER_ARG) {
         return clipboard::run_holder();
     }

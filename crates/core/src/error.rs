@@ -29,7 +29,9 @@ pub enum Error {
     Read { path: PathBuf, detail: String },
     #[error("{path} is a folder, not a file")]
     IsDir { path: PathBuf },
-    #[error("{path} is not a regular file (a pipe, socket or device), so it cannot be uploaded")]
+    #[error(
+        "{path} is not a regular file (a pipe, socket or device name), so it cannot be uploaded"
+    )]
     NotAFile { path: PathBuf },
     #[error("{name} is {size} bytes, above the {limit}-byte limit for one file")]
     TooBig { name: String, size: u64, limit: u64 },

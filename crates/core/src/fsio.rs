@@ -1,4 +1,5 @@
-//! File-system plumbing every caller shares: I/O errors in plain words, and the one atomic save
+//! File-system plumbing every caller shares: I/O errors in plain words, Windows' device names,
+//! and the one atomic save
 //! (temp file in the same folder, flushed to disk, renamed over the old file) that the config
 //! and the desktop settings use, so a crash never leaves half a file.
 
@@ -19,6 +20,26 @@ pub fn io_words(e: &std::io::Error) -> String {
             }
         }
     }
+}
+
+/// Whether `name` (a file name, not a path) is one of Windows' device names, which open a device
+/// in every folder whatever the extension: CON, PRN, AUX, NUL, COM1–9, LPT1–9 (also with
+/// superscript digits), CONIN$, CONOUT$, in any case, trailing spaces ignored. Checked on every
+/// platform so the rule is testable; only Windows acts on it.
+pub fn is_windows_device_name(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or_default().trim_end();
+    let upper = stem.to_ascii_uppercase();
+    let numbered = (upper.starts_with("COM") || upper.starts_with("LPT"))
+        && stem.chars().count() == 4
+        && stem
+            .chars()
+            .nth(3)
+            .is_some_and(|c| matches!(c, '1'..='9' | '¹' | '²' | '³'));
+    numbered
+        || matches!(
+            upper.as_str(),
+            "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+        )
 }
 
 /// Whether an I/O error means the file system is out of space (ENOSPC) or the user's quota is

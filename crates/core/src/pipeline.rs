@@ -915,8 +915,11 @@ mod tests {
         assert!(is_disk_full(&IoError::from(ErrorKind::QuotaExceeded)));
         assert!(!is_disk_full(&IoError::from(ErrorKind::PermissionDenied)));
         assert_eq!(io_words(&full), "the disk is full");
+        // The system's own "no space" code: ENOSPC, or ERROR_DISK_FULL on Windows (where 28 is
+        // ERROR_OUT_OF_PAPER).
+        let enospc = if cfg!(windows) { 112 } else { 28 };
         assert_eq!(
-            io_words(&IoError::from_raw_os_error(28)),
+            io_words(&IoError::from_raw_os_error(enospc)),
             "the disk is full"
         );
         let e = Error::SpoolDiskFull {

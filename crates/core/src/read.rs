@@ -43,6 +43,16 @@ pub(crate) async fn read_file_admitted(
 
 /// The size of a local file that may be read: a regular file within [`MAX_FILE_BYTES`].
 async fn file_len(path: &Path) -> Result<u64, Error> {
+    // Windows opens the device for `CON`, `nul.png`… in any folder: not a file, whatever exists.
+    let device = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(crate::fsio::is_windows_device_name);
+    if cfg!(windows) && device {
+        return Err(Error::NotAFile {
+            path: path.to_owned(),
+        });
+    }
     let meta = tokio::fs::metadata(path)
         .await
         .map_err(|e| read_error(path, &e))?;

@@ -1,6 +1,6 @@
 //! Secrets: a profile's secret access key, kept in the OS keychain (Secret Service on Linux,
-//! through the keyring-rs project's stores) or read from an environment variable the profile
-//! names. Never written to the config, the history or a log; `Debug` output is redacted.
+//! Credential Manager on Windows, the login Keychain on macOS, through the keyring-rs project's
+//! stores) or read from an environment variable the profile names. Never written to the config, the history or a log; `Debug` output is redacted.
 
 use std::fmt;
 use std::sync::Arc;
@@ -68,19 +68,28 @@ impl fmt::Debug for Keychain {
 }
 
 impl Keychain {
-    /// The platform keychain. Connecting is deferred to the first call on Linux only in the
-    /// sense that a missing bus is reported here as `Unavailable`, not as a panic.
+    /// The platform's keychain: the Secret Service on Linux, Credential Manager on Windows (a
+    /// generic credential per profile, target `<profile>.hoist`), the login Keychain on macOS (a
+    /// generic password, service `hoist`, account the profile). A missing Secret Service is
+    /// reported here as `Unavailable`, never as a panic.
     pub fn system() -> Result<Self, SecretError> {
         #[cfg(target_os = "linux")]
+        let store = zbus_secret_service_keyring_store::Store::new()
+            .map_err(|e| classify(&e, "connecting to the Secret Service"))?;
+        #[cfg(windows)]
+        let store = windows_native_keyring_store::Store::new()
+            .map_err(|e| classify(&e, "opening Credential Manager"))?;
+        #[cfg(target_os = "macos")]
+        let store = apple_native_keyring_store::keychain::Store::new()
+            .map_err(|e| classify(&e, "opening the Keychain"))?;
+        #[cfg(any(target_os = "linux", windows, target_os = "macos"))]
         {
-            let store = zbus_secret_service_keyring_store::Store::new()
-                .map_err(|e| classify(&e, "connecting to the Secret Service"))?;
             Ok(Self { store })
         }
-        #[cfg(not(target_os = "linux"))]
+        #[cfg(not(any(target_os = "linux", windows, target_os = "macos")))]
         {
             Err(SecretError::Unavailable {
-                detail: "this build has no keychain store for this platform yet".into(),
+                detail: "this build has no keychain store for this platform".into(),
             })
         }
     }

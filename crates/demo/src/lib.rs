@@ -5,6 +5,7 @@
 //! not meant to be exposed beyond loopback.
 
 mod guard;
+mod names;
 mod public;
 mod tls;
 
@@ -292,6 +293,10 @@ impl DemoServer {
     pub fn data_dir(&self) -> &Path {
         &self.endpoints.data_dir
     }
+    /// The file that holds object `key` (its name made legal on Windows, see `names`).
+    pub fn object_file(&self, key: &str) -> PathBuf {
+        self.endpoints.object_file(key)
+    }
     /// The access key id the S3 side accepts.
     pub fn access_key(&self) -> &str {
         &self.endpoints.access_key
@@ -366,6 +371,10 @@ impl BlockingDemo {
     pub fn data_dir(&self) -> &Path {
         &self.endpoints.data_dir
     }
+    /// See [`DemoServer::object_file`].
+    pub fn object_file(&self, key: &str) -> PathBuf {
+        self.endpoints.object_file(key)
+    }
     /// The access key id the S3 side accepts.
     pub fn access_key(&self) -> &str {
         &self.endpoints.access_key
@@ -403,6 +412,12 @@ impl Endpoints {
     fn s3_endpoint(&self) -> String {
         format!("{}://{}", self.scheme(), self.s3_addr)
     }
+    fn object_file(&self, key: &str) -> PathBuf {
+        let mut path = self.data_dir.join(&self.bucket);
+        path.extend(names::stored_key(key).split('/'));
+        path
+    }
+
     fn public_base(&self) -> String {
         format!("{}://{}", self.scheme(), self.public_addr)
     }

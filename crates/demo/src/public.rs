@@ -47,6 +47,8 @@ pub(crate) async fn handle(
     let Some(key) = key_from_path(req.uri().path()) else {
         return Ok(plain(StatusCode::NOT_FOUND, "not found\n"));
     };
+    // Looked up under the name the S3 side stored it as (`names`: the key but on Windows).
+    let key = crate::names::stored_key(&key).into_owned();
     match serve(&site, &key, head_only).await {
         Some(resp) => Ok(resp),
         None => Ok(plain(StatusCode::NOT_FOUND, "not found\n")),

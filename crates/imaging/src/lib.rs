@@ -57,7 +57,7 @@ mod decoded;
 mod encode;
 mod error;
 mod exif;
-#[cfg(feature = "heif")]
+#[cfg(heif)]
 mod heif;
 mod jxl;
 mod memory;

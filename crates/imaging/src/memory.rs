@@ -50,7 +50,7 @@ pub fn peak_memory(head: &[u8], len: u64, opts: &ProcessOptions) -> Option<u64> 
         return copied;
     }
     let (w, h, decode, decoded) = match format {
-        #[cfg(feature = "heif")]
+        #[cfg(heif)]
         SourceFormat::Heic | SourceFormat::Avif => match crate::heif::header(head) {
             // libheif's YUV planes, its interleaved RGB(A) and the image made from it; 16-bit
             // samples when deep.

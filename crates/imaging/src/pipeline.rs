@@ -479,7 +479,7 @@ fn decode_elsewhere(
     opts: &ProcessOptions,
 ) -> Result<Decoded, ImagingError> {
     match format {
-        #[cfg(feature = "heif")]
+        #[cfg(heif)]
         SourceFormat::Heic | SourceFormat::Avif => crate::heif::decode(bytes, format, opts),
         SourceFormat::Jxl => crate::jxl::decode(bytes, opts),
         _ => Err(cannot_read(format)),

@@ -108,7 +108,7 @@ impl SourceFormat {
     /// AVIF) are recognised so the error can name them, but not decoded.
     pub fn can_decode(self) -> bool {
         match self {
-            Self::Heic | Self::Avif => cfg!(feature = "heif"),
+            Self::Heic | Self::Avif => cfg!(heif),
             Self::Jxl => true,
             other => other.image_format().is_some(),
         }

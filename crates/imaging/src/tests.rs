@@ -118,7 +118,7 @@ fn keep_resolves_per_source_format() {
     }
 }
 
-#[cfg(not(feature = "heif"))]
+#[cfg(not(heif))]
 #[test]
 fn avif_and_heic_input_are_unsupported_with_advice() {
     let avif = sample(SourceFormat::Avif, 32, 32).unwrap();
@@ -134,7 +134,7 @@ fn avif_and_heic_input_are_unsupported_with_advice() {
     }
 }
 
-#[cfg(feature = "heif")]
+#[cfg(heif)]
 #[test]
 fn avif_converts_and_a_heic_without_images_is_corrupt() {
     let avif = sample(SourceFormat::Avif, 64, 48).unwrap();

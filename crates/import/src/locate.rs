@@ -18,8 +18,16 @@ const MAX_REDIRECTS: usize = 4;
 /// The places a setup usually lives, most likely first, from `HOME`, `XDG_CONFIG_HOME` and
 /// `APPDATA` as `env` gives them (injectable so tests never see the real home).
 pub fn candidates(flavor: Flavor, env: &dyn Fn(&str) -> Option<String>) -> Vec<PathBuf> {
-    let home = env("HOME")
-        .or_else(|| env("USERPROFILE"))
+    // Node's os.homedir(), which PicGo uses: USERPROFILE on Windows (HOME there is Git Bash's
+    // or MSYS's), HOME elsewhere.
+    let [first, second] = if cfg!(windows) {
+        ["USERPROFILE", "HOME"]
+    } else {
+        ["HOME", "USERPROFILE"]
+    };
+    let home = env(first)
+        .filter(|h| !h.is_empty())
+        .or_else(|| env(second))
         .filter(|h| !h.is_empty())
         .map(PathBuf::from);
     let mut app_roots: Vec<PathBuf> = Vec::new();

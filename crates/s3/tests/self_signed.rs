@@ -75,7 +75,7 @@ fn put_req(key: &str) -> PutRequest {
 /// Put, head, get and delete through `store`, checking the bytes the server holds.
 async fn round_trip(store: &S3Store, server: &DemoServer, key: &str) {
     guard(store.put(put_req(key))).await.unwrap();
-    let on_disk = server.data_dir().join(server.bucket()).join(key);
+    let on_disk = server.object_file(key);
     assert_eq!(std::fs::read(&on_disk).unwrap(), PNG);
     let info = guard(store.head(key)).await.unwrap().expect("just written");
     assert_eq!(info.size, PNG.len() as u64);
@@ -113,7 +113,7 @@ async fn without_the_option_the_certificate_is_refused_and_the_message_names_it(
         )
     );
     assert!(!err.message.contains(SECRET));
-    let on_disk = server.data_dir().join(server.bucket()).join("refused.png");
+    let on_disk = server.object_file("refused.png");
     assert!(!on_disk.exists());
     server.shutdown().await;
 }

@@ -38,7 +38,7 @@ fn photo_turned_cw(w: u32, h: u32) -> RgbImage {
     image::imageops::rotate90(&photo_rgb(w, h))
 }
 
-#[cfg(feature = "heif")]
+#[cfg(heif)]
 #[test]
 fn iphone_like_grid_heic_is_upright_once_with_its_profile() {
     let p = probe(IPHONE_LIKE_HEIC).unwrap();
@@ -67,7 +67,7 @@ fn iphone_like_grid_heic_is_upright_once_with_its_profile() {
     }
 }
 
-#[cfg(feature = "heif")]
+#[cfg(heif)]
 #[test]
 fn heif_exif_is_carried_upright_when_not_stripping() {
     for (name, input) in [("heic", IPHONE_LIKE_HEIC), ("avif", ROTATED_AVIF)] {
@@ -93,7 +93,7 @@ fn heif_exif_is_carried_upright_when_not_stripping() {
     }
 }
 
-#[cfg(feature = "heif")]
+#[cfg(heif)]
 #[test]
 fn heif_with_several_images_uses_the_primary() {
     let out = run(TWO_IMAGES_HEIC, &png_out());
@@ -103,7 +103,7 @@ fn heif_with_several_images_uses_the_primary() {
     assert!(diff < 8.0, "mean difference {diff}");
 }
 
-#[cfg(feature = "heif")]
+#[cfg(heif)]
 #[test]
 fn ten_bit_heic_keeps_its_depth_in_png_and_reduces_for_webp() {
     let out = run(TEN_BIT_HEIC, &png_out());
@@ -117,7 +117,7 @@ fn ten_bit_heic_keeps_its_depth_in_png_and_reduces_for_webp() {
     assert!(diff < 6.0, "mean difference {diff}");
 }
 
-#[cfg(feature = "heif")]
+#[cfg(heif)]
 #[test]
 fn pq_heic_is_tone_mapped_to_srgb() {
     let out = run(PQ_HEIC, &png_out());
@@ -135,7 +135,7 @@ fn pq_heic_is_tone_mapped_to_srgb() {
     assert!(peak > 235 && peak >= reference_white, "1000 nits -> {peak}");
 }
 
-#[cfg(feature = "heif")]
+#[cfg(heif)]
 #[test]
 fn avif_is_decoded_upright_with_profile_and_alpha() {
     let out = run(ROTATED_AVIF, &png_out());
@@ -218,7 +218,7 @@ fn keep_makes_heic_and_jxl_web_friendly() {
         (PHOTO_JXL, "image/jpeg", (96, 64)),
         (ALPHA_ICC_JXL, "image/png", (48, 32)),
     ];
-    if cfg!(feature = "heif") {
+    if cfg!(heif) {
         cases.push((IPHONE_LIKE_HEIC, "image/jpeg", (64, 96)));
         cases.push((ROTATED_AVIF, "image/avif", (64, 96)));
     }
@@ -241,7 +241,7 @@ fn keep_makes_heic_and_jxl_web_friendly() {
 #[test]
 fn cut_short_samples_are_corrupt_and_nothing_panics() {
     let mut samples = vec![("JPEG XL", PHOTO_JXL), ("JPEG XL", ALPHA_ICC_JXL)];
-    if cfg!(feature = "heif") {
+    if cfg!(heif) {
         samples.extend([
             ("HEIC", IPHONE_LIKE_HEIC),
             ("HEIC", TEN_BIT_HEIC),
@@ -315,7 +315,7 @@ fn bomb_headers_are_refused_before_decoding() {
     // Under the limit, the same header is merely cut short.
     assert_eq!(code(&jxl_header(64, 48), &d), "image.corrupt");
 
-    if cfg!(feature = "heif") {
+    if cfg!(heif) {
         // Above libheif's own limit, and between it and Hoist's.
         for side in [60_000, 20_000] {
             let bomb = with_ispe(IPHONE_LIKE_HEIC, (96, 64), (side, side));

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+#! Windows from this Debian machine: cross-compiles the `hoist` CLI and the tests of the core,
+#! history, S3 and end-to-end crates for x86_64-pc-windows-gnu with mingw-w64, lints them for that
+#! target, and runs them under Wine (Credential Manager, %APPDATA%, Windows paths and file names)
+#! against the demo S3 server on 127.0.0.1. Called by scripts/test.sh; runs alone too.
+#!
+#! Wine 8 (Debian 12) lacks `ProcessPrng` in bcryptprimitives.dll, which Rust's std imports: a
+#! stand-in DLL built here with mingw (SystemFunction036 underneath) goes into a private Wine
+#! prefix under the target dir. The e2e harness never calls cargo from inside Wine
+#! (HOIST_E2E_PREBUILT=1: the binaries are built first, on the host).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+target=x86_64-pc-windows-gnu
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+rustup target add "$target" >/dev/null 2>&1 || rustup target add "$target"
+
+# A base prefix is made once per target dir; every run works in a fresh copy of it, so that
+# Credential Manager and the registry start empty each time (as the Linux run's private
+# keyring does).
+base="$CARGO_TARGET_DIR/wineprefix"
+export WINEPREFIX="$base" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+stand_in="$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+if [ ! -f "$stand_in" ]; then
+  echo "== Wine prefix ($WINEPREFIX)"
+  wineboot -i >/dev/null 2>&1
+  wineserver -w
+  src=$(mktemp -d)
+  cat > "$src/bp.c" <<'C'
+#include <windows.h>
+/* RtlGenRandom: what ProcessPrng does on Windows, in chunks it accepts. */
+BOOLEAN WINAPI SystemFunction036(PVOID buffer, ULONG length);
+BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
+  while (len) {
+    ULONG chunk = len > 0x40000000 ? 0x40000000 : (ULONG)len;
+    if (!SystemFunction036(data, chunk)) return FALSE;
+    data += chunk;
+    len -= chunk;
+  }
+  return TRUE;
+}
+C
+  printf 'LIBRARY bcryptprimitives\nEXPORTS\n  ProcessPrng\n' > "$src/bp.def"
+  x86_64-w64-mingw32-gcc -O2 -shared -o "$stand_in" "$src/bp.c" "$src/bp.def" -ladvapi32
+  rm -rf "$src"
+  wineserver -k 2>/dev/null || true
+fi
+
+windows_crates=(-p hoist-core -p hoist-history -p hoist-s3 -p hoist-cli -p hoist-e2e)
+
+echo "== clippy (Windows)"
+cargo clippy --target "$target" --locked "${windows_crates[@]}" --all-targets -- -D warnings
+
+echo "== build (Windows)"
+cargo build --target "$target" --locked "${windows_crates[@]}" --all-targets
+
+echo "== tests under Wine"
+run_prefix=$(mktemp -d)
+trap 'WINEPREFIX="$run_prefix/prefix" wineserver -k 2>/dev/null || true; rm -rf "$run_prefix"' EXIT
+cp -a "$base" "$run_prefix/prefix"
+export WINEPREFIX="$run_prefix/prefix"
+export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine HOIST_E2E_PREBUILT=1
+# Credential Manager is Wine's own: required, so a missing store fails instead of skipping.
+export HOIST_REQUIRE_KEYCHAIN=1
+cargo test --target "$target" --locked "${windows_crates[@]}" --no-fail-fast
