@@ -84,7 +84,9 @@ fn gallery(w: &World, n: usize) -> Value {
 
 /// Writes `data.json` and a gzip-compressed `picgo.db` into a fresh folder of the world.
 fn write_setup(w: &World, folder: &str, data: &Value, db_name: &str, db: &Value) -> PathBuf {
-    let dir = w.dir.path().join(folder);
+    let dir = folder
+        .split('/')
+        .fold(w.dir.path().to_path_buf(), |d, c| d.join(c));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(
         dir.join("data.json"),
@@ -147,6 +149,50 @@ fn history_json(w: &World) -> Vec<Value> {
         .iter()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
+}
+
+/// `hoist import picgo` without a path finds the setup where PicGo keeps it on this platform:
+/// `%APPDATA%\\picgo` on Windows, `~/Library/Application Support/picgo` on macOS,
+/// `~/.config/picgo` elsewhere.
+#[test]
+fn picgo_setup_is_found_where_picgo_keeps_it() {
+    let w = World::new();
+    let app_root = if cfg!(windows) {
+        "home/AppData/Roaming"
+    } else if cfg!(target_os = "macos") {
+        "home/Library/Application Support"
+    } else {
+        "home/.config"
+    };
+    let setup = write_setup(
+        &w,
+        &format!("{app_root}/picgo"),
+        &picgo_data_json(&w, "Found demo"),
+        "picgo.db",
+        &gallery(&w, 3),
+    );
+    let home = w.dir.path().join("home");
+    let out = w
+        .hoist()
+        .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
+        .env("HOME", &home)
+        .env("USERPROFILE", &home)
+        .env("APPDATA", home.join("AppData").join("Roaming"))
+        .env_remove("XDG_CONFIG_HOME")
+        .args(["import", "picgo", "--dry-run"])
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    run.expect_code(0);
+    let data_json = setup.join("data.json");
+    assert!(
+        run.stdout
+            .contains(&format!("PicGo config: {}", data_json.display())),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Found-demo"), "{}", run.stdout);
+    assert!(run.stdout.contains("3 links to add"), "{}", run.stdout);
 }
 
 #[test]
