@@ -51,7 +51,3 @@ xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- bash -c '
   echo -n hoist-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   cargo test --workspace --locked --no-fail-fast
 '
-
-echo "== Windows (mingw-w64 build, tests under Wine)"
-# After the Linux run: the host's build scripts and proc-macros are reused from its artefacts.
-bash scripts/test-windows.sh
