@@ -186,7 +186,8 @@ impl RunOptions {
     /// (`hoist_imaging::peak_memory`) of photos to WebP were 179 MiB for 5640×3172, 122 MiB for
     /// 4032×3024, 90 MiB for 4000×2250 when libwebp made an ARGB copy (about 60 % of that since
     /// `hoist_webp`); 320 MiB let two cores work on the two largest at once. The figures below
-    /// are from then; since, the same batch keeps 164–206 MiB at the same wall time. Measured on 2 cores, release build, with the benchmark's batch of 50 photos and
+    /// are from then; since, the same batch keeps 164–206 MiB at the same wall time. Measured
+    /// on 2 cores, release build, with the benchmark's batch of 50 photos and
     /// screenshots at concurrency 4 (`hoist-bench batch`), wall time and peak RSS: unbounded
     /// 13.1–13.7 s, 376–383 MiB (546–794 MiB without `hoist_malloc`); 320 MiB budget 12.4 s,
     /// 300 MiB; 288 MiB 14.8 s, 266 MiB; 256 MiB 15.3 s, 245 MiB; 192 MiB 17.6 s, 193 MiB.

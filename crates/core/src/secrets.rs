@@ -1,6 +1,7 @@
 //! Secrets: a profile's secret access key, kept in the OS keychain (Secret Service on Linux,
 //! Credential Manager on Windows, the login Keychain on macOS, through the keyring-rs project's
-//! stores) or read from an environment variable the profile names. Never written to the config, the history or a log; `Debug` output is redacted.
+//! stores) or read from an environment variable the profile names. Never written to the config,
+//! the history or a log; `Debug` output is redacted.
 
 use std::fmt;
 use std::sync::Arc;

@@ -17,6 +17,7 @@ use s3s::dto::{
     DeleteObjectInput, GetObjectInput, HeadObjectInput, IfNoneMatch, PutObjectInput,
     UploadPartInput,
 };
+use s3s::{S3Request, S3Result, s3_error};
 
 use crate::names::stored_key;
 
@@ -26,7 +27,6 @@ fn store_as(key: &mut String) {
         *key = name;
     }
 }
-use s3s::{S3Request, S3Result, s3_error};
 
 // `S3Auth` and `S3Access` are declared with `#[async_trait]`; the methods below are written out
 // in the shape that macro produces so this crate needs no extra proc-macro dependency.
@@ -114,6 +114,25 @@ impl BucketMustExist {
     }
 }
 
+/// Access hooks that only rename the object key for storage (see `store_as`) and allow the
+/// request, in the shape `#[async_trait]` gives the other hooks.
+macro_rules! key_only_hooks {
+    ($($name:ident: $input:ty),* $(,)?) => {$(
+        fn $name<'life0, 'life1, 'async_trait>(
+            &'life0 self,
+            req: &'life1 mut S3Request<$input>,
+        ) -> BoxFuture<'async_trait, S3Result<()>>
+        where
+            'life0: 'async_trait,
+            'life1: 'async_trait,
+            Self: 'async_trait,
+        {
+            store_as(&mut req.input.key);
+            Box::pin(async { Ok(()) })
+        }
+    )*};
+}
+
 impl S3Access for BucketMustExist {
     fn put_object<'life0, 'life1, 'async_trait>(
         &'life0 self,
@@ -189,42 +208,9 @@ impl S3Access for BucketMustExist {
         Box::pin(bucket_dir_exists(self.dir(&req.input.bucket)))
     }
 
-    fn head_object<'life0, 'life1, 'async_trait>(
-        &'life0 self,
-        req: &'life1 mut S3Request<HeadObjectInput>,
-    ) -> BoxFuture<'async_trait, S3Result<()>>
-    where
-        'life0: 'async_trait,
-        'life1: 'async_trait,
-        Self: 'async_trait,
-    {
-        store_as(&mut req.input.key);
-        Box::pin(async { Ok(()) })
-    }
-
-    fn upload_part<'life0, 'life1, 'async_trait>(
-        &'life0 self,
-        req: &'life1 mut S3Request<UploadPartInput>,
-    ) -> BoxFuture<'async_trait, S3Result<()>>
-    where
-        'life0: 'async_trait,
-        'life1: 'async_trait,
-        Self: 'async_trait,
-    {
-        store_as(&mut req.input.key);
-        Box::pin(async { Ok(()) })
-    }
-
-    fn abort_multipart_upload<'life0, 'life1, 'async_trait>(
-        &'life0 self,
-        req: &'life1 mut S3Request<AbortMultipartUploadInput>,
-    ) -> BoxFuture<'async_trait, S3Result<()>>
-    where
-        'life0: 'async_trait,
-        'life1: 'async_trait,
-        Self: 'async_trait,
-    {
-        store_as(&mut req.input.key);
-        Box::pin(async { Ok(()) })
+    key_only_hooks! {
+        head_object: HeadObjectInput,
+        upload_part: UploadPartInput,
+        abort_multipart_upload: AbortMultipartUploadInput,
     }
 }
