@@ -4,8 +4,10 @@
 #! clipboard, Xvfb and WebKitWebDriver for the end-to-end suite (with GTK 3 for Python, whose
 #! drag source drops files on the window), Node.js for the UI, and what hoist-imaging's HEIC/AVIF
 #! decoding needs: cmake and a C++ compiler to build the libheif that libheif-sys embeds, and the
-#! HEVC (libde265), AV1 (dav1d) and JPEG decoders it links; and mingw-w64 and Wine, which build
-#! the Windows binaries and run their tests (scripts/test-windows.sh).
+#! HEVC (libde265), AV1 (dav1d) and JPEG decoders it links; sway and wl-clipboard for the
+#! headless Wayland session of the clipboard tests; mingw-w64 and Wine, which build the Windows
+#! binaries and run their tests (scripts/test-windows.sh); python3-venv, into which
+#! scripts/check-macos.sh installs zig; and icoutils/icnsutils for scripts/icons.sh.
 #! Idempotent: a second run installs nothing.
 set -euo pipefail
 
@@ -17,7 +19,8 @@ pkgs=(
   libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
   webkit2gtk-driver xdotool python3-dbusmock libglib2.0-bin python3-gi gir1.2-gtk-3.0
   cmake libde265-dev libdav1d-dev libjpeg-dev
-  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64
+  sway wl-clipboard
+  gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 python3-venv icoutils icnsutils
 )
 # Node.js builds the UI; the machine's own (newer) Node is kept when there is one.
 command -v npm >/dev/null 2>&1 || pkgs+=(nodejs npm)

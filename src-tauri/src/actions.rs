@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_dialog::DialogExt;
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::IpcResult;
 use crate::settings::{self, Settings};
 use crate::state::{Shell, UiState};
 use crate::{autostart, events, jobs, server, shortcut};
@@ -49,16 +49,7 @@ pub async fn apply_effects(
         server::restart(app).await;
     }
     if effects.autostart {
-        let dir = autostart::dir().ok_or_else(|| {
-            IpcError::new(
-                "autostart.failed",
-                "no home folder to put the autostart entry in",
-            )
-        })?;
-        let exe = std::env::current_exe().map_err(|e| {
-            IpcError::new("autostart.failed", format!("cannot find Hoist itself: {e}"))
-        })?;
-        autostart::set(&dir, &exe, settings.autostart)?;
+        autostart::apply(app, settings.autostart)?;
     }
     Ok(())
 }

@@ -1,13 +1,50 @@
-//! Start at login (opt-in): an XDG autostart entry that launches Hoist hidden in the tray.
-//! Written and removed by the settings' side effects; nothing else touches it.
+//! Start at login (opt-in), launching Hoist hidden in the tray (`--hidden`): an XDG autostart
+//! entry on Linux, written here; the registry Run key (Windows) or a LaunchAgent (macOS) through
+//! `tauri-plugin-autostart`. Changed by the settings' side effects; nothing else touches it.
 
 use std::path::{Path, PathBuf};
 
+use tauri::AppHandle;
+
 use crate::error::IpcError;
+
+/// What the login item passes: start in the tray, no window.
+pub const ARGS: &[&str] = &["--hidden"];
+
+fn failed(e: impl std::fmt::Display) -> IpcError {
+    IpcError::new(
+        "autostart.failed",
+        format!("cannot change start at login: {e}"),
+    )
+}
+
+/// Turns start at login on or off for this executable.
+#[cfg(target_os = "linux")]
+pub fn apply(_app: &AppHandle, on: bool) -> Result<(), IpcError> {
+    let dir = dir().ok_or_else(|| failed("no home folder to put the autostart entry in"))?;
+    let exe =
+        std::env::current_exe().map_err(|e| failed(format!("cannot find Hoist itself: {e}")))?;
+    set(&dir, &exe, on)
+}
+
+/// Turns start at login on or off for this executable.
+#[cfg(not(target_os = "linux"))]
+pub fn apply(app: &AppHandle, on: bool) -> Result<(), IpcError> {
+    use tauri_plugin_autostart::ManagerExt;
+    let launcher = app.autolaunch();
+    if on {
+        launcher.enable().map_err(failed)
+    } else if launcher.is_enabled().map_err(failed)? {
+        launcher.disable().map_err(failed)
+    } else {
+        Ok(())
+    }
+}
 
 const FILE: &str = "hoist.desktop";
 
 /// `$XDG_CONFIG_HOME/autostart`, else `~/.config/autostart`.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub fn dir() -> Option<PathBuf> {
     directories::BaseDirs::new().map(|b| b.config_dir().join("autostart"))
 }
@@ -19,12 +56,14 @@ fn entry(exe: &Path) -> String {
         .to_string()
         .replace('\\', "\\\\")
         .replace('"', "\\\"");
+    let args = ARGS.join(" ");
     format!(
-        "[Desktop Entry]\nType=Application\nName=Hoist\nComment=Image uploader\nExec=\"{exec}\" --hidden\nIcon=hoist-desktop\nTerminal=false\nX-GNOME-Autostart-enabled=true\n"
+        "[Desktop Entry]\nType=Application\nName=Hoist\nComment=Image uploader\nExec=\"{exec}\" {args}\nIcon=hoist-desktop\nTerminal=false\nX-GNOME-Autostart-enabled=true\n"
     )
 }
 
 /// Adds (`on`) or removes the autostart entry in `dir`.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 pub fn set(dir: &Path, exe: &Path, on: bool) -> Result<(), IpcError> {
     let path = dir.join(FILE);
     let fail = |e: std::io::Error| {

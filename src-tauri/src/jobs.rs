@@ -541,7 +541,14 @@ mod tests {
         let names: Vec<String> = jobs
             .iter()
             .map(|j| match &j.source {
-                Source::Path(p) => p.strip_prefix(d).unwrap().display().to_string(),
+                // Joined with `/` whatever the platform's separator.
+                Source::Path(p) => p
+                    .strip_prefix(d)
+                    .unwrap()
+                    .iter()
+                    .map(|c| c.to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join("/"),
                 _ => unreachable!(),
             })
             .collect();

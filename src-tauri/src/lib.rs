@@ -100,7 +100,7 @@ pub fn run() {
         }
     };
 
-    let app = tauri::Builder::default()
+    let builder = tauri::Builder::default()
         // First, so a second launch hands over its files before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
             let args = Args::parse(argv.get(1..).unwrap_or_default(), Path::new(&cwd));
@@ -113,7 +113,14 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_global_shortcut::Builder::new().build())
         .plugin(tauri_plugin_dialog::init())
-        .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_opener::init());
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(
+        tauri_plugin_autostart::Builder::new()
+            .args(autostart::ARGS.iter().copied())
+            .build(),
+    );
+    let app = builder
         .manage(ctx)
         .manage(jobs::Runs::default())
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, request, responder| {

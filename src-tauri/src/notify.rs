@@ -4,19 +4,54 @@
 use crate::i18n::{self, Key, tr};
 
 fn show(summary: String, body: String) {
-    // notify-rust talks D-Bus synchronously; keep it off the caller's thread.
+    // Both routes block (D-Bus round trips, a child process); keep them off the caller's thread.
     std::thread::spawn(move || {
-        let r = notify_rust::Notification::new()
-            .appname("Hoist")
-            .summary(&summary)
-            .body(&body)
-            .icon("hoist-desktop")
-            .timeout(notify_rust::Timeout::Milliseconds(6000))
-            .show();
-        if let Err(e) = r {
+        if let Err(e) = post(&summary, &body) {
             tracing::debug!("notification not shown: {e}");
         }
     });
+}
+
+/// Linux (the desktop's notification daemon over D-Bus) and Windows (toast notifications).
+#[cfg(not(target_os = "macos"))]
+fn post(summary: &str, body: &str) -> Result<(), String> {
+    notify_rust::Notification::new()
+        .appname("Hoist")
+        .summary(summary)
+        .body(body)
+        .icon("hoist-desktop")
+        .timeout(notify_rust::Timeout::Milliseconds(6000))
+        .show()
+        .map(drop)
+        .map_err(|e| e.to_string())
+}
+
+/// macOS: Notification Center through `osascript`. notify-rust's macOS route compiles Objective-C
+/// against Apple's SDK, which would keep the app from even type-checking off a Mac; the texts go
+/// in as arguments, so nothing in them is ever read as AppleScript.
+#[cfg(target_os = "macos")]
+fn post(summary: &str, body: &str) -> Result<(), String> {
+    let status = std::process::Command::new("osascript")
+        .args([
+            "-e",
+            "on run argv",
+            "-e",
+            "display notification (item 2 of argv) with title (item 1 of argv)",
+            "-e",
+            "end run",
+            summary,
+            body,
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("osascript ended with {status}"))
+    }
 }
 
 /// One notification for a finished batch: the link (one file) or a count, and the failures.

@@ -10,7 +10,12 @@ use serde::{Deserialize, Serialize};
 use crate::error::IpcError;
 
 pub const FILE: &str = "desktop.toml";
-pub const DEFAULT_SHORTCUT: &str = "Ctrl+Alt+U";
+/// Upload the clipboard: ⌥⌘U on a Mac, where Cmd is the command key; Ctrl+Alt+U elsewhere.
+pub const DEFAULT_SHORTCUT: &str = if cfg!(target_os = "macos") {
+    "Cmd+Alt+U"
+} else {
+    "Ctrl+Alt+U"
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]

@@ -1,6 +1,6 @@
-//! The global shortcut (default Ctrl+Alt+U; the caller says what it does: upload the clipboard). A shortcut that cannot
-//! be registered (taken by another app, or a Wayland session where X11 grabs do not work) is
-//! reported in the UI and never stops the app.
+//! The global shortcut (default Ctrl+Alt+U, ⌥⌘U on macOS; the caller says what it does: upload
+//! the clipboard). A shortcut that cannot be registered (taken by another app, or a Wayland
+//! session where X11 grabs do not work) is reported in the UI and never stops the app.
 
 use tauri::AppHandle;
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutState};
@@ -13,7 +13,10 @@ pub fn parse(text: &str) -> Result<Shortcut, IpcError> {
     text.trim().parse::<Shortcut>().map_err(|e| {
         IpcError::new(
             "shortcut.invalid",
-            format!("\"{text}\" is not a shortcut Hoist understands ({e}); try e.g. Ctrl+Alt+U"),
+            format!(
+                "\"{text}\" is not a shortcut Hoist understands ({e}); try e.g. {}",
+                crate::settings::DEFAULT_SHORTCUT
+            ),
         )
     })
 }

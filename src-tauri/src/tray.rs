@@ -1,6 +1,7 @@
 //! The tray icon and its menu: Upload clipboard · Upload files… · Recent uploads ▸ · Switch
 //! profile ▸ · Open Hoist · History… · Settings… · Quit. On Linux a tray click gives no event,
-//! so every action is a menu item. Menu ids map to actions through [`action_for`], a plain
+//! so every action is a menu item and a left click shows the menu; on Windows and macOS a left
+//! click opens the window, as users of those systems expect, and a right click shows the menu. Menu ids map to actions through [`action_for`], a plain
 //! function, so the mapping is tested without a tray host. The menu follows the app by
 //! listening to its events (state, finished batches, history changes): nothing calls the tray.
 
@@ -8,7 +9,7 @@ use hoist_core::link;
 use hoist_history::{Query, Status};
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuBuilder, MenuItem, PredefinedMenuItem, SubmenuBuilder};
-use tauri::tray::TrayIconBuilder;
+use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Emitter, Listener, Manager, Wry};
 
 use crate::i18n::{self, Key, tr};
@@ -163,14 +164,29 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         .build()
 }
 
+/// Linux trays (StatusNotifierItem, AppIndicator) report no clicks, so the menu is the only way
+/// in; elsewhere the left click belongs to the window.
+const LEFT_CLICK_SHOWS_MENU: bool = cfg!(target_os = "linux");
+
 pub fn create(app: &AppHandle) -> tauri::Result<()> {
     let menu = build_menu(app)?;
     TrayIconBuilder::with_id(TRAY_ID)
         .icon(Image::from_bytes(include_bytes!("../../icons/tray.png"))?)
         .tooltip("Hoist")
         .menu(&menu)
-        .show_menu_on_left_click(true)
+        .show_menu_on_left_click(LEFT_CLICK_SHOWS_MENU)
         .on_menu_event(|app, event| handle(app, event.id().as_ref()))
+        .on_tray_icon_event(|tray, event| {
+            if !LEFT_CLICK_SHOWS_MENU
+                && let TrayIconEvent::Click {
+                    button: MouseButton::Left,
+                    button_state: MouseButtonState::Up,
+                    ..
+                } = event
+            {
+                handle(tray.app_handle(), "open");
+            }
+        })
         .build(app)?;
     for event in [events::STATE, events::BATCH, events::HISTORY] {
         let app2 = app.clone();

@@ -11,6 +11,7 @@ use hoist_demo::{BlockingDemo, DemoConfig, DemoServer};
 
 pub mod picgo;
 pub mod proxy;
+pub mod wayland;
 pub mod webdriver;
 
 pub const ACCESS_KEY: &str = "e2e-access-key";

@@ -430,7 +430,19 @@ fn per_request(mut client: TcpStream, conn: &Conn, fault: &Fault) -> io::Result<
     let back = std::thread::Builder::new()
         .name("fault-proxy-back".into())
         .spawn(move || {
-            let _ = io::copy(&mut u_read, &mut c_write);
+            // Answers flow back until a cut; what the server says after it (its answer to the
+            // truncated request) never reaches the client. Checked per read: the flag is set
+            // before the server can see the cut, and some systems (Wine) still deliver reads on
+            // a socket shut down for reading.
+            let mut chunk = [0u8; 16 * 1024];
+            while let Ok(n) = u_read.read(&mut chunk) {
+                if n == 0
+                    || cut_back.load(Ordering::SeqCst)
+                    || c_write.write_all(&chunk[..n]).is_err()
+                {
+                    break;
+                }
+            }
             // After a cut the client must see the cut (RST or silence), not a clean close.
             if !cut_back.load(Ordering::SeqCst) {
                 let _ = c_write.shutdown(Shutdown::Write);

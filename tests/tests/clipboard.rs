@@ -1,10 +1,12 @@
-//! The X11 clipboard, for real (Xvfb + xclip): links are pasteable after `hoist upload` exits,
-//! and a screenshot in the clipboard is uploaded by `hoist upload --clipboard`.
+//! The clipboard, for real: X11 (Xvfb + xclip) and Wayland (headless sway + wl-clipboard, the
+//! data-control protocol): links are pasteable after `hoist upload` exits, and a screenshot in
+//! the clipboard is uploaded by `hoist upload --clipboard`.
 #![cfg(target_os = "linux")]
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use hoist_e2e::wayland::Wayland;
 use hoist_e2e::{Run, World, http_get, required};
 use hoist_imaging::fixtures;
 
@@ -117,6 +119,55 @@ fn links_stay_in_the_clipboard_after_exit_and_clipboard_images_upload() {
     assert_eq!((img.width(), img.height()), (150, 100));
     let hist = w.run(&["history", "search", "clipboard", "--json"]);
     assert!(hist.stdout.contains("clipboard-"), "{}", hist.stdout);
+}
+
+#[test]
+fn wayland_links_stay_in_the_clipboard_after_exit_and_clipboard_images_upload() {
+    let Some(session) = Wayland::start() else {
+        return;
+    };
+    let w = World::new();
+
+    // 1. Links written by a process that has already exited are still pasteable, with no X
+    //    display at all: Hoist's holder serves them over the data-control protocol.
+    let a = w.input("a.png", &fixtures::screenshot_png(80, 60));
+    let b = w.input("b.png", &fixtures::screenshot_png(90, 60));
+    let mut cmd = w.hoist();
+    session.enter(&mut cmd);
+    let out = cmd
+        .args([
+            "upload",
+            "--format",
+            "url",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    run.expect_code(0);
+    assert!(!run.stderr.contains("note:"), "{}", run.stderr);
+    assert_eq!(session.clipboard_text().trim_end(), run.stdout.trim_end());
+
+    // 2. A screenshot that another program (wl-copy) put in the clipboard is uploaded.
+    let png = fixtures::screenshot_png(150, 100);
+    let src = w.input("clip-src.png", &png);
+    session.offer(&src, "image/png");
+    let mut cmd = w.hoist();
+    session.enter(&mut cmd);
+    let out = cmd
+        .args(["upload", "--clipboard", "--format", "url"])
+        .output()
+        .unwrap();
+    let run = Run::from(out);
+    run.expect_code(0);
+    let url = run.lines()[0].to_owned();
+    let (status, ct, body) = http_get(&url);
+    assert_eq!((status, ct.as_str()), (200, "image/webp"));
+    let img = image::load_from_memory(&body).unwrap();
+    assert_eq!((img.width(), img.height()), (150, 100));
+    // …and the clipboard now holds its link instead.
+    assert_eq!(session.clipboard_text().trim_end(), url);
 }
 
 #[test]

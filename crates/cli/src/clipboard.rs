@@ -1,9 +1,10 @@
 //! The CLI's clipboard: reading an image (a screenshot) or copied files, and writing links.
 //!
-//! On X11 the process that owns the clipboard must stay alive to serve pastes, but a CLI run by
-//! Typora must exit at once (Typora waits for it). So the links are handed to a small detached
-//! copy of this binary (`hoist __hold-clipboard`) that owns the selection until another program
-//! takes it or an hour passes. Windows and macOS keep what was copied after the copying process
+//! On Linux (X11, and Wayland through the data-control protocol) the process that owns the
+//! clipboard must stay alive to serve pastes, but a CLI run by Typora must exit at once (Typora
+//! waits for it). So the links are handed to a small detached copy of this binary
+//! (`hoist __hold-clipboard`) that owns the selection until another program takes it or an hour
+//! passes. Windows and macOS keep what was copied after the copying process
 //! exits, so there the links are written directly and no holder runs.
 
 #[cfg(target_os = "linux")]
@@ -114,8 +115,14 @@ pub fn run_holder() -> ExitCode {
         }
         let _ = writeln!(out, "ok");
         let _ = out.flush();
-        let until = std::time::Instant::now() + HOLD_FOR;
-        let _ = cb.set().wait_until(until).text(text);
+        // Serve until another program takes the clipboard, and an hour at most. arboard's
+        // deadline only works on X11 (on Wayland it would stop serving at once), so the hour is
+        // kept by a timer that ends the process.
+        std::thread::spawn(|| {
+            std::thread::sleep(HOLD_FOR);
+            std::process::exit(0);
+        });
+        let _ = cb.set().wait().text(text);
     }
     ExitCode::SUCCESS
 }

@@ -42,7 +42,8 @@ pub fn has_display() -> bool {
 pub fn open() -> Result<arboard::Clipboard, Error> {
     if !has_display() {
         return Err(Error::Clipboard(
-            "no display (DISPLAY is not set), so there is no clipboard".into(),
+            "no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so there is no clipboard"
+                .into(),
         ));
     }
     arboard::Clipboard::new()
