@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-#! Windows from this Debian machine: cross-compiles the `hoist` CLI and the tests of the core,
-#! history, S3 and end-to-end crates for x86_64-pc-windows-gnu with mingw-w64, lints them for that
-#! target, and runs them under Wine (Credential Manager, %APPDATA%, Windows paths and file names)
-#! against the demo S3 server on 127.0.0.1. Run on its own (not yet part of scripts/test.sh: on 2
-#! cores it adds about 18 minutes to a clean run, and its debug artefacts take 11 GB).
+#! Windows from this Debian machine: cross-compiles the `hoist` CLI, the desktop app and the tests
+#! of the core, history, S3, end-to-end and desktop crates for x86_64-pc-windows-gnu with
+#! mingw-w64, lints them for that target, and runs the tests under Wine (Credential Manager,
+#! %APPDATA%, Windows paths and file names) against the demo S3 server on 127.0.0.1. The last
+#! steps of scripts/test.sh run it; it also runs on its own.
 #!
 #! Wine 8 (Debian 12) lacks `ProcessPrng` in bcryptprimitives.dll, which Rust's std imports: a
 #! stand-in DLL built here with mingw (SystemFunction036 underneath) goes into a private Wine
