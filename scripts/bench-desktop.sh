@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-#! Desktop footprint figures: builds the release app, drives it under Xvfb + D-Bus through
-#! WebDriver, and prints launch-to-ready time, clipboard-trigger-to-link time for a 2560×1440
-#! screenshot (median of 10), idle memory of all the app's processes and the binary size; plus
+#! Desktop footprint figures: builds the release app and runs it under Xvfb + D-Bus as a user
+#! does, driven from outside (a tray host clicking its menu, the X server pressing its shortcut,
+#! an editor calling its PicGo server); prints launch times, shortcut-to-link time for a
+#! 2560×1440 screenshot (median of 10), memory of all the app's processes (tray-resident, after
+#! a 50-image batch, window open, window closed), reopen-to-state time and the binary size; plus
 #! the .deb size when scripts/package-deb.sh has built one. Prints only, asserts nothing.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,6 +1,6 @@
 //! What the window, the tray and start-up all do, written once: switch the active profile,
-//! tell everyone the state changed, apply the side effects of the settings, show the window,
-//! and the image picker. Tauri commands and the tray menu call these; nothing here is called
+//! tell everyone the state changed, apply the side effects of the settings, and the image
+//! picker. Tauri commands and the tray menu call these; nothing here is called
 //! back from them.
 
 use std::path::PathBuf;
@@ -52,14 +52,6 @@ pub async fn apply_effects(
         autostart::apply(app, settings.autostart)?;
     }
     Ok(())
-}
-
-pub fn show_main(app: &AppHandle) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.show();
-        let _ = w.unminimize();
-        let _ = w.set_focus();
-    }
 }
 
 /// The dialog that picks images to upload: every extension Hoist reads, in both cases (GTK's

@@ -2,8 +2,6 @@
 //! entry on Linux, written here; the registry Run key (Windows) or a LaunchAgent (macOS) through
 //! `tauri-plugin-autostart`. Changed by the settings' side effects; nothing else touches it.
 
-use std::path::{Path, PathBuf};
-
 use tauri::AppHandle;
 
 use crate::error::IpcError;
@@ -21,10 +19,10 @@ fn failed(e: impl std::fmt::Display) -> IpcError {
 /// Turns start at login on or off for this executable.
 #[cfg(target_os = "linux")]
 pub fn apply(_app: &AppHandle, on: bool) -> Result<(), IpcError> {
-    let dir = dir().ok_or_else(|| failed("no home folder to put the autostart entry in"))?;
+    let dir = xdg::dir().ok_or_else(|| failed("no home folder to put the autostart entry in"))?;
     let exe =
         std::env::current_exe().map_err(|e| failed(format!("cannot find Hoist itself: {e}")))?;
-    set(&dir, &exe, on)
+    xdg::set(&dir, &exe, on)
 }
 
 /// Turns start at login on or off for this executable.
@@ -41,65 +39,73 @@ pub fn apply(app: &AppHandle, on: bool) -> Result<(), IpcError> {
     }
 }
 
-const FILE: &str = "hoist.desktop";
+/// The XDG autostart entry. Written here rather than by the plugin, whose Linux entry leaves
+/// the executable's path unquoted (a path with spaces would not start).
+#[cfg(target_os = "linux")]
+mod xdg {
+    use std::path::{Path, PathBuf};
 
-/// `$XDG_CONFIG_HOME/autostart`, else `~/.config/autostart`.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-pub fn dir() -> Option<PathBuf> {
-    directories::BaseDirs::new().map(|b| b.config_dir().join("autostart"))
-}
+    use super::ARGS;
+    use crate::error::IpcError;
 
-fn entry(exe: &Path) -> String {
-    // Quoted per the Desktop Entry spec so a path with spaces still starts.
-    let exec = exe
-        .display()
-        .to_string()
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"");
-    let args = ARGS.join(" ");
-    format!(
-        "[Desktop Entry]\nType=Application\nName=Hoist\nComment=Image uploader\nExec=\"{exec}\" {args}\nIcon=hoist-desktop\nTerminal=false\nX-GNOME-Autostart-enabled=true\n"
-    )
-}
+    const FILE: &str = "hoist.desktop";
 
-/// Adds (`on`) or removes the autostart entry in `dir`.
-#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
-pub fn set(dir: &Path, exe: &Path, on: bool) -> Result<(), IpcError> {
-    let path = dir.join(FILE);
-    let fail = |e: std::io::Error| {
-        IpcError::new(
-            "autostart.failed",
-            format!("cannot change {}: {e}", path.display()),
+    /// `$XDG_CONFIG_HOME/autostart`, else `~/.config/autostart`.
+    pub fn dir() -> Option<PathBuf> {
+        directories::BaseDirs::new().map(|b| b.config_dir().join("autostart"))
+    }
+
+    fn entry(exe: &Path) -> String {
+        // Quoted per the Desktop Entry spec so a path with spaces still starts.
+        let exec = exe
+            .display()
+            .to_string()
+            .replace('\\', "\\\\")
+            .replace('"', "\\\"");
+        let args = ARGS.join(" ");
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Hoist\nComment=Image uploader\nExec=\"{exec}\" {args}\nIcon=hoist-desktop\nTerminal=false\nX-GNOME-Autostart-enabled=true\n"
         )
-    };
-    if on {
-        std::fs::create_dir_all(dir).map_err(fail)?;
-        std::fs::write(&path, entry(exe)).map_err(fail)
-    } else {
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(fail(e)),
-            _ => Ok(()),
+    }
+
+    /// Adds (`on`) or removes the autostart entry in `dir`.
+    pub fn set(dir: &Path, exe: &Path, on: bool) -> Result<(), IpcError> {
+        let path = dir.join(FILE);
+        let fail = |e: std::io::Error| {
+            IpcError::new(
+                "autostart.failed",
+                format!("cannot change {}: {e}", path.display()),
+            )
+        };
+        if on {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+            std::fs::write(&path, entry(exe)).map_err(fail)
+        } else {
+            match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(fail(e)),
+                _ => Ok(()),
+            }
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+    #[cfg(test)]
+    mod tests {
+        use super::*;
 
-    #[test]
-    fn adds_and_removes_the_entry() {
-        let dir = tempfile::tempdir().unwrap();
-        let auto = dir.path().join("autostart");
-        set(&auto, Path::new("/opt/My Apps/hoist-desktop"), true).unwrap();
-        let text = std::fs::read_to_string(auto.join(FILE)).unwrap();
-        assert!(
-            text.contains("Exec=\"/opt/My Apps/hoist-desktop\" --hidden"),
-            "{text}"
-        );
-        set(&auto, Path::new("/x"), false).unwrap();
-        assert!(!auto.join(FILE).exists());
-        // Removing twice is fine.
-        set(&auto, Path::new("/x"), false).unwrap();
+        #[test]
+        fn adds_and_removes_the_entry() {
+            let dir = tempfile::tempdir().unwrap();
+            let auto = dir.path().join("autostart");
+            set(&auto, Path::new("/opt/My Apps/hoist-desktop"), true).unwrap();
+            let text = std::fs::read_to_string(auto.join(FILE)).unwrap();
+            assert!(
+                text.contains("Exec=\"/opt/My Apps/hoist-desktop\" --hidden"),
+                "{text}"
+            );
+            set(&auto, Path::new("/x"), false).unwrap();
+            assert!(!auto.join(FILE).exists());
+            // Removing twice is fine.
+            set(&auto, Path::new("/x"), false).unwrap();
+        }
     }
 }

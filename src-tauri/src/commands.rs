@@ -36,6 +36,8 @@ async fn blocking<T: Send + 'static>(
 
 #[tauri::command]
 pub fn app_state(ctx: State<'_, Shell>) -> UiState {
+    // A new window's first call: scripts/bench-desktop.sh times the window's opening by it.
+    tracing::info!(target: "hoist::ready", "the window asked for the state");
     ctx.app_state()
 }
 

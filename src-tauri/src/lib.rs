@@ -19,6 +19,7 @@ mod shortcut;
 mod state;
 mod thumbs;
 mod tray;
+mod window;
 
 use std::path::{Path, PathBuf};
 
@@ -54,26 +55,6 @@ impl Args {
     }
 }
 
-/// A form-and-list UI gains nothing from GPU compositing, and WebKitGTK's compositing mode costs
-/// about 75 MiB in the web process (more under software GL); so it is switched off. Not under
-/// WebDriver automation: WebKit's snapshots (the e2e suite's screenshots) need it.
-fn lighter_webview(w: &tauri::WebviewWindow) {
-    #[cfg(target_os = "linux")]
-    if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() != Ok("true") {
-        let r = w.with_webview(|wv| {
-            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt, WebViewExt};
-            if let Some(settings) = WebViewExt::settings(&wv.inner()) {
-                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
-            }
-        });
-        if let Err(e) = r {
-            tracing::debug!("webview settings not changed: {e}");
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = w;
-}
-
 fn init_logging() {
     // Secrets are never formatted into log lines (they are `Secret`, redacted by Debug).
     let filter = tracing_subscriber::EnvFilter::try_from_env("HOIST_LOG")
@@ -104,7 +85,7 @@ pub fn run() {
         // First, so a second launch hands over its files before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, argv, cwd| {
             let args = Args::parse(argv.get(1..).unwrap_or_default(), Path::new(&cwd));
-            actions::show_main(app);
+            window::show(app, None);
             if !args.files.is_empty()
                 && let Err(e) = jobs::upload_paths(app, &args.files)
             {
@@ -181,6 +162,8 @@ pub fn run() {
                 if let Err(e) = actions::apply_effects(&startup, all, &settings).await {
                     tracing::warn!("{}", e.message);
                 }
+                // scripts/bench-desktop.sh times launches by this line.
+                tracing::info!(target: "hoist::ready", "the shortcut and the server are ready");
                 actions::state_changed(&startup);
                 let resumed = jobs::resume_unfinished(&startup);
                 if resumed > 0 {
@@ -192,29 +175,21 @@ pub fn run() {
                     jobs::report_background_error(&startup, &e);
                 }
             });
-            if let Some(w) = app.get_webview_window("main") {
-                lighter_webview(&w);
-                if args.hidden {
-                    let _ = w.hide();
-                }
+            // Started hidden (at login), Hoist builds no web view until the window is opened.
+            if !args.hidden {
+                window::show(&handle, None);
             }
             Ok(())
         })
-        .on_window_event(|window, event| match event {
-            // Closing the window keeps Hoist in the tray; Quit is in the tray menu.
-            WindowEvent::CloseRequested { api, .. }
-                if window.app_handle().tray_by_id(tray::TRAY_ID).is_some() =>
+        .on_window_event(|window, event| {
+            // Paths go to Rust; the image bytes never cross IPC. (Closing the window destroys
+            // it and its web view, see `window`; `RunEvent::ExitRequested` below keeps Hoist in
+            // the tray, where Quit is.)
+            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event
+                && let Err(e) = jobs::upload_paths(window.app_handle(), paths)
             {
-                let _ = window.hide();
-                api.prevent_close();
+                jobs::report_background_error(window.app_handle(), &e);
             }
-            WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) => {
-                // Paths go to Rust; the image bytes never cross IPC.
-                if let Err(e) = jobs::upload_paths(window.app_handle(), paths) {
-                    jobs::report_background_error(window.app_handle(), &e);
-                }
-            }
-            _ => {}
         })
         .build(tauri::generate_context!());
     let app = match app {

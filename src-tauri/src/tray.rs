@@ -10,11 +10,11 @@ use hoist_history::{Query, Status};
 use tauri::image::Image;
 use tauri::menu::{CheckMenuItem, Menu, MenuBuilder, MenuItem, PredefinedMenuItem, SubmenuBuilder};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
-use tauri::{AppHandle, Emitter, Listener, Manager, Wry};
+use tauri::{AppHandle, Listener, Manager, Wry};
 
 use crate::i18n::{self, Key, tr};
 use crate::state::Shell;
-use crate::{actions, events, jobs};
+use crate::{actions, events, jobs, window};
 
 pub const TRAY_ID: &str = "hoist";
 const RECENT: u32 = 5;
@@ -245,12 +245,7 @@ pub fn handle(app: &AppHandle, id: &str) {
                 jobs::report_background_error(app, &e);
             }
         }
-        Action::Open(view) => {
-            actions::show_main(app);
-            if let Some(view) = view {
-                let _ = app.emit(events::NAVIGATE, view);
-            }
-        }
+        Action::Open(view) => window::show(app, view),
         Action::Quit => app.exit(0),
         Action::Nothing => {}
     }

@@ -1,7 +1,7 @@
 //! A small W3C WebDriver client for driving the real Hoist window: WebKitWebDriver (Debian's
 //! webkit2gtk-driver) starts the app binary and hands us its webview. Only what the desktop
 //! suite uses: sessions, CSS lookups, clicks, text, attributes, scripts, the window's place on
-//! screen and screenshots.
+//! screen, switching to a window the app built anew, and screenshots.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -228,6 +228,37 @@ impl Session {
     }
 
     /// The window's frame on screen: x, y, width, height (X11 root coordinates).
+    /// The session's top-level windows (web views the app has built).
+    pub fn window_handles(&self) -> Vec<String> {
+        self.call("GET", &self.s("/window/handles"), None)
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    /// Waits for a window other than `old` (the app built a new one) and drives it from now on.
+    pub fn switch_to_new_window(&self, old: &str, timeout: Duration) {
+        let t = Instant::now();
+        loop {
+            if let Some(h) = self.window_handles().into_iter().find(|h| h != old) {
+                self.call("POST", &self.s("/window"), Some(json!({"handle": h})));
+                return;
+            }
+            assert!(t.elapsed() < timeout, "the app built no new window");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn window_handle(&self) -> String {
+        self.call("GET", &self.s("/window"), None)
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     pub fn window_rect(&self) -> (i64, i64, i64, i64) {
         let v = self.call("GET", &self.s("/window/rect"), None);
         let n = |k: &str| {

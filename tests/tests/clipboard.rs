@@ -3,6 +3,7 @@
 //! the clipboard is uploaded by `hoist upload --clipboard`.
 #![cfg(target_os = "linux")]
 
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -36,17 +37,28 @@ fn clipboard_turn() -> std::sync::MutexGuard<'static, ()> {
     TURN.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+/// A process that serves the clipboard; stopped (and reaped) when dropped.
+struct Holder(std::process::Child);
+impl Drop for Holder {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Puts a PNG file in the clipboard through xclip (another program, as a screenshot tool would)
 /// and waits until xclip owns the selection.
-fn offer_png(display: &str, src: &std::path::Path) -> std::process::Child {
-    let mut holder = Command::new("xclip")
-        .args(["-quiet", "-selection", "clipboard", "-t", "image/png", "-i"])
-        .arg(src)
-        .env("DISPLAY", display)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+fn offer_png(display: &str, src: &Path) -> Holder {
+    let holder = Holder(
+        Command::new("xclip")
+            .args(["-quiet", "-selection", "clipboard", "-t", "image/png", "-i"])
+            .arg(src)
+            .env("DISPLAY", display)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
     let t = Instant::now();
     while t.elapsed() < Duration::from_secs(10) {
         let targets = Command::new("xclip")
@@ -59,8 +71,6 @@ fn offer_png(display: &str, src: &std::path::Path) -> std::process::Child {
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    let _ = holder.kill();
-    let _ = holder.wait();
     panic!("xclip did not take the clipboard within 10 s");
 }
 
@@ -73,18 +83,26 @@ fn clipboard_text(display: &str) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-#[test]
-fn links_stay_in_the_clipboard_after_exit_and_clipboard_images_upload() {
-    let Some(display) = display() else { return };
-    let _turn = clipboard_turn();
-    let w = World::new();
+/// A desktop session's clipboard, as the scenario below uses it.
+struct Desk<'a> {
+    /// Points a `hoist` command at the session.
+    enter: &'a dyn Fn(&mut Command),
+    /// Another program offers a PNG file as `image/png` until the returned guard is dropped.
+    offer: &'a dyn Fn(&Path) -> Option<Holder>,
+    /// The clipboard's text, as another program pastes it.
+    read: &'a dyn Fn() -> String,
+}
 
-    // 1. Links written by a process that has already exited are still pasteable.
+/// The scenario every session passes: (1) links written by a process that has already exited
+/// are still pasteable; (2) a screenshot another program put in the clipboard is uploaded, and
+/// served as the expected WebP. Returns step 1's run and step 2's URL, for each session's own
+/// checks.
+fn links_outlive_hoist_and_clipboard_images_upload(w: &World, desk: &Desk) -> (Run, String) {
     let a = w.input("a.png", &fixtures::screenshot_png(80, 60));
     let b = w.input("b.png", &fixtures::screenshot_png(90, 60));
-    let out = w
-        .hoist()
-        .env("DISPLAY", &display)
+    let mut cmd = w.hoist();
+    (desk.enter)(&mut cmd);
+    let out = cmd
         .args([
             "upload",
             "--format",
@@ -94,22 +112,19 @@ fn links_stay_in_the_clipboard_after_exit_and_clipboard_images_upload() {
         ])
         .output()
         .unwrap();
-    let run = Run::from(out);
-    run.expect_code(0);
-    assert_eq!(clipboard_text(&display).trim_end(), run.stdout.trim_end());
+    let links = Run::from(out);
+    links.expect_code(0);
+    assert_eq!((desk.read)().trim_end(), links.stdout.trim_end());
 
-    // 2. An image put in the clipboard by another program is uploaded.
-    let png = fixtures::screenshot_png(150, 100);
-    let src = w.input("clip-src.png", &png);
-    let mut holder = offer_png(&display, &src);
-    let out = w
-        .hoist()
-        .env("DISPLAY", &display)
+    let src = w.input("clip-src.png", &fixtures::screenshot_png(150, 100));
+    let holder = (desk.offer)(&src);
+    let mut cmd = w.hoist();
+    (desk.enter)(&mut cmd);
+    let out = cmd
         .args(["upload", "--clipboard", "--format", "url"])
         .output()
         .unwrap();
-    let _ = holder.kill();
-    let _ = holder.wait();
+    drop(holder);
     let run = Run::from(out);
     run.expect_code(0);
     let url = run.lines()[0].to_owned();
@@ -117,6 +132,22 @@ fn links_stay_in_the_clipboard_after_exit_and_clipboard_images_upload() {
     assert_eq!((status, ct.as_str()), (200, "image/webp"));
     let img = image::load_from_memory(&body).unwrap();
     assert_eq!((img.width(), img.height()), (150, 100));
+    (links, url)
+}
+
+#[test]
+fn links_stay_in_the_clipboard_after_exit_and_clipboard_images_upload() {
+    let Some(display) = display() else { return };
+    let _turn = clipboard_turn();
+    let w = World::new();
+    let desk = Desk {
+        enter: &|c| {
+            c.env("DISPLAY", &display);
+        },
+        offer: &|src| Some(offer_png(&display, src)),
+        read: &|| clipboard_text(&display),
+    };
+    links_outlive_hoist_and_clipboard_images_upload(&w, &desk);
     let hist = w.run(&["history", "search", "clipboard", "--json"]);
     assert!(hist.stdout.contains("clipboard-"), "{}", hist.stdout);
 }
@@ -127,46 +158,18 @@ fn wayland_links_stay_in_the_clipboard_after_exit_and_clipboard_images_upload() 
         return;
     };
     let w = World::new();
-
-    // 1. Links written by a process that has already exited are still pasteable, with no X
-    //    display at all: Hoist's holder serves them over the data-control protocol.
-    let a = w.input("a.png", &fixtures::screenshot_png(80, 60));
-    let b = w.input("b.png", &fixtures::screenshot_png(90, 60));
-    let mut cmd = w.hoist();
-    session.enter(&mut cmd);
-    let out = cmd
-        .args([
-            "upload",
-            "--format",
-            "url",
-            a.to_str().unwrap(),
-            b.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    let run = Run::from(out);
-    run.expect_code(0);
-    assert!(!run.stderr.contains("note:"), "{}", run.stderr);
-    assert_eq!(session.clipboard_text().trim_end(), run.stdout.trim_end());
-
-    // 2. A screenshot that another program (wl-copy) put in the clipboard is uploaded.
-    let png = fixtures::screenshot_png(150, 100);
-    let src = w.input("clip-src.png", &png);
-    session.offer(&src, "image/png");
-    let mut cmd = w.hoist();
-    session.enter(&mut cmd);
-    let out = cmd
-        .args(["upload", "--clipboard", "--format", "url"])
-        .output()
-        .unwrap();
-    let run = Run::from(out);
-    run.expect_code(0);
-    let url = run.lines()[0].to_owned();
-    let (status, ct, body) = http_get(&url);
-    assert_eq!((status, ct.as_str()), (200, "image/webp"));
-    let img = image::load_from_memory(&body).unwrap();
-    assert_eq!((img.width(), img.height()), (150, 100));
-    // …and the clipboard now holds its link instead.
+    // No X display at all: Hoist's holder serves the links over the data-control protocol.
+    let desk = Desk {
+        enter: &|c| session.enter(c),
+        offer: &|src| {
+            session.offer(src, "image/png");
+            None
+        },
+        read: &|| session.clipboard_text(),
+    };
+    let (links, url) = links_outlive_hoist_and_clipboard_images_upload(&w, &desk);
+    assert!(!links.stderr.contains("note:"), "{}", links.stderr);
+    // The clipboard now holds the uploaded screenshot's link instead.
     assert_eq!(session.clipboard_text().trim_end(), url);
 }
 
@@ -201,15 +204,14 @@ fn a_clipboard_image_is_kept_until_its_upload_succeeds() {
     .unwrap();
 
     let src = w.input("clip.png", &fixtures::screenshot_png(120, 70));
-    let mut holder = offer_png(&display, &src);
+    let holder = offer_png(&display, &src);
     let out = w
         .hoist()
         .env("DISPLAY", &display)
         .args(["upload", "--clipboard", "--no-copy"])
         .output()
         .unwrap();
-    let _ = holder.kill();
-    let _ = holder.wait();
+    drop(holder);
     Run::from(out).expect_code(1);
 
     // The server was down: the clipboard image waits in the spool folder.

@@ -1,5 +1,6 @@
 // Entry point: picks the backend (Tauri or mock), creates the app store and mounts the UI.
-// `?theme=light|dark` and `?view=history|settings` help headless screenshots and manual checks.
+// `?view=history|settings` is how the shell opens a new window on a view (the tray's items);
+// `?theme=light|dark` helps headless screenshots and manual checks.
 import './app.css';
 import { mount } from 'svelte';
 import App from './App.svelte';

@@ -1,5 +1,6 @@
 //! The system allocator's setting for processes that work on large images (Linux with glibc):
-//! a fixed mmap threshold, so that image-sized buffers go back to the system when freed.
+//! a fixed mmap threshold, so that image-sized buffers go back to the system when freed, and a
+//! release of the free pages the arenas keep, for long-running processes after their work.
 //!
 //! glibc raises its mmap threshold each time a large block is freed, up to 32 MiB; from then on
 //! image-sized buffers (decoded pixels, libwebp's planes, file contents) are carved from
@@ -12,8 +13,8 @@
 //! threshold through `GLIBC_TUNABLES` works too, but only when the process starts, which would
 //! mean starting it twice.
 //!
-//! This crate holds the workspace's one `unsafe` call outside `hoist-webp` (libwebp's FFI):
-//! `mallopt` is a C function.
+//! This crate holds the workspace's only `unsafe` calls outside `hoist-webp` (libwebp's FFI):
+//! `mallopt` and `malloc_trim` are C functions.
 
 /// Blocks from 1 MiB up get their own mapping and are unmapped when freed; the many small
 /// allocations of parsing and networking stay in the arenas, where they are cheap.
@@ -31,6 +32,22 @@ pub fn tune_for_images() {
         // when it refuses a value, which leaves glibc's defaults: nothing to undo.
         #[allow(unsafe_code)]
         let _accepted = unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD) };
+    }
+}
+
+/// Hands the allocator's free pages back to the system: the ones at the top of each arena and,
+/// through `madvise`, whole free pages inside them. For long-running processes after a burst of
+/// work (the desktop app after a batch): the many small and mid-sized blocks of decoding,
+/// encoding and the network are freed by then, but glibc keeps their pages resident until the
+/// same arena grows again. A no-op on other platforms and C libraries.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: `malloc_trim` takes an integer (the padding to keep) and works under the
+        // allocator's own locks; any thread may call it at any time. Its result (whether
+        // anything was released) needs no handling.
+        #[allow(unsafe_code)]
+        let _released = unsafe { libc::malloc_trim(0) };
     }
 }
 
@@ -52,6 +69,39 @@ mod tests {
             v[i] = 1;
         }
         std::hint::black_box(v)
+    }
+
+    #[test]
+    fn free_blocks_inside_an_arena_go_back_to_the_system_when_released() {
+        // In a thread of its own, so the blocks come from a thread arena, whose free pages
+        // below a live block are never returned by `free` alone.
+        let (kept, with_blocks, freed, released) = std::thread::spawn(|| {
+            let mut blocks: Vec<Vec<u8>> = (0..400)
+                .map(|_| {
+                    let mut v = vec![0u8; 128 << 10];
+                    for i in (0..v.len()).step_by(4096) {
+                        v[i] = 1;
+                    }
+                    v
+                })
+                .collect();
+            let kept = blocks.pop();
+            let with_blocks = resident();
+            drop(blocks);
+            let freed = resident();
+            release_free_memory();
+            (kept, with_blocks, freed, resident())
+        })
+        .join()
+        .unwrap();
+        drop(kept);
+        assert!(
+            freed.saturating_sub(released) >= 24 << 20,
+            "resident {} MiB with the blocks, {} MiB after freeing them, {} MiB after release",
+            with_blocks >> 20,
+            freed >> 20,
+            released >> 20
+        );
     }
 
     #[test]
