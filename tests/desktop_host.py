@@ -7,6 +7,7 @@
                      icon's exported menu (com.canonical.dbusmenu), as a tray host does
   close TITLE        asks each top-level X window named TITLE to close (WM_DELETE_WINDOW), as
                      a window manager's close button does
+  grab FILE          saves what the X screen shows as a PNG (no automation inside the app)
 
 The app's own code runs unchanged: the real tray menu handler and the real close request.
 """
@@ -169,6 +170,17 @@ def close(title):
         sys.exit(f"no window named {title!r}")
 
 
+def grab(path):
+    import gi
+
+    gi.require_version("Gdk", "3.0")
+    from gi.repository import Gdk
+
+    root = Gdk.get_default_root_window()
+    shot = Gdk.pixbuf_get_from_window(root, 0, 0, root.get_width(), root.get_height())
+    shot.savev(path, "png", [], [])
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"host": host, "click": click, "close": close}[cmd](*args)
+    {"host": host, "click": click, "close": close, "grab": grab}[cmd](*args)

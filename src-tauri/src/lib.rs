@@ -190,6 +190,9 @@ pub fn run() {
             {
                 jobs::report_background_error(window.app_handle(), &e);
             }
+            if let WindowEvent::Destroyed = event {
+                window::closed();
+            }
         })
         .build(tauri::generate_context!());
     let app = match app {

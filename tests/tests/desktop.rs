@@ -827,6 +827,62 @@ fn desktop_app_end_to_end() {
     );
     set_theme(&s, "light");
     s.screenshot(&shots.join("reopened-history-light.png"));
+
+    // 14. The app as a user starts it, without WebDriver (so with its lighter web view: no
+    //     compositing, GDK's GL off) paints its window; the screen is grabbed from outside.
+    s.quit_app();
+    let t = Instant::now();
+    while !app_tree(&tag).is_empty() {
+        assert!(t.elapsed() < LONG, "the app did not quit");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let plain = Figured::start(
+        &bin,
+        &[],
+        &[
+            ("HOIST_CONFIG_DIR", cfg_dir.display().to_string()),
+            (SECRET_ENV, SECRET.to_owned()),
+            ("LANG", "en_US.UTF-8".to_owned()),
+            ("HOIST_LOG", "warn,hoist::ready=info".to_owned()),
+        ],
+    );
+    plain.wait_line("the window asked for the state");
+    let grabbed = shots.join("plain-launch.png");
+    let t = Instant::now();
+    loop {
+        let out = Command::new("/usr/bin/python3")
+            .arg(desktop_host())
+            .arg("grab")
+            .arg(&grabbed)
+            .env("DISPLAY", &display)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let screen = image::open(&grabbed).unwrap().to_rgb8();
+        let colours: std::collections::HashSet<[u8; 3]> = screen.pixels().map(|p| p.0).collect();
+        // Text, icons and the theme's shades (an unpainted window is one flat colour), and the
+        // ready state: the profile switcher's text at the header's right end (the window is
+        // 900 px wide at the screen's top left).
+        let switcher = (600..890)
+            .flat_map(|x| (8..48).map(move |y| (x, y)))
+            .filter(|&(x, y)| screen.get_pixel(x, y).0.iter().all(|&c| c < 110))
+            .count();
+        if colours.len() >= 64 && switcher >= 20 {
+            break;
+        }
+        assert!(
+            t.elapsed() < LONG,
+            "the window is not painted ready: {} colours, {switcher} dark pixels where the profile switcher goes",
+            colours.len()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    tray.click("Quit");
+    plain.wait_exit();
 }
 
 /// Whether tests/drag_source.py can run: the system Python with GTK 3's introspection binding,
@@ -1336,12 +1392,18 @@ fn desktop_figures() {
         let pss: u64 = m.iter().map(|p| p.2).sum();
         let each: Vec<String> = m
             .iter()
-            .map(|(name, _, pss)| format!("{name} {:.1}", *pss as f64 / 1024.0))
+            .map(|(name, anon, pss)| {
+                format!(
+                    "{name} {:.1}, of it {:.1} anonymous",
+                    *pss as f64 / 1024.0,
+                    *anon as f64 / 1024.0
+                )
+            })
             .collect();
         println!(
             "  memory, {what}: PSS {:.1} MiB ({})",
             pss as f64 / 1024.0,
-            each.join(", ")
+            each.join("; ")
         );
     }
     println!(
@@ -1465,7 +1527,8 @@ fn app_tree(tag: &str) -> Vec<u32> {
     all
 }
 
-/// Each of the app's processes (see [`app_tree`]) with its RSS and PSS in KiB.
+/// Each of the app's processes (see [`app_tree`]) with its anonymous PSS (heaps, stacks) and
+/// its PSS (the rest is shared libraries and files), in KiB.
 fn app_memory_by_process(tag: &str) -> Vec<(String, u64, u64)> {
     app_tree(tag)
         .iter()
@@ -1480,7 +1543,7 @@ fn app_memory_by_process(tag: &str) -> Vec<(String, u64, u64)> {
                     .and_then(|v| v.parse().ok())
                     .unwrap_or(0)
             };
-            (name.trim().to_owned(), field("Rss:"), field("Pss:"))
+            (name.trim().to_owned(), field("Pss_Anon:"), field("Pss:"))
         })
         .collect()
 }
