@@ -10,12 +10,6 @@ use serde::{Deserialize, Serialize};
 use crate::error::IpcError;
 
 pub const FILE: &str = "desktop.toml";
-/// Upload the clipboard: ⌥⌘U on a Mac, where Cmd is the command key; Ctrl+Alt+U elsewhere.
-pub const DEFAULT_SHORTCUT: &str = if cfg!(target_os = "macos") {
-    "Cmd+Alt+U"
-} else {
-    "Ctrl+Alt+U"
-};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "camelCase")]
@@ -36,7 +30,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            shortcut: DEFAULT_SHORTCUT.into(),
+            shortcut: crate::shortcut::DEFAULT_SHORTCUT.into(),
             notifications: true,
             autostart: false,
             language: "auto".into(),

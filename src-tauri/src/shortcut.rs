@@ -7,6 +7,13 @@ use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutState};
 
 use crate::error::IpcError;
 
+/// Upload the clipboard: ⌥⌘U on a Mac, where Cmd is the command key; Ctrl+Alt+U elsewhere.
+pub const DEFAULT_SHORTCUT: &str = if cfg!(target_os = "macos") {
+    "Cmd+Alt+U"
+} else {
+    "Ctrl+Alt+U"
+};
+
 /// Parses an accelerator such as `Ctrl+Alt+U` (case-insensitive; `Cmd`, `Super`, `Shift`,
 /// `Alt`/`Option`, letters, digits, `F1`–`F24` and named keys).
 pub fn parse(text: &str) -> Result<Shortcut, IpcError> {
@@ -15,7 +22,7 @@ pub fn parse(text: &str) -> Result<Shortcut, IpcError> {
             "shortcut.invalid",
             format!(
                 "\"{text}\" is not a shortcut Hoist understands ({e}); try e.g. {}",
-                crate::settings::DEFAULT_SHORTCUT
+                DEFAULT_SHORTCUT
             ),
         )
     })

@@ -71,14 +71,24 @@ mod tests {
         std::hint::black_box(v)
     }
 
+    /// Both tests read the whole process's resident size: one at a time, or each sees the
+    /// other's blocks come and go.
+    fn alone() -> std::sync::MutexGuard<'static, ()> {
+        static ONE: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        ONE.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     #[test]
     fn free_blocks_inside_an_arena_go_back_to_the_system_when_released() {
+        let _alone = alone();
         // In a thread of its own, so the blocks come from a thread arena, whose free pages
         // below a live block are never returned by `free` alone.
         let (kept, with_blocks, freed, released) = std::thread::spawn(|| {
-            let mut blocks: Vec<Vec<u8>> = (0..400)
+            // 64 KiB: below glibc's smallest mmap threshold, so arena blocks whatever the
+            // threshold is at the time.
+            let mut blocks: Vec<Vec<u8>> = (0..800)
                 .map(|_| {
-                    let mut v = vec![0u8; 128 << 10];
+                    let mut v = vec![0u8; 64 << 10];
                     for i in (0..v.len()).step_by(4096) {
                         v[i] = 1;
                     }
@@ -106,6 +116,7 @@ mod tests {
 
     #[test]
     fn a_freed_image_sized_buffer_goes_back_to_the_system() {
+        let _alone = alone();
         tune_for_images();
         // With glibc's defaults, freeing this one raises the threshold above 8 MiB, so the next
         // buffer comes from the arena and stays resident after it is freed.
