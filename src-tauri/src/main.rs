@@ -4,8 +4,9 @@
 fn main() {
     // Before other threads allocate: freed image buffers go back to the system.
     hoist_malloc::tune_for_images();
-    // GTK on X11 opens OpenGL at start-up to choose its visuals, which loads the GL driver
-    // (Mesa's software one pulls in LLVM: 29 MiB PSS measured in a tray-resident app). Nothing
+    // GTK on X11 opens OpenGL to choose a screen's visuals, which loads the GL driver; a
+    // tray-resident app does so for GTK's fallback tray icon when no StatusNotifier host runs
+    // (Mesa's software driver pulls in LLVM: 102 → 71 MiB PSS measured without it). Nothing
     // here draws with GTK's GL: the web view renders without compositing (see `window`). A
     // value the user set is kept. What the app starts inherits it (WebKit's processes, which
     // draw without GDK's GL; `xdg-open`'s browser; GTK 4 reads other variables).

@@ -1,5 +1,5 @@
 //! The main window's life: built when it is shown, destroyed when it is closed. A web view costs
-//! most of the app's memory (WebKit's web process alone holds about 110 MiB), and Hoist spends
+//! most of the app's memory (WebKit's web process alone holds about 140 MiB), and Hoist spends
 //! its day in the tray; so a closed window is really gone, and the tray, the shortcut, the
 //! clipboard, the server and the jobs, which all live in the Rust process, never need it.
 //! A new window catches up on its own: the UI asks for the state and the running jobs when it
