@@ -28,6 +28,15 @@ fn free_port() -> u16 {
         .expect("free port")
 }
 
+/// The strings of a JSON array (what scripts and handle lists return); anything else is none.
+pub fn strings(v: &Value) -> Vec<String> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(str::to_owned))
+        .collect()
+}
+
 pub struct Session {
     /// When the app launch was requested (the driver was already up), for start-up timing.
     pub launched_at: Instant,
@@ -227,16 +236,9 @@ impl Session {
         }
     }
 
-    /// The window's frame on screen: x, y, width, height (X11 root coordinates).
     /// The session's top-level windows (web views the app has built).
     pub fn window_handles(&self) -> Vec<String> {
-        self.call("GET", &self.s("/window/handles"), None)
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect()
+        strings(&self.call("GET", &self.s("/window/handles"), None))
     }
 
     /// Waits for a window other than `old` (the app built a new one) and drives it from now on.
@@ -259,6 +261,7 @@ impl Session {
             .to_owned()
     }
 
+    /// The window's frame on screen: x, y, width, height (X11 root coordinates).
     pub fn window_rect(&self) -> (i64, i64, i64, i64) {
         let v = self.call("GET", &self.s("/window/rect"), None);
         let n = |k: &str| {

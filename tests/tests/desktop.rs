@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use hoist_e2e::webdriver::{Session, webkit_driver};
+use hoist_e2e::webdriver::{Session, strings, webkit_driver};
 use hoist_e2e::{SECRET, SECRET_ENV, World, hoist_bin, http_get, required};
 use hoist_imaging::fixtures;
 use serde_json::{Value, json};
@@ -165,16 +165,10 @@ fn wait_objects(world: &World, n: usize) -> Vec<String> {
 }
 
 fn done_rows(s: &Session) -> Vec<String> {
-    s.execute(
+    strings(&s.execute(
         "return [...document.querySelectorAll('[data-testid=job-row][data-stage=done]')].map(r => r.dataset.url || '')",
         json!([]),
-    )
-    .as_array()
-    .cloned()
-    .unwrap_or_default()
-    .iter()
-    .filter_map(|v| v.as_str().map(str::to_owned))
-    .collect()
+    ))
 }
 
 fn wait_done_rows(s: &Session, n: usize) -> Vec<String> {
@@ -850,18 +844,7 @@ fn desktop_app_end_to_end() {
     let grabbed = shots.join("plain-launch.png");
     let t = Instant::now();
     loop {
-        let out = Command::new("/usr/bin/python3")
-            .arg(desktop_host())
-            .arg("grab")
-            .arg(&grabbed)
-            .env("DISPLAY", &display)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        run_desktop_host(&["grab".as_ref(), grabbed.as_os_str()], Some(&display));
         let screen = image::open(&grabbed).unwrap().to_rgb8();
         let colours: std::collections::HashSet<[u8; 3]> = screen.pixels().map(|p| p.0).collect();
         // Text, icons and the theme's shades (an unpainted window is one flat colour), and the
@@ -962,6 +945,22 @@ fn desktop_host() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("desktop_host.py")
 }
 
+/// Runs one tests/desktop_host.py command (on the X display `display`, if given) and fails the
+/// test with its error when it fails.
+fn run_desktop_host(args: &[&std::ffi::OsStr], display: Option<&str>) {
+    let mut cmd = Command::new("/usr/bin/python3");
+    cmd.arg(desktop_host()).args(args);
+    if let Some(d) = display {
+        cmd.env("DISPLAY", d);
+    }
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "desktop_host.py {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 impl TrayHost {
     fn start(dir: &Path) -> TrayHost {
         let registered = dir.join("tray-items");
@@ -988,34 +987,20 @@ impl TrayHost {
 
     /// Clicks the tray menu item labelled `label`, as a panel does: the app's real handler runs.
     fn click(&self, label: &str) {
-        let out = Command::new("/usr/bin/python3")
-            .arg(desktop_host())
-            .arg("click")
-            .arg(&self.registered)
-            .arg(label)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "tray click {label:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
+        run_desktop_host(
+            &[
+                "click".as_ref(),
+                self.registered.as_os_str(),
+                label.as_ref(),
+            ],
+            None,
         );
     }
 }
 
 /// Closes the window titled `title` as a window manager's close button does (WM_DELETE_WINDOW).
 fn close_window(display: &str, title: &str) {
-    let out = Command::new("/usr/bin/python3")
-        .arg(desktop_host())
-        .args(["close", title])
-        .env("DISPLAY", display)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "close {title:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    run_desktop_host(&["close".as_ref(), title.as_ref()], Some(display));
 }
 
 /// The names (`comm`) of the app's processes: the one started with `tag` and its descendants.
