@@ -49,6 +49,9 @@ pub enum Command {
     /// Import profiles, link format and gallery from PicGo or PicList.
     #[command(subcommand)]
     Import(ImportCmd),
+    /// Markdown folders: move their images into a bucket, check their image links.
+    #[command(subcommand)]
+    Md(crate::cmd::md::MdCmd),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
 }

@@ -52,6 +52,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => run_async(cmd::demo::run(&ctx, args)),
         Command::Serve(args) => run_async(cmd::serve::run(&ctx, args)),
         Command::Import(c) => cmd::import::run(&ctx, c),
+        Command::Md(c) => run_async(cmd::md::run(&ctx, c)),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "hoist", &mut std::io::stdout());

@@ -15,6 +15,8 @@ pub mod job;
 pub mod keylock;
 pub mod keys;
 pub mod link;
+pub mod linkcheck;
+pub mod markdown;
 #[cfg(any(test, feature = "mem-store"))]
 pub mod mem;
 pub mod paths;

@@ -4,6 +4,7 @@ pub mod config;
 pub mod demo;
 pub mod history;
 pub mod import;
+pub mod md;
 pub mod profile;
 pub mod retry;
 pub mod serve;
