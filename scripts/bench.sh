@@ -12,6 +12,9 @@
 #              wall time, images/s, peak RSS, MB uploaded;
 #    picgo   — 50 files (~60 MB) uploaded unchanged by `hoist` (format original) and by PicGo-Core
 #              with picgo-plugin-s3 (npm, tests/picgo), same bucket, same run: time and peak RSS;
+#    markdown — a generated blog of 1,000 posts and 3,000 images migrated by `hoist md migrate`
+#              into the same kind of demo bucket, then again (nothing left to do): wall time,
+#              peak RSS, objects stored;
 # 3. history — 100,000 rows: first page, profile page, searches;
 # 4. desktop — the release app under Xvfb: launch to ready, global shortcut to link in the
 #              clipboard for a 2560×1440 screenshot, idle memory of all its processes, sizes.
@@ -53,7 +56,7 @@ bin="$CARGO_TARGET_DIR/release"
 
 echo "# Hoist benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m), rustc $(rustc --version | cut -d' ' -f2)"
 echo
-"$bin/hoist-bench" images upload picgo --hoist "$bin/hoist" --runs "$runs" "${quick[@]}"
+"$bin/hoist-bench" images upload picgo markdown --hoist "$bin/hoist" --runs "$runs" "${quick[@]}"
 
 echo "## History: $rows rows (crates/history/examples/history_bench.rs)"
 echo

@@ -14,7 +14,7 @@
 //! (`picgo.rs`).
 //!
 //! Prints only; it asserts nothing about time or memory. Run through `bash scripts/bench.sh`, or
-//! `hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [--runs N] [--quick]`.
+//! `hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [markdown --hoist PATH] [--runs N] [--quick]`.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -26,6 +26,7 @@ use hoist_imaging::{ProcessOptions, Timings, fixtures, process_timed, ssimulacra
 use image::DynamicImage;
 use image::imageops::FilterType;
 
+mod markdown;
 mod picgo;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -39,6 +40,8 @@ struct Args {
     picgo: bool,
     /// Only the batch of `upload`.
     batch: bool,
+    /// A generated blog migrated by `hoist md migrate`.
+    markdown: bool,
     hoist: Option<PathBuf>,
     cwebp: String,
     runs: usize,
@@ -61,6 +64,7 @@ fn parse_args() -> Result<Args, String> {
         serve: None,
         corpus: None,
         batch: false,
+        markdown: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -69,6 +73,7 @@ fn parse_args() -> Result<Args, String> {
             "upload" => a.upload = true,
             "picgo" => a.picgo = true,
             "batch" => a.batch = true,
+            "markdown" => a.markdown = true,
             "corpus" => a.corpus = Some(it.next().ok_or("corpus needs a directory")?.into()),
             "--hoist" => a.hoist = it.next().map(PathBuf::from),
             "--cwebp" => a.cwebp = it.next().ok_or("--cwebp needs a path")?,
@@ -89,7 +94,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "-h" | "--help" => {
                 return Err(
-                    "usage: hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [--cwebp PATH] [--runs N] [--quick] | serve SECS | corpus DIR"
+                    "usage: hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [markdown --hoist PATH] [--cwebp PATH] [--runs N] [--quick] | serve SECS | corpus DIR"
                         .into(),
                 );
             }
@@ -99,13 +104,13 @@ fn parse_args() -> Result<Args, String> {
     if a.serve.is_some() || a.corpus.is_some() {
         return Ok(a);
     }
-    if !a.images && !a.upload && !a.batch && !a.picgo {
+    if !a.images && !a.upload && !a.batch && !a.picgo && !a.markdown {
         a.images = true;
         a.upload = a.hoist.is_some();
     }
-    if (a.upload || a.batch || a.picgo) && a.hoist.is_none() {
+    if (a.upload || a.batch || a.picgo || a.markdown) && a.hoist.is_none() {
         return Err(
-            "upload, batch and picgo need --hoist PATH (a release build of the hoist binary)"
+            "upload, batch, picgo and markdown need --hoist PATH (a release build of the hoist binary)"
                 .into(),
         );
     }
@@ -146,6 +151,9 @@ fn main() -> ExitCode {
     }
     if result.is_ok() && args.picgo && args.serve.is_none() && args.corpus.is_none() {
         result = picgo::compare(&args);
+    }
+    if result.is_ok() && args.markdown && args.serve.is_none() && args.corpus.is_none() {
+        result = markdown::bench(&args);
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -138,11 +138,8 @@ mod tests {
         let names: Vec<_> = files
             .iter()
             .map(|f| {
-                f.path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned()
+                let rel = f.path.strip_prefix(root).unwrap().to_string_lossy();
+                rel.replace('\\', "/")
             })
             .collect();
         assert_eq!(names, ["a.md", "b.MARKDOWN", "c.mdx", "sub/d.md"]);
