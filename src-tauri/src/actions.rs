@@ -68,6 +68,19 @@ pub fn image_dialog(app: &AppHandle) -> tauri_plugin_dialog::FileDialogBuilder<t
         .add_filter("Images", &extensions)
 }
 
+/// The dialog that picks Markdown files or a folder of them for the Markdown view.
+pub fn markdown_dialog(app: &AppHandle) -> tauri_plugin_dialog::FileDialogBuilder<tauri::Wry> {
+    let extensions: Vec<String> = hoist_core::markdown::files::EXTENSIONS
+        .iter()
+        .flat_map(|e| [e.to_string(), e.to_ascii_uppercase()])
+        .collect();
+    let extensions: Vec<&str> = extensions.iter().map(String::as_str).collect();
+    app.dialog()
+        .file()
+        .set_title("Markdown files")
+        .add_filter("Markdown", &extensions)
+}
+
 pub fn to_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {
     files
         .into_iter()

@@ -18,10 +18,11 @@ use tauri::{AppHandle, Emitter, Manager, State};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{IpcError, IpcResult};
+use crate::markdown::{PlanView, UndoLine};
 use crate::profiles::{self, Preview, PreviewRequest, ProfileDetail, SaveProfile};
 use crate::settings::{self, Settings};
 use crate::state::{Shell, UiState};
-use crate::{actions, events, jobs, thumbs, tray};
+use crate::{actions, events, jobs, markdown, thumbs, tray};
 
 /// Commands that touch the keychain, SQLite or the config run off the main (UI) thread.
 async fn blocking<T: Send + 'static>(
@@ -459,4 +460,40 @@ pub fn session_jobs(app: AppHandle) -> Vec<jobs::JobState> {
 #[tauri::command]
 pub fn cancel_upload(app: AppHandle, job_id: String) -> IpcResult<()> {
     jobs::cancel(&app, &job_id)
+}
+
+/// The Markdown view's chooser: a folder, or Markdown files; `None` when cancelled.
+#[tauri::command]
+pub async fn md_pick(app: AppHandle, folder: bool) -> Option<Vec<PathBuf>> {
+    let picked = if folder {
+        actions::markdown_dialog(&app)
+            .blocking_pick_folder()
+            .map(|f| vec![f])
+    } else {
+        actions::markdown_dialog(&app).blocking_pick_files()
+    };
+    picked.map(actions::to_paths)
+}
+
+#[tauri::command]
+pub async fn md_plan(
+    app: AppHandle,
+    paths: Vec<PathBuf>,
+    profile: Option<String>,
+    remote: bool,
+) -> IpcResult<PlanView> {
+    blocking(&app, move |app| {
+        markdown::plan(app, &paths, profile.as_deref(), remote)
+    })
+    .await
+}
+
+#[tauri::command]
+pub fn md_run(app: AppHandle, id: u64) -> IpcResult<()> {
+    markdown::run(&app, id)
+}
+
+#[tauri::command]
+pub async fn md_undo(app: AppHandle, run: String) -> IpcResult<Vec<UndoLine>> {
+    blocking(&app, move |app| markdown::undo(app, &run)).await
 }

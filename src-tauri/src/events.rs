@@ -14,19 +14,25 @@ pub const NAVIGATE: &str = "app://navigate";
 pub const ERROR: &str = "app://error";
 /// History rows were removed (no payload); the tray's recent uploads follow.
 pub const HISTORY: &str = "history://changed";
+/// A Markdown migration finished a file, ended or failed (payload: `markdown::Progress`).
+pub const MD_PROGRESS: &str = "markdown://progress";
+/// Markdown files were dropped on the window: the Markdown view plans them (payload: paths).
+pub const MD_OFFER: &str = "markdown://offer";
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The names as the TypeScript mirror spells its constants.
-    const ALL: [(&str, &str); 6] = [
+    const ALL: [(&str, &str); 8] = [
         ("EVENT_JOB", JOB),
         ("EVENT_BATCH", BATCH),
         ("EVENT_STATE", STATE),
         ("EVENT_NAVIGATE", NAVIGATE),
         ("EVENT_ERROR", ERROR),
         ("EVENT_HISTORY", HISTORY),
+        ("EVENT_MD_PROGRESS", MD_PROGRESS),
+        ("EVENT_MD_OFFER", MD_OFFER),
     ];
 
     /// `export const EVENT_X = 'name';` lines of the UI's mirror, in order.

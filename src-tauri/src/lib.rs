@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod i18n;
 mod jobs;
+mod markdown;
 mod notify;
 mod profiles;
 mod server;
@@ -104,6 +105,7 @@ pub fn run() {
     let app = builder
         .manage(ctx)
         .manage(jobs::Runs::default())
+        .manage(markdown::Plans::default())
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, request, responder| {
             thumbs::handle(ctx.app_handle().clone(), request, responder);
         })
@@ -132,6 +134,10 @@ pub fn run() {
             commands::tray_action,
             commands::session_jobs,
             commands::cancel_upload,
+            commands::md_pick,
+            commands::md_plan,
+            commands::md_run,
+            commands::md_undo,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -185,10 +191,14 @@ pub fn run() {
             // Paths go to Rust; the image bytes never cross IPC. (Closing the window destroys
             // it and its web view, see `window`; `RunEvent::ExitRequested` below keeps Hoist in
             // the tray, where Quit is.)
-            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event
-                && let Err(e) = jobs::upload_paths(window.app_handle(), paths)
-            {
-                jobs::report_background_error(window.app_handle(), &e);
+            if let WindowEvent::DragDrop(DragDropEvent::Drop { paths, .. }) = event {
+                // Markdown files are offered to the Markdown view; the rest are images.
+                let images = markdown::take_dropped_markdown(window.app_handle(), paths);
+                if (!images.is_empty() || images.len() == paths.len())
+                    && let Err(e) = jobs::upload_paths(window.app_handle(), &images)
+                {
+                    jobs::report_background_error(window.app_handle(), &e);
+                }
             }
             if let WindowEvent::Destroyed = event {
                 window::closed();

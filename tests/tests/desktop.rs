@@ -456,6 +456,7 @@ fn desktop_app_end_to_end() {
     //     onto the window, as a file manager would.
     if drag_source_ready() {
         drop_files(&s, &one, &display, &shots);
+        drop_markdown(&s, &one, &display, &shots);
     } else {
         assert!(
             !required("HOIST_REQUIRE_DESKTOP"),
@@ -1021,34 +1022,10 @@ fn xdotool(display: &str, args: &[&str]) {
     assert!(st.success(), "xdotool {args:?}: {st}");
 }
 
-/// Step 2b: the drag source offers two images and a folder holding two more images (one in a
-/// subfolder) and a text file, which a folder drop leaves alone. The pointer presses on the
-/// source, moves onto the drop zone and is released once the zone shows the hovering drag;
-/// then every image is a done row, an object that decodes, and one line of the clipboard.
-fn drop_files(s: &Session, world: &World, display: &str, shots: &Path) {
-    let first = world.input("dropped-first.png", &fixtures::screenshot_png(300, 200));
-    let second = world.input(
-        "dropped-photo.jpg",
-        &fixtures::photo_jpeg(240, 180, None, false),
-    );
-    let folder = world.dir.path().join("dropped-folder");
-    std::fs::create_dir_all(folder.join("nested")).unwrap();
-    std::fs::write(
-        folder.join("inside.png"),
-        fixtures::screenshot_png(200, 150),
-    )
-    .unwrap();
-    std::fs::write(
-        folder.join("nested").join("deeper.png"),
-        fixtures::screenshot_png(160, 120),
-    )
-    .unwrap();
-    std::fs::write(folder.join("notes.txt"), "not an image\n").unwrap();
-    let sizes = [(300, 200), (240, 180), (200, 150), (160, 120)];
-
-    tab(s, "upload");
-    let objects = wait_objects(world, 1).len();
-    let before = done_rows(s);
+/// Drags `paths` from another program (the XDND drag source) onto the upload view's drop
+/// zone, as a file manager would: the pointer presses on the source, moves onto the zone and is
+/// released once the zone shows the hovering drag.
+fn drag_onto_dropzone(s: &Session, display: &str, paths: &[&Path]) {
     let (wx, wy, ww, _) = s.window_rect();
     let zone = s.execute(
         "const r = document.querySelector('[data-testid=dropzone]').getBoundingClientRect(); return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)]",
@@ -1059,7 +1036,7 @@ fn drop_files(s: &Session, world: &World, display: &str, shots: &Path) {
         wy + zone[1].as_i64().unwrap(),
     );
     // Beside the window: with no window manager, windows sit where they are put.
-    let source = DragSource::start(display, wx + ww + 20, wy + 40, &[&first, &second, &folder]);
+    let source = DragSource::start(display, wx + ww + 20, wy + 40, paths);
     let ready = source.wait_line(&["ready"]);
     let n: Vec<i64> = ready
         .split_whitespace()
@@ -1096,10 +1073,42 @@ fn drop_files(s: &Session, world: &World, display: &str, shots: &Path) {
     xdotool(display, &["mouseup", "1"]);
     assert_eq!(source.wait_line(&["end"]), "end dropped");
     s.wait_for_script(
-        "return document.querySelector('[data-testid=dropzone]').dataset.hover === 'false'",
+        // (A Markdown drop leaves the upload view, drop zone included.)
+        "const z = document.querySelector('[data-testid=dropzone]'); return !z || z.dataset.hover === 'false'",
         LONG,
         "the drop zone to leave its hover state",
     );
+}
+
+/// Step 2b: the drag source offers two images and a folder holding two more images (one in a
+/// subfolder) and a text file, which a folder drop leaves alone. The pointer presses on the
+/// source, moves onto the drop zone and is released once the zone shows the hovering drag;
+/// then every image is a done row, an object that decodes, and one line of the clipboard.
+fn drop_files(s: &Session, world: &World, display: &str, shots: &Path) {
+    let first = world.input("dropped-first.png", &fixtures::screenshot_png(300, 200));
+    let second = world.input(
+        "dropped-photo.jpg",
+        &fixtures::photo_jpeg(240, 180, None, false),
+    );
+    let folder = world.dir.path().join("dropped-folder");
+    std::fs::create_dir_all(folder.join("nested")).unwrap();
+    std::fs::write(
+        folder.join("inside.png"),
+        fixtures::screenshot_png(200, 150),
+    )
+    .unwrap();
+    std::fs::write(
+        folder.join("nested").join("deeper.png"),
+        fixtures::screenshot_png(160, 120),
+    )
+    .unwrap();
+    std::fs::write(folder.join("notes.txt"), "not an image\n").unwrap();
+    let sizes = [(300, 200), (240, 180), (200, 150), (160, 120)];
+
+    tab(s, "upload");
+    let objects = wait_objects(world, 1).len();
+    let before = done_rows(s);
+    drag_onto_dropzone(s, display, &[&first, &second, &folder]);
 
     // Four rows, four objects, four lines: the text file is nowhere.
     let rows = wait_done_rows(s, before.len() + sizes.len());
@@ -1165,6 +1174,83 @@ fn drop_files(s: &Session, world: &World, display: &str, shots: &Path) {
     );
     assert_eq!(painted, true, "the dropped files' thumbnails");
     s.screenshot(&shots.join("drop-light.png"));
+}
+
+/// Step 2c: a Markdown file dropped on the window is not uploaded as a file: the Markdown view
+/// opens with its plan; Migrate uploads its image and rewrites the file; Undo puts it back.
+fn drop_markdown(s: &Session, world: &World, display: &str, shots: &Path) {
+    let dir = world.dir.path().join("blog");
+    // A size no other step uploads, so it is a new object rather than a dedup hit.
+    let figure = fixtures::screenshot_png(336, 208);
+    std::fs::create_dir_all(dir.join("img")).unwrap();
+    std::fs::write(dir.join("img/figure 1.png"), &figure).unwrap();
+    let post = dir.join("post.md");
+    let original =
+        "# A post\n\n![Figure](<img/figure 1.png> \"A figure\")\n\n![gone](img/gone.png)\n";
+    std::fs::write(&post, original).unwrap();
+    let objects = wait_objects(world, 1).len();
+
+    tab(s, "upload");
+    drag_onto_dropzone(s, display, &[&post]);
+    let totals = s.wait("[data-testid=md-totals]", LONG);
+    let totals = s.text(&totals);
+    assert!(totals.contains('1'), "{totals}");
+    // Opened, the file shows each reference and what will happen to it.
+    s.click(&s.wait("[data-testid=md-file] button", LONG));
+    s.wait_for_script(
+        "return [...document.querySelectorAll('[data-testid=md-ref]')].map(r => r.dataset.action).join() === 'upload,missing'",
+        LONG,
+        "the post's two references, one to upload and one missing",
+    );
+    set_theme(s, "light");
+    s.screenshot(&shots.join("markdown-plan-light.png"));
+
+    s.click(&s.wait("[data-testid=md-migrate]", LONG));
+    s.click(&s.wait("[data-testid=confirm-md-migrate]", LONG));
+    let summary = s.wait("[data-testid=md-summary]", LONG);
+    let summary = s.text(&summary);
+    let text = std::fs::read_to_string(&post).unwrap();
+    let keys = wait_objects(world, objects + 1);
+    let key = keys
+        .iter()
+        .find(|k| {
+            text.contains(&hoist_core::link::public_url(
+                &world.demo.public_base(),
+                k,
+                "",
+            ))
+        })
+        .unwrap_or_else(|| panic!("no object is linked from the post: {text} {keys:?}"));
+    assert_eq!(
+        text,
+        original.replace(
+            "<img/figure 1.png>",
+            &format!(
+                "<{}>",
+                hoist_core::link::public_url(&world.demo.public_base(), key, "")
+            )
+        ),
+        "{summary}"
+    );
+    let (status, _, body) = http_get(&hoist_core::link::public_url(
+        &world.demo.public_base(),
+        key,
+        "",
+    ));
+    assert_eq!(status, 200);
+    let img = image::load_from_memory(&body).unwrap();
+    assert_eq!((img.width(), img.height()), (336, 208));
+    let page = s.execute("return document.body.innerText", json!([]));
+    assert!(
+        page.as_str().unwrap_or_default().contains("img/gone.png"),
+        "the missing image is reported: {page}"
+    );
+    set_theme(s, "light");
+    s.screenshot(&shots.join("markdown-done-light.png"));
+
+    s.click(&s.wait("[data-testid=md-undo]", LONG));
+    s.wait("[data-testid=md-undo-line]", LONG);
+    assert_eq!(std::fs::read_to_string(&post).unwrap(), original);
 }
 
 /// The first history page matching `search`, through the app's own command.

@@ -1,15 +1,18 @@
 // The app-wide state shared by the views (through Svelte context): the backend, the AppState
-// from Rust, the current view, this session's upload jobs, drag hover and the toasts. Views call
-// `app.run()` around backend calls so every failure becomes a toast in plain words.
+// from Rust, the current view, this session's upload jobs, drag hover, the toasts, and the
+// Markdown view's session (`md`) with the Markdown files dropped on the window waiting for it.
+// Views call `app.run()` around backend calls so every failure becomes a toast in plain words.
 import { getContext, setContext } from 'svelte';
 import type { Backend, Unlisten } from './backend';
 import { toAppError } from './errors';
 import { setLanguage, t, type MessageKey } from './i18n/index.svelte';
 import { applyJob, dropFailed, clearFinished, emptyJobs, type JobsModel } from './jobs';
+import { MdSession } from './md-session.svelte';
 import type { AppError, AppState, BatchDone, Settings } from './types';
 
-export type View = 'upload' | 'history' | 'settings';
-export const VIEWS: View[] = ['upload', 'history', 'settings'];
+/** The views in tab order; Ctrl/Cmd+1…4 follow it. */
+export type View = 'upload' | 'history' | 'markdown' | 'settings';
+export const VIEWS: View[] = ['upload', 'history', 'markdown', 'settings'];
 
 export type ToastKind = 'info' | 'success' | 'error';
 export interface Toast {
@@ -38,12 +41,18 @@ export class AppStore {
   toasts = $state<Toast[]>([]);
   /** Bumped on every finished batch so the history view can reload. */
   batchesDone = $state(0);
+  /** Markdown files dropped on the window, until the Markdown view plans them. */
+  mdPending = $state.raw<string[] | null>(null);
+  /** The Markdown view's state: kept here so a migration goes on while another view shows. */
+  readonly md: MdSession;
 
   private nextToast = 1;
   private unlisten: Unlisten[] = [];
   private timers = new Map<number, ReturnType<typeof setTimeout>>();
 
-  constructor(readonly backend: Backend, private readonly toastMs = 4000) {}
+  constructor(readonly backend: Backend, private readonly toastMs = 4000) {
+    this.md = new MdSession(backend, () => this.state?.activeProfile ?? null);
+  }
 
   /** Subscribes to the shell's events, then loads the AppState. */
   async start(): Promise<void> {
@@ -62,6 +71,8 @@ export class AppStore {
         if ((VIEWS as string[]).includes(v)) this.view = v as View;
       }),
       await b.onError((e) => this.toast('error', errorText(e))),
+      await b.onMdProgress((p) => this.md.onProgress(p)),
+      await b.onMdOffer((paths) => this.offerMarkdown(paths)),
     );
     // Uploads that started before we listened (launch arguments, resumed jobs).
     try {
@@ -142,6 +153,14 @@ export class AppStore {
     const ok = (await this.run(() => this.backend.copyText(text).then(() => true))) ?? false;
     if (ok && announce) this.toast('success', t('toast.copied'));
     return ok;
+  }
+
+  /** Markdown files to migrate (dropped on the window): the Markdown view opens and plans
+   *  them; nothing runs until Migrate is confirmed. */
+  offerMarkdown(paths: string[]): void {
+    if (paths.length === 0) return;
+    this.mdPending = [...paths];
+    this.view = 'markdown';
   }
 
   clearFinished(): void {

@@ -2,8 +2,9 @@
 // `mock.ts` in memory for tests and for `npm run dev` in a plain browser.
 
 import type {
-  AppError, AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, Preset,
-  Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
+  AppError, AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, MdPlan,
+  MdProgress, MdUndoLine, Preset, Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings,
+  TestStep,
 } from './types';
 
 export type Unlisten = () => void;
@@ -45,16 +46,29 @@ export interface Backend {
   preview(req: PreviewRequest): Promise<Preview>;
   importPicgo(dryRun: boolean): Promise<ImportSummary>;
 
+  /** Native dialog (Rust): a folder (folder=true) or Markdown files; null if cancelled. */
+  mdPick(folder: boolean): Promise<string[] | null>;
+  /** Reads and plans the paths (nothing uploaded or written); profile null = the active one. */
+  mdPlan(paths: string[], profile: string | null, remote: boolean): Promise<MdPlan>;
+  /** Starts the migration of a plan; progress arrives through onMdProgress. */
+  mdRun(id: number): Promise<void>;
+  /** Puts back the originals of a migration run. */
+  mdUndo(run: string): Promise<MdUndoLine[]>;
+
   onJob(cb: (job: JobState) => void): Promise<Unlisten>;
   onBatchDone(cb: (b: BatchDone) => void): Promise<Unlisten>;
   /** The state changed elsewhere (tray profile switch, settings from a second window…). */
   onAppState(cb: (s: AppState) => void): Promise<Unlisten>;
   /** Native drag-and-drop hover, for highlighting the drop zone. */
   onDragHover(cb: (hovering: boolean) => void): Promise<Unlisten>;
-  /** The tray or shortcut asks to show a view ("upload" | "history" | "settings"). */
+  /** The tray or shortcut asks to show a view ("upload" | "history" | "markdown" | "settings"). */
   onNavigate(cb: (view: string) => void): Promise<Unlisten>;
   /** A failure of something started outside the window (tray, shortcut, drop, second launch). */
   onError(cb: (e: AppError) => void): Promise<Unlisten>;
+  /** A running migration's progress: each finished file, then the end. */
+  onMdProgress(cb: (p: MdProgress) => void): Promise<Unlisten>;
+  /** Markdown files were dropped on the window: offer to migrate them (never run by itself). */
+  onMdOffer(cb: (paths: string[]) => void): Promise<Unlisten>;
   /** Every file of this run so far (uploads started before the window listened: launch
    *  arguments, resumed jobs), latest state each. */
   sessionJobs(): Promise<JobState[]>;

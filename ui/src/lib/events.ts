@@ -6,3 +6,5 @@ export const EVENT_STATE = 'app://state';
 export const EVENT_NAVIGATE = 'app://navigate';
 export const EVENT_ERROR = 'app://error';
 export const EVENT_HISTORY = 'history://changed';
+export const EVENT_MD_PROGRESS = 'markdown://progress';
+export const EVENT_MD_OFFER = 'markdown://offer';

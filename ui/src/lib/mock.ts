@@ -1,12 +1,14 @@
 // An in-memory Backend for `npm run dev` in a plain browser and for the tests: three profiles,
-// a generated history of 100 000 rows served in keyset pages, and uploads that move through
-// their stages on timers (or step by step with `step()` / `finishAll()` when timers are off).
+// a generated history of 100 000 rows served in keyset pages, uploads that move through their
+// stages on timers (or step by step with `step()` / `finishAll()` when timers are off), and a
+// small blog of Markdown files to plan, migrate (file by file, or `mdStep()`) and undo.
 import type { Backend, Unlisten } from './backend';
 import { PRESETS, defaultConfig } from './facts';
 import type {
   AppError, AppState, BatchDone, HistoryPage, HistoryQuery, HistoryRow, HistoryStatus,
-  ImportSummary, JobState, LinkFormat, Links, Preset, Preview, PreviewRequest, ProfileConfig,
-  ProfileDetail, SaveProfile, Settings, TestStep,
+  ImportSummary, JobState, LinkFormat, Links, MdFilePlan, MdPlan, MdProblem, MdProgress, MdRef,
+  MdSummary, MdUndoLine, Preset, Preview, PreviewRequest, ProfileConfig, ProfileDetail,
+  SaveProfile, Settings, TestStep,
 } from './types';
 
 export interface MockOptions {
@@ -22,6 +24,8 @@ export interface MockOptions {
   browserDragDrop?: boolean;
   /** "Now" for the generated history (default Date.now()). */
   now?: number;
+  /** Extra generated Markdown files in the sample blog, for long plans (default 0). */
+  markdownFiles?: number;
 }
 
 // Presets and a new profile's defaults are Rust's (facts.json), not a copy.
@@ -150,6 +154,127 @@ function err(code: string, message: string): AppError {
   return { code, message };
 }
 
+// ---- the sample blog for the Markdown view --------------------------------------------------
+
+export const MD_ROOT = '/home/me/blog';
+
+/** How a sample reference resolves: a local image (its absolute path), a remote one, one
+ *  already on the profile's public URL, a data: URI, not an image, or a file that is not there.
+ *  `fail`: its upload fails during the run. */
+type SampleRef =
+  | { line: number; link: string; kind: 'local'; file: string; fail?: string }
+  | { line: number; link: string; kind: 'remote' | 'hosted' | 'data' | 'notimage' }
+  | { line: number; link: string; kind: 'missing'; tried: string };
+
+interface SampleFile {
+  path: string;
+  refs: SampleRef[];
+  /** Why the run leaves it unchanged (as the core says it). */
+  error?: string;
+  /** Why it cannot be read at all. */
+  unreadable?: string;
+}
+
+function sampleBlog(extra: number): SampleFile[] {
+  const r = MD_ROOT;
+  const files: SampleFile[] = [
+    { path: `${r}/about.md`, refs: [] },
+    {
+      path: `${r}/notes/vault/Daily/2025-01-14.md`,
+      refs: [
+        { line: 7, link: '![[Pasted image 20250114093012.png]]', kind: 'local', file: `${r}/notes/vault/attachments/Pasted image 20250114093012.png` },
+        { line: 11, link: '![[whiteboard.jpg|400]]', kind: 'local', file: `${r}/notes/vault/attachments/whiteboard.jpg` },
+        { line: 18, link: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB', kind: 'data' },
+      ],
+    },
+    {
+      path: `${r}/notes/vault/Projects/hoist.md`,
+      refs: [
+        { line: 4, link: '![[whiteboard.jpg]]', kind: 'local', file: `${r}/notes/vault/attachments/whiteboard.jpg` },
+        { line: 9, link: 'spec.pdf', kind: 'notimage' },
+        { line: 14, link: '![[missing-screenshot.png]]', kind: 'missing', tried: `${r}/notes/vault/Projects/missing-screenshot.png` },
+      ],
+    },
+    { path: `${r}/posts/broken.md`, refs: [], unreadable: 'not UTF-8 text' },
+    {
+      path: `${r}/posts/hello-world.md`,
+      refs: [
+        { line: 5, link: 'img/hello.png', kind: 'local', file: `${r}/posts/img/hello.png` },
+        { line: 12, link: './img/architecture diagram.svg', kind: 'local', file: `${r}/posts/img/architecture diagram.svg` },
+        { line: 20, link: 'https://i.imgur.com/Xy12abc.jpg', kind: 'remote' },
+      ],
+    },
+    {
+      path: `${r}/posts/trip-to-lisbon.md`,
+      refs: [
+        { line: 3, link: '<../static/photos/tram 28.jpg>', kind: 'local', file: `${r}/static/photos/tram 28.jpg` },
+        { line: 9, link: '../static/photos/alfama.jpg', kind: 'local', file: `${r}/static/photos/alfama.jpg`, fail: 'the upload timed out after 60 s' },
+        { line: 15, link: 'img/old-map.png', kind: 'missing', tried: `${r}/posts/img/old-map.png` },
+        { line: 22, link: 'https://img.example.com/2024/05/3f9a1c.webp', kind: 'hosted' },
+      ],
+    },
+    {
+      path: `${r}/posts/周末随笔.md`,
+      refs: [{ line: 6, link: 'images/咖啡馆.jpg', kind: 'local', file: `${r}/posts/images/咖啡馆.jpg` }],
+      error: 'it was changed while Hoist worked on it; run the migration again',
+    },
+  ];
+  for (let i = 1; i <= extra; i++) {
+    const n = String(i).padStart(4, '0');
+    const h = hash32(i);
+    const refs: SampleRef[] = [];
+    for (let k = 0; k < 1 + (h % 4); k++) {
+      const name = `${WORDS[(h >>> (k * 3)) % WORDS.length]}-${k}.png`;
+      refs.push((h >>> (k + 5)) % 11 === 0
+        ? { line: 3 + k * 4, link: `img/${name}`, kind: 'missing', tried: `${r}/archive/img/${name}` }
+        : { line: 3 + k * 4, link: `img/${name}`, kind: 'local', file: `${r}/archive/img/${name}` });
+    }
+    files.push({ path: `${r}/archive/${n}.md`, refs: h % 5 === 0 ? [] : refs });
+  }
+  return files;
+}
+
+const isMarkdownPath = (p: string) => /\.(md|markdown|mdx)$/i.test(p);
+
+/** The folder paths share (a chosen folder itself; a file's parent), '' when none. */
+function commonRoot(paths: string[]): string {
+  const dirs = paths.map((p) => (isMarkdownPath(p) ? p.replace(/[\\/][^\\/]*$/, '') : p.replace(/[\\/]+$/, '')));
+  if (dirs.length === 0) return '';
+  let root = dirs[0];
+  while (!dirs.every((d) => d === root || d.startsWith(root + '/'))) {
+    const cut = root.lastIndexOf('/');
+    if (cut <= 0) return '';
+    root = root.slice(0, cut);
+  }
+  return root;
+}
+
+function resolveRef(ref: SampleRef, remote: boolean, hostedBase: string): MdRef {
+  const base = { line: ref.line, link: ref.link };
+  switch (ref.kind) {
+    case 'local':
+      return { ...base, action: 'upload', detail: ref.file };
+    case 'remote':
+      return remote
+        ? { ...base, action: 'upload', detail: ref.link }
+        : { ...base, action: 'skip', detail: 'on another website (tick “Also copy images from other websites” to copy it)' };
+    case 'hosted':
+      return { ...base, link: ref.link.replace('https://img.example.com', hostedBase), action: 'skip', detail: 'already on the profile’s public URL' };
+    case 'data':
+      return { ...base, action: 'skip', detail: 'a data: URI' };
+    case 'notimage':
+      return { ...base, action: 'skip', detail: 'not an image' };
+    case 'missing':
+      return { ...base, action: 'missing', detail: `no such file (${ref.tried})` };
+  }
+}
+
+interface MockMdPlan {
+  plan: MdPlan;
+  files: SampleFile[];
+  remote: boolean;
+}
+
 // ---- the backend ---------------------------------------------------------------------------
 
 export class MockBackend implements Backend {
@@ -163,6 +288,12 @@ export class MockBackend implements Backend {
   opened: string[] = [];
   /** Set to false to make uploadClipboard fail with `clipboard.empty`. */
   clipboardHasImage = true;
+  /** What mdPick answers; undefined = the sample blog (a folder, or two of its posts). */
+  mdPickResult: string[] | null | undefined = undefined;
+  /** Makes the next mdPlan calls fail with this error. */
+  mdPlanError: AppError | null = null;
+  /** The Markdown files of the sample blog (tests may change them). */
+  mdFiles: SampleFile[];
 
   private nextRowId: number;
   private nextBatch = 1;
@@ -173,12 +304,21 @@ export class MockBackend implements Backend {
   private retried = new Set<number>();
   private timer: ReturnType<typeof setInterval> | null = null;
   private filterCache: { key: string; rows: StoredRow[] } | null = null;
+  private nextMdPlan = 1;
+  private mdPlans = new Map<number, MockMdPlan>();
+  /** Progress events of the running migration still to send. */
+  private mdQueue: MdProgress[] = [];
+  private mdTimer: ReturnType<typeof setInterval> | null = null;
+  /** Migration runs that kept originals: run → the files changed, and whether undone. */
+  private mdRuns = new Map<string, { paths: string[]; undone: boolean; backupDir: string }>();
   private listeners = {
     job: new Set<(j: JobState) => void>(),
     batch: new Set<(b: BatchDone) => void>(),
     state: new Set<(s: AppState) => void>(),
     drag: new Set<(h: boolean) => void>(),
     nav: new Set<(v: string) => void>(),
+    mdProgress: new Set<(p: MdProgress) => void>(),
+    mdOffer: new Set<(paths: string[]) => void>(),
   };
 
   constructor(options: MockOptions = {}) {
@@ -189,7 +329,9 @@ export class MockBackend implements Backend {
       withProfiles: options.withProfiles ?? true,
       browserDragDrop: options.browserDragDrop ?? false,
       now: options.now ?? Date.now(),
+      markdownFiles: options.markdownFiles ?? 0,
     };
+    this.mdFiles = sampleBlog(this.opts.markdownFiles);
     this.profiles = this.opts.withProfiles ? sampleProfiles() : new Map();
     const names = [...this.profiles.keys()];
     this.state = {
@@ -239,9 +381,28 @@ export class MockBackend implements Backend {
     for (const cb of this.listeners.drag) cb(hovering);
   }
 
+  /** Markdown files dropped on the window, as the shell offers them. */
+  mdOffer(paths: string[]): void {
+    for (const cb of this.listeners.mdOffer) cb([...paths]);
+  }
+
+  /** Sends the running migration's next progress event; returns how many are left. */
+  mdStep(): number {
+    const p = this.mdQueue.shift();
+    if (p) for (const cb of this.listeners.mdProgress) cb(clone(p));
+    return this.mdQueue.length;
+  }
+
+  /** Sends every progress event left. */
+  mdFinish(): void {
+    while (this.mdStep() > 0) { /* keep sending */ }
+  }
+
   dispose(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.mdTimer) clearInterval(this.mdTimer);
+    this.mdTimer = null;
   }
 
   // -- Backend --
@@ -504,6 +665,157 @@ export class MockBackend implements Backend {
     };
   }
 
+  async mdPick(folder: boolean): Promise<string[] | null> {
+    await delay(this.opts.latency);
+    if (this.mdPickResult !== undefined) return this.mdPickResult === null ? null : [...this.mdPickResult];
+    return folder
+      ? [MD_ROOT]
+      : [`${MD_ROOT}/posts/hello-world.md`, `${MD_ROOT}/posts/trip-to-lisbon.md`];
+  }
+
+  async mdPlan(paths: string[], profile: string | null, remote: boolean): Promise<MdPlan> {
+    await delay(Math.max(this.opts.latency, this.opts.autoProgress ? 300 : 0));
+    if (this.mdPlanError) throw clone(this.mdPlanError);
+    if (paths.length === 0) throw err('input.none', 'choose a folder or Markdown files');
+    const name = profile ?? this.state.activeProfile;
+    if (!name) throw err('profile.none', 'There is no profile yet: add one in Settings.');
+    const cfg = this.profiles.get(name);
+    if (!cfg) throw err('profile.not_found', `There is no profile named “${name}”.`);
+    const hosted = publicBase(name, cfg.config) ?? 'https://img.example.com';
+
+    // The sample files under a chosen folder or chosen themselves; other Markdown paths (a
+    // drop) get two references of their own.
+    const files = new Map<string, SampleFile>();
+    for (const p of paths) {
+      const dir = p.replace(/[\\/]+$/, '');
+      for (const f of this.mdFiles) if (f.path === p || f.path.startsWith(dir + '/')) files.set(f.path, f);
+      if (isMarkdownPath(p) && !files.has(p)) {
+        const folder = p.replace(/[\\/][^\\/]*$/, '');
+        files.set(p, {
+          path: p,
+          refs: [
+            { line: 3, link: 'images/cover.png', kind: 'local', file: `${folder}/images/cover.png` },
+            { line: 8, link: 'images/gone.png', kind: 'missing', tried: `${folder}/images/gone.png` },
+          ],
+        });
+      }
+    }
+    if (files.size === 0) throw err('markdown.no_files', 'no Markdown files (.md, .markdown, .mdx) there');
+    const sorted = [...files.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    const readable = sorted.filter((f) => !f.unreadable);
+    const planned: MdFilePlan[] = readable
+      .filter((f) => f.refs.length > 0)
+      .map((f) => ({ path: f.path, refs: f.refs.map((r) => resolveRef(r, remote, hosted)) }));
+    const all = planned.flatMap((f) => f.refs);
+    const plan: MdPlan = {
+      id: this.nextMdPlan++,
+      profile: name,
+      root: commonRoot(paths),
+      fileCount: sorted.length,
+      files: planned,
+      uploads: new Set(all.filter((r) => r.action === 'upload').map((r) => r.detail)).size,
+      refs: all.length,
+      skipped: all.filter((r) => r.action === 'skip').length,
+      missing: all.filter((r) => r.action === 'missing').length,
+      unreadable: sorted.filter((f) => f.unreadable).map((f) => ({ path: f.path, reason: f.unreadable! })),
+    };
+    this.mdPlans.set(plan.id, { plan, files: readable, remote });
+    // As the shell: only the latest few plans are kept.
+    for (const id of [...this.mdPlans.keys()]) if (this.mdPlans.size > 4) this.mdPlans.delete(id);
+    return clone(plan);
+  }
+
+  async mdRun(id: number): Promise<void> {
+    await delay(this.opts.latency);
+    const planned = this.mdPlans.get(id);
+    if (!planned) {
+      throw err('markdown.no_plan', 'this plan is gone (it ran already, or a newer one replaced it): make it again');
+    }
+    this.mdPlans.delete(id);
+    const { files, remote } = planned;
+    const sum: MdSummary = {
+      files: files.length, filesChanged: 0, filesFailed: 0, uploaded: 0, reused: 0, rewritten: 0,
+      skipped: 0, failed: 0, missing: 0,
+    };
+    const uploaded = new Set<string>();
+    const changedPaths: string[] = [];
+    const queue: MdProgress[] = [];
+    files.forEach((f, i) => {
+      const failed: MdProblem[] = [];
+      const missing: MdProblem[] = [];
+      let rewritten = 0;
+      for (const ref of f.refs) {
+        if (ref.kind === 'local' || (ref.kind === 'remote' && remote)) {
+          const src = ref.kind === 'local' ? ref.file : ref.link;
+          if (ref.kind === 'local' && ref.fail) {
+            failed.push({ line: ref.line, link: ref.link, reason: ref.fail });
+            continue;
+          }
+          if (!uploaded.has(src)) {
+            uploaded.add(src);
+            // The first post's picture was uploaded before: its link is reused.
+            if (src.endsWith('/hello.png')) sum.reused++;
+            else sum.uploaded++;
+          }
+          rewritten++;
+        } else if (ref.kind === 'missing') {
+          missing.push({ line: ref.line, link: ref.link, reason: `no such file (${ref.tried})` });
+        } else {
+          sum.skipped++;
+        }
+      }
+      sum.failed += failed.length;
+      sum.missing += missing.length;
+      const error = f.error && rewritten > 0 ? f.error : null;
+      const changed = rewritten > 0 && !error;
+      if (error) sum.filesFailed++;
+      if (changed) {
+        sum.filesChanged++;
+        sum.rewritten += rewritten;
+        changedPaths.push(f.path);
+      }
+      queue.push({
+        id, kind: 'file', path: f.path, done: i + 1, total: files.length, changed,
+        rewritten: changed ? rewritten : 0, failed, missing, error,
+      });
+    });
+    const stamp = new Date(this.opts.now).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    let run: string | null = null;
+    let backupDir: string | null = null;
+    if (changedPaths.length) {
+      run = stamp;
+      for (let n = 2; this.mdRuns.has(run); n++) run = `${stamp}-${n}`;
+      backupDir = `/home/me/.local/share/hoist/markdown-backups/${run}`;
+      this.mdRuns.set(run, { paths: changedPaths, undone: false, backupDir });
+    }
+    queue.push({ id, kind: 'done', summary: sum, run, backupDir });
+    // Sent after the command has returned, as the shell does.
+    this.mdQueue.push(...queue);
+    if (this.opts.autoProgress && !this.mdTimer) {
+      this.mdTimer = setInterval(() => {
+        if (this.mdStep() === 0 && this.mdTimer) {
+          clearInterval(this.mdTimer);
+          this.mdTimer = null;
+        }
+      }, 350);
+    }
+  }
+
+  async mdUndo(run: string): Promise<MdUndoLine[]> {
+    await delay(Math.max(this.opts.latency, this.opts.autoProgress ? 300 : 0));
+    const r = this.mdRuns.get(run);
+    if (!r) throw err('markdown.no_backup', `no migration "${run}" is kept`);
+    const lines = r.paths.map((path, i): MdUndoLine => {
+      // The daily note was edited after the migration: it stays as it is.
+      if (path.includes('/Daily/')) {
+        return { path, status: 'changed_since', detail: `the original is kept in ${r.backupDir}/files/${i + 1}-${path.split('/').pop()}` };
+      }
+      return { path, status: r.undone ? 'already_original' : 'restored', detail: null };
+    });
+    r.undone = true;
+    return lines;
+  }
+
   async onJob(cb: (job: JobState) => void): Promise<Unlisten> {
     this.listeners.job.add(cb);
     return () => this.listeners.job.delete(cb);
@@ -523,6 +835,14 @@ export class MockBackend implements Backend {
   async onNavigate(cb: (view: string) => void): Promise<Unlisten> {
     this.listeners.nav.add(cb);
     return () => this.listeners.nav.delete(cb);
+  }
+  async onMdProgress(cb: (p: MdProgress) => void): Promise<Unlisten> {
+    this.listeners.mdProgress.add(cb);
+    return () => this.listeners.mdProgress.delete(cb);
+  }
+  async onMdOffer(cb: (paths: string[]) => void): Promise<Unlisten> {
+    this.listeners.mdOffer.add(cb);
+    return () => this.listeners.mdOffer.delete(cb);
   }
   async onError(_cb: (e: AppError) => void): Promise<Unlisten> {
     // The mock starts nothing outside the window, so it never reports background errors.
@@ -780,9 +1100,16 @@ export class MockBackend implements Backend {
       e.preventDefault();
       depth = 0;
       this.dragHover(false);
-      // Names only: like the real shell, the UI never reads the files.
+      // Names only: like the real shell, the UI never reads the files. Markdown files are
+      // offered to the Markdown view (as if they were on the desktop), the rest uploaded.
       const names = [...(e.dataTransfer?.files ?? [])].map((f) => f.name);
-      if (names.length) void this.uploadPaths(names);
+      const md = names.filter(isMarkdownPath);
+      const images = names.filter((n) => !isMarkdownPath(n));
+      if (md.length) {
+        this.navigate('markdown');
+        this.mdOffer(md.map((n) => `/home/me/Desktop/${n}`));
+      }
+      if (images.length) void this.uploadPaths(images);
     });
   }
 }

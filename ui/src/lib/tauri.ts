@@ -6,10 +6,12 @@ import { listen } from '@tauri-apps/api/event';
 import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { Backend, Unlisten } from './backend';
 import { toAppError } from './errors';
-import { EVENT_BATCH, EVENT_ERROR, EVENT_JOB, EVENT_NAVIGATE, EVENT_STATE } from './events';
+import {
+  EVENT_BATCH, EVENT_ERROR, EVENT_JOB, EVENT_MD_OFFER, EVENT_MD_PROGRESS, EVENT_NAVIGATE, EVENT_STATE,
+} from './events';
 import type {
-  AppError, AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, Preset, Preview,
-  PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
+  AppError, AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, MdPlan, MdProgress,
+  MdUndoLine, Preset, Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
 } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -97,6 +99,19 @@ export class TauriBackend implements Backend {
     return call('import_picgo', { dryRun });
   }
 
+  mdPick(folder: boolean): Promise<string[] | null> {
+    return call('md_pick', { folder });
+  }
+  mdPlan(paths: string[], profile: string | null, remote: boolean): Promise<MdPlan> {
+    return call('md_plan', { paths, profile, remote });
+  }
+  mdRun(id: number): Promise<void> {
+    return call('md_run', { id });
+  }
+  mdUndo(run: string): Promise<MdUndoLine[]> {
+    return call('md_undo', { run });
+  }
+
   onJob(cb: (job: JobState) => void): Promise<Unlisten> {
     return on(EVENT_JOB, cb);
   }
@@ -119,6 +134,12 @@ export class TauriBackend implements Backend {
   }
   onError(cb: (e: AppError) => void): Promise<Unlisten> {
     return on<unknown>(EVENT_ERROR, (e) => cb(toAppError(e)));
+  }
+  onMdProgress(cb: (p: MdProgress) => void): Promise<Unlisten> {
+    return on(EVENT_MD_PROGRESS, cb);
+  }
+  onMdOffer(cb: (paths: string[]) => void): Promise<Unlisten> {
+    return on(EVENT_MD_OFFER, cb);
   }
   sessionJobs(): Promise<JobState[]> {
     return call('session_jobs');

@@ -232,3 +232,76 @@ export interface ImportSummary {
   historyAdded: number;
   messages: string[];
 }
+
+// ---- Markdown migration (`hoist md migrate` in the window) ----
+
+/** One image reference of a Markdown file and what the migration does with it. */
+export interface MdRef {
+  /** 1-based line of the reference in the file. */
+  line: number;
+  /** The link as written in the file. */
+  link: string;
+  action: 'upload' | 'skip' | 'missing';
+  /** upload: the local file or URL; skip and missing: why, in plain words. */
+  detail: string;
+}
+
+export interface MdFilePlan {
+  path: string;
+  refs: MdRef[];
+}
+
+/** What a migration would do, read from the files (nothing uploaded or written yet). */
+export interface MdPlan {
+  /** The plan's id in Rust; mdRun takes it. */
+  id: number;
+  /** The profile the plan was made for. */
+  profile: string;
+  /** The common folder of the chosen paths ('' if none); paths are shown relative to it. */
+  root: string;
+  /** Markdown files found (with or without images). */
+  fileCount: number;
+  /** Only files with at least one image reference, in path order. */
+  files: MdFilePlan[];
+  /** Distinct images to upload. */
+  uploads: number;
+  /** Image references in all files. */
+  refs: number;
+  skipped: number;
+  missing: number;
+  unreadable: { path: string; reason: string }[];
+}
+
+/** A reference a migration could not move (its upload failed, or the file is not there). */
+export interface MdProblem {
+  line: number;
+  link: string;
+  reason: string;
+}
+
+export interface MdSummary {
+  files: number;
+  filesChanged: number;
+  filesFailed: number;
+  uploaded: number;
+  /** Images already in the bucket (the same bytes uploaded before). */
+  reused: number;
+  rewritten: number;
+  skipped: number;
+  failed: number;
+  missing: number;
+}
+
+/** Sent as `markdown://progress` while a migration runs: one `file` per finished file, then
+ *  `done` (or `failed` when the run itself stopped). `id` is the plan's. */
+export type MdProgress =
+  | { id: number; kind: 'file'; path: string; done: number; total: number; changed: boolean; rewritten: number; failed: MdProblem[]; missing: MdProblem[]; error: string | null }
+  | { id: number; kind: 'done'; summary: MdSummary; run: string | null; backupDir: string | null }
+  | { id: number; kind: 'failed'; code: string; message: string };
+
+/** What undoing a migration did to one file. */
+export interface MdUndoLine {
+  path: string;
+  status: 'restored' | 'already_original' | 'changed_since' | 'failed';
+  detail: string | null;
+}

@@ -1,8 +1,8 @@
 // The mock backend behaves like the shell where the UI depends on it: job events through to a
-// BatchDone, keyset pages, the canned preview.
+// BatchDone, keyset pages, the canned preview, a Markdown migration and its undo.
 import { describe, expect, it } from 'vitest';
 import { MockBackend } from '../lib/mock';
-import type { BatchDone, JobState } from '../lib/types';
+import type { BatchDone, JobState, MdProgress } from '../lib/types';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -65,5 +65,41 @@ describe('MockBackend', () => {
     const bad = await mock.preview({ config: { ...config, key_template: ' ' }, fileName: 'screenshot.png' });
     expect(bad.key).toBeNull();
     expect(bad.error?.offset).toBe(0);
+  });
+});
+
+describe('MockBackend Markdown migration', () => {
+  it('plans, runs file by file to a summary, and undoes once', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    const events: MdProgress[] = [];
+    await mock.onMdProgress((p) => events.push(p));
+    const plan = await mock.mdPlan(['/home/me/blog'], null, false);
+    expect(plan.profile).toBe('blog');
+    expect(plan.root).toBe('/home/me/blog');
+    expect(plan.refs).toBe(plan.files.reduce((n, f) => n + f.refs.length, 0));
+    expect(new Set(plan.files.flatMap((f) => f.refs.map((r) => r.action)))).toEqual(new Set(['upload', 'skip', 'missing']));
+    await mock.mdRun(plan.id);
+    expect(events).toHaveLength(0);
+    mock.mdFinish();
+    const files = events.filter((e) => e.kind === 'file');
+    expect(files.map((e) => e.done)).toEqual(files.map((_, i) => i + 1));
+    const end = events.at(-1)!;
+    if (end.kind !== 'done') throw new Error('no done event');
+    expect(end.summary.filesChanged).toBeGreaterThan(0);
+    // A plan runs once.
+    await expect(mock.mdRun(plan.id)).rejects.toEqual(expect.objectContaining({ code: 'markdown.no_plan' }));
+    const first = await mock.mdUndo(end.run!);
+    expect(first.some((l) => l.status === 'restored')).toBe(true);
+    const second = await mock.mdUndo(end.run!);
+    expect(second.some((l) => l.status === 'restored')).toBe(false);
+    await expect(mock.mdUndo('nope')).rejects.toEqual(expect.objectContaining({ code: 'markdown.no_backup' }));
+  });
+
+  it('plans a dropped file of its own and refuses a path without Markdown', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    const plan = await mock.mdPlan(['/tmp/notes/post.md'], 'screenshots', false);
+    expect(plan.root).toBe('/tmp/notes');
+    expect(plan.files.map((f) => f.path)).toEqual(['/tmp/notes/post.md']);
+    await expect(mock.mdPlan(['/tmp/empty'], null, false)).rejects.toEqual(expect.objectContaining({ code: 'markdown.no_files' }));
   });
 });

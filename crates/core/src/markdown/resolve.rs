@@ -44,7 +44,7 @@ impl Skip {
     pub fn words(self) -> &'static str {
         match self {
             Skip::AlreadyHosted => "already on the profile's public URL",
-            Skip::Remote => "on another host (add --remote to copy it)",
+            Skip::Remote => "on another website; copied only when asked to",
             Skip::DataUri => "a data: URI",
             Skip::NotAnImage => "not an image",
             Skip::OtherScheme => "not a file or web link",
