@@ -126,9 +126,14 @@ pub fn bench(args: &Args) -> Res<()> {
             .map_or("n/a".into(), |k| format!("{:.0}", k / 1024.0));
         let _ = std::fs::remove_file(&rss_file);
         let stored = count_files(&bucket) - objects_before;
+        // A run that uploads nothing has no rate worth printing.
+        let rate = if stored > 0 {
+            format!("{:.0}", stored as f64 / wall)
+        } else {
+            "–".into()
+        };
         println!(
-            "| {label} | {wall:.2} | {:.0} | {rss} | {stored} | {:.1} |",
-            images as f64 / wall,
+            "| {label} | {wall:.2} | {rate} | {rss} | {stored} | {:.1} |",
             (crate::walk_sizes(&bucket) - bytes_before) as f64 / 1e6
         );
     }
