@@ -1,13 +1,17 @@
 //! Whether links still serve something: each URL asked with bounded concurrency and a timeout,
 //! a broken one with its reason in plain words (404, 403, DNS, TLS, timeout). Shared by
-//! `hoist md check` and anything else that checks links.
+//! `hoist md check` and `hoist history check` (the history's links, `check_history`).
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use futures::StreamExt;
+use hoist_history::{History, Query, Record, Status};
 
 use crate::error::Error;
 use crate::fetch;
+use crate::queue;
 
 /// What asking a URL found.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +35,72 @@ pub async fn check_urls(
         .buffered(concurrency.max(1))
         .collect()
         .await)
+}
+
+/// A finished upload whose link does not serve.
+#[derive(Debug, Clone)]
+pub struct BrokenUpload {
+    pub record: Record,
+    pub reason: String,
+    /// Its source is kept (the file is still there, or it came from a URL), so it can be
+    /// uploaded again ([`queue::reupload_job_for`]).
+    pub reuploadable: bool,
+}
+
+/// What checking the history's links found.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryHealth {
+    /// Finished uploads with a link.
+    pub uploads: usize,
+    /// Distinct links asked.
+    pub links: usize,
+    pub broken: Vec<BrokenUpload>,
+}
+
+/// Asks the link of every finished upload in `history` (of `profile` only, if given), each
+/// distinct link once, newest upload first.
+pub async fn check_history(
+    history: &Mutex<History>,
+    profile: Option<&str>,
+    concurrency: usize,
+    timeout: Duration,
+) -> Result<HistoryHealth, Error> {
+    let rows = {
+        let h = history.lock().unwrap_or_else(|p| p.into_inner());
+        h.list(&Query {
+            profile: profile.map(str::to_owned),
+            status: Some(Status::Done),
+            limit: 0,
+            ..Query::default()
+        })?
+    };
+    let rows: Vec<Record> = rows.into_iter().filter(|r| r.url.is_some()).collect();
+    let mut urls: Vec<String> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for r in &rows {
+        let url = r.url.clone().unwrap_or_default();
+        if !index.contains_key(&url) {
+            index.insert(url.clone(), urls.len());
+            urls.push(url);
+        }
+    }
+    let health = check_urls(&urls, concurrency, timeout).await?;
+    let mut out = HistoryHealth {
+        uploads: rows.len(),
+        links: urls.len(),
+        broken: Vec::new(),
+    };
+    for record in rows {
+        let i = index[record.url.as_deref().unwrap_or_default()];
+        if let Health::Broken(reason) = &health[i] {
+            out.broken.push(BrokenUpload {
+                reuploadable: queue::reupload_job_for(&record).is_ok(),
+                reason: reason.clone(),
+                record,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// A HEAD first (cheap); servers that refuse HEAD (405, or a 403 from some CDNs) get a GET

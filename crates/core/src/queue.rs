@@ -13,19 +13,39 @@ use crate::pipeline::{Job, Source};
 
 /// The job that continues `rec`, or why it cannot be retried.
 pub fn job_for(rec: &Record) -> Result<Job, Error> {
-    let refuse = |reason: String| Error::NotRetryable {
+    if rec.status == Status::Done {
+        return Err(refuse(rec, "it is already uploaded".into()));
+    }
+    continue_row(rec)
+}
+
+/// The job that uploads a finished upload's source again into the same row, for a link found
+/// broken (`hoist history check --reupload`): the object is stored anew, under the same key
+/// when the template gives it again (so the published link works again), and the row gets
+/// the new link.
+pub fn reupload_job_for(rec: &Record) -> Result<Job, Error> {
+    if rec.status != Status::Done {
+        return Err(refuse(rec, "it is not uploaded; retry it instead".into()));
+    }
+    continue_row(rec)
+}
+
+fn refuse(rec: &Record, reason: String) -> Error {
+    Error::NotRetryable {
         id: rec.id,
         name: rec.source_name.clone(),
         reason,
-    };
+    }
+}
+
+/// The job continuing `rec` from its kept source, whatever its status.
+fn continue_row(rec: &Record) -> Result<Job, Error> {
+    let refuse = |reason: String| refuse(rec, reason);
     if rec.origin != ORIGIN_UPLOAD {
         return Err(refuse(format!(
             "it was imported ({}), not uploaded by Hoist",
             rec.origin
         )));
-    }
-    if rec.status == Status::Done {
-        return Err(refuse("it is already uploaded".into()));
     }
     let Some(src) = rec.source_path.as_deref() else {
         return Err(refuse("its source was not kept".into()));
@@ -50,10 +70,22 @@ pub fn job_for(rec: &Record) -> Result<Job, Error> {
 /// The jobs that continue `rows`, grouped by the profile each was uploaded with (retry and
 /// resume run each group with its own profile), and the rows that cannot be continued, with why.
 pub fn jobs_by_profile(rows: &[Record]) -> (BTreeMap<String, Vec<Job>>, Vec<Error>) {
+    group_jobs(rows, job_for)
+}
+
+/// [`jobs_by_profile`] for re-uploads of finished rows ([`reupload_job_for`]).
+pub fn reupload_jobs_by_profile(rows: &[Record]) -> (BTreeMap<String, Vec<Job>>, Vec<Error>) {
+    group_jobs(rows, reupload_job_for)
+}
+
+fn group_jobs(
+    rows: &[Record],
+    job: fn(&Record) -> Result<Job, Error>,
+) -> (BTreeMap<String, Vec<Job>>, Vec<Error>) {
     let mut groups: BTreeMap<String, Vec<Job>> = BTreeMap::new();
     let mut refused = Vec::new();
     for rec in rows {
-        match job_for(rec) {
+        match job(rec) {
             Ok(job) => groups.entry(rec.profile.clone()).or_default().push(job),
             Err(e) => refused.push(e),
         }
@@ -127,6 +159,29 @@ mod tests {
             assert_eq!(e.code(), "job.not_retryable");
             assert!(e.to_string().contains(why), "{e}");
         }
+    }
+
+    #[test]
+    fn only_finished_uploads_are_uploaded_again_into_their_row() {
+        let done = record(Status::Done, ORIGIN_UPLOAD, Some("https://h/1.png".into()));
+        let job = reupload_job_for(&done).unwrap();
+        assert_eq!(job.history_id, Some(done.id));
+        let failed = record(
+            Status::Failed,
+            ORIGIN_UPLOAD,
+            Some("https://h/1.png".into()),
+        );
+        let e = reupload_job_for(&failed).unwrap_err();
+        assert!(e.to_string().contains("retry it instead"), "{e}");
+        let imported = record(Status::Done, ORIGIN_PICGO, Some("/x".into()));
+        assert!(
+            reupload_job_for(&imported)
+                .unwrap_err()
+                .to_string()
+                .contains("imported")
+        );
+        let (groups, refused) = reupload_jobs_by_profile(&[done, failed]);
+        assert_eq!((groups.len(), refused.len()), (1, 1));
     }
 
     #[test]

@@ -39,7 +39,9 @@ pub fn run(ctx: &Ctx, cmd: HistoryCmd) -> Result<ExitCode, Error> {
             };
             print_records(&history.list(&q)?, json);
         }
-        HistoryCmd::Retry { .. } => unreachable!("dispatched to cmd::retry"),
+        HistoryCmd::Retry { .. } | HistoryCmd::Check { .. } => {
+            unreachable!("dispatched to cmd::retry")
+        }
         HistoryCmd::Copy {
             id,
             format,

@@ -1,13 +1,18 @@
-//! `hoist history retry` and `hoist queue list|resume`: history rows back into the pipeline,
-//! each with the profile it was uploaded with, continuing the same row.
+//! `hoist history retry`, `hoist history check [--reupload]` and `hoist queue list|resume`:
+//! history rows back into the pipeline, each with the profile it was uploaded with, continuing
+//! the same row.
 
+use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use hoist_core::Error;
-use hoist_core::pipeline::{Env, RunOptions, Uploader};
+use hoist_core::linkcheck;
+use hoist_core::pipeline::{Env, Job, RunOptions, Uploader};
 use hoist_core::queue;
 use hoist_history::{Query, Record, Status};
+use serde_json::json;
 
 use super::upload::Report;
 use crate::cli::{FormatArg, QueueCmd};
@@ -51,7 +56,8 @@ pub async fn retry(
         eprintln!("hoist: nothing to retry: give upload ids or --all-failed");
         return Ok(ExitCode::from(output::EXIT_SETUP));
     }
-    run(ctx, rows, format, no_copy, all_failed).await
+    let (groups, refused) = queue::jobs_by_profile(&rows);
+    run(ctx, groups, refused, format, no_copy, all_failed).await
 }
 
 pub async fn queue(ctx: &Ctx, cmd: QueueCmd) -> Result<ExitCode, Error> {
@@ -81,24 +87,25 @@ pub async fn queue(ctx: &Ctx, cmd: QueueCmd) -> Result<ExitCode, Error> {
                 eprintln!("hoist: no interrupted uploads");
                 return Ok(ExitCode::SUCCESS);
             }
-            run(ctx, rows, format, no_copy, true).await
+            let (groups, refused) = queue::jobs_by_profile(&rows);
+            run(ctx, groups, refused, format, no_copy, true).await
         }
     }
 }
 
-/// Runs the rows' jobs grouped by profile (each with its own store and link format). Rows that
-/// cannot be retried are reported and skipped; with `lenient` (bulk modes) they do not make
-/// the command fail, since nothing can be done about them.
+/// Runs jobs grouped by profile (each with its own store and link format). Rows that cannot be
+/// continued (`not_retryable`) are reported and skipped; with `lenient` (bulk modes) they do
+/// not make the command fail, since nothing can be done about them.
 async fn run(
     ctx: &Ctx,
-    rows: Vec<Record>,
+    groups: BTreeMap<String, Vec<Job>>,
+    not_retryable: Vec<Error>,
     format: Option<FormatArg>,
     no_copy: bool,
     lenient: bool,
 ) -> Result<ExitCode, Error> {
     let cfg = ctx.config()?;
     let history = ctx.history()?;
-    let (groups, not_retryable) = queue::jobs_by_profile(&rows);
     for e in &not_retryable {
         eprintln!("hoist: {e}");
     }
@@ -137,6 +144,105 @@ async fn run(
     }
     let code = report.finish(ctx, no_copy);
     if refused > 0 && !lenient {
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(code)
+}
+
+/// What `hoist history check` was asked.
+pub struct CheckOptions {
+    pub profile: Option<String>,
+    pub reupload: bool,
+    pub concurrency: u16,
+    pub timeout: u64,
+    pub json: bool,
+    pub format: Option<FormatArg>,
+    pub no_copy: bool,
+}
+
+/// Checks every finished upload's link, lists the broken ones (stdout), and with `reupload`
+/// uploads again those whose source is kept. Exit 1 while a link stays broken.
+pub async fn check(ctx: &Ctx, opts: CheckOptions) -> Result<ExitCode, Error> {
+    let history = ctx.history()?;
+    let check = linkcheck::check_history(
+        &history,
+        opts.profile.as_deref(),
+        usize::from(opts.concurrency),
+        Duration::from_secs(opts.timeout),
+    );
+    let health = match interrupt::or_interrupt(check).await {
+        Ok(h) => h?,
+        Err(code) => return Ok(code),
+    };
+    for b in &health.broken {
+        let r = &b.record;
+        let url = r.url.as_deref().unwrap_or_default();
+        if opts.json {
+            outln!(
+                "{}",
+                json!({"id": r.id, "profile": r.profile, "source": r.source_name, "url": url,
+                       "reason": b.reason, "reuploadable": b.reuploadable})
+            );
+        } else {
+            let kept = if b.reuploadable {
+                ""
+            } else {
+                "; its source is not kept"
+            };
+            let line = output::one_line(&format!(
+                "{:>6}  {:<10}  {}  {url}: {}{kept}",
+                r.id, r.profile, r.source_name, b.reason
+            ));
+            // With --reupload stdout carries the new links only, as `hoist upload` does.
+            if opts.reupload {
+                eprintln!("hoist: broken: {}", line.trim_start());
+            } else {
+                outln!("{line}");
+            }
+        }
+    }
+    let again = health.broken.iter().filter(|b| b.reuploadable).count();
+    eprintln!(
+        "hoist: {} uploads, {} links checked: {} broken",
+        health.uploads,
+        health.links,
+        health.broken.len()
+    );
+    if health.broken.is_empty() {
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !opts.reupload {
+        if again > 0 {
+            eprintln!(
+                "hoist: `hoist history check --reupload` stores again the {again} whose source file is kept"
+            );
+        }
+        return Ok(ExitCode::FAILURE);
+    }
+    if again == 0 {
+        eprintln!("hoist: none of them can be uploaded again: their source files are gone");
+        return Ok(ExitCode::FAILURE);
+    }
+    let broken = health.broken.len();
+    let rows: Vec<Record> = health
+        .broken
+        .into_iter()
+        .filter(|b| b.reuploadable)
+        .map(|b| b.record)
+        .collect();
+    let (groups, refused) = queue::reupload_jobs_by_profile(&rows);
+    let code = run(ctx, groups, refused, opts.format, opts.no_copy, false).await?;
+    // Uploads whose source is gone stay broken: the command still fails for them.
+    if again < broken {
+        let n = broken - again;
+        eprintln!(
+            "hoist: {n} {} broken: the source file is gone",
+            if n == 1 {
+                "upload stays"
+            } else {
+                "uploads stay"
+            }
+        );
         return Ok(ExitCode::FAILURE);
     }
     Ok(code)

@@ -39,7 +39,8 @@ pub struct Plan {
 pub struct FilePlan {
     pub file: MdFile,
     /// The file's text when it was planned; a file that differs when it is rewritten (edited
-    /// meanwhile) is left alone.
+    /// meanwhile) is left alone. Empty for a file with nothing to upload, which is never
+    /// rewritten: a vault's thousands of other notes are not held in memory.
     pub text: String,
     pub refs: Vec<RefPlan>,
 }
@@ -70,7 +71,7 @@ impl Plan {
                     continue;
                 }
             };
-            let refs = hoist_markdown::scan(&text)
+            let refs: Vec<RefPlan> = hoist_markdown::scan(&text)
                 .into_iter()
                 .map(|image| {
                     let action = resolver.resolve(&file, &image);
@@ -83,6 +84,8 @@ impl Plan {
                     RefPlan { image, action }
                 })
                 .collect();
+            let rewritable = refs.iter().any(|r| matches!(r.action, Resolved::Upload(_)));
+            let text = if rewritable { text } else { String::new() };
             plan.files.push(FilePlan { file, text, refs });
         }
         plan.index = seen;
