@@ -89,6 +89,7 @@ pub fn plan(
     }
     let ctx = app.state::<Shell>();
     let resolved = ctx.resolve(profile)?;
+    markdown::usable_profile(&resolved)?;
     let mut resolver = Resolver::new(Vec::new(), remote, resolved.public_base.as_deref());
     let plan = markdown::plan(paths, &mut resolver)?;
     if plan.files.is_empty() && plan.unreadable.is_empty() {

@@ -95,6 +95,7 @@ pub async fn run(ctx: &Ctx, cmd: MdCmd) -> Result<ExitCode, Error> {
 async fn migrate(ctx: &Ctx, args: MigrateArgs) -> Result<ExitCode, Error> {
     let cfg = ctx.config()?;
     let profile = Arc::new(cfg.resolve(args.profile.as_deref())?);
+    markdown::usable_profile(&profile)?;
     let mut resolver = Resolver::new(args.site_roots, args.remote, profile.public_base.as_deref());
     let plan = markdown::plan(&args.paths, &mut resolver)?;
     let store = Arc::new(ctx.store(&profile, args.dry_run)?);

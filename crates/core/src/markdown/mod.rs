@@ -19,6 +19,7 @@ use hoist_markdown::ImageRef;
 pub use migrate::{FileResult, MigrateOptions, Problem, Summary, migrate};
 pub use resolve::{Resolved, Resolver, Skip, Target};
 
+use crate::config::ResolvedProfile;
 use crate::error::Error;
 use crate::fsio::io_words;
 
@@ -95,6 +96,17 @@ impl Plan {
     /// The position of `target` in [`Plan::uploads`].
     pub fn upload_index(&self, target: &Target) -> Option<usize> {
         self.index.get(target).copied()
+    }
+}
+
+/// Whether `profile` can migrate: the files get its links, so it needs a public URL. Checked
+/// before anything is read, rather than failing every image one by one.
+pub fn usable_profile(profile: &ResolvedProfile) -> Result<(), Error> {
+    match profile.public_base {
+        Some(_) => Ok(()),
+        None => Err(Error::NoPublicUrl {
+            profile: profile.name.clone(),
+        }),
     }
 }
 

@@ -78,7 +78,26 @@ pub struct Resolver {
     /// The profile's public URL (without a trailing `/`): links under it are already hosted.
     public_base: Option<String>,
     names: HashMap<PathBuf, HashMap<String, Vec<PathBuf>>>,
+    /// Each folder's static site root, once looked up.
+    sites: HashMap<PathBuf, Option<PathBuf>>,
 }
+
+/// Files that mark a static site's root folder: Hugo, Hexo, Jekyll and their kin.
+const SITE_CONFIGS: &[&str] = &[
+    "hugo.toml",
+    "hugo.yaml",
+    "hugo.json",
+    "config.toml",
+    "config.yaml",
+    "config.yml",
+    "_config.yml",
+    "_config.yaml",
+];
+
+/// Where a site serves `/…` from, under its root, in the order tried: Hugo's `static/`, Hexo's
+/// `source/`, the root itself (Jekyll), then `public/` (VitePress; Hugo's output, which holds
+/// copies of `static/`).
+const SITE_SERVED: &[&str] = &["static", "source", "", "public"];
 
 impl Resolver {
     pub fn new(site_roots: Vec<PathBuf>, remote: bool, public_base: Option<&str>) -> Self {
@@ -87,6 +106,7 @@ impl Resolver {
             remote,
             public_base: public_base.map(|b| b.trim_end_matches('/').to_owned()),
             names: HashMap::new(),
+            sites: HashMap::new(),
         }
     }
 
@@ -150,7 +170,7 @@ impl Resolver {
     }
 
     /// Where `text` may be, in the order a renderer (and then Obsidian) looks.
-    fn candidates(&self, file: &MdFile, kind: RefKind, text: &str) -> Vec<PathBuf> {
+    fn candidates(&mut self, file: &MdFile, kind: RefKind, text: &str) -> Vec<PathBuf> {
         if let Some(rest) = text.strip_prefix("file://") {
             let path = url::Url::parse(&format!("file://{rest}"))
                 .ok()
@@ -164,6 +184,9 @@ impl Resolver {
             out.push(path.to_path_buf());
             let relative = text.trim_start_matches('/');
             out.extend(self.site_roots.iter().map(|r| r.join(relative)));
+            if let Some(site) = self.site_of(note_dir) {
+                out.extend(SITE_SERVED.iter().map(|d| site.join(d).join(relative)));
+            }
             if let Some(vault) = &file.vault {
                 out.push(vault.join(relative));
             }
@@ -174,6 +197,21 @@ impl Resolver {
             out.push(file.search_root().join(path));
         }
         out
+    }
+
+    /// The nearest folder at or above `dir` holding a site generator's config file.
+    fn site_of(&mut self, dir: &Path) -> Option<PathBuf> {
+        let dir = std::path::absolute(dir).ok()?;
+        if let Some(known) = self.sites.get(&dir) {
+            return known.clone();
+        }
+        let found = if SITE_CONFIGS.iter().any(|c| dir.join(c).is_file()) {
+            Some(dir.clone())
+        } else {
+            dir.parent().and_then(|p| self.site_of(p))
+        };
+        self.sites.insert(dir, found.clone());
+        found
     }
 
     /// The file called like `text`'s last part anywhere under `root` (without case, as on the
@@ -383,6 +421,24 @@ mod tests {
             panic!("a plain Markdown image outside a vault is not searched by name")
         };
         assert_eq!(tried, [root.join("posts").join("shot.png")]);
+        // Without --site-root, `/…` is looked for where the site (a folder with its
+        // generator's config) serves it from.
+        let site = root.join("site");
+        for f in ["hugo.toml", "static/img/logo.png", "content/posts/a.md"] {
+            let p = f.split('/').fold(site.clone(), |a, c| a.join(c));
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "x").unwrap();
+        }
+        let note = MdFile {
+            path: site.join("content").join("posts").join("a.md"),
+            root: site.join("content"),
+            vault: None,
+        };
+        let mut plain = Resolver::new(Vec::new(), false, None);
+        assert_eq!(
+            plain.resolve(&note, &r(RefKind::Inline, "/img/logo.png", "/img/logo.png")),
+            local("site/static/img/logo.png")
+        );
         let mut remote = Resolver::new(Vec::new(), true, None);
         assert_eq!(
             remote.resolve(&file, &r(RefKind::Inline, "//cdn.x/a.png", "//cdn.x/a.png")),
