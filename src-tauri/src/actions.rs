@@ -54,31 +54,43 @@ pub async fn apply_effects(
     Ok(())
 }
 
-/// The dialog that picks images to upload: every extension Hoist reads, in both cases (GTK's
-/// filters are case-sensitive and cameras write `.JPG`).
+/// The dialog that picks images to upload: every extension Hoist reads.
 pub fn image_dialog(app: &AppHandle) -> tauri_plugin_dialog::FileDialogBuilder<tauri::Wry> {
-    let extensions: Vec<String> = hoist_imaging::IMAGE_EXTENSIONS
-        .iter()
-        .flat_map(|e| [e.to_string(), e.to_ascii_uppercase()])
-        .collect();
-    let extensions: Vec<&str> = extensions.iter().map(String::as_str).collect();
-    app.dialog()
-        .file()
-        .set_title("Upload images")
-        .add_filter("Images", &extensions)
+    dialog_for(
+        app,
+        "Upload images",
+        "Images",
+        hoist_imaging::IMAGE_EXTENSIONS,
+    )
 }
 
 /// The dialog that picks Markdown files or a folder of them for the Markdown view.
 pub fn markdown_dialog(app: &AppHandle) -> tauri_plugin_dialog::FileDialogBuilder<tauri::Wry> {
-    let extensions: Vec<String> = hoist_core::markdown::files::EXTENSIONS
+    dialog_for(
+        app,
+        "Markdown files",
+        "Markdown",
+        hoist_core::markdown::files::EXTENSIONS,
+    )
+}
+
+/// A file dialog filtered to `extensions`, each in both cases (GTK's filters are
+/// case-sensitive, and cameras write `.JPG`).
+fn dialog_for(
+    app: &AppHandle,
+    title: &str,
+    filter: &str,
+    extensions: &[&str],
+) -> tauri_plugin_dialog::FileDialogBuilder<tauri::Wry> {
+    let extensions: Vec<String> = extensions
         .iter()
         .flat_map(|e| [e.to_string(), e.to_ascii_uppercase()])
         .collect();
     let extensions: Vec<&str> = extensions.iter().map(String::as_str).collect();
     app.dialog()
         .file()
-        .set_title("Markdown files")
-        .add_filter("Markdown", &extensions)
+        .set_title(title)
+        .add_filter(filter, &extensions)
 }
 
 pub fn to_paths(files: Vec<tauri_plugin_dialog::FilePath>) -> Vec<PathBuf> {

@@ -255,27 +255,7 @@ pub enum HistoryCmd {
         no_copy: bool,
     },
     /// Check the link of every upload and list the broken ones (exit 1 if any).
-    Check {
-        #[arg(short, long)]
-        profile: Option<String>,
-        /// Upload the broken ones again from their kept source; each row gets the new link.
-        #[arg(long)]
-        reupload: bool,
-        /// Links asked at once.
-        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
-        concurrency: u16,
-        /// Seconds a link may take to answer.
-        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
-        timeout: u64,
-        /// One JSON object per broken upload on stdout.
-        #[arg(long)]
-        json: bool,
-        /// Link format of re-uploaded files (default: the profile's).
-        #[arg(short, long, value_enum)]
-        format: Option<FormatArg>,
-        #[arg(long)]
-        no_copy: bool,
-    },
+    Check(CheckArgs),
     /// Print (and copy) the link of an upload by its id.
     Copy {
         id: i64,
@@ -284,6 +264,30 @@ pub enum HistoryCmd {
         #[arg(long)]
         no_copy: bool,
     },
+}
+
+/// What `hoist history check` is asked.
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    #[arg(short, long)]
+    pub profile: Option<String>,
+    /// Upload the broken ones again from their kept source; each row gets the new link.
+    #[arg(long)]
+    pub reupload: bool,
+    /// Links asked at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// Seconds a link may take to answer.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
+    /// One JSON object per broken upload on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Link format of re-uploaded files (default: the profile's).
+    #[arg(short, long, value_enum)]
+    pub format: Option<FormatArg>,
+    #[arg(long)]
+    pub no_copy: bool,
 }
 
 #[derive(Subcommand, Debug)]

@@ -39,7 +39,7 @@ pub fn run(ctx: &Ctx, cmd: HistoryCmd) -> Result<ExitCode, Error> {
             };
             print_records(&history.list(&q)?, json);
         }
-        HistoryCmd::Retry { .. } | HistoryCmd::Check { .. } => {
+        HistoryCmd::Retry { .. } | HistoryCmd::Check(_) => {
             unreachable!("dispatched to cmd::retry")
         }
         HistoryCmd::Copy {

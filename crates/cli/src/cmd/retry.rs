@@ -15,7 +15,7 @@ use hoist_history::{Query, Record, Status};
 use serde_json::json;
 
 use super::upload::Report;
-use crate::cli::{FormatArg, QueueCmd};
+use crate::cli::{CheckArgs, FormatArg, QueueCmd};
 use crate::context::Ctx;
 use crate::interrupt;
 use crate::output::{self, StderrProgress, outln};
@@ -149,20 +149,9 @@ async fn run(
     Ok(code)
 }
 
-/// What `hoist history check` was asked.
-pub struct CheckOptions {
-    pub profile: Option<String>,
-    pub reupload: bool,
-    pub concurrency: u16,
-    pub timeout: u64,
-    pub json: bool,
-    pub format: Option<FormatArg>,
-    pub no_copy: bool,
-}
-
 /// Checks every finished upload's link, lists the broken ones (stdout), and with `reupload`
 /// uploads again those whose source is kept. Exit 1 while a link stays broken.
-pub async fn check(ctx: &Ctx, opts: CheckOptions) -> Result<ExitCode, Error> {
+pub async fn check(ctx: &Ctx, opts: CheckArgs) -> Result<ExitCode, Error> {
     let history = ctx.history()?;
     let check = linkcheck::check_history(
         &history,
