@@ -9,6 +9,8 @@ pub mod commands;
 mod demo;
 mod error;
 mod events;
+#[cfg(target_os = "linux")]
+mod handover;
 mod i18n;
 mod jobs;
 mod markdown;
@@ -71,6 +73,18 @@ pub fn run() {
     let cwd = std::env::current_dir().unwrap_or_default();
     let argv: Vec<String> = std::env::args().skip(1).collect();
     let args = Args::parse(&argv, &cwd);
+    let context = tauri::generate_context!();
+    // The plugin's own argv form: the program first.
+    #[cfg(target_os = "linux")]
+    if handover::forward_to_running(
+        &context.config().identifier,
+        std::env::args_os()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        &cwd,
+    ) {
+        return;
+    }
     let ctx = match Paths::resolve(None)
         .map_err(error::IpcError::from)
         .and_then(Shell::open)
@@ -204,7 +218,7 @@ pub fn run() {
                 window::closed();
             }
         })
-        .build(tauri::generate_context!());
+        .build(context);
     let app = match app {
         Ok(app) => app,
         Err(e) => {

@@ -578,6 +578,9 @@ fn desktop_app_end_to_end() {
     for (k, v) in &env {
         c.env(k, v);
     }
+    // Without a display: the hand-over happens before GTK starts (src-tauri/src/handover.rs),
+    // so it cannot race GTK's threads at exit, and this launch fails if it ever moves later.
+    c.env_remove("DISPLAY").env_remove("WAYLAND_DISPLAY");
     let t = Instant::now();
     let st = c
         .stdout(Stdio::null())
