@@ -52,6 +52,14 @@ pub enum Command {
     /// Markdown folders: move their images into a bucket, check their image links.
     #[command(subcommand)]
     Md(crate::cmd::md::MdCmd),
+    /// List a bucket's folders and objects.
+    Ls(crate::cmd::bucket::LsArgs),
+    /// Delete objects from a bucket (and the history rows that linked to them).
+    Rm(crate::cmd::bucket::RmArgs),
+    /// Move or rename an object in its bucket (copied, checked, then the original deleted).
+    Mv(crate::cmd::bucket::MvArgs),
+    /// Print links to objects in a bucket: public, or presigned for a private bucket.
+    Link(crate::cmd::bucket::LinkArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
 }

@@ -54,6 +54,10 @@ fn main() -> ExitCode {
         Command::Serve(args) => run_async(cmd::serve::run(&ctx, args)),
         Command::Import(c) => cmd::import::run(&ctx, c),
         Command::Md(c) => run_async(cmd::md::run(&ctx, c)),
+        Command::Ls(a) => run_async(cmd::bucket::ls(&ctx, a)),
+        Command::Rm(a) => run_async(cmd::bucket::rm(&ctx, a)),
+        Command::Mv(a) => run_async(cmd::bucket::mv(&ctx, a)),
+        Command::Link(a) => run_async(cmd::bucket::link(&ctx, a)),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "hoist", &mut std::io::stdout());

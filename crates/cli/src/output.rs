@@ -76,6 +76,11 @@ pub fn tls_warning(profile: &ResolvedProfile) {
     }
 }
 
+/// `1 profile`, `2 profiles`.
+pub fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// `1234567` → `1.2 MB`. Decimal units, as file managers show them.
 pub fn size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];

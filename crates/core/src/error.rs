@@ -25,6 +25,8 @@ pub enum Error {
     Secret(#[from] SecretError),
     #[error(transparent)]
     History(#[from] HistoryError),
+    #[error(transparent)]
+    Bucket(#[from] crate::bucket::BucketError),
     #[error("cannot read {path}: {detail}")]
     Read { path: PathBuf, detail: String },
     #[error("{path} is a folder, not a file")]
@@ -86,6 +88,7 @@ impl Error {
             Self::Store(e) => e.kind.code(),
             Self::Secret(e) => e.code(),
             Self::History(e) => e.code(),
+            Self::Bucket(e) => e.code,
             Self::Read { .. } => "input.read",
             Self::IsDir { .. } => "input.is_dir",
             Self::NotAFile { .. } => "input.not_a_file",

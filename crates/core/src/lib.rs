@@ -3,6 +3,7 @@
 //! depends on tauri, on an HTTP server, or on a concrete storage SDK.
 
 mod admission;
+pub mod bucket;
 pub mod check;
 pub mod collision;
 pub mod config;

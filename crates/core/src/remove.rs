@@ -49,6 +49,21 @@ pub fn lookup(history: &History, id: i64) -> Result<Record, Refused> {
 /// can link to one object: deleting it would break the others' links, so only the last one
 /// takes the object with it.
 pub fn shared(history: &History, profile: &str, key: &str, id: i64) -> Result<bool, Refused> {
+    Ok(linking(history, profile, key)
+        .map_err(|e| Refused {
+            code: e.code(),
+            message: format!("upload {id}: {e}"),
+        })?
+        .iter()
+        .any(|r| r.id != id))
+}
+
+/// The finished uploads of `profile` whose link is the object `key`.
+pub fn linking(
+    history: &History,
+    profile: &str,
+    key: &str,
+) -> Result<Vec<Record>, hoist_history::HistoryError> {
     let query = Query {
         profile: Some(profile.to_owned()),
         status: Some(Status::Done),
@@ -56,13 +71,9 @@ pub fn shared(history: &History, profile: &str, key: &str, id: i64) -> Result<bo
         limit: 0,
         ..Query::default()
     };
-    let rows = history.list(&query).map_err(|e| Refused {
-        code: e.code(),
-        message: format!("upload {id}: {e}"),
-    })?;
-    Ok(rows
-        .iter()
-        .any(|r| r.id != id && r.key.as_deref() == Some(key)))
+    let mut rows = history.list(&query)?;
+    rows.retain(|r| r.key.as_deref() == Some(key));
+    Ok(rows)
 }
 
 /// What deleting one upload will do: its record, and whether its object stays because other

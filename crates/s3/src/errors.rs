@@ -52,6 +52,12 @@ pub(crate) enum Op<'a> {
     Head(&'a str),
     Get(&'a str),
     Delete(&'a str),
+    /// ListObjectsV2 of a prefix.
+    List(&'a str),
+    /// CopyObject from this key.
+    Copy(&'a str),
+    /// A presigned link for this key (signed locally: only its settings can fail).
+    Presign(&'a str),
 }
 
 impl<'a> Op<'a> {
@@ -63,12 +69,22 @@ impl<'a> Op<'a> {
             Op::Head(k) => format!("lookup of {k:?}"),
             Op::Get(k) => format!("download of {k:?}"),
             Op::Delete(k) => format!("delete of {k:?}"),
+            Op::List(p) => format!("listing of {p:?}"),
+            Op::Copy(k) => format!("copy of {k:?}"),
+            Op::Presign(k) => format!("link to {k:?}"),
         }
     }
 
     fn key(self) -> &'a str {
         match self {
-            Op::Put(k) | Op::Abort(k) | Op::Head(k) | Op::Get(k) | Op::Delete(k) => k,
+            Op::Put(k)
+            | Op::Abort(k)
+            | Op::Head(k)
+            | Op::Get(k)
+            | Op::Delete(k)
+            | Op::List(k)
+            | Op::Copy(k)
+            | Op::Presign(k) => k,
             Op::Part { key, .. } => key,
         }
     }

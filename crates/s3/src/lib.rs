@@ -8,6 +8,7 @@
 //! upload (see `multipart.rs` for its retry and abort rules). Either way the body is the
 //! in-memory `Bytes` of the request; parts are slices of it, not copies.
 
+mod browse;
 mod errors;
 mod from_profile;
 mod multipart;

@@ -136,13 +136,13 @@ fn print_report(located: &Located, gallery_items: usize, args: &ImportArgs, r: &
     let verb = if r.dry_run { "to add" } else { "added" };
     let mut line = format!(
         "History: {} {verb}, {} already there",
-        count(r.history_added, "link", "links"),
+        output::count(r.history_added, "link", "links"),
         r.history_existing
     );
     if r.history_without_link > 0 {
         line.push_str(&format!(
             ", {} without a link skipped",
-            count(r.history_without_link, "entry", "entries")
+            output::count(r.history_without_link, "entry", "entries")
         ));
     }
     outln!("{line}");
@@ -169,22 +169,17 @@ fn print_report(located: &Located, gallery_items: usize, args: &ImportArgs, r: &
     outln!(
         "Summary{}: {} {added}, {} unchanged, {} {updated}, {} {skipped}; {} {verb}.",
         if r.dry_run { " (dry run)" } else { "" },
-        count(r.count(ProfileAction::Added), "profile", "profiles"),
+        output::count(r.count(ProfileAction::Added), "profile", "profiles"),
         r.count(ProfileAction::Unchanged),
         r.count(ProfileAction::Updated),
         r.count(ProfileAction::Skipped),
-        count(r.history_added, "history row", "history rows"),
+        output::count(r.history_added, "history row", "history rows"),
     );
     if r.count(ProfileAction::Skipped) > 0 && !args.overwrite {
         outln!(
             "Re-run with --overwrite to replace the skipped profiles with the imported settings."
         );
     }
-}
-
-/// `1 profile`, `2 profiles`.
-fn count(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn print_profile(p: &ProfileReport, dry_run: bool, flavor: Flavor, width: usize) {

@@ -1,5 +1,6 @@
 //! One module per subcommand; each parses nothing and decides nothing the core could.
 
+pub mod bucket;
 pub mod config;
 pub mod demo;
 pub mod history;

@@ -1,0 +1,286 @@
+//! The bucket browser's rules, over the [`Browse`] requests a store adds to [`Store`]: a folder
+//! listed page by page, several objects deleted at once, an object moved without being lost
+//! half-way, and presigned links for private buckets. `hoist ls`/`rm`/`mv`/`link` call these;
+//! the S3 requests themselves are hoist-s3's.
+
+use std::future::Future;
+use std::time::{Duration, SystemTime};
+
+use std::sync::Mutex;
+
+use hoist_history::{History, HistoryError, Update};
+use serde::Serialize;
+
+use crate::remove::linking;
+use crate::store::{Store, StoreError};
+
+/// SigV4's longest presigned lifetime: 7 days.
+pub const MAX_PRESIGN: Duration = Duration::from_secs(7 * 24 * 3600);
+/// Keys per ListObjectsV2 page and per DeleteObjects request: S3's maximum for both.
+pub const BATCH: usize = 1000;
+
+/// One object as a listing shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Listed {
+    pub key: String,
+    pub size: u64,
+    /// Last modified, in milliseconds since the epoch, when the server says.
+    pub modified_ms: Option<i64>,
+}
+
+/// What a listing found: sub-folders (keys cut after the next `/`, each ending in `/`) and
+/// objects, in key order; `next` resumes it when it stopped early.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Page {
+    pub folders: Vec<String>,
+    pub objects: Vec<Listed>,
+    pub next: Option<String>,
+}
+
+/// The requests a browser needs beyond uploading.
+pub trait Browse: Store {
+    /// Up to `max` entries under `prefix` from `token` on (ListObjectsV2). With `folders`, keys
+    /// with a `/` past the prefix are reported once each as a folder.
+    fn list_page(
+        &self,
+        prefix: &str,
+        folders: bool,
+        token: Option<&str>,
+        max: usize,
+    ) -> impl Future<Output = Result<Page, StoreError>> + Send;
+    /// Deletes up to [`BATCH`] keys in one request (DeleteObjects); returns those the server
+    /// could not delete, each with why.
+    fn delete_batch(
+        &self,
+        keys: &[String],
+    ) -> impl Future<Output = Result<Vec<(String, StoreError)>, StoreError>> + Send;
+    /// Copies `from` to `to` inside the bucket (CopyObject), replacing `to`.
+    fn copy(&self, from: &str, to: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// A GET link for `key` signed at `start`, valid for `lifetime` (at most [`MAX_PRESIGN`]).
+    fn presign_get(
+        &self,
+        key: &str,
+        start: SystemTime,
+        lifetime: Duration,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
+}
+
+/// Why a browser action did not happen: a stable code and a plain-words message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BucketError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl BucketError {
+    fn new(code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for BucketError {
+    fn from(e: StoreError) -> Self {
+        Self::new(e.kind.code(), e.message)
+    }
+}
+
+impl std::error::Error for BucketError {}
+
+impl std::fmt::Display for BucketError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Lists `prefix` page after page until `limit` entries (folders and objects together) or the
+/// end; `next` is set when the limit stopped it.
+pub async fn list<S: Browse>(
+    store: &S,
+    prefix: &str,
+    folders: bool,
+    limit: Option<usize>,
+) -> Result<Page, StoreError> {
+    let mut all = Page::default();
+    let mut token: Option<String> = None;
+    loop {
+        let taken = all.folders.len() + all.objects.len();
+        let want = limit.map_or(BATCH, |l| l.saturating_sub(taken).clamp(1, BATCH));
+        let page = store
+            .list_page(prefix, folders, token.as_deref(), want)
+            .await?;
+        all.folders.extend(page.folders);
+        all.objects.extend(page.objects);
+        token = page.next;
+        let full = limit.is_some_and(|l| all.folders.len() + all.objects.len() >= l);
+        if token.is_none() || full {
+            all.next = token;
+            return Ok(all);
+        }
+    }
+}
+
+/// Deletes `keys`, [`BATCH`] per request; the ones left, each with why. A request that fails
+/// as a whole stops here: its keys and the later ones are reported as not deleted.
+pub async fn delete<S: Browse>(store: &S, keys: &[String]) -> Vec<(String, StoreError)> {
+    let mut left = Vec::new();
+    for (i, chunk) in keys.chunks(BATCH).enumerate() {
+        match store.delete_batch(chunk).await {
+            Ok(failed) => left.extend(failed),
+            Err(e) => {
+                left.extend(keys[i * BATCH..].iter().map(|k| (k.clone(), e.clone())));
+                break;
+            }
+        }
+    }
+    left
+}
+
+/// Moves `from` to `to`: refused when `to` exists, then a server-side copy, checked by its
+/// size, and only then the original deleted. A failure before the delete leaves the original
+/// where it was; a failed delete leaves both, and says so.
+pub async fn move_object<S: Browse>(store: &S, from: &str, to: &str) -> Result<(), BucketError> {
+    if from == to {
+        return Err(BucketError::new(
+            "bucket.same_key",
+            format!("{from:?} is already there"),
+        ));
+    }
+    let Some(source) = store.head(from).await? else {
+        return Err(BucketError::new(
+            "bucket.no_such_key",
+            format!("there is no object {from:?} in the bucket"),
+        ));
+    };
+    if store.head(to).await?.is_some() {
+        return Err(BucketError::new(
+            "bucket.exists",
+            format!("{to:?} already exists; move to another name, or delete it first"),
+        ));
+    }
+    store.copy(from, to).await?;
+    match store.head(to).await? {
+        Some(copy) if copy.size == source.size => {}
+        _ => {
+            return Err(BucketError::new(
+                "bucket.copy_unverified",
+                format!(
+                    "the copy of {from:?} at {to:?} is missing or has another size; the \
+                     original was kept"
+                ),
+            ));
+        }
+    }
+    store.delete(from).await.map_err(|e| {
+        BucketError::new(
+            "bucket.original_kept",
+            format!("{to:?} was written, but {from:?} could not be deleted, so both exist: {e}"),
+        )
+    })
+}
+
+/// After objects of `profile` were deleted from its bucket: the history rows that linked to
+/// them go too, as their links are dead. Returns how many.
+pub fn forget(
+    history: &Mutex<History>,
+    profile: &str,
+    keys: &[String],
+) -> Result<usize, HistoryError> {
+    let guard = history.lock().unwrap_or_else(|p| p.into_inner());
+    let mut n = 0;
+    for key in keys {
+        for row in linking(&guard, profile, key)? {
+            n += usize::from(guard.delete(row.id)?);
+        }
+    }
+    Ok(n)
+}
+
+/// The finished uploads of `profile` whose link is `key`: a move or delete breaks their links.
+pub fn published(
+    history: &Mutex<History>,
+    profile: &str,
+    key: &str,
+) -> Result<usize, HistoryError> {
+    let guard = history.lock().unwrap_or_else(|p| p.into_inner());
+    Ok(linking(&guard, profile, key)?.len())
+}
+
+/// After a move: the rows of `profile` that linked to `from` link to `to` at `url`.
+pub fn relink(
+    history: &Mutex<History>,
+    profile: &str,
+    (from, to): (&str, &str),
+    url: &str,
+    now_ms: i64,
+) -> Result<usize, HistoryError> {
+    let guard = history.lock().unwrap_or_else(|p| p.into_inner());
+    let rows = linking(&guard, profile, from)?;
+    for row in &rows {
+        let upd = Update {
+            key: Some(to.to_owned()),
+            url: Some(url.to_owned()),
+            ..Update::at(now_ms)
+        };
+        guard.update(row.id, &upd)?;
+    }
+    Ok(rows.len())
+}
+
+/// A presigned GET link for `key`, valid from `start` for `lifetime`.
+pub async fn presign<S: Browse>(
+    store: &S,
+    key: &str,
+    start: SystemTime,
+    lifetime: Duration,
+) -> Result<String, BucketError> {
+    if lifetime.is_zero() || lifetime > MAX_PRESIGN {
+        return Err(BucketError::new(
+            "bucket.presign_lifetime",
+            "a presigned link lasts from 1 second to 7 days (S3's limit)",
+        ));
+    }
+    Ok(store.presign_get(key, start, lifetime).await?)
+}
+
+/// Parses a lifetime such as `90s`, `15m`, `12h`, `7d` (a bare number is seconds).
+pub fn parse_lifetime(text: &str) -> Result<Duration, BucketError> {
+    let t = text.trim();
+    let (digits, unit) = t.split_at(t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len()));
+    let n: u64 = digits.parse().map_err(|_| {
+        BucketError::new(
+            "bucket.presign_lifetime",
+            format!("{text:?} is not a lifetime; write it like 30m, 12h or 7d"),
+        )
+    })?;
+    let secs = match unit {
+        "" | "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        "d" => n.saturating_mul(86_400),
+        _ => {
+            return Err(BucketError::new(
+                "bucket.presign_lifetime",
+                format!("{text:?}: the unit is s, m, h or d (30m, 12h, 7d)"),
+            ));
+        }
+    };
+    Ok(Duration::from_secs(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes() {
+        assert_eq!(parse_lifetime("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_lifetime("15m").unwrap(), Duration::from_secs(900));
+        assert_eq!(parse_lifetime("7d").unwrap(), MAX_PRESIGN);
+        assert!(parse_lifetime("1w").is_err());
+        assert!(parse_lifetime("h").is_err());
+        assert!(parse_lifetime("").is_err());
+    }
+}
