@@ -4,13 +4,14 @@
 //! the S3 requests themselves are hoist-s3's.
 
 use std::future::Future;
-use std::time::{Duration, SystemTime};
-
 use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 use hoist_history::{History, HistoryError, Update};
 use serde::Serialize;
 
+use crate::config::ResolvedProfile;
+use crate::link::{self, FileLink, LinkFormat};
 use crate::remove::linking;
 use crate::store::{Store, StoreError};
 
@@ -81,6 +82,12 @@ impl BucketError {
     }
 }
 
+impl From<HistoryError> for BucketError {
+    fn from(e: HistoryError) -> Self {
+        Self::new(e.code(), e.to_string())
+    }
+}
+
 impl From<StoreError> for BucketError {
     fn from(e: StoreError) -> Self {
         Self::new(e.kind.code(), e.message)
@@ -124,7 +131,7 @@ pub async fn list<S: Browse>(
 
 /// Deletes `keys`, [`BATCH`] per request; the ones left, each with why. A request that fails
 /// as a whole stops here: its keys and the later ones are reported as not deleted.
-pub async fn delete<S: Browse>(store: &S, keys: &[String]) -> Vec<(String, StoreError)> {
+async fn delete<S: Browse>(store: &S, keys: &[String]) -> Vec<(String, StoreError)> {
     let mut left = Vec::new();
     for (i, chunk) in keys.chunks(BATCH).enumerate() {
         match store.delete_batch(chunk).await {
@@ -141,7 +148,7 @@ pub async fn delete<S: Browse>(store: &S, keys: &[String]) -> Vec<(String, Store
 /// Moves `from` to `to`: refused when `to` exists, then a server-side copy, checked by its
 /// size, and only then the original deleted. A failure before the delete leaves the original
 /// where it was; a failed delete leaves both, and says so.
-pub async fn move_object<S: Browse>(store: &S, from: &str, to: &str) -> Result<(), BucketError> {
+async fn move_object<S: Browse>(store: &S, from: &str, to: &str) -> Result<(), BucketError> {
     if from == to {
         return Err(BucketError::new(
             "bucket.same_key",
@@ -183,7 +190,7 @@ pub async fn move_object<S: Browse>(store: &S, from: &str, to: &str) -> Result<(
 
 /// After objects of `profile` were deleted from its bucket: the history rows that linked to
 /// them go too, as their links are dead. Returns how many.
-pub fn forget(
+fn forget(
     history: &Mutex<History>,
     profile: &str,
     keys: &[String],
@@ -199,7 +206,7 @@ pub fn forget(
 }
 
 /// The finished uploads of `profile` whose link is `key`: a move or delete breaks their links.
-pub fn published(
+fn published(
     history: &Mutex<History>,
     profile: &str,
     key: &str,
@@ -209,7 +216,7 @@ pub fn published(
 }
 
 /// After a move: the rows of `profile` that linked to `from` link to `to` at `url`.
-pub fn relink(
+fn relink(
     history: &Mutex<History>,
     profile: &str,
     (from, to): (&str, &str),
@@ -229,8 +236,127 @@ pub fn relink(
     Ok(rows.len())
 }
 
+/// What deleting objects did.
+#[derive(Debug, Clone, Default)]
+pub struct Removed {
+    pub deleted: Vec<String>,
+    /// Keys the server did not delete, each with why.
+    pub failed: Vec<(String, StoreError)>,
+    /// History rows of the profile that linked to a deleted object, removed with it.
+    pub forgotten: usize,
+}
+
+/// Deletes `keys` from `profile`'s bucket ([`delete`]), then the history rows that linked to
+/// the ones that went ([`forget`]).
+pub async fn remove<S: Browse>(
+    store: &S,
+    history: &Mutex<History>,
+    profile: &str,
+    keys: Vec<String>,
+) -> Result<Removed, BucketError> {
+    let failed = delete(store, &keys).await;
+    let deleted: Vec<String> = keys
+        .into_iter()
+        .filter(|k| !failed.iter().any(|(f, _)| f == k))
+        .collect();
+    let forgotten = forget(history, profile, &deleted)?;
+    Ok(Removed {
+        deleted,
+        failed,
+        forgotten,
+    })
+}
+
+/// Where a move to `to` puts `from`: a `to` ending in `/` is a folder, and the object keeps
+/// its name there.
+pub fn target(from: &str, to: &str) -> String {
+    if to.ends_with('/') {
+        let name = from.rsplit('/').next().unwrap_or(from);
+        format!("{to}{name}")
+    } else {
+        to.to_owned()
+    }
+}
+
+/// Moves `from` to [`target`]`(from, to)` in `profile`'s bucket ([`move_object`]). Refused with
+/// `bucket.published` while history rows link to it, unless `force`; then those rows follow it
+/// to the new key and link. Returns the new key and how many rows now link to it.
+pub async fn relocate<S: Browse>(
+    store: &S,
+    history: &Mutex<History>,
+    profile: &ResolvedProfile,
+    (from, to): (&str, &str),
+    force: bool,
+    now_ms: i64,
+) -> Result<(String, usize), BucketError> {
+    let to = target(from, to);
+    let linked = published(history, &profile.name, from)?;
+    if linked > 0 && !force {
+        let uploads = if linked == 1 { "upload" } else { "uploads" };
+        return Err(BucketError::new(
+            "bucket.published",
+            format!(
+                "{linked} {uploads} in the history link to {from:?}; moving it breaks those \
+                 links wherever they were pasted"
+            ),
+        ));
+    }
+    move_object(store, from, &to).await?;
+    let url = link::public_url(
+        profile.public_base.as_deref().unwrap_or_default(),
+        &to,
+        &profile.url_suffix,
+    );
+    let relinked = relink(history, &profile.name, (from, &to), &url, now_ms)?;
+    Ok((to, relinked))
+}
+
+/// The links of `keys` in `format`: public ones under the profile's public URL, or, with a
+/// `lifetime`, presigned GETs signed at `now`. A public link of a profile without a public URL
+/// is refused with `profile.no_public_url`.
+pub async fn links<S: Browse>(
+    store: &S,
+    profile: &ResolvedProfile,
+    keys: &[String],
+    format: LinkFormat,
+    lifetime: Option<Duration>,
+    now: SystemTime,
+) -> Result<Vec<String>, crate::Error> {
+    if lifetime.is_none() && profile.public_base.is_none() {
+        return Err(crate::Error::NoPublicUrl {
+            profile: profile.name.clone(),
+        });
+    }
+    let mut out = Vec::with_capacity(keys.len());
+    for key in keys {
+        let url = match lifetime {
+            Some(life) => presign(store, key, now, life).await?,
+            None => link::public_url(
+                profile.public_base.as_deref().unwrap_or_default(),
+                key,
+                &profile.url_suffix,
+            ),
+        };
+        let name = key.rsplit('/').next().unwrap_or(key);
+        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+        out.push(link::file_link(
+            format,
+            &profile.custom_link,
+            &FileLink {
+                url: &url,
+                source_name: name,
+                ext,
+                key,
+                width: None,
+                height: None,
+            },
+        ));
+    }
+    Ok(out)
+}
+
 /// A presigned GET link for `key`, valid from `start` for `lifetime`.
-pub async fn presign<S: Browse>(
+async fn presign<S: Browse>(
     store: &S,
     key: &str,
     start: SystemTime,

@@ -9,7 +9,6 @@ use clap::Args;
 use hoist_core::Error;
 use hoist_core::bucket::{self, BucketError};
 use hoist_core::config::ResolvedProfile;
-use hoist_core::link::{self, FileLink};
 use serde_json::json;
 
 use crate::cli::FormatArg;
@@ -155,30 +154,25 @@ pub async fn rm(ctx: &Ctx, args: RmArgs) -> Result<ExitCode, Error> {
         let page = bucket::list(&store, &k, false, None).await?;
         keys.extend(page.objects.into_iter().map(|o| o.key));
     }
-    let left = bucket::delete(&store, &keys).await;
-    for (key, e) in &left {
+    let removed = bucket::remove(&store, &*ctx.history()?, &profile.name, keys).await?;
+    for (key, e) in &removed.failed {
         eprintln!("{}", output::one_line(&format!("hoist: not deleted: {key}: {e}")));
     }
-    let gone: Vec<String> = keys
-        .into_iter()
-        .filter(|k| !left.iter().any(|(l, _)| l == k))
-        .collect();
-    let forgotten = bucket::forget(&*ctx.history()?, &profile.name, &gone)?;
     if !ctx.quiet {
-        let rows = if forgotten > 0 {
+        let rows = if removed.forgotten > 0 {
             format!(
                 "; {} that linked to them removed",
-                output::count(forgotten, "history row", "history rows")
+                output::count(removed.forgotten, "history row", "history rows")
             )
         } else {
             String::new()
         };
         eprintln!(
             "hoist: {} deleted{rows}",
-            output::count(gone.len(), "object", "objects")
+            output::count(removed.deleted.len(), "object", "objects")
         );
     }
-    Ok(if left.is_empty() {
+    Ok(if removed.failed.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -187,35 +181,25 @@ pub async fn rm(ctx: &Ctx, args: RmArgs) -> Result<ExitCode, Error> {
 
 pub async fn mv(ctx: &Ctx, args: MvArgs) -> Result<ExitCode, Error> {
     let profile = resolved(ctx, args.profile.as_deref())?;
-    let to = if args.to.ends_with('/') {
-        let name = args.from.rsplit('/').next().unwrap_or(&args.from);
-        format!("{}{name}", args.to)
-    } else {
-        args.to.clone()
-    };
-    let history = ctx.history()?;
-    let linked = bucket::published(&history, &profile.name, &args.from)?;
-    if linked > 0 && !args.force {
-        return Err(BucketError {
-            code: "bucket.published",
-            message: format!(
-                "{} in the history link to {:?}; moving it breaks those links wherever they \
-                 were pasted. Add --force to move it anyway",
-                output::count(linked, "upload", "uploads"),
-                args.from
-            ),
-        }
-        .into());
-    }
     let store = ctx.store(&profile, false)?;
-    bucket::move_object(&store, &args.from, &to).await?;
-    let url = link::public_url(
-        profile.public_base.as_deref().unwrap_or_default(),
-        &to,
-        &profile.url_suffix,
-    );
     let now = chrono::Utc::now().timestamp_millis();
-    let relinked = bucket::relink(&history, &profile.name, (&args.from, &to), &url, now)?;
+    let moved = bucket::relocate(
+        &store,
+        &*ctx.history()?,
+        &profile,
+        (&args.from, &args.to),
+        args.force,
+        now,
+    )
+    .await;
+    let (to, relinked) = match moved {
+        Ok(done) => done,
+        Err(mut e) if e.code == "bucket.published" => {
+            e.message.push_str(". Add --force to move it anyway");
+            return Err(e.into());
+        }
+        Err(e) => return Err(e.into()),
+    };
     outln!("{}", output::one_line(&to));
     if relinked > 0 {
         output::note(
@@ -239,39 +223,10 @@ pub async fn link(ctx: &Ctx, args: LinkArgs) -> Result<ExitCode, Error> {
         .as_deref()
         .map(bucket::parse_lifetime)
         .transpose()?;
-    let store = match lifetime {
-        Some(_) => Some(ctx.store(&profile, false)?),
-        None if profile.public_base.is_none() => {
-            return Err(Error::NoPublicUrl {
-                profile: profile.name.clone(),
-            });
-        }
-        None => None,
-    };
+    // Public links are made here without a request: no secret needed for them.
+    let store = ctx.store(&profile, lifetime.is_none())?;
     let now = SystemTime::now();
-    for key in &args.keys {
-        let url = match (&store, lifetime) {
-            (Some(store), Some(life)) => bucket::presign(store, key, now, life).await?,
-            _ => link::public_url(
-                profile.public_base.as_deref().unwrap_or_default(),
-                key,
-                &profile.url_suffix,
-            ),
-        };
-        let name = key.rsplit('/').next().unwrap_or(key);
-        let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
-        let text = link::file_link(
-            format,
-            &profile.custom_link,
-            &FileLink {
-                url: &url,
-                source_name: name,
-                ext,
-                key,
-                width: None,
-                height: None,
-            },
-        );
+    for text in bucket::links(&store, &profile, &args.keys, format, lifetime, now).await? {
         outln!("{text}");
     }
     if let Some(life) = lifetime {
