@@ -48,6 +48,12 @@ impl From<hoist_core::secrets::SecretError> for IpcError {
     }
 }
 
+impl From<hoist_core::bucket::BucketError> for IpcError {
+    fn from(e: hoist_core::bucket::BucketError) -> Self {
+        Self::new(e.code, e.message)
+    }
+}
+
 impl From<hoist_core::remove::Refused> for IpcError {
     fn from(e: hoist_core::remove::Refused) -> Self {
         Self::new(e.code, e.message)

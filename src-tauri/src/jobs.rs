@@ -131,11 +131,7 @@ pub struct BatchDone {
 
 /// The URL the webview loads a history row's thumbnail from (see `thumbs`).
 pub fn thumbnail_url(history_id: i64) -> String {
-    if cfg!(any(windows, target_os = "android")) {
-        format!("http://thumb.localhost/h/{history_id}")
-    } else {
-        format!("thumb://localhost/h/{history_id}")
-    }
+    crate::thumbs::thumb_url(&format!("h/{history_id}"))
 }
 
 /// Turns the pipeline's progress into `upload://state` events, keeping each file's last state.

@@ -4,6 +4,7 @@
 
 mod actions;
 mod autostart;
+mod bucket;
 mod clipboard;
 pub mod commands;
 mod demo;
@@ -152,6 +153,11 @@ pub fn run() {
             commands::md_plan,
             commands::md_run,
             commands::md_undo,
+            bucket::bucket_list,
+            bucket::bucket_delete,
+            bucket::bucket_move,
+            bucket::bucket_copy_links,
+            bucket::bucket_open,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

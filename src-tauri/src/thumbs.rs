@@ -1,7 +1,8 @@
 //! The `thumb:` protocol: small (WebP) thumbnails of history rows for the upload and history
 //! views, made in Rust from the local source file when it is still there, else from the public
-//! URL, and cached in `<data dir>/thumbs`. The webview only ever asks by history id, never by
-//! path, so it cannot read arbitrary files.
+//! URL, and of bucket objects for the Bucket view (read through the profile's store, so private
+//! buckets work too); cached in `<data dir>/thumbs`. The webview only ever asks by history id or
+//! by profile and object key, never by path, so it cannot read arbitrary files.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,9 +18,59 @@ const SIZE: u32 = 128;
 /// Sources bigger than this are not decoded for a thumbnail.
 const MAX_SOURCE_BYTES: u64 = 64 * 1024 * 1024;
 
-/// The history id in `/h/<id>`.
-fn parse_path(path: &str) -> Option<i64> {
-    path.strip_prefix("/h/")?.parse().ok().filter(|id| *id > 0)
+/// What a `thumb:` URL asks for.
+#[derive(Debug, PartialEq, Eq)]
+enum Asked {
+    /// `/h/<id>`: a history row.
+    History(i64),
+    /// `/b/<profile>/<key>`, each percent-encoded as one segment: a bucket object.
+    Object { profile: String, key: String },
+}
+
+fn parse_path(path: &str) -> Option<Asked> {
+    if let Some(id) = path.strip_prefix("/h/") {
+        return id.parse().ok().filter(|id| *id > 0).map(Asked::History);
+    }
+    let (profile, key) = path.strip_prefix("/b/")?.split_once('/')?;
+    let decode = |s: &str| {
+        percent_encoding::percent_decode_str(s)
+            .decode_utf8()
+            .ok()
+            .map(|s| s.into_owned())
+            .filter(|s| !s.is_empty())
+    };
+    Some(Asked::Object {
+        profile: decode(profile)?,
+        key: decode(key)?,
+    })
+}
+
+/// Extensions of the objects the Bucket view shows thumbnails for.
+const IMAGE_EXTENSIONS: &[&str] = &[
+    "png", "jpg", "jpeg", "gif", "webp", "avif", "heic", "heif", "bmp", "tif", "tiff", "ico",
+];
+
+/// The `thumb:` URL of a bucket object, `None` when its key does not look like an image.
+pub fn bucket_url(profile: &str, key: &str) -> Option<String> {
+    let ext = key.rsplit_once('.')?.1.to_ascii_lowercase();
+    if !IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+        return None;
+    }
+    use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+    Some(thumb_url(&format!(
+        "b/{}/{}",
+        utf8_percent_encode(profile, NON_ALPHANUMERIC),
+        utf8_percent_encode(key, NON_ALPHANUMERIC)
+    )))
+}
+
+/// `thumb://localhost/<path>`, or the form Windows' WebView2 needs.
+pub fn thumb_url(path: &str) -> String {
+    if cfg!(any(windows, target_os = "android")) {
+        format!("http://thumb.localhost/{path}")
+    } else {
+        format!("thumb://localhost/{path}")
+    }
 }
 
 fn cache_path(app: &AppHandle, id: i64) -> PathBuf {
@@ -77,6 +128,40 @@ async fn thumbnail(app: &AppHandle, id: i64) -> Option<Vec<u8>> {
                 .to_vec()
         }
     };
+    made(source, &cached).await
+}
+
+/// The thumbnail of an object of `profile`'s bucket, cached by profile, key, size and ETag (a
+/// replaced object gets a new one).
+async fn object_thumbnail(app: &AppHandle, profile: &str, key: &str) -> Option<Vec<u8>> {
+    use hoist_core::store::Store;
+    use sha2::{Digest, Sha256};
+    let ctx = app.state::<Shell>();
+    let store = ctx.store(profile).ok()?;
+    let info = store.head(key).await.ok()??;
+    if info.size > MAX_SOURCE_BYTES {
+        return None;
+    }
+    let id = Sha256::digest(format!(
+        "{profile}\0{key}\0{}\0{}",
+        info.size,
+        info.etag.as_deref().unwrap_or_default()
+    ));
+    let cached = ctx
+        .paths
+        .data_dir
+        .join("thumbs")
+        .join("bucket")
+        .join(format!("{}.thumb", hex::encode(&id[..16])));
+    if let Ok(bytes) = tokio::fs::read(&cached).await {
+        return Some(bytes);
+    }
+    let source = store.get(key).await.ok()?.to_vec();
+    made(source, &cached).await
+}
+
+/// Makes the thumbnail of `source` off the async workers and caches it at `cached`.
+async fn made(source: Vec<u8>, cached: &Path) -> Option<Vec<u8>> {
     let thumb = tauri::async_runtime::spawn_blocking(move || make(&source))
         .await
         .ok()??;
@@ -86,19 +171,23 @@ async fn thumbnail(app: &AppHandle, id: i64) -> Option<Vec<u8>> {
         // Best effort: a failed cache write only costs a regeneration.
         let tmp = cached.with_extension(format!("{}.tmp", std::process::id()));
         if std::fs::write(&tmp, &thumb).is_ok() {
-            let _ = std::fs::rename(&tmp, &cached);
+            let _ = std::fs::rename(&tmp, cached);
         }
     }
     Some(thumb)
 }
 
 pub fn handle(app: AppHandle, request: Request<Vec<u8>>, responder: UriSchemeResponder) {
-    let Some(id) = parse_path(request.uri().path()) else {
+    let Some(asked) = parse_path(request.uri().path()) else {
         responder.respond(not_found());
         return;
     };
     tauri::async_runtime::spawn(async move {
-        let response = match thumbnail(&app, id).await {
+        let thumb = match &asked {
+            Asked::History(id) => thumbnail(&app, *id).await,
+            Asked::Object { profile, key } => object_thumbnail(&app, profile, key).await,
+        };
+        let response = match thumb {
             Some(bytes) => Response::builder()
                 .status(StatusCode::OK)
                 .header(header::CONTENT_TYPE, sniff(&bytes))
@@ -149,8 +238,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_history_ids_are_accepted() {
-        assert_eq!(parse_path("/h/12"), Some(12));
+    fn only_history_ids_and_bucket_objects_are_accepted() {
+        assert_eq!(parse_path("/h/12"), Some(Asked::History(12)));
+        let url = bucket_url("my blog", "2024/05/a b+c.png").unwrap();
+        let path = url.split_once("localhost").unwrap().1;
+        assert_eq!(
+            parse_path(path),
+            Some(Asked::Object {
+                profile: "my blog".into(),
+                key: "2024/05/a b+c.png".into()
+            })
+        );
+        assert_eq!(bucket_url("blog", "notes.txt"), None);
+        assert_eq!(parse_path("/b/blog/"), None);
         for bad in [
             "/h/0",
             "/h/-1",
