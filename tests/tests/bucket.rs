@@ -41,7 +41,10 @@ fn list_move_link_and_delete_a_bucket() {
     top.expect_code(0);
     let lines = top.lines();
     assert_eq!(lines.len(), 3, "{top:?}");
-    assert!(lines[0].ends_with(" a/") && lines[1].ends_with(" many/"), "{top:?}");
+    assert!(
+        lines[0].ends_with(" a/") && lines[1].ends_with(" many/"),
+        "{top:?}"
+    );
     assert!(
         lines[2].ends_with("top name.png") && lines[2].contains("3 B"),
         "{top:?}"
@@ -112,7 +115,10 @@ fn list_move_link_and_delete_a_bucket() {
     let signed = w.run(&["link", "a/x.png", "--format", "url", "--expires", "1h"]);
     signed.expect_code(0);
     let url = signed.lines()[0].to_owned();
-    assert!(url.contains("X-Amz-Signature=") && !url.contains("checksum"), "{url}");
+    assert!(
+        url.contains("X-Amz-Signature=") && !url.contains("checksum"),
+        "{url}"
+    );
     assert!(signed.stderr.contains("stop working at"), "{signed:?}");
     let (status, _, body) = http_get(&url);
     assert_eq!((status, body.as_slice()), (200, &b"in a"[..]));
@@ -128,7 +134,10 @@ fn list_move_link_and_delete_a_bucket() {
     // bucket itself is never emptied by accident.
     let rm = w.run(&["rm", "moved/shot.png", "a/x.png"]);
     rm.expect_code(0);
-    assert!(rm.stderr.contains("2 objects deleted; 1 history row that"), "{rm:?}");
+    assert!(
+        rm.stderr.contains("2 objects deleted; 1 history row that"),
+        "{rm:?}"
+    );
     assert!(w.object("a/x.png").is_none() && w.object("moved/shot.png").is_none());
     assert!(w.run(&["history", "list", "--json"]).stdout.is_empty());
     let all = w.run(&["rm", "-r", "many/"]);

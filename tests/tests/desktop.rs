@@ -643,6 +643,9 @@ fn desktop_app_end_to_end() {
         "the deleted row to leave the history",
     );
 
+    // 9b. The Bucket tab browses bucket two: folders, thumbnails, paging, links, move, delete.
+    browse_bucket(&s, &two, &display, &shots);
+
     // 10. A failed upload stays, says why, and Retry finishes it once the cause is fixed.
     tab(&s, "upload");
     s.invoke("set_active_profile", json!({"name": "flaky"}))
@@ -1254,6 +1257,185 @@ fn drop_markdown(s: &Session, world: &World, display: &str, shots: &Path) {
     s.click(&s.wait("[data-testid=md-undo]", LONG));
     s.wait("[data-testid=md-undo-line]", LONG);
     assert_eq!(std::fs::read_to_string(&post).unwrap(), original);
+}
+
+/// Puts `body` at `key` in `world`'s bucket as the S3 server stores objects (setup only; the
+/// app reads them back through S3 requests).
+fn seed_object(world: &World, key: &str, body: &[u8]) {
+    let path = world.demo.object_file(key);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, body).unwrap();
+}
+
+/// The keys of the object rows the Bucket view shows.
+fn bucket_rows(s: &Session) -> Vec<String> {
+    strings(&s.execute(
+        "return [...document.querySelectorAll('[data-testid=bucket-object]')].map(r => r.dataset.key)",
+        json!([]),
+    ))
+}
+
+fn wait_bucket_rows(s: &Session, what: &str, ok: impl Fn(&[String]) -> bool) -> Vec<String> {
+    let t = Instant::now();
+    loop {
+        let rows = bucket_rows(s);
+        if ok(&rows) {
+            return rows;
+        }
+        assert!(
+            t.elapsed() < LONG,
+            "bucket rows never showed {what}: {rows:?}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Clicks the button `testid` of the object row of `key`.
+fn bucket_action(s: &Session, key: &str, testid: &str) {
+    let clicked = s.execute(
+        "const row = [...document.querySelectorAll('[data-testid=bucket-object]')].find(r => r.dataset.key === arguments[0]); const b = row && row.querySelector(`[data-testid=${arguments[1]}]`); if (b) b.click(); return !!b",
+        json!([key, testid]),
+    );
+    assert_eq!(clicked, json!(true), "no {testid} on the row of {key}");
+}
+
+fn browse_bucket(s: &Session, world: &World, display: &str, shots: &Path) {
+    s.invoke("set_active_profile", json!({"name": "second"}))
+        .unwrap();
+    let published = wait_objects(world, 1)
+        .into_iter()
+        .find(|k| k.starts_with("second/"))
+        .expect("step 4's upload in bucket two");
+    for (i, name) in ["a sunset.png", "b.png", "c.png"].iter().enumerate() {
+        let png = fixtures::screenshot_png(160 + 20 * i as u32, 100);
+        seed_object(world, &format!("gallery/{name}"), &png);
+    }
+    seed_object(
+        world,
+        "gallery/old/kept.png",
+        &fixtures::screenshot_png(90, 60),
+    );
+    for i in 0..1005 {
+        seed_object(world, &format!("many/{i:04}.txt"), b"x");
+    }
+
+    tab(s, "bucket");
+    s.wait_for_script(
+        "const f = [...document.querySelectorAll('[data-testid=bucket-folder]')].map(r => r.innerText); return f.some(t => t.includes('gallery')) && f.some(t => t.includes('many')) && f.some(t => t.includes('second'))",
+        LONG,
+        "the top of bucket two: its three folders",
+    );
+    // Past one page: 1,000 rows, then Load more brings the other 5.
+    s.execute(
+        "[...document.querySelectorAll('[data-testid=bucket-folder]')].find(r => r.innerText.includes('many')).click(); return true",
+        json!([]),
+    );
+    wait_bucket_rows(s, "the first page of many/", |r| r.len() == 1000);
+    s.click(&s.wait("[data-testid=bucket-more]", LONG));
+    wait_bucket_rows(s, "all of many/", |r| r.len() == 1005);
+    // Back to the top by the breadcrumb, into gallery/.
+    s.click(&s.wait("[data-testid=bucket-crumb]", LONG));
+    s.wait_for_script(
+        "return [...document.querySelectorAll('[data-testid=bucket-folder]')].some(r => r.innerText.includes('gallery'))",
+        LONG,
+        "the top again",
+    );
+    s.execute(
+        "[...document.querySelectorAll('[data-testid=bucket-folder]')].find(r => r.innerText.includes('gallery')).click(); return true",
+        json!([]),
+    );
+    let rows = wait_bucket_rows(s, "gallery/'s three images", |r| r.len() == 3);
+    assert_eq!(
+        rows,
+        ["gallery/a sunset.png", "gallery/b.png", "gallery/c.png"]
+    );
+    // Thumbnails come through the thumb: protocol, read from the bucket.
+    s.wait_for_script(
+        "const imgs = [...document.querySelectorAll('[data-testid=bucket-object] img')]; return imgs.length === 3 && imgs.every(i => i.complete && i.naturalWidth > 0)",
+        LONG,
+        "three thumbnails loaded",
+    );
+    set_theme(s, "light");
+    s.screenshot(&shots.join("bucket-light.png"));
+    set_theme(s, "dark");
+    s.screenshot(&shots.join("bucket-dark.png"));
+    set_theme(s, "light");
+
+    // A public link in the profile's format (Markdown).
+    bucket_action(s, "gallery/a sunset.png", "bucket-copy");
+    let public =
+        hoist_core::link::public_url(&world.demo.public_base(), "gallery/a sunset.png", "");
+    let link = wait_clipboard_text(display, |t| t.contains(&public));
+    assert_eq!(link, format!("![a sunset]({public})"));
+    // An expiring one: signed, readable by anyone until it expires.
+    s.execute(
+        "const el = document.querySelector('[data-testid=bucket-link-kind]'); el.value = '86400'; el.dispatchEvent(new Event('change', {bubbles: true})); return true",
+        json!([]),
+    );
+    bucket_action(s, "gallery/b.png", "bucket-copy");
+    let signed = url_in(&wait_clipboard_text(display, |t| {
+        t.contains("X-Amz-Signature=")
+    }));
+    let (status, _, body) = http_get(&signed);
+    assert_eq!(status, 200);
+    assert_eq!(Some(body), world.object("gallery/b.png"));
+
+    // Move: into the old/ folder under a new name, confirmed; the copy is whole.
+    let c = world.object("gallery/c.png").unwrap();
+    bucket_action(s, "gallery/c.png", "bucket-move");
+    let input = s.wait("[data-testid=bucket-move-input]", LONG);
+    s.execute(
+        "const el = document.querySelector('[data-testid=bucket-move-input]'); el.value = 'gallery/old/c2.png'; el.dispatchEvent(new Event('input', {bubbles: true})); return true",
+        json!([]),
+    );
+    drop(input);
+    s.click(&s.wait("[data-testid=bucket-move-confirm]", LONG));
+    wait_bucket_rows(s, "c.png gone from gallery/", |r| r.len() == 2);
+    assert_eq!(world.object("gallery/old/c2.png"), Some(c));
+    assert_eq!(world.object("gallery/c.png"), None);
+
+    // Delete two at once, after the confirmation.
+    s.execute(
+        "document.querySelectorAll('[data-testid=bucket-object] [data-testid=bucket-select]').forEach(c => c.click()); return true",
+        json!([]),
+    );
+    s.click(&s.wait("[data-testid=bucket-delete-selected]", LONG));
+    s.click(&s.wait("[data-testid=confirm-bucket-delete]", LONG));
+    wait_bucket_rows(s, "an empty gallery/", |r| r.is_empty());
+    assert_eq!(world.object("gallery/a sunset.png"), None);
+    assert_eq!(world.object("gallery/b.png"), None);
+
+    // The published upload: moving it asks a second time, then the history follows it.
+    let folder = published.rsplit_once('/').unwrap().0;
+    s.click(&s.wait("[data-testid=bucket-crumb]", LONG));
+    s.execute(
+        "[...document.querySelectorAll('[data-testid=bucket-folder]')].find(r => r.innerText.includes(arguments[0])).click(); return true",
+        json!([folder]),
+    );
+    wait_bucket_rows(s, "step 4's upload", |r| r.contains(&published));
+    bucket_action(s, &published, "bucket-move");
+    s.wait("[data-testid=bucket-move-input]", LONG);
+    s.execute(
+        "const el = document.querySelector('[data-testid=bucket-move-input]'); el.value = 'moved/' ; el.dispatchEvent(new Event('input', {bubbles: true})); return true",
+        json!([]),
+    );
+    s.click(&s.wait("[data-testid=bucket-move-confirm]", LONG));
+    s.click(&s.wait("[data-testid=confirm-bucket-force]", LONG));
+    let name = published.rsplit('/').next().unwrap();
+    let moved = format!("moved/{name}");
+    let t = Instant::now();
+    while world.object(&moved).is_none() {
+        assert!(t.elapsed() < LONG, "{published} never reached {moved}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(world.object(&published), None);
+    let rows = history_search(s, name);
+    let url = rows["rows"][0]["url"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(url.ends_with(&format!("/moved/{name}")), "{rows}");
+    assert_eq!(http_get(&url).0, 200);
 }
 
 /// The first history page matching `search`, through the app's own command.

@@ -190,11 +190,7 @@ async fn move_object<S: Browse>(store: &S, from: &str, to: &str) -> Result<(), B
 
 /// After objects of `profile` were deleted from its bucket: the history rows that linked to
 /// them go too, as their links are dead. Returns how many.
-fn forget(
-    history: &Mutex<History>,
-    profile: &str,
-    keys: &[String],
-) -> Result<usize, HistoryError> {
+fn forget(history: &Mutex<History>, profile: &str, keys: &[String]) -> Result<usize, HistoryError> {
     let guard = history.lock().unwrap_or_else(|p| p.into_inner());
     let mut n = 0;
     for key in keys {
@@ -206,11 +202,7 @@ fn forget(
 }
 
 /// The finished uploads of `profile` whose link is `key`: a move or delete breaks their links.
-fn published(
-    history: &Mutex<History>,
-    profile: &str,
-    key: &str,
-) -> Result<usize, HistoryError> {
+fn published(history: &Mutex<History>, profile: &str, key: &str) -> Result<usize, HistoryError> {
     let guard = history.lock().unwrap_or_else(|p| p.into_inner());
     Ok(linking(&guard, profile, key)?.len())
 }

@@ -156,7 +156,10 @@ pub async fn rm(ctx: &Ctx, args: RmArgs) -> Result<ExitCode, Error> {
     }
     let removed = bucket::remove(&store, &*ctx.history()?, &profile.name, keys).await?;
     for (key, e) in &removed.failed {
-        eprintln!("{}", output::one_line(&format!("hoist: not deleted: {key}: {e}")));
+        eprintln!(
+            "{}",
+            output::one_line(&format!("hoist: not deleted: {key}: {e}"))
+        );
     }
     if !ctx.quiet {
         let rows = if removed.forgotten > 0 {
