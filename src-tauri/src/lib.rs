@@ -14,6 +14,7 @@ mod events;
 mod handover;
 mod i18n;
 mod jobs;
+mod linkhealth;
 mod markdown;
 mod notify;
 mod profiles;
@@ -158,6 +159,8 @@ pub fn run() {
             bucket::bucket_move,
             bucket::bucket_copy_links,
             bucket::bucket_open,
+            linkhealth::history_check,
+            linkhealth::history_reupload,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
