@@ -388,10 +388,8 @@ fn walk_images(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
                 walk_images(&path, out, depth + 1);
             }
         } else if ft.is_file()
-            && path.extension().and_then(|x| x.to_str()).is_some_and(|x| {
-                // Image files a folder drop picks up; anything else in it is left alone.
-                hoist_imaging::IMAGE_EXTENSIONS.contains(&x.to_ascii_lowercase().as_str())
-            })
+            // Image files a folder drop picks up; anything else in it is left alone.
+            && hoist_imaging::has_image_extension(&e.file_name().to_string_lossy())
         {
             out.push(path);
             if out.len() >= MAX_FOLDER_FILES {

@@ -45,15 +45,10 @@ fn parse_path(path: &str) -> Option<Asked> {
     })
 }
 
-/// Extensions of the objects the Bucket view shows thumbnails for.
-const IMAGE_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "gif", "webp", "avif", "heic", "heif", "bmp", "tif", "tiff", "ico",
-];
-
 /// The `thumb:` URL of a bucket object, `None` when its key does not look like an image.
 pub fn bucket_url(profile: &str, key: &str) -> Option<String> {
-    let ext = key.rsplit_once('.')?.1.to_ascii_lowercase();
-    if !IMAGE_EXTENSIONS.contains(&ext.as_str()) {
+    // The name says whether it is worth reading for a thumbnail.
+    if !hoist_imaging::has_image_extension(key.rsplit('/').next().unwrap_or(key)) {
         return None;
     }
     use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};

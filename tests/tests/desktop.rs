@@ -193,11 +193,20 @@ fn wait_done_rows(s: &Session, n: usize) -> Vec<String> {
 
 fn set_theme(s: &Session, theme: &str) {
     // Toasts from earlier steps would cover the view in the screenshots.
+    dismiss_toasts(s);
     s.execute(
-        "document.querySelectorAll('[data-testid=toast] button').forEach(b => b.click()); document.documentElement.dataset.theme = arguments[0]; return true",
+        "document.documentElement.dataset.theme = arguments[0]; return true",
         json!([theme]),
     );
     std::thread::sleep(Duration::from_millis(300));
+}
+
+/// Closes the toasts on screen (they cover the bottom of the window).
+fn dismiss_toasts(s: &Session) {
+    s.execute(
+        "document.querySelectorAll('[data-testid=toast] button').forEach(b => b.click()); return true",
+        json!([]),
+    );
 }
 
 fn tab(s: &Session, name: &str) {
@@ -1290,6 +1299,14 @@ fn wait_bucket_rows(s: &Session, what: &str, ok: impl Fn(&[String]) -> bool) -> 
     }
 }
 
+/// Opens the folder row whose text contains `name`, once the listing shows it.
+fn open_bucket_folder(s: &Session, name: &str) {
+    let script = format!(
+        "const f = [...document.querySelectorAll('[data-testid=bucket-folder]')].find(r => r.innerText.includes({name:?})); if (f) f.click(); return !!f"
+    );
+    s.wait_for_script(&script, LONG, &format!("the folder {name}"));
+}
+
 /// Clicks the button `testid` of the object row of `key`.
 fn bucket_action(s: &Session, key: &str, testid: &str) {
     let clicked = s.execute(
@@ -1326,24 +1343,15 @@ fn browse_bucket(s: &Session, world: &World, display: &str, shots: &Path) {
         "the top of bucket two: its three folders",
     );
     // Past one page: 1,000 rows, then Load more brings the other 5.
-    s.execute(
-        "[...document.querySelectorAll('[data-testid=bucket-folder]')].find(r => r.innerText.includes('many')).click(); return true",
-        json!([]),
-    );
+    open_bucket_folder(s, "many");
     wait_bucket_rows(s, "the first page of many/", |r| r.len() == 1000);
+    // Toasts of earlier steps sit over the bottom of the list.
+    dismiss_toasts(s);
     s.click(&s.wait("[data-testid=bucket-more]", LONG));
     wait_bucket_rows(s, "all of many/", |r| r.len() == 1005);
     // Back to the top by the breadcrumb, into gallery/.
     s.click(&s.wait("[data-testid=bucket-crumb]", LONG));
-    s.wait_for_script(
-        "return [...document.querySelectorAll('[data-testid=bucket-folder]')].some(r => r.innerText.includes('gallery'))",
-        LONG,
-        "the top again",
-    );
-    s.execute(
-        "[...document.querySelectorAll('[data-testid=bucket-folder]')].find(r => r.innerText.includes('gallery')).click(); return true",
-        json!([]),
-    );
+    open_bucket_folder(s, "gallery");
     let rows = wait_bucket_rows(s, "gallery/'s three images", |r| r.len() == 3);
     assert_eq!(
         rows,
@@ -1399,6 +1407,7 @@ fn browse_bucket(s: &Session, world: &World, display: &str, shots: &Path) {
         "document.querySelectorAll('[data-testid=bucket-object] [data-testid=bucket-select]').forEach(c => c.click()); return true",
         json!([]),
     );
+    dismiss_toasts(s);
     s.click(&s.wait("[data-testid=bucket-delete-selected]", LONG));
     s.click(&s.wait("[data-testid=confirm-bucket-delete]", LONG));
     wait_bucket_rows(s, "an empty gallery/", |r| r.is_empty());
@@ -1408,10 +1417,7 @@ fn browse_bucket(s: &Session, world: &World, display: &str, shots: &Path) {
     // The published upload: moving it asks a second time, then the history follows it.
     let folder = published.rsplit_once('/').unwrap().0;
     s.click(&s.wait("[data-testid=bucket-crumb]", LONG));
-    s.execute(
-        "[...document.querySelectorAll('[data-testid=bucket-folder]')].find(r => r.innerText.includes(arguments[0])).click(); return true",
-        json!([folder]),
-    );
+    open_bucket_folder(s, folder);
     wait_bucket_rows(s, "step 4's upload", |r| r.contains(&published));
     bucket_action(s, &published, "bucket-move");
     s.wait("[data-testid=bucket-move-input]", LONG);

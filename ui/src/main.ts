@@ -1,5 +1,5 @@
 // Entry point: picks the backend (Tauri or mock), creates the app store and mounts the UI.
-// `?view=history|markdown|settings` is how the shell opens a new window on a view (the tray's items);
+// `?view=history|bucket|markdown|settings` is how the shell opens a new window on a view (the tray's items);
 // `?theme=light|dark` helps headless screenshots and manual checks.
 import './app.css';
 import { mount } from 'svelte';

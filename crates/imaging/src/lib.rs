@@ -84,7 +84,9 @@ pub use memory::peak_memory;
 pub use note::Note;
 pub use options::{OutputFormat, ProcessOptions};
 pub use pipeline::{Action, AutoQuality, PassReason, Processed, Timings, process, process_timed};
-pub use probe::{IMAGE_EXTENSIONS, Kind, Probe, SourceFormat, own_extension, probe};
+pub use probe::{
+    IMAGE_EXTENSIONS, Kind, Probe, SourceFormat, has_image_extension, own_extension, probe,
+};
 #[cfg(feature = "auto-quality")]
 pub use quality::ssimulacra2;
 pub use resize::fit_within;

@@ -145,9 +145,17 @@ pub enum Kind {
 /// File-name extensions (lower case) of the formats Hoist reads: what file pickers offer and
 /// folder walks pick up. Detection itself never trusts a name (see [`probe`]).
 pub const IMAGE_EXTENSIONS: &[&str] = &[
-    "png", "jpg", "jpeg", "jpe", "jfif", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg", "ico",
-    "heic", "heif", "hif", "jxl",
+    "png", "apng", "jpg", "jpeg", "jpe", "jfif", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg",
+    "ico", "heic", "heif", "hif", "jxl",
 ];
+
+/// Whether `name` ends in one of [`IMAGE_EXTENSIONS`] (in any case): what folder walks, watch
+/// folders and the bucket view take for an image before reading it.
+pub fn has_image_extension(name: &str) -> bool {
+    name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty() && IMAGE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(ext))
+    })
+}
 
 /// The extension `name` ends with, exactly as written, when it is a usual spelling of `ext` (an
 /// extension this crate gives, such as [`Probe::ext`] or [`Processed::ext`](crate::Processed)):

@@ -1,18 +1,20 @@
 // The app-wide state shared by the views (through Svelte context): the backend, the AppState
-// from Rust, the current view, this session's upload jobs, drag hover, the toasts, and the
-// Markdown view's session (`md`) with the Markdown files dropped on the window waiting for it.
+// from Rust, the current view, this session's upload jobs, drag hover, the toasts, the Bucket
+// view's session (`bucket`), and the Markdown view's session (`md`) with the Markdown files
+// dropped on the window waiting for it.
 // Views call `app.run()` around backend calls so every failure becomes a toast in plain words.
 import { getContext, setContext } from 'svelte';
 import type { Backend, Unlisten } from './backend';
 import { toAppError } from './errors';
 import { setLanguage, t, type MessageKey } from './i18n/index.svelte';
 import { applyJob, dropFailed, clearFinished, emptyJobs, type JobsModel } from './jobs';
+import { BucketSession } from './bucket-session.svelte';
 import { MdSession } from './md-session.svelte';
 import type { AppError, AppState, BatchDone, Settings } from './types';
 
-/** The views in tab order; Ctrl/Cmd+1…4 follow it. */
-export type View = 'upload' | 'history' | 'markdown' | 'settings';
-export const VIEWS: View[] = ['upload', 'history', 'markdown', 'settings'];
+/** The views in tab order; Ctrl/Cmd+1…5 follow it. */
+export type View = 'upload' | 'history' | 'bucket' | 'markdown' | 'settings';
+export const VIEWS: View[] = ['upload', 'history', 'bucket', 'markdown', 'settings'];
 
 export type ToastKind = 'info' | 'success' | 'error';
 export interface Toast {
@@ -45,6 +47,8 @@ export class AppStore {
   mdPending = $state.raw<string[] | null>(null);
   /** The Markdown view's state: kept here so a migration goes on while another view shows. */
   readonly md: MdSession;
+  /** The Bucket view's state: kept here so the open folder stays while another view shows. */
+  readonly bucket: BucketSession;
 
   private nextToast = 1;
   private unlisten: Unlisten[] = [];
@@ -52,6 +56,7 @@ export class AppStore {
 
   constructor(readonly backend: Backend, private readonly toastMs = 4000) {
     this.md = new MdSession(backend, () => this.state?.activeProfile ?? null);
+    this.bucket = new BucketSession(backend);
   }
 
   /** Subscribes to the shell's events, then loads the AppState. */

@@ -2,9 +2,9 @@
 // `mock.ts` in memory for tests and for `npm run dev` in a plain browser.
 
 import type {
-  AppError, AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, MdPlan,
-  MdProgress, MdUndoLine, Preset, Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings,
-  TestStep,
+  AppError, AppState, BatchDone, BucketDeleted, BucketPage, HistoryPage, HistoryQuery,
+  ImportSummary, JobState, LinkFormat, MdPlan, MdProgress, MdUndoLine, Preset, Preview,
+  PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
 } from './types';
 
 export type Unlisten = () => void;
@@ -55,13 +55,31 @@ export interface Backend {
   /** Puts back the originals of a migration run. */
   mdUndo(run: string): Promise<MdUndoLine[]>;
 
+  /** One page of a folder of the bucket (profile null = the active one). `prefix` is the open
+   *  folder (ending in `/`, or '' for the top) plus any search text; `token` the `next` of the
+   *  page before, or null for the first. */
+  bucketList(profile: string | null, prefix: string, token: string | null): Promise<BucketPage>;
+  /** Deletes objects from the bucket, then the history rows that linked to them. */
+  bucketDelete(profile: string | null, keys: string[]): Promise<BucketDeleted>;
+  /** Moves (renames) an object; a `to` ending in `/` is a folder and the name is kept. Refused
+   *  with `bucket.published` while uploads in the history link to it, unless `force`; with
+   *  `bucket.exists` when the target is taken. Returns the new key. */
+  bucketMove(profile: string | null, from: string, to: string, force: boolean): Promise<string>;
+  /** Puts the links of `keys` in the clipboard (Rust does) and returns that text, one link a
+   *  line: in `format` (null = the profile's), public (`expiresSecs` null, refused with
+   *  `profile.no_public_url` without a public URL) or presigned for that many seconds. */
+  bucketCopyLinks(profile: string | null, keys: string[], format: LinkFormat | null, expiresSecs: number | null): Promise<string>;
+  /** Opens an object in the default browser (a presigned link when there is no public URL). */
+  bucketOpen(profile: string | null, key: string): Promise<void>;
+
   onJob(cb: (job: JobState) => void): Promise<Unlisten>;
   onBatchDone(cb: (b: BatchDone) => void): Promise<Unlisten>;
   /** The state changed elsewhere (tray profile switch, settings from a second window…). */
   onAppState(cb: (s: AppState) => void): Promise<Unlisten>;
   /** Native drag-and-drop hover, for highlighting the drop zone. */
   onDragHover(cb: (hovering: boolean) => void): Promise<Unlisten>;
-  /** The tray or shortcut asks to show a view ("upload" | "history" | "markdown" | "settings"). */
+  /** The tray or shortcut asks to show a view ("upload" | "history" | "bucket" | "markdown" |
+   *  "settings"). */
   onNavigate(cb: (view: string) => void): Promise<Unlisten>;
   /** A failure of something started outside the window (tray, shortcut, drop, second launch). */
   onError(cb: (e: AppError) => void): Promise<Unlisten>;

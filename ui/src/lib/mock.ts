@@ -1,14 +1,16 @@
 // An in-memory Backend for `npm run dev` in a plain browser and for the tests: three profiles,
 // a generated history of 100 000 rows served in keyset pages, uploads that move through their
-// stages on timers (or step by step with `step()` / `finishAll()` when timers are off), and a
-// small blog of Markdown files to plan, migrate (file by file, or `mdStep()`) and undo.
+// stages on timers (or step by step with `step()` / `finishAll()` when timers are off), a
+// small blog of Markdown files to plan, migrate (file by file, or `mdStep()`) and undo, and a
+// bucket of about 1 200 objects per profile to browse (folders, pages of 1000), delete, move
+// and link.
 import type { Backend, Unlisten } from './backend';
-import { PRESETS, defaultConfig } from './facts';
+import { LINK_FORMATS, PRESETS, defaultConfig } from './facts';
 import type {
-  AppError, AppState, BatchDone, HistoryPage, HistoryQuery, HistoryRow, HistoryStatus,
-  ImportSummary, JobState, LinkFormat, Links, MdFilePlan, MdPlan, MdProblem, MdProgress, MdRef,
-  MdSummary, MdUndoLine, Preset, Preview, PreviewRequest, ProfileConfig, ProfileDetail,
-  SaveProfile, Settings, TestStep,
+  AppError, AppState, BatchDone, BucketDeleted, BucketObject, BucketPage, HistoryPage, HistoryQuery,
+  HistoryRow, HistoryStatus, ImportSummary, JobState, LinkFormat, Links, MdFilePlan, MdPlan,
+  MdProblem, MdProgress, MdRef, MdSummary, MdUndoLine, Preset, Preview, PreviewRequest,
+  ProfileConfig, ProfileDetail, SaveProfile, Settings, TestStep,
 } from './types';
 
 export interface MockOptions {
@@ -275,6 +277,67 @@ interface MockMdPlan {
   remote: boolean;
 }
 
+// ---- the sample bucket for the Bucket view --------------------------------------------------
+
+/** A bucket object of the mock: what a listing tells of it. */
+interface MockObject {
+  size: number;
+  modified_ms: number | null;
+}
+
+/** Uploads in the history link to this key (in every profile's bucket): moving it asks first. */
+export const BUCKET_PUBLISHED = '2024/01/diagram.png';
+/** The bucket refuses to delete this key (a policy), so a delete reports a failure. */
+export const BUCKET_LOCKED = 'docs/locked.pdf';
+/** The folder with more objects than one page (1000 entries) holds. */
+export const BUCKET_MANY = 1050;
+export const BUCKET_PAGE = 1000;
+const PRESIGN_MAX_SECS = 604_800;
+const IMAGE_EXT = /\.(png|jpe?g|gif|webp|avif|svg)$/i;
+
+/** About 1 200 objects: a few at the top, months of 2024 and 2025, `docs/` (with a sub-folder),
+ *  and `many/`, longer than a page. Deterministic for a given `now`. */
+function sampleBucket(now: number): Map<string, MockObject> {
+  const objects = new Map<string, MockObject>();
+  let n = 0;
+  const add = (key: string, modified: number | null) => {
+    n++;
+    objects.set(key, { size: 2_000 + (hash32(n * 7919) % 2_400_000), modified_ms: modified });
+  };
+  add('avatar.png', now - 3 * 3_600_000);
+  add('banner.jpg', now - 26 * 3_600_000);
+  add('cover.webp', now - 5 * 86_400_000);
+  add('favicon.ico', now - 40 * 86_400_000);
+  // Some servers leave LastModified out.
+  add('robots.txt', null);
+  for (const [year, months, per] of [[2024, 12, 8], [2025, 5, 6]] as const) {
+    for (let m = 1; m <= months; m++) {
+      const mm = String(m).padStart(2, '0');
+      for (let i = 0; i < per; i++) {
+        const h = hash32(year * 1000 + m * 50 + i);
+        const word = WORDS[h % WORDS.length];
+        const ext = EXTS[(h >>> 5) % EXTS.length];
+        add(`${year}/${mm}/${word}-${hex(h, 6)}.${ext}`, Date.UTC(year, m - 1, 1 + i * 3, 9 + (h % 10)));
+      }
+    }
+  }
+  add(BUCKET_PUBLISHED, Date.UTC(2024, 0, 20, 14));
+  add(BUCKET_LOCKED, Date.UTC(2023, 10, 2, 8));
+  add('docs/spec.pdf', Date.UTC(2023, 10, 2, 8));
+  add('docs/notes.md', Date.UTC(2023, 11, 9, 17));
+  for (let i = 1; i <= 3; i++) add(`docs/img/figure-${i}.png`, Date.UTC(2023, 11, 9, 17, i));
+  for (let i = 1; i <= BUCKET_MANY; i++) {
+    const word = WORDS[hash32(i) % WORDS.length];
+    add(`many/${String(i).padStart(4, '0')}-${word}.png`, now - i * 37 * 60_000);
+  }
+  return objects;
+}
+
+/** A key's URL path: each segment percent-encoded, as the core's public_url does. */
+function encodeKey(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
 // ---- the backend ---------------------------------------------------------------------------
 
 export class MockBackend implements Backend {
@@ -294,6 +357,13 @@ export class MockBackend implements Backend {
   mdPlanError: AppError | null = null;
   /** The Markdown files of the sample blog (tests may change them). */
   mdFiles: SampleFile[];
+  /** Makes the next bucketList calls fail with this error. */
+  bucketListError: AppError | null = null;
+  /** Each bucket's objects by key, made on first use (profiles of one bucket share them). */
+  buckets = new Map<string, Map<string, MockObject>>();
+  /** Uploads of the history linking to a bucket key beyond the generated rows:
+   *  `${profile}\u0000${key}` → how many. */
+  bucketLinks = new Map<string, number>();
 
   private nextRowId: number;
   private nextBatch = 1;
@@ -353,6 +423,8 @@ export class MockBackend implements Backend {
     };
     this.refreshSummaries();
     this.generateHistory(names.length ? names : ['blog']);
+    // One upload of each sample profile links to this object (see bucketMove).
+    for (const name of names) this.bucketLinks.set(`${name}\u0000${BUCKET_PUBLISHED}`, 1);
     this.nextRowId = this.opts.historySize + 1;
     if (this.opts.browserDragDrop && typeof window !== 'undefined') this.wireBrowserDragDrop();
   }
@@ -816,6 +888,139 @@ export class MockBackend implements Backend {
     return lines;
   }
 
+  async bucketList(profile: string | null, prefix: string, token: string | null): Promise<BucketPage> {
+    await delay(this.opts.latency);
+    if (this.bucketListError) throw clone(this.bucketListError);
+    const { name, config } = this.bucketProfile(profile);
+    const objects = this.bucketOf(config);
+    let after: string | null = null;
+    if (token !== null) {
+      if (!token.startsWith('mock:')) throw err('bucket.token', 'the listing can no longer be continued; refresh it');
+      after = token.slice(5);
+    }
+    // S3's ListObjectsV2 with the "/" delimiter: the keys under the prefix, those with a
+    // further "/" rolled up into their folder; folders and objects sorted together by key.
+    const folders = new Set<string>();
+    const keys: string[] = [];
+    for (const key of objects.keys()) {
+      if (!key.startsWith(prefix)) continue;
+      const slash = key.indexOf('/', prefix.length);
+      if (slash >= 0) folders.add(key.slice(0, slash + 1));
+      else keys.push(key);
+    }
+    const entries = [...folders, ...keys].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const start = after === null ? 0 : entries.findIndex((k) => k > after);
+    const page = start < 0 ? [] : entries.slice(start, start + BUCKET_PAGE);
+    const more = start >= 0 && start + BUCKET_PAGE < entries.length;
+    const open = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+    return {
+      folders: page.filter((k) => folders.has(k)),
+      objects: page.filter((k) => !folders.has(k)).map((key): BucketObject => {
+        const o = objects.get(key)!;
+        return {
+          key,
+          name: key.slice(open.length),
+          size: o.size,
+          modified_ms: o.modified_ms,
+          thumbnail: IMAGE_EXT.test(key) ? thumbFor(hash32(key.length * 131 + o.size) % 12) : null,
+        };
+      }),
+      next: more ? `mock:${page[page.length - 1]}` : null,
+      public: publicBase(name, config) !== null,
+    };
+  }
+
+  async bucketDelete(profile: string | null, keys: string[]): Promise<BucketDeleted> {
+    await delay(this.opts.latency);
+    const { name, config } = this.bucketProfile(profile);
+    const objects = this.bucketOf(config);
+    const deleted: string[] = [];
+    const failed: BucketDeleted['failed'] = [];
+    for (const key of keys) {
+      if (key === BUCKET_LOCKED) {
+        failed.push({ key, message: 'access denied: the bucket’s policy does not allow deleting it' });
+        continue;
+      }
+      // As S3's DeleteObjects: a key that is not there counts as deleted.
+      objects.delete(key);
+      deleted.push(key);
+    }
+    let forgotten = 0;
+    const gone = new Set(deleted);
+    for (const key of deleted) {
+      forgotten += this.bucketLinks.get(`${name}\u0000${key}`) ?? 0;
+      this.bucketLinks.delete(`${name}\u0000${key}`);
+    }
+    const before = this.rows.length;
+    this.rows = this.rows.filter((r) => !(r.profile === name && r.key !== null && gone.has(r.key)));
+    if (this.rows.length !== before) this.filterCache = null;
+    forgotten += before - this.rows.length;
+    return { deleted, failed, forgotten };
+  }
+
+  async bucketMove(profile: string | null, from: string, to: string, force: boolean): Promise<string> {
+    await delay(this.opts.latency);
+    const { name, config } = this.bucketProfile(profile);
+    const objects = this.bucketOf(config);
+    const target = to.endsWith('/') ? to + (from.split('/').pop() ?? from) : to;
+    if (!target) throw err('bucket.key', 'the new key is empty');
+    if (target === from) throw err('bucket.same_key', `"${from}" is already there`);
+    const object = objects.get(from);
+    if (!object) throw err('bucket.no_such_key', `there is no object "${from}" in the bucket`);
+    const linkKey = `${name}\u0000${from}`;
+    const rows = this.rows.filter((r) => r.profile === name && r.key === from);
+    const linked = rows.length + (this.bucketLinks.get(linkKey) ?? 0);
+    if (linked > 0 && !force) {
+      throw err(
+        'bucket.published',
+        `${linked === 1 ? '1 upload in the history links' : `${linked} uploads in the history link`} to "${from}"; moving it breaks those links wherever they were pasted`,
+      );
+    }
+    if (objects.has(target)) {
+      throw err('bucket.exists', `"${target}" already exists; move to another name, or delete it first`);
+    }
+    // A server-side copy, then the original deleted: the copy is new.
+    objects.delete(from);
+    objects.set(target, { size: object.size, modified_ms: Date.now() });
+    // The history follows the object to its new key and link.
+    const base = publicBase(name, config);
+    for (const r of rows) {
+      r.key = target;
+      r.url = base ? `${base}/${encodeKey(target)}${config.url_suffix ?? ''}` : r.url;
+    }
+    if (rows.length) this.filterCache = null;
+    const extra = this.bucketLinks.get(linkKey);
+    if (extra) {
+      this.bucketLinks.delete(linkKey);
+      this.bucketLinks.set(`${name}\u0000${target}`, extra);
+    }
+    return target;
+  }
+
+  async bucketCopyLinks(profile: string | null, keys: string[], format: LinkFormat | null, expiresSecs: number | null): Promise<string> {
+    await delay(this.opts.latency);
+    const { name, config } = this.bucketProfile(profile);
+    if (keys.length === 0) throw err('bucket.nothing', 'no objects chosen');
+    const fmt = format ?? config.link_format;
+    if (!LINK_FORMATS.includes(fmt)) throw err('profile.link_format', `unknown link format "${fmt}"`);
+    const lines = keys.map((key) => {
+      const url = this.bucketUrl(name, config, key, expiresSecs);
+      return linksFor(url, key.split('/').pop() ?? key, config.custom_link)[fmt];
+    });
+    // Rust puts the text in the clipboard itself; the mock records it as copyText does.
+    const text = lines.join('\n');
+    this.copied.push(text);
+    return text;
+  }
+
+  async bucketOpen(profile: string | null, key: string): Promise<void> {
+    await delay(this.opts.latency);
+    const { name, config } = this.bucketProfile(profile);
+    if (!this.bucketOf(config).has(key)) throw err('bucket.no_such_key', `there is no object "${key}" in the bucket`);
+    // Without a public URL the shell opens a short presigned link.
+    this.opened.push(this.bucketUrl(name, config, key, publicBase(name, config) ? null : 3600));
+  }
+
   async onJob(cb: (job: JobState) => void): Promise<Unlisten> {
     this.listeners.job.add(cb);
     return () => this.listeners.job.delete(cb);
@@ -853,6 +1058,44 @@ export class MockBackend implements Backend {
   }
 
   // -- internals --
+
+  /** The profile a bucket command names, or the active one. */
+  private bucketProfile(profile: string | null): { name: string; config: ProfileConfig } {
+    const name = profile ?? this.state.activeProfile;
+    if (!name) throw err('profile.none', 'There is no profile yet: add one in Settings.');
+    const p = this.profiles.get(name);
+    if (!p) throw err('profile.not_found', `There is no profile named “${name}”.`);
+    return { name, config: p.config };
+  }
+
+  private bucketOf(config: ProfileConfig): Map<string, MockObject> {
+    const id = `${config.endpoint ?? config.provider}\u0000${config.bucket}`;
+    let objects = this.buckets.get(id);
+    if (!objects) {
+      objects = sampleBucket(this.opts.now);
+      this.buckets.set(id, objects);
+    }
+    return objects;
+  }
+
+  /** A public link, or (with `expiresSecs`) a presigned GET valid that long. */
+  private bucketUrl(name: string, config: ProfileConfig, key: string, expiresSecs: number | null): string {
+    const base = publicBase(name, config);
+    if (expiresSecs === null) {
+      if (!base) {
+        throw err('profile.no_public_url', `profile "${name}" has no public URL: set public_base_url, or copy an expiring link`);
+      }
+      return `${base}/${encodeKey(key)}${config.url_suffix ?? ''}`;
+    }
+    if (!Number.isInteger(expiresSecs) || expiresSecs < 1 || expiresSecs > PRESIGN_MAX_SECS) {
+      throw err('bucket.expiry', 'a presigned link is valid from 1 second to 7 days (604800 seconds)');
+    }
+    const endpoint = (config.endpoint || `https://${config.bucket}.s3.example.com`).replace(/\/+$/, '');
+    const path = config.endpoint ? `${config.bucket}/${encodeKey(key)}` : encodeKey(key);
+    const stamp = new Date(Date.now()).toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+    return `${endpoint}/${path}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=${stamp}` +
+      `&X-Amz-Expires=${expiresSecs}&X-Amz-SignedHeaders=host&X-Amz-Signature=${hex(key.length * 97 + expiresSecs, 64)}`;
+  }
 
   private publish(): AppState {
     this.refreshSummaries();

@@ -10,8 +10,9 @@ import {
   EVENT_BATCH, EVENT_ERROR, EVENT_JOB, EVENT_MD_OFFER, EVENT_MD_PROGRESS, EVENT_NAVIGATE, EVENT_STATE,
 } from './events';
 import type {
-  AppError, AppState, BatchDone, HistoryPage, HistoryQuery, ImportSummary, JobState, MdPlan, MdProgress,
-  MdUndoLine, Preset, Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
+  AppError, AppState, BatchDone, BucketDeleted, BucketPage, HistoryPage, HistoryQuery, ImportSummary,
+  JobState, LinkFormat, MdPlan, MdProgress, MdUndoLine, Preset, Preview, PreviewRequest, ProfileDetail,
+  SaveProfile, Settings, TestStep,
 } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -110,6 +111,22 @@ export class TauriBackend implements Backend {
   }
   mdUndo(run: string): Promise<MdUndoLine[]> {
     return call('md_undo', { run });
+  }
+
+  bucketList(profile: string | null, prefix: string, token: string | null): Promise<BucketPage> {
+    return call('bucket_list', { profile, prefix, token });
+  }
+  bucketDelete(profile: string | null, keys: string[]): Promise<BucketDeleted> {
+    return call('bucket_delete', { profile, keys });
+  }
+  bucketMove(profile: string | null, from: string, to: string, force: boolean): Promise<string> {
+    return call('bucket_move', { profile, from, to, force });
+  }
+  bucketCopyLinks(profile: string | null, keys: string[], format: LinkFormat | null, expiresSecs: number | null): Promise<string> {
+    return call('bucket_copy_links', { profile, keys, format, expiresSecs });
+  }
+  bucketOpen(profile: string | null, key: string): Promise<void> {
+    return call('bucket_open', { profile, key });
   }
 
   onJob(cb: (job: JobState) => void): Promise<Unlisten> {

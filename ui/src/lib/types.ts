@@ -305,3 +305,38 @@ export interface MdUndoLine {
   status: 'restored' | 'already_original' | 'changed_since' | 'failed';
   detail: string | null;
 }
+
+// ---- The bucket browser (`hoist ls / rm / mv / link` in the window) ----
+// snake_case as the shell sends them (the core's own types, serialised as they are).
+
+/** One object of a listed folder. */
+export interface BucketObject {
+  /** The full key. */
+  key: string;
+  /** The key's part after the open folder. */
+  name: string;
+  size: number;
+  modified_ms: number | null;
+  /** Thumbnail URL (custom `thumb:` protocol) when the shell has one, else null. */
+  thumbnail: string | null;
+}
+
+/** One page of a folder listing (up to 1000 entries, folders and objects together). */
+export interface BucketPage {
+  /** Full prefixes of the sub-folders, each ending in `/` (e.g. `2024/05/`). */
+  folders: string[];
+  objects: BucketObject[];
+  /** The continuation token of the next page, or null at the end. */
+  next: string | null;
+  /** Whether the profile has a public URL; without one, links must be presigned. */
+  public: boolean;
+}
+
+/** What deleting objects did. */
+export interface BucketDeleted {
+  deleted: string[];
+  /** Keys the bucket did not delete, each with why in plain words. */
+  failed: { key: string; message: string }[];
+  /** History rows that linked to a deleted object, removed with it. */
+  forgotten: number;
+}

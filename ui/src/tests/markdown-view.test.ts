@@ -267,17 +267,17 @@ describe('App and the Markdown view', () => {
     expect(run).not.toHaveBeenCalled();
   });
 
-  it('has four tabs, Markdown third, reached with Ctrl+3 (Settings with Ctrl+4)', async () => {
+  it('has five tabs, Markdown fourth, reached with Ctrl+4 (Settings with Ctrl+5)', async () => {
     await mountApp();
     const tabs = screen.getAllByRole('tab');
-    expect(tabs.map((t) => t.dataset.testid)).toEqual(['tab-upload', 'tab-history', 'tab-markdown', 'tab-settings']);
-    expect(tabs[2].textContent).toContain('Markdown');
-    await fireEvent.keyDown(window, { key: '3', ctrlKey: true });
+    expect(tabs.map((t) => t.dataset.testid)).toEqual(['tab-upload', 'tab-history', 'tab-bucket', 'tab-markdown', 'tab-settings']);
+    expect(tabs[3].textContent).toContain('Markdown');
+    await fireEvent.keyDown(window, { key: '4', ctrlKey: true });
     await waitFor(() => expect(screen.getByTestId('tab-markdown').getAttribute('aria-selected')).toBe('true'));
     expect(screen.getByTestId('md-pick-folder')).toBeTruthy();
-    await fireEvent.keyDown(window, { key: '4', ctrlKey: true });
-    await waitFor(() => expect(screen.getByTestId('tab-settings').getAttribute('aria-selected')).toBe('true'));
     await fireEvent.keyDown(window, { key: '5', ctrlKey: true });
+    await waitFor(() => expect(screen.getByTestId('tab-settings').getAttribute('aria-selected')).toBe('true'));
+    await fireEvent.keyDown(window, { key: '6', ctrlKey: true });
     expect(screen.getByTestId('tab-settings').getAttribute('aria-selected')).toBe('true');
   });
 

@@ -1,7 +1,8 @@
 // The mock backend behaves like the shell where the UI depends on it: job events through to a
-// BatchDone, keyset pages, the canned preview, a Markdown migration and its undo.
+// BatchDone, keyset pages, the canned preview, a Markdown migration and its undo, and the
+// bucket's listing (folders, pages of 1000, tokens), delete, move and links.
 import { describe, expect, it } from 'vitest';
-import { MockBackend } from '../lib/mock';
+import { BUCKET_LOCKED, BUCKET_PUBLISHED, MockBackend } from '../lib/mock';
 import type { BatchDone, JobState, MdProgress } from '../lib/types';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
@@ -101,5 +102,63 @@ describe('MockBackend Markdown migration', () => {
     expect(plan.root).toBe('/tmp/notes');
     expect(plan.files.map((f) => f.path)).toEqual(['/tmp/notes/post.md']);
     await expect(mock.mdPlan(['/tmp/empty'], null, false)).rejects.toEqual(expect.objectContaining({ code: 'markdown.no_files' }));
+  });
+
+  it('lists the bucket a folder and a page at a time, and deletes, moves and links', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    const top = await mock.bucketList(null, '', null);
+    expect(top.folders).toEqual(['2024/', '2025/', 'docs/', 'many/']);
+    expect(top.objects.map((o) => o.name)).toEqual(['avatar.png', 'banner.jpg', 'cover.webp', 'favicon.ico', 'robots.txt']);
+    expect(top.next).toBeNull();
+    expect(top.public).toBe(true);
+    // Images have a thumbnail, other files none.
+    expect(top.objects.map((o) => o.thumbnail !== null)).toEqual([true, true, true, false, false]);
+    let total = 0;
+    for (const objects of mock.buckets.values()) total += objects.size;
+    expect(total).toBeGreaterThan(1100);
+
+    // A prefix search lists the folders under it by their full prefix.
+    const search = await mock.bucketList('blog', '2024/1', null);
+    expect(search.folders).toEqual(['2024/10/', '2024/11/', '2024/12/']);
+    expect(search.objects).toEqual([]);
+    const docs = await mock.bucketList('blog', 'docs/', null);
+    expect(docs.folders).toEqual(['docs/img/']);
+    expect(docs.objects.map((o) => o.name)).toEqual(['locked.pdf', 'notes.md', 'spec.pdf']);
+
+    const first = await mock.bucketList('blog', 'many/', null);
+    expect(first.objects).toHaveLength(1000);
+    expect(first.next).not.toBeNull();
+    const second = await mock.bucketList('blog', 'many/', first.next);
+    expect(second.objects).toHaveLength(50);
+    expect(second.next).toBeNull();
+    expect(new Set([...first.objects, ...second.objects].map((o) => o.key)).size).toBe(1050);
+
+    const gone = await mock.bucketDelete('blog', [BUCKET_PUBLISHED, BUCKET_LOCKED, 'avatar.png']);
+    expect(gone.deleted).toEqual([BUCKET_PUBLISHED, 'avatar.png']);
+    expect(gone.failed).toEqual([{ key: BUCKET_LOCKED, message: expect.stringContaining('access denied') }]);
+    expect(gone.forgotten).toBe(1);
+    expect((await mock.bucketList('blog', '', null)).objects.map((o) => o.name)).not.toContain('avatar.png');
+
+    // Moving: published first (screenshots has its own link to it), then a taken target.
+    await mock.setActiveProfile('screenshots');
+    await expect(mock.bucketMove(null, BUCKET_PUBLISHED, '2024/02/', false))
+      .rejects.toEqual(expect.objectContaining({ code: 'bucket.published' }));
+    await expect(mock.bucketMove(null, 'banner.jpg', 'cover.webp', false))
+      .rejects.toEqual(expect.objectContaining({ code: 'bucket.exists' }));
+    expect(await mock.bucketMove(null, BUCKET_PUBLISHED, '2024/02/', true)).toBe('2024/02/diagram.png');
+    expect(await mock.bucketMove(null, 'banner.jpg', 'old/banner 1.jpg', false)).toBe('old/banner 1.jpg');
+    expect((await mock.bucketList(null, '', null)).folders).toContain('old/');
+
+    const links = await mock.bucketCopyLinks(null, ['old/banner 1.jpg'], 'url', null);
+    expect(links).toBe('http://127.0.0.1:9000/screenshots/old/banner%201.jpg');
+    expect(mock.copied.at(-1)).toBe(links);
+    const signed = await mock.bucketCopyLinks(null, ['cover.webp', 'robots.txt'], 'url', 3600);
+    expect(signed.split('\n')).toHaveLength(2);
+    expect(signed).toContain('X-Amz-Expires=3600');
+    await expect(mock.bucketCopyLinks(null, ['cover.webp'], null, 604_801))
+      .rejects.toEqual(expect.objectContaining({ code: 'bucket.expiry' }));
+    mock.profiles.get('screenshots')!.config.provider = 'r2';
+    await expect(mock.bucketCopyLinks(null, ['cover.webp'], null, null))
+      .rejects.toEqual(expect.objectContaining({ code: 'profile.no_public_url' }));
   });
 });

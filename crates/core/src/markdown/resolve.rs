@@ -9,12 +9,6 @@ use percent_encoding::percent_decode_str;
 
 use super::files::MdFile;
 
-/// File extensions taken as images when a local reference is resolved (compared without case).
-/// Anything else a Markdown image points at (a PDF, a video) is left alone.
-pub const IMAGE_EXTENSIONS: &[&str] = &[
-    "png", "apng", "jpg", "jpeg", "jpe", "jfif", "gif", "webp", "avif", "bmp", "tif", "tiff",
-    "svg", "heic", "heif", "jxl", "ico",
-];
 
 /// Something to upload.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -281,9 +275,9 @@ fn is_image_name(text: &str) -> bool {
     let path = text.split(['?', '#']).next().unwrap_or(text);
     let decoded = percent_decode_str(path).decode_utf8_lossy();
     Path::new(decoded.as_ref())
-        .extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| IMAGE_EXTENSIONS.iter().any(|x| x.eq_ignore_ascii_case(e)))
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(hoist_imaging::has_image_extension)
 }
 
 /// `scheme:` as RFC 3986 spells one (a letter, then letters, digits, `+`, `-`, `.`), but not a

@@ -1,0 +1,410 @@
+// @vitest-environment jsdom
+// Component test: the Bucket view with the mock backend's sample bucket: the top, into a folder
+// and back (breadcrumb, Up), the prefix search, Load more past 1,000, copying public and
+// expiring links, deleting (confirmed), moving (a published image needs a second yes), the
+// error state, the active profile; and the tab and keys of the window.
+import { describe, expect, it, vi } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import App from '../App.svelte';
+import BucketView from '../views/BucketView.svelte';
+import Toasts from '../components/Toasts.svelte';
+import { APP_CONTEXT_KEY, AppStore } from '../lib/app.svelte';
+import { BUCKET_LOCKED, BUCKET_PUBLISHED, MockBackend } from '../lib/mock';
+
+async function setup(prepare?: (mock: MockBackend) => void) {
+  const mock = new MockBackend({ historySize: 0, autoProgress: false });
+  prepare?.(mock);
+  const app = new AppStore(mock, 0);
+  await app.start();
+  app.view = 'bucket';
+  const context = new Map<unknown, unknown>([[APP_CONTEXT_KEY, app]]);
+  render(BucketView, { context });
+  render(Toasts, { context });
+  return { mock, app };
+}
+
+/** Waits for a listing of `folder` ('' = the top) to be shown; returns the totals element. */
+function listed(folder: string) {
+  return waitFor(() => {
+    const crumbs = screen.getAllByTestId('bucket-crumb');
+    expect(crumbs.at(-1)!.dataset.prefix).toBe(folder);
+    const totals = screen.getByTestId('bucket-totals');
+    expect(totals.dataset.objects).toBeDefined();
+    return totals;
+  });
+}
+
+const folders = () => screen.queryAllByTestId('bucket-folder').map((f) => f.dataset.prefix);
+const keys = () => screen.queryAllByTestId('bucket-object').map((o) => o.dataset.key);
+const row = (key: string) => screen.getAllByTestId('bucket-object').find((o) => o.dataset.key === key)!;
+const toasts = () => screen.queryAllByTestId('toast').map((t) => `${t.dataset.kind}: ${t.textContent!.trim()}`);
+
+async function openFolder(prefix: string) {
+  const folder = screen.getAllByTestId('bucket-folder').find((f) => f.dataset.prefix === prefix);
+  if (!folder) throw new Error(`no folder ${prefix}`);
+  await fireEvent.click(folder);
+  return listed(prefix);
+}
+
+describe('BucketView', () => {
+  it('lists the top of the bucket: folders first, then objects, with the totals', async () => {
+    const { mock } = await setup();
+    const list = vi.spyOn(mock, 'bucketList');
+    const totals = await listed('');
+    expect(totals.textContent!.trim()).toBe('4 folders, 5 objects');
+    expect(totals.dataset.more).toBe('false');
+    expect(folders()).toEqual(['2024/', '2025/', 'docs/', 'many/']);
+    expect(keys()).toEqual(['avatar.png', 'banner.jpg', 'cover.webp', 'favicon.ico', 'robots.txt']);
+    // Folders come before objects in the list.
+    const items = screen.getByRole('list', { name: 'Folders and objects' })
+      .querySelectorAll('[data-testid="bucket-folder"], [data-testid="bucket-object"]');
+    expect([...items].map((i) => i.getAttribute('data-testid'))).toEqual([
+      ...Array(4).fill('bucket-folder'), ...Array(5).fill('bucket-object'),
+    ]);
+
+    // The root crumb is the bucket; Up has nowhere to go.
+    const crumbs = screen.getAllByTestId('bucket-crumb');
+    expect(crumbs).toHaveLength(1);
+    expect(crumbs[0].textContent!.trim()).toBe('blog-images');
+    expect(crumbs[0].getAttribute('aria-current')).toBe('location');
+    expect((screen.getByTestId('bucket-up') as HTMLButtonElement).disabled).toBe(true);
+
+    // An image shows its thumbnail, another file its extension; no date is a dash.
+    expect(row('avatar.png').querySelector('img')).not.toBeNull();
+    expect(row('robots.txt').querySelector('img')).toBeNull();
+    expect(row('robots.txt').textContent).toContain('TXT');
+    expect(row('robots.txt').querySelector('.date')!.textContent!.trim()).toBe('—');
+    expect(within(row('avatar.png')).getByRole('button', { name: 'Copy link' })).toBeTruthy();
+    expect(within(row('avatar.png')).getByRole('checkbox', { name: 'Select avatar.png' })).toBeTruthy();
+
+    // Refresh lists the folder again.
+    await fireEvent.click(screen.getByTestId('bucket-refresh'));
+    await waitFor(() => expect(list).toHaveBeenCalledWith('blog', '', null));
+  });
+
+  it('opens folders and goes back through the breadcrumb and Up', async () => {
+    const { mock } = await setup();
+    const list = vi.spyOn(mock, 'bucketList');
+    await listed('');
+    let totals = await openFolder('2024/');
+    expect(list).toHaveBeenLastCalledWith('blog', '2024/', null);
+    expect(folders()).toHaveLength(12);
+    expect(folders()[0]).toBe('2024/01/');
+    expect(screen.getAllByTestId('bucket-folder')[0].textContent!.trim()).toBe('01');
+    expect(totals.textContent!.trim()).toBe('12 folders, 0 objects');
+
+    totals = await openFolder('2024/01/');
+    expect(totals.textContent!.trim()).toBe('9 objects');
+    expect(keys()).toContain(BUCKET_PUBLISHED);
+    expect(keys().every((k) => k!.startsWith('2024/01/'))).toBe(true);
+    // Names are shown relative to the open folder.
+    expect(row(BUCKET_PUBLISHED).querySelector('.name')!.textContent).toBe('diagram.png');
+    expect(screen.getAllByTestId('bucket-crumb').map((c) => c.textContent!.trim())).toEqual(['blog-images', '2024', '01']);
+
+    await fireEvent.click(screen.getAllByTestId('bucket-crumb')[1]);
+    await listed('2024/');
+    expect(folders()).toHaveLength(12);
+    expect(keys()).toEqual([]);
+
+    await fireEvent.click(screen.getByTestId('bucket-up'));
+    await listed('');
+    expect(folders()).toEqual(['2024/', '2025/', 'docs/', 'many/']);
+
+    await openFolder('docs/');
+    await openFolder('docs/img/');
+    await fireEvent.click(screen.getAllByTestId('bucket-crumb')[0]);
+    await listed('');
+    expect(keys()).toContain('avatar.png');
+  });
+
+  it('searches names by prefix inside the open folder, after typing settles', async () => {
+    const { mock } = await setup();
+    await listed('');
+    await openFolder('2024/');
+    const list = vi.spyOn(mock, 'bucketList');
+    const search = screen.getByTestId('bucket-search') as HTMLInputElement;
+    // Debounced: keys typed less than 250 ms apart ask once, for what was typed last.
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await fireEvent.input(search, { target: { value: '0' } });
+    await pause(120);
+    await fireEvent.input(search, { target: { value: '1' } });
+    await pause(120);
+    expect(list).not.toHaveBeenCalled();
+    await waitFor(() => expect(folders()).toEqual(['2024/10/', '2024/11/', '2024/12/']));
+    expect(list).toHaveBeenCalledTimes(1);
+    expect(list).toHaveBeenCalledWith('blog', '2024/1', null);
+    expect(screen.getByTestId('bucket-totals').textContent!.trim()).toBe('3 folders, 0 objects');
+
+    // A folder found opens without the search.
+    await openFolder('2024/11/');
+    expect(search.value).toBe('');
+    expect(keys()).toHaveLength(8);
+
+    await fireEvent.click(screen.getAllByTestId('bucket-crumb')[0]);
+    await listed('');
+    await openFolder('docs/');
+    await fireEvent.input(search, { target: { value: 'lo' } });
+    await waitFor(() => expect(keys()).toEqual([BUCKET_LOCKED]));
+    expect(list).toHaveBeenLastCalledWith('blog', 'docs/lo', null);
+    expect(folders()).toEqual([]);
+    expect(screen.getByTestId('bucket-totals').textContent!.trim()).toBe('1 object');
+
+    await fireEvent.input(search, { target: { value: 'zzz' } });
+    await waitFor(() => expect(screen.getByTestId('bucket-empty').textContent).toContain('No name here starts with “zzz”.'));
+    expect(keys()).toEqual([]);
+
+    // Emptied, the folder is listed whole again.
+    await fireEvent.input(search, { target: { value: '' } });
+    await waitFor(() => expect(keys()).toHaveLength(3));
+    expect(folders()).toEqual(['docs/img/']);
+  });
+
+  it('loads more past the first 1,000 entries, keeping the selection', async () => {
+    const { mock } = await setup();
+    await listed('');
+    const list = vi.spyOn(mock, 'bucketList');
+    const totals = await openFolder('many/');
+    expect(keys()).toHaveLength(1000);
+    expect(totals.textContent!.trim()).toBe('1,000 objects (more)');
+    expect(totals.dataset.more).toBe('true');
+
+    const all = screen.getByTestId('bucket-select-all') as HTMLInputElement;
+    await fireEvent.click(all);
+    expect(screen.getByTestId('bucket-copy-selected').textContent!.trim()).toBe('Copy 1,000 links');
+
+    await fireEvent.click(screen.getByTestId('bucket-more'));
+    await waitFor(() => expect(keys()).toHaveLength(1050));
+    const token = list.mock.calls.at(-1)![2];
+    expect(token).not.toBeNull();
+    expect(list).toHaveBeenLastCalledWith('blog', 'many/', token);
+    expect(new Set(keys()).size).toBe(1050);
+    expect(keys().at(-1)).toMatch(/^many\/1050-/);
+    expect(totals.textContent!.trim()).toBe('1,050 objects');
+    expect(screen.queryByTestId('bucket-more')).toBeNull();
+    // The first page stays selected; the new rows are not.
+    expect(screen.getByTestId('bucket-copy-selected').textContent!.trim()).toBe('Copy 1,000 links');
+    expect(all.checked).toBe(false);
+    expect(all.indeterminate).toBe(true);
+    // 1,050 rows with their controls take a while in jsdom (a browser draws them at once).
+  }, 30_000);
+
+  it('copies public links in the profile\'s format, and expiring ones saying until when', async () => {
+    const { mock } = await setup();
+    const copy = vi.spyOn(mock, 'bucketCopyLinks');
+    await listed('');
+    const kind = screen.getByTestId('bucket-link-kind') as HTMLSelectElement;
+    expect(kind.value).toBe('public');
+    expect([...kind.options].map((o) => o.textContent)).toEqual([
+      'Public link', 'Expiring link: 1 hour', 'Expiring link: 1 day', 'Expiring link: 7 days',
+    ]);
+
+    await fireEvent.click(within(row('avatar.png')).getByTestId('bucket-copy'));
+    await waitFor(() => expect(mock.copied.at(-1)).toBe('![avatar](https://img.example.com/avatar.png)'));
+    expect(copy).toHaveBeenLastCalledWith('blog', ['avatar.png'], null, null);
+    await waitFor(() => expect(toasts()).toContain('success: Copied 1 link to the clipboard'));
+
+    await fireEvent.change(kind, { target: { value: '3600' } });
+    await fireEvent.click(within(row('banner.jpg')).getByTestId('bucket-select'));
+    await fireEvent.click(within(row('avatar.png')).getByTestId('bucket-select'));
+    const copySelected = screen.getByTestId('bucket-copy-selected');
+    expect(copySelected.textContent!.trim()).toBe('Copy 2 links');
+    await fireEvent.click(copySelected);
+    // In list order, whatever order they were ticked in.
+    await waitFor(() => expect(copy).toHaveBeenLastCalledWith('blog', ['avatar.png', 'banner.jpg'], null, 3600));
+    const lines = mock.copied.at(-1)!.split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines.every((l) => l.includes('X-Amz-Expires=3600'))).toBe(true);
+    expect(lines[0]).toMatch(/^!\[avatar\]\(https:\/\/blog-images\.s3\.example\.com\/avatar\.png\?/);
+    await waitFor(() => expect(toasts().some((t) => /^success: Copied 2 links; they work until .*\d/.test(t))).toBe(true));
+  });
+
+  it('offers expiring links only when the profile has no public URL', async () => {
+    const { mock } = await setup((m) => {
+      m.profiles.get('blog')!.config.public_base_url = null;
+    });
+    const copy = vi.spyOn(mock, 'bucketCopyLinks');
+    await listed('');
+    const kind = screen.getByTestId('bucket-link-kind') as HTMLSelectElement;
+    expect(kind.value).toBe('86400');
+    expect([...kind.options].map((o) => o.value)).toEqual(['3600', '86400', '604800']);
+    await fireEvent.click(within(row('cover.webp')).getByTestId('bucket-copy'));
+    await waitFor(() => expect(copy).toHaveBeenLastCalledWith('blog', ['cover.webp'], null, 86400));
+    expect(mock.copied.at(-1)).toContain('X-Amz-Expires=86400');
+    await waitFor(() => expect(toasts().some((t) => t.startsWith('success: Copied 1 link; it works until '))).toBe(true));
+  });
+
+  it('deletes only after confirming, then the rows go and a toast says what happened', async () => {
+    const { mock } = await setup();
+    const remove = vi.spyOn(mock, 'bucketDelete');
+    await listed('');
+    await openFolder('2024/');
+    await openFolder('2024/01/');
+    const other = keys().find((k) => k !== BUCKET_PUBLISHED)!;
+    await fireEvent.click(within(row(BUCKET_PUBLISHED)).getByTestId('bucket-select'));
+    await fireEvent.click(within(row(other)).getByTestId('bucket-select'));
+
+    await fireEvent.click(screen.getByTestId('bucket-delete-selected'));
+    const dialog = await waitFor(() => screen.getByTestId('bucket-delete-dialog'));
+    expect(dialog.textContent).toContain('Delete 2 objects from the bucket?');
+    expect(dialog.textContent).toContain('This deletes from the bucket of “blog”');
+    expect(dialog.textContent).toContain(BUCKET_PUBLISHED);
+    expect(dialog.textContent).toContain('removed from the bucket');
+    expect(dialog.textContent).toContain('stops working');
+    expect(dialog.textContent).toContain('uploads in the history that link to them are removed');
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
+    expect(remove).not.toHaveBeenCalled();
+    expect(keys()).toHaveLength(9);
+
+    await fireEvent.click(screen.getByTestId('bucket-delete-selected'));
+    await fireEvent.click(await waitFor(() => screen.getByTestId('confirm-bucket-delete')));
+    expect(remove).toHaveBeenCalledWith('blog', [other, BUCKET_PUBLISHED].sort());
+    await waitFor(() => expect(keys()).toHaveLength(7));
+    expect(keys()).not.toContain(BUCKET_PUBLISHED);
+    expect(keys()).not.toContain(other);
+    expect(screen.queryByTestId('bucket-copy-selected')).toBeNull();
+    expect(screen.getByTestId('bucket-totals').textContent!.trim()).toBe('7 objects');
+    await waitFor(() => expect(toasts()).toContain('success: Deleted 2 objects from the bucket; 1 upload removed from the history'));
+    // Really gone from the bucket.
+    expect((await mock.bucketList('blog', '2024/01/', null)).objects).toHaveLength(7);
+  });
+
+  it('says why an object could not be deleted, and keeps its row', async () => {
+    await setup();
+    await listed('');
+    await openFolder('docs/');
+    await fireEvent.click(within(row(BUCKET_LOCKED)).getByTestId('bucket-delete'));
+    const dialog = await waitFor(() => screen.getByTestId('bucket-delete-dialog'));
+    expect(dialog.textContent).toContain('Delete from the bucket?');
+    await fireEvent.click(screen.getByTestId('confirm-bucket-delete'));
+    await waitFor(() => expect(toasts()).toContain(
+      `error: Could not delete ${BUCKET_LOCKED}: access denied: the bucket’s policy does not allow deleting it`,
+    ));
+    expect(keys()).toContain(BUCKET_LOCKED);
+  });
+
+  it('moves a published image only after a second confirmation', async () => {
+    const { mock } = await setup();
+    const move = vi.spyOn(mock, 'bucketMove');
+    await listed('');
+    await openFolder('2024/');
+    await openFolder('2024/01/');
+    await fireEvent.click(within(row(BUCKET_PUBLISHED)).getByTestId('bucket-move'));
+    const input = (await waitFor(() => screen.getByTestId('bucket-move-input'))) as HTMLInputElement;
+    expect(input.value).toBe(BUCKET_PUBLISHED);
+    // Unchanged: nothing to do.
+    expect((screen.getByTestId('bucket-move-confirm') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(input, { target: { value: '2024/02/' } });
+    await fireEvent.click(screen.getByTestId('bucket-move-confirm'));
+
+    const force = await waitFor(() => screen.getByTestId('bucket-force-dialog'));
+    expect(move).toHaveBeenLastCalledWith('blog', BUCKET_PUBLISHED, '2024/02/', false);
+    expect(force.textContent).toContain('Move a published image?');
+    expect(screen.getByTestId('bucket-force-message').textContent).toBe(
+      `1 upload in the history links to "${BUCKET_PUBLISHED}"; moving it breaks those links wherever they were pasted`,
+    );
+    expect(keys()).toContain(BUCKET_PUBLISHED);
+    await fireEvent.click(screen.getByTestId('confirm-bucket-force'));
+    expect(move).toHaveBeenLastCalledWith('blog', BUCKET_PUBLISHED, '2024/02/', true);
+    await waitFor(() => expect(toasts()).toContain('success: Moved to 2024/02/diagram.png'));
+    // The folder is listed again: the image left it.
+    await waitFor(() => expect(keys()).not.toContain(BUCKET_PUBLISHED));
+    expect(keys()).toHaveLength(8);
+    expect(screen.queryByTestId('bucket-force-dialog')?.hasAttribute('open') ?? false).toBe(false);
+    expect((await mock.bucketList('blog', '2024/02/', null)).objects.map((o) => o.key)).toContain('2024/02/diagram.png');
+  });
+
+  it('shows why a move was refused and changes nothing', async () => {
+    const { mock } = await setup();
+    await listed('');
+    await fireEvent.click(within(row('banner.jpg')).getByTestId('bucket-move'));
+    const input = await waitFor(() => screen.getByTestId('bucket-move-input'));
+    await fireEvent.input(input, { target: { value: 'cover.webp' } });
+    await fireEvent.click(screen.getByTestId('bucket-move-confirm'));
+    const error = await waitFor(() => screen.getByTestId('bucket-move-error'));
+    expect(error.getAttribute('role')).toBe('alert');
+    expect(error.textContent).toContain('Not moved: "cover.webp" already exists; move to another name, or delete it first');
+    expect(screen.queryByTestId('bucket-force-dialog')?.hasAttribute('open') ?? false).toBe(false);
+    expect(keys()).toEqual(['avatar.png', 'banner.jpg', 'cover.webp', 'favicon.ico', 'robots.txt']);
+    const top = await mock.bucketList('blog', '', null);
+    expect(top.objects.map((o) => o.key)).toContain('banner.jpg');
+
+    // Another name works; the folder is listed again.
+    await fireEvent.input(input, { target: { value: 'archive/banner.jpg' } });
+    await fireEvent.click(screen.getByTestId('bucket-move-confirm'));
+    await waitFor(() => expect(keys()).not.toContain('banner.jpg'));
+    expect(folders()).toContain('archive/');
+  });
+
+  it('shows a listing error in plain words, with Retry', async () => {
+    const { mock } = await setup((m) => {
+      m.bucketListError = { code: 's3.access_denied', message: 'access denied: check the key’s permissions for bucket "blog-images"' };
+    });
+    const error = await waitFor(() => screen.getByTestId('bucket-error'));
+    expect(error.getAttribute('role')).toBe('alert');
+    expect(error.textContent).toContain('Could not list the bucket: access denied: check the key’s permissions for bucket "blog-images"');
+    expect(screen.queryByTestId('bucket-object')).toBeNull();
+    expect(screen.getByTestId('bucket-totals').textContent!.trim()).toBe('');
+
+    mock.bucketListError = null;
+    await fireEvent.click(screen.getByTestId('bucket-retry'));
+    await listed('');
+    expect(screen.queryByTestId('bucket-error')).toBeNull();
+    expect(keys()).toHaveLength(5);
+  });
+
+  it('follows the active profile back to the top of its bucket', async () => {
+    const { app, mock } = await setup();
+    await listed('');
+    await openFolder('2025/');
+    const list = vi.spyOn(mock, 'bucketList');
+    await app.setActiveProfile('screenshots');
+    await waitFor(() => expect(screen.getAllByTestId('bucket-crumb').map((c) => c.textContent!.trim())).toEqual(['screenshots']));
+    await listed('');
+    expect(list).toHaveBeenCalledWith('screenshots', '', null);
+    expect(folders()).toEqual(['2024/', '2025/', 'docs/', 'many/']);
+  });
+
+  it('asks for a profile first when there is none', async () => {
+    const { mock } = await setup((m) => {
+      m.profiles.clear();
+      m.state.activeProfile = null;
+    });
+    const list = vi.spyOn(mock, 'bucketList');
+    expect(screen.getByText('Add a profile in Settings to browse its bucket.')).toBeTruthy();
+    expect(screen.queryByTestId('bucket-search')).toBeNull();
+    expect(list).not.toHaveBeenCalled();
+  });
+});
+
+describe('App and the Bucket view', () => {
+  async function mountApp() {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    const app = new AppStore(mock, 0);
+    render(App, { props: { app } });
+    await waitFor(() => expect(screen.getByTestId('app-root').dataset.ready).toBe('true'));
+    return { mock, app };
+  }
+
+  it('is the third tab, reached with Ctrl+3, and keeps its folder while another view shows', async () => {
+    const { app } = await mountApp();
+    const tab = screen.getByTestId('tab-bucket');
+    expect(tab.textContent!.trim()).toBe('Bucket');
+    await fireEvent.keyDown(window, { key: '3', ctrlKey: true });
+    await waitFor(() => expect(tab.getAttribute('aria-selected')).toBe('true'));
+    await listed('');
+    await openFolder('docs/');
+    await fireEvent.click(screen.getByTestId('tab-markdown'));
+    expect(app.view).toBe('markdown');
+    expect(screen.queryByTestId('bucket-crumb')).toBeNull();
+    await fireEvent.click(tab);
+    await listed('docs/');
+    expect(keys()).toContain(BUCKET_LOCKED);
+  });
+
+  it('shows the view the shell navigates to', async () => {
+    const { mock } = await mountApp();
+    mock.navigate('bucket');
+    await waitFor(() => expect(screen.getByTestId('tab-bucket').getAttribute('aria-selected')).toBe('true'));
+    await listed('');
+  });
+});
