@@ -52,6 +52,8 @@ pub enum Command {
     /// Markdown folders: move their images into a bucket, check their image links.
     #[command(subcommand)]
     Md(crate::cmd::md::MdCmd),
+    /// Upload the new images that land in folders, until Ctrl-C.
+    Watch(crate::cmd::watch::WatchArgs),
     /// List a bucket's folders and objects.
     Ls(crate::cmd::bucket::LsArgs),
     /// Delete objects from a bucket (and the history rows that linked to them).

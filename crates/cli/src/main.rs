@@ -54,6 +54,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => run_async(cmd::serve::run(&ctx, args)),
         Command::Import(c) => cmd::import::run(&ctx, c),
         Command::Md(c) => run_async(cmd::md::run(&ctx, c)),
+        Command::Watch(a) => run_async(cmd::watch::run(&ctx, a)),
         Command::Ls(a) => run_async(cmd::bucket::ls(&ctx, a)),
         Command::Rm(a) => run_async(cmd::bucket::rm(&ctx, a)),
         Command::Mv(a) => run_async(cmd::bucket::mv(&ctx, a)),

@@ -32,5 +32,6 @@ pub mod secrets;
 pub mod store;
 pub mod template;
 pub mod tls;
+pub mod watch;
 
 pub use error::Error;

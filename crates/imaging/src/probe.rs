@@ -145,8 +145,8 @@ pub enum Kind {
 /// File-name extensions (lower case) of the formats Hoist reads: what file pickers offer and
 /// folder walks pick up. Detection itself never trusts a name (see [`probe`]).
 pub const IMAGE_EXTENSIONS: &[&str] = &[
-    "png", "apng", "jpg", "jpeg", "jpe", "jfif", "webp", "gif", "avif", "bmp", "tif", "tiff", "svg",
-    "ico", "heic", "heif", "hif", "jxl",
+    "png", "apng", "jpg", "jpeg", "jpe", "jfif", "webp", "gif", "avif", "bmp", "tif", "tiff",
+    "svg", "ico", "heic", "heif", "hif", "jxl",
 ];
 
 /// Whether `name` ends in one of [`IMAGE_EXTENSIONS`] (in any case): what folder walks, watch

@@ -10,6 +10,7 @@ pub mod profile;
 pub mod retry;
 pub mod serve;
 pub mod upload;
+pub mod watch;
 
 use hoist_core::link::LinkFormat;
 

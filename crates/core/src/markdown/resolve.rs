@@ -9,7 +9,6 @@ use percent_encoding::percent_decode_str;
 
 use super::files::MdFile;
 
-
 /// Something to upload.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Target {
