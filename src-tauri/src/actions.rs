@@ -51,6 +51,9 @@ pub async fn apply_effects(
     if effects.autostart {
         autostart::apply(app, settings.autostart)?;
     }
+    if effects.watch {
+        crate::watching::apply(app, &settings.watch_folders);
+    }
     Ok(())
 }
 

@@ -239,7 +239,7 @@ pub type Results = Vec<Result<Outcome, FileError>>;
 /// batch id at once; progress arrives as events.
 pub fn start(app: &AppHandle, profile: Option<&str>, jobs: Vec<Job>) -> IpcResult<u64> {
     let uploader = app.state::<Shell>().uploader(profile)?;
-    Ok(launch(app, uploader, jobs)?.0)
+    Ok(launch(app, uploader, jobs, None)?.0)
 }
 
 /// The app's one job runner, for every entry point (the window, the tray, the shortcut,
@@ -251,6 +251,7 @@ pub fn launch(
     app: &AppHandle,
     uploader: Arc<Uploader<S3Store>>,
     mut jobs: Vec<Job>,
+    copy: Option<bool>,
 ) -> IpcResult<(u64, oneshot::Receiver<Results>)> {
     if jobs.is_empty() {
         return Err(IpcError::new("input.none", "there is nothing to upload"));
@@ -301,7 +302,7 @@ pub fn launch(
             .collect();
         // Nobody waits for a drop's results: they went to the window as rows already.
         let _ = tx.send(results);
-        finish(&app2, batch, links, &failures).await;
+        finish(&app2, batch, links, &failures, copy).await;
     });
     let mut batches = lock(&runs.batches);
     batches.retain(|t| !t.inner().is_finished());
@@ -310,13 +311,19 @@ pub fn launch(
 }
 
 /// After a batch: its links (in the profile's format) to the clipboard, one line per file as
-/// PicGo does, the notification with the failures (`name: why`), the tray's recent uploads,
-/// and `upload://batch`.
-async fn finish(app: &AppHandle, batch: u64, links: Vec<String>, failures: &[String]) {
+/// PicGo does (unless `copy` or, without it, the auto-copy setting says no), the notification
+/// with the failures (`name: why`), the tray's recent uploads, and `upload://batch`.
+async fn finish(
+    app: &AppHandle,
+    batch: u64,
+    links: Vec<String>,
+    failures: &[String],
+    copy: Option<bool>,
+) {
     let ctx = app.state::<Shell>();
     let settings = ctx.settings();
     let mut copied = None;
-    if settings.auto_copy && !links.is_empty() {
+    if copy.unwrap_or(settings.auto_copy) && !links.is_empty() {
         let text = join_links(&links);
         let app2 = app.clone();
         let t = text.clone();

@@ -24,6 +24,7 @@ mod shortcut;
 mod state;
 mod thumbs;
 mod tray;
+mod watching;
 mod window;
 
 use std::path::{Path, PathBuf};
@@ -122,6 +123,7 @@ pub fn run() {
         .manage(ctx)
         .manage(jobs::Runs::default())
         .manage(markdown::Plans::default())
+        .manage(watching::Watchers::default())
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, request, responder| {
             thumbs::handle(ctx.app_handle().clone(), request, responder);
         })
@@ -161,6 +163,7 @@ pub fn run() {
             bucket::bucket_open,
             linkhealth::history_check,
             linkhealth::history_reupload,
+            watching::watch_pick_folder,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -187,6 +190,7 @@ pub fn run() {
                     shortcut: true,
                     server: true,
                     autostart: false,
+                    watch: true,
                 };
                 if let Err(e) = actions::apply_effects(&startup, all, &settings).await {
                     tracing::warn!("{}", e.message);

@@ -47,8 +47,8 @@ impl ServerHost for DesktopHost {
         sources: Vec<Source>,
     ) -> Result<Vec<Result<Outcome, FileError>>, Error> {
         let jobs = sources.into_iter().map(Job::from).collect();
-        let (_, results) =
-            jobs::launch(&self.app, uploader, jobs).map_err(|e| Error::Internal(e.message))?;
+        let (_, results) = jobs::launch(&self.app, uploader, jobs, None)
+            .map_err(|e| Error::Internal(e.message))?;
         results.await.map_err(|_| Error::Cancelled)
     }
 }

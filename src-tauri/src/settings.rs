@@ -25,6 +25,36 @@ pub struct Settings {
     pub auto_copy: bool,
     pub server_enabled: bool,
     pub server_port: u16,
+    /// Folders whose new images are uploaded while the app runs (see `watching`).
+    pub watch_folders: Vec<WatchFolder>,
+}
+
+/// A watched folder.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct WatchFolder {
+    /// An absolute path.
+    pub path: String,
+    /// The profile to upload with; empty = the active one at the time of the upload.
+    pub profile: String,
+    /// Sub-folders too (not hidden ones).
+    pub recursive: bool,
+    /// Links to the clipboard (else only in the history and the notification).
+    pub copy_links: bool,
+    /// Off keeps the folder in the list without watching it.
+    pub enabled: bool,
+}
+
+impl Default for WatchFolder {
+    fn default() -> Self {
+        Self {
+            path: String::new(),
+            profile: String::new(),
+            recursive: false,
+            copy_links: true,
+            enabled: true,
+        }
+    }
 }
 
 impl Default for Settings {
@@ -37,6 +67,7 @@ impl Default for Settings {
             auto_copy: true,
             server_enabled: true,
             server_port: hoist_server::DEFAULT_PORT,
+            watch_folders: Vec::new(),
         }
     }
 }
@@ -81,6 +112,21 @@ impl Settings {
         if !self.shortcut.trim().is_empty() {
             crate::shortcut::parse(&self.shortcut)?;
         }
+        let mut seen = std::collections::BTreeSet::new();
+        for f in &self.watch_folders {
+            if !Path::new(&f.path).is_absolute() {
+                return Err(IpcError::new(
+                    "settings.invalid",
+                    format!("a watch folder needs a full path (not \"{}\")", f.path),
+                ));
+            }
+            if !seen.insert(&f.path) {
+                return Err(IpcError::new(
+                    "settings.invalid",
+                    format!("{} is watched twice", f.path),
+                ));
+            }
+        }
         Ok(())
     }
 
@@ -114,6 +160,7 @@ pub struct Effects {
     pub shortcut: bool,
     pub autostart: bool,
     pub server: bool,
+    pub watch: bool,
 }
 
 /// The effects of going from `old` to `new`: only what changed is re-applied, so toggling
@@ -124,6 +171,7 @@ pub fn effects(old: &Settings, new: &Settings) -> Effects {
         autostart: old.autostart != new.autostart,
         server: old.server_enabled != new.server_enabled
             || (new.server_enabled && old.server_port != new.server_port),
+        watch: old.watch_folders != new.watch_folders,
     }
 }
 

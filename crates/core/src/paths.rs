@@ -64,6 +64,12 @@ impl Paths {
         self.data_dir.join("locks")
     }
 
+    /// Where the watch folders' ledgers live (see `watch`): one per folder, shared by
+    /// `hoist watch` and the desktop app, so either knows what the other took.
+    pub fn watch_dir(&self) -> PathBuf {
+        self.data_dir.join("watch")
+    }
+
     /// Opens (creating if needed) the history database in the data dir, with plain words when
     /// the data dir is unusable.
     pub fn open_history(&self) -> Result<hoist_history::History, crate::Error> {

@@ -1,7 +1,7 @@
 // The app-wide state shared by the views (through Svelte context): the backend, the AppState
 // from Rust, the current view, this session's upload jobs, drag hover, the toasts, the Bucket
-// view's session (`bucket`), and the Markdown view's session (`md`) with the Markdown files
-// dropped on the window waiting for it.
+// view's session (`bucket`), the History view's link check (`linkCheck`), and the Markdown
+// view's session (`md`) with the Markdown files dropped on the window waiting for it.
 // Views call `app.run()` around backend calls so every failure becomes a toast in plain words.
 import { getContext, setContext } from 'svelte';
 import type { Backend, Unlisten } from './backend';
@@ -9,6 +9,7 @@ import { toAppError } from './errors';
 import { setLanguage, t, type MessageKey } from './i18n/index.svelte';
 import { applyJob, dropFailed, clearFinished, emptyJobs, type JobsModel } from './jobs';
 import { BucketSession } from './bucket-session.svelte';
+import { LinkCheckSession } from './link-check.svelte';
 import { MdSession } from './md-session.svelte';
 import type { AppError, AppState, BatchDone, Settings } from './types';
 
@@ -49,6 +50,8 @@ export class AppStore {
   readonly md: MdSession;
   /** The Bucket view's state: kept here so the open folder stays while another view shows. */
   readonly bucket: BucketSession;
+  /** The History view's Check links: kept here so a long check goes on while another view shows. */
+  readonly linkCheck: LinkCheckSession;
 
   private nextToast = 1;
   private unlisten: Unlisten[] = [];
@@ -57,6 +60,7 @@ export class AppStore {
   constructor(readonly backend: Backend, private readonly toastMs = 4000) {
     this.md = new MdSession(backend, () => this.state?.activeProfile ?? null);
     this.bucket = new BucketSession(backend);
+    this.linkCheck = new LinkCheckSession(backend);
   }
 
   /** Subscribes to the shell's events, then loads the AppState. */

@@ -3,8 +3,8 @@
 
 import type {
   AppError, AppState, BatchDone, BucketDeleted, BucketPage, HistoryPage, HistoryQuery,
-  ImportSummary, JobState, LinkFormat, MdPlan, MdProgress, MdUndoLine, Preset, Preview,
-  PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
+  ImportSummary, JobState, LinkFormat, LinkHealth, MdPlan, MdProgress, MdUndoLine, Preset,
+  Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
 } from './types';
 
 export type Unlisten = () => void;
@@ -34,6 +34,13 @@ export interface Backend {
   deleteRecord(id: number): Promise<void>;
   /** Deletes the object from the bucket, then the record. */
   deleteRemote(id: number): Promise<void>;
+  /** Asks the link of every finished upload (of `profile` only; null = every profile) over
+   *  HTTP, 8 at once, 10 s each: a long history takes up to a minute. */
+  historyCheck(profile: string | null): Promise<LinkHealth>;
+  /** Uploads the kept sources of finished uploads again, under their own links; their progress
+   *  arrives through onJob like any upload's. Refused with `job.not_retryable` when none can
+   *  be. Returns how many started. */
+  historyReupload(ids: number[]): Promise<number>;
 
   providers(): Promise<Preset[]>;
   getProfile(name: string): Promise<ProfileDetail>;

@@ -1,16 +1,17 @@
 // An in-memory Backend for `npm run dev` in a plain browser and for the tests: three profiles,
 // a generated history of 100 000 rows served in keyset pages, uploads that move through their
 // stages on timers (or step by step with `step()` / `finishAll()` when timers are off), a
-// small blog of Markdown files to plan, migrate (file by file, or `mdStep()`) and undo, and a
+// small blog of Markdown files to plan, migrate (file by file, or `mdStep()`) and undo, a
 // bucket of about 1 200 objects per profile to browse (folders, pages of 1000), delete, move
-// and link.
+// and link, and a few uploads of the history whose links are broken (Check links), some of
+// them to upload again.
 import type { Backend, Unlisten } from './backend';
 import { LINK_FORMATS, PRESETS, defaultConfig } from './facts';
 import type {
   AppError, AppState, BatchDone, BucketDeleted, BucketObject, BucketPage, HistoryPage, HistoryQuery,
-  HistoryRow, HistoryStatus, ImportSummary, JobState, LinkFormat, Links, MdFilePlan, MdPlan,
-  MdProblem, MdProgress, MdRef, MdSummary, MdUndoLine, Preset, Preview, PreviewRequest,
-  ProfileConfig, ProfileDetail, SaveProfile, Settings, TestStep,
+  BrokenLink, HistoryRow, HistoryStatus, ImportSummary, JobState, LinkFormat, LinkHealth, Links,
+  MdFilePlan, MdPlan, MdProblem, MdProgress, MdRef, MdSummary, MdUndoLine, Preset, Preview,
+  PreviewRequest, ProfileConfig, ProfileDetail, SaveProfile, Settings, TestStep,
 } from './types';
 
 export interface MockOptions {
@@ -364,12 +365,20 @@ export class MockBackend implements Backend {
   /** Uploads of the history linking to a bucket key beyond the generated rows:
    *  `${profile}\u0000${key}` → how many. */
   bucketLinks = new Map<string, number>();
+  /** The uploads whose links historyCheck finds broken, by history id: why, and whether the
+   *  source is kept (see sampleBroken); tests may change it. */
+  brokenLinks = new Map<number, { reason: string; reuploadable: boolean }>();
+  /** Makes the next historyCheck calls fail with this error. */
+  historyCheckError: AppError | null = null;
+  /** The ids of each historyReupload call, for tests. */
+  reuploads: number[][] = [];
 
   private nextRowId: number;
   private nextBatch = 1;
   private clipboardCount = 0;
   private jobs = new Map<string, JobState>();
-  private plans = new Map<string, { fail: AppError & { retryable: boolean } | null; existing: boolean; variant: number }>();
+  /** How each job goes: `again` is the history row it uploads again (under the row's link). */
+  private plans = new Map<string, { fail: AppError & { retryable: boolean } | null; existing: boolean; variant: number; again: number | null }>();
   private batchIds = new Map<number, string[]>();
   private retried = new Set<number>();
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -423,6 +432,7 @@ export class MockBackend implements Backend {
     };
     this.refreshSummaries();
     this.generateHistory(names.length ? names : ['blog']);
+    this.sampleBroken(names);
     // One upload of each sample profile links to this object (see bucketMove).
     for (const name of names) this.bucketLinks.set(`${name}\u0000${BUCKET_PUBLISHED}`, 1);
     this.nextRowId = this.opts.historySize + 1;
@@ -606,6 +616,45 @@ export class MockBackend implements Backend {
     if (!row) throw err('history.not_found', 'That upload is no longer in the history.');
     if (!row.key) throw err('history.no_key', 'This upload has no object in the bucket.');
     this.removeRow(id);
+  }
+
+  async historyCheck(profile: string | null): Promise<LinkHealth> {
+    // The shell asks every link over the network, which takes a while: so does the mock.
+    await delay(Math.max(this.opts.latency, this.opts.autoProgress ? 1500 : 0));
+    if (this.historyCheckError) throw clone(this.historyCheckError);
+    // As the shell: finished uploads with a link, newest first, each distinct link asked once.
+    const rows = this.rows.filter((r) => r.status === 'done' && r.url !== null && (profile === null || r.profile === profile));
+    const broken = rows.flatMap((r): BrokenLink[] => {
+      const b = this.brokenLinks.get(r.id);
+      return b ? [{ id: r.id, profile: r.profile, source_name: r.name, url: r.url!, reason: b.reason, reuploadable: b.reuploadable }] : [];
+    });
+    return { uploads: rows.length, links: new Set(rows.map((r) => r.url)).size, broken };
+  }
+
+  async historyReupload(ids: number[]): Promise<number> {
+    await delay(this.opts.latency);
+    this.reuploads.push([...ids]);
+    // As the shell: ids no longer in the history are passed over; the ones that cannot be
+    // uploaded again are refused only when none can; the others start, a batch per profile.
+    const refused: AppError[] = [];
+    const groups = new Map<string, StoredRow[]>();
+    for (const id of ids) {
+      const r = this.rows.find((row) => row.id === id);
+      if (!r) continue;
+      const why = r.status !== 'done'
+        ? 'it is not uploaded; retry it instead'
+        : this.brokenLinks.get(id)?.reuploadable === false ? 'its source was not kept' : null;
+      if (why) refused.push(err('job.not_retryable', `upload ${r.id} (${r.name}) cannot be retried: ${why}`));
+      else groups.set(r.profile, [...(groups.get(r.profile) ?? []), r]);
+    }
+    if (groups.size === 0 && refused.length) throw refused[0];
+    let started = 0;
+    for (const [profile, rows] of groups) {
+      started += rows.length;
+      this.startBatch(rows.map((r) => ({ name: r.name, profile, again: r.id })));
+    }
+    if (started === 0) throw err('history.not_found', 'none of these uploads exist any more');
+    return started;
   }
 
   async providers(): Promise<Preset[]> {
@@ -1152,6 +1201,19 @@ export class MockBackend implements Backend {
     this.rows = rows;
   }
 
+  /** Broken links of the sample history: the first profile's newest upload (its object was
+   *  deleted from the bucket; the source is kept) and its fourth newest (refused; its source is
+   *  gone), and the second profile's newest (its server is down; the source is kept). The third
+   *  profile's links all work. */
+  private sampleBroken(profiles: string[]): void {
+    const done = (profile: string | undefined) =>
+      profile === undefined ? [] : this.rows.filter((r) => r.profile === profile && r.status === 'done' && r.url !== null).slice(0, 4);
+    const [first, second] = [done(profiles[0]), done(profiles[1])];
+    if (first[0]) this.brokenLinks.set(first[0].id, { reason: '404 Not Found', reuploadable: true });
+    if (first[3]) this.brokenLinks.set(first[3].id, { reason: '403 Forbidden', reuploadable: false });
+    if (second[0]) this.brokenLinks.set(second[0].id, { reason: 'connection refused', reuploadable: true });
+  }
+
   private toRow(r: StoredRow): HistoryRow {
     const cfg = this.profiles.get(r.profile)?.config;
     return {
@@ -1192,7 +1254,7 @@ export class MockBackend implements Backend {
     return true;
   }
 
-  private startBatch(files: { name: string; profile?: string; existing?: boolean; fail?: AppError & { retryable: boolean } }[]): number {
+  private startBatch(files: { name: string; profile?: string; existing?: boolean; fail?: AppError & { retryable: boolean }; again?: number }[]): number {
     const profile = files[0]?.profile ?? this.state.activeProfile;
     if (!profile) throw err('profile.none', 'There is no profile yet: add one in Settings.');
     const batchId = this.nextBatch++;
@@ -1206,7 +1268,7 @@ export class MockBackend implements Backend {
         thumbnail: null, existing: false, note: null, error: null,
       };
       this.jobs.set(jobId, job);
-      this.plans.set(jobId, { fail: f.fail ?? null, existing: !!f.existing, variant: hash32(batchId * 17 + index) % 12 });
+      this.plans.set(jobId, { fail: f.fail ?? null, existing: !!f.existing, variant: hash32(batchId * 17 + index) % 12, again: f.again ?? null });
     });
     this.batchIds.set(batchId, ids);
     // Announce the queued files after the command has returned, as the shell does.
@@ -1268,12 +1330,14 @@ export class MockBackend implements Backend {
     if (next.stage === 'done' || next.stage === 'failed') this.maybeFinishBatch(next.batchId);
   }
 
-  private complete(job: JobState, plan: { variant: number; existing: boolean }): void {
+  private complete(job: JobState, plan: { variant: number; existing: boolean; again: number | null }): void {
     const cfg = this.profiles.get(job.profile)?.config;
     const base = (cfg && publicBase(job.profile, cfg)) || 'https://img.example.com';
     const d = new Date();
-    const key = `${d.getFullYear()}/${String(d.getMonth() + 1).padStart(2, '0')}/${hex(job.batchId * 7 + job.index, 12)}.webp`;
-    const url = `${base}/${key}`;
+    // Uploaded again: under the row's own key, so its link works again.
+    const again = plan.again === null ? undefined : this.rows.find((r) => r.id === plan.again);
+    const key = again?.key ?? `${d.getFullYear()}/${String(d.getMonth() + 1).padStart(2, '0')}/${hex(job.batchId * 7 + job.index, 12)}.webp`;
+    const url = again?.url ?? `${base}/${key}`;
     job.stage = 'done';
     job.bytesSent = job.bytesOut;
     job.url = url;
@@ -1287,6 +1351,13 @@ export class MockBackend implements Backend {
       };
     }
     job.thumbnail = thumbFor(plan.variant);
+    if (again) {
+      // Into its own row, as the shell does; its link is no longer broken.
+      Object.assign(again, { bytesIn: job.bytesIn, bytesOut: job.bytesOut, thumb: plan.variant });
+      this.brokenLinks.delete(again.id);
+      job.historyId = again.id;
+      return;
+    }
     job.historyId = this.addRow(job, 'done', null, key, plan.variant);
   }
 

@@ -11,8 +11,8 @@ import {
 } from './events';
 import type {
   AppError, AppState, BatchDone, BucketDeleted, BucketPage, HistoryPage, HistoryQuery, ImportSummary,
-  JobState, LinkFormat, MdPlan, MdProgress, MdUndoLine, Preset, Preview, PreviewRequest, ProfileDetail,
-  SaveProfile, Settings, TestStep,
+  JobState, LinkFormat, LinkHealth, MdPlan, MdProgress, MdUndoLine, Preset, Preview, PreviewRequest,
+  ProfileDetail, SaveProfile, Settings, TestStep,
 } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -70,6 +70,12 @@ export class TauriBackend implements Backend {
   }
   deleteRemote(id: number): Promise<void> {
     return call('delete_remote', { id });
+  }
+  historyCheck(profile: string | null): Promise<LinkHealth> {
+    return call('history_check', { profile });
+  }
+  historyReupload(ids: number[]): Promise<number> {
+    return call('history_reupload', { ids });
   }
 
   providers(): Promise<Preset[]> {

@@ -131,6 +131,31 @@ export interface HistoryPage {
   total: number;
 }
 
+// ---- Check links (`hoist history check` in the window) ----
+// snake_case as the shell sends them.
+
+/** A finished upload whose link does not serve. */
+export interface BrokenLink {
+  /** The history row's id. */
+  id: number;
+  profile: string;
+  source_name: string;
+  url: string;
+  /** Why, in plain words: "404 Not Found", "connection refused", "no answer in 10 s"… */
+  reason: string;
+  /** Its source is kept, so it can be uploaded again under the same link. */
+  reuploadable: boolean;
+}
+
+/** What checking the history's links found. */
+export interface LinkHealth {
+  /** Finished uploads with a link. */
+  uploads: number;
+  /** Distinct links asked (uploads of the same bytes share one). */
+  links: number;
+  broken: BrokenLink[];
+}
+
 export interface ProcessingOptions {
   /** 'keep': the source's format (its own bytes when nothing needs re-encoding); 'original':
    *  the file exactly as it is (no stripping, no resizing). */

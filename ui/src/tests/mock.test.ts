@@ -1,6 +1,7 @@
 // The mock backend behaves like the shell where the UI depends on it: job events through to a
-// BatchDone, keyset pages, the canned preview, a Markdown migration and its undo, and the
-// bucket's listing (folders, pages of 1000, tokens), delete, move and links.
+// BatchDone, keyset pages, the canned preview, a Markdown migration and its undo, the
+// bucket's listing (folders, pages of 1000, tokens), delete, move and links, and the history's
+// link check with the re-upload of broken links.
 import { describe, expect, it } from 'vitest';
 import { BUCKET_LOCKED, BUCKET_PUBLISHED, MockBackend } from '../lib/mock';
 import type { BatchDone, JobState, MdProgress } from '../lib/types';
@@ -160,5 +161,37 @@ describe('MockBackend Markdown migration', () => {
     mock.profiles.get('screenshots')!.config.provider = 'r2';
     await expect(mock.bucketCopyLinks(null, ['cover.webp'], null, null))
       .rejects.toEqual(expect.objectContaining({ code: 'profile.no_public_url' }));
+  });
+
+  it('checks the history\'s links and uploads the broken ones with a kept source again', async () => {
+    const mock = new MockBackend({ historySize: 60, autoProgress: false });
+    const all = await mock.historyCheck(null);
+    expect([all.uploads, all.links]).toEqual([58, 58]);
+    expect(all.broken.map((b) => [b.id, b.profile, b.reason, b.reuploadable])).toEqual([
+      [60, 'blog', '404 Not Found', true],
+      [57, 'screenshots', 'connection refused', true],
+      [43, 'blog', '403 Forbidden', false],
+    ]);
+    expect((await mock.historyCheck('docs-cn')).broken).toEqual([]);
+    mock.historyCheckError = { code: 'internal', message: 'no network' };
+    await expect(mock.historyCheck(null)).rejects.toEqual({ code: 'internal', message: 'no network' });
+    mock.historyCheckError = null;
+
+    // Only ones that cannot be: refused, as the shell does; with others: those start.
+    await expect(mock.historyReupload([43])).rejects.toEqual(expect.objectContaining({ code: 'job.not_retryable' }));
+    await expect(mock.historyReupload([9999])).rejects.toEqual(expect.objectContaining({ code: 'history.not_found' }));
+    const events: JobState[] = [];
+    await mock.onJob((j) => events.push(j));
+    expect(await mock.historyReupload([60, 43])).toBe(1);
+    expect(mock.reuploads).toEqual([[43], [9999], [60, 43]]);
+    await tick();
+    mock.finishAll();
+    const done = events.filter((e) => e.stage === 'done');
+    expect(done.map((e) => [e.name, e.historyId, e.url])).toEqual([
+      ['dashboard.heic', 60, all.broken[0].url],
+    ]);
+    // Into its own row, under its link, which works again.
+    expect(mock.rows).toHaveLength(60);
+    expect((await mock.historyCheck('blog')).broken.map((b) => b.id)).toEqual([43]);
   });
 });

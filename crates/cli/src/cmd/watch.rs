@@ -67,7 +67,7 @@ pub async fn run(ctx: &Ctx, args: WatchArgs) -> Result<ExitCode, Error> {
         rescan: Duration::from_secs(args.rescan),
     };
     let cwd = std::env::current_dir().unwrap_or_default();
-    let watch_dir = ctx.paths.data_dir.join("watch");
+    let watch_dir = ctx.paths.watch_dir();
     let folders = args.dirs.iter().map(|d| {
         let dir = std::path::absolute(cwd.join(d)).unwrap_or_else(|_| cwd.join(d));
         if !dir.is_dir() {
