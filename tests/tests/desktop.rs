@@ -402,9 +402,16 @@ fn desktop_app_end_to_end() {
         .local_addr()
         .unwrap()
         .port();
+    // A watched screenshot folder with an old image in it (never to be uploaded).
+    let watched = one.dir.path().join("Screenshots");
+    std::fs::create_dir_all(&watched).unwrap();
+    std::fs::write(watched.join("old.png"), fixtures::screenshot_png(70, 50)).unwrap();
     std::fs::write(
         cfg_dir.join("desktop.toml"),
-        format!("shortcut = \"Ctrl+Alt+U\"\nserverEnabled = true\nserverPort = {server_port}\nlanguage = \"en\"\n"),
+        format!(
+            "shortcut = \"Ctrl+Alt+U\"\nserverEnabled = true\nserverPort = {server_port}\nlanguage = \"en\"\n\n[[watchFolders]]\npath = {:?}\nprofile = \"local\"\n",
+            watched.display().to_string()
+        ),
     )
     .unwrap();
 
@@ -430,6 +437,7 @@ fn desktop_app_end_to_end() {
     //    although it started before the window listened.
     let keys = wait_objects(&one, 1);
     assert_eq!(keys.len(), 1, "{keys:?}");
+    let first_key = keys[0].clone();
     let rows = wait_done_rows(&s, 1);
     assert!(rows[0].ends_with(&keys[0]), "{rows:?} vs {keys:?}");
 
@@ -654,6 +662,56 @@ fn desktop_app_end_to_end() {
 
     // 9b. The Bucket tab browses bucket two: folders, thumbnails, paging, links, move, delete.
     browse_bucket(&s, &two, &display, &shots);
+
+    // 9c. History's Check links finds the upload whose object went missing, and Upload again
+    //     stores it from its kept source under the same link.
+    let row = history_search(&s, "from-argument")["rows"][0].clone();
+    let first_url = row["url"].as_str().unwrap().to_owned();
+    std::fs::remove_file(one.demo.object_file(&first_key)).unwrap();
+    assert_eq!(http_get(&first_url).0, 404);
+    tab(&s, "history");
+    s.click(&s.wait("[data-testid=history-check]", LONG));
+    s.wait_for_script(
+        "const s = document.querySelector('[data-testid=history-check-summary]'); return s && s.dataset.broken === '1'",
+        LONG,
+        "one broken link",
+    );
+    let broken = s.execute(
+        "return [...document.querySelectorAll('[data-testid=history-broken]')].map(r => r.dataset.id + ' ' + r.innerText)",
+        json!([]),
+    );
+    assert!(
+        broken[0]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(&format!("{} ", row["id"])),
+        "{broken}"
+    );
+    set_theme(&s, "light");
+    s.screenshot(&shots.join("history-check-light.png"));
+    s.click(&s.wait("[data-testid=history-reupload]", LONG));
+    let t = Instant::now();
+    while http_get(&first_url).0 != 200 {
+        assert!(t.elapsed() < LONG, "{first_url} never came back");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // 9d. A new image in the watched folder is uploaded with the folder's profile and its
+    //     link copied; the image that was there before is not.
+    let n = wait_objects(&one, 1).len();
+    std::fs::write(
+        watched.join("new shot.png"),
+        fixtures::screenshot_png(260, 140),
+    )
+    .unwrap();
+    let link = wait_clipboard_text(&display, |t| t.starts_with("![new shot]("));
+    let (status, _, body) = http_get(&url_in(&link));
+    assert_eq!(status, 200);
+    let img = image::load_from_memory(&body).unwrap();
+    assert_eq!((img.width(), img.height()), (260, 140));
+    assert_eq!(wait_objects(&one, n + 1).len(), n + 1);
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(wait_objects(&one, 1).len(), n + 1, "old.png stays local");
 
     // 10. A failed upload stays, says why, and Retry finishes it once the cause is fixed.
     tab(&s, "upload");
