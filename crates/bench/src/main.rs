@@ -28,6 +28,7 @@ use image::imageops::FilterType;
 
 mod markdown;
 mod picgo;
+mod watch;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
 
@@ -42,6 +43,8 @@ struct Args {
     batch: bool,
     /// A generated blog migrated by `hoist md migrate`.
     markdown: bool,
+    /// A `hoist watch` process: idle cost and landing-to-link time.
+    watch: bool,
     hoist: Option<PathBuf>,
     cwebp: String,
     runs: usize,
@@ -65,6 +68,7 @@ fn parse_args() -> Result<Args, String> {
         corpus: None,
         batch: false,
         markdown: false,
+        watch: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -74,6 +78,7 @@ fn parse_args() -> Result<Args, String> {
             "picgo" => a.picgo = true,
             "batch" => a.batch = true,
             "markdown" => a.markdown = true,
+            "watch" => a.watch = true,
             "corpus" => a.corpus = Some(it.next().ok_or("corpus needs a directory")?.into()),
             "--hoist" => a.hoist = it.next().map(PathBuf::from),
             "--cwebp" => a.cwebp = it.next().ok_or("--cwebp needs a path")?,
@@ -94,7 +99,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "-h" | "--help" => {
                 return Err(
-                    "usage: hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [markdown --hoist PATH] [--cwebp PATH] [--runs N] [--quick] | serve SECS | corpus DIR"
+                    "usage: hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [markdown --hoist PATH] [watch --hoist PATH] [--cwebp PATH] [--runs N] [--quick] | serve SECS | corpus DIR"
                         .into(),
                 );
             }
@@ -104,13 +109,13 @@ fn parse_args() -> Result<Args, String> {
     if a.serve.is_some() || a.corpus.is_some() {
         return Ok(a);
     }
-    if !a.images && !a.upload && !a.batch && !a.picgo && !a.markdown {
+    if !a.images && !a.upload && !a.batch && !a.picgo && !a.markdown && !a.watch {
         a.images = true;
         a.upload = a.hoist.is_some();
     }
-    if (a.upload || a.batch || a.picgo || a.markdown) && a.hoist.is_none() {
+    if (a.upload || a.batch || a.picgo || a.markdown || a.watch) && a.hoist.is_none() {
         return Err(
-            "upload, batch, picgo and markdown need --hoist PATH (a release build of the hoist binary)"
+            "upload, batch, picgo, markdown and watch need --hoist PATH (a release build of the hoist binary)"
                 .into(),
         );
     }
@@ -154,6 +159,9 @@ fn main() -> ExitCode {
     }
     if result.is_ok() && args.markdown && args.serve.is_none() && args.corpus.is_none() {
         result = markdown::bench(&args);
+    }
+    if result.is_ok() && args.watch && args.serve.is_none() && args.corpus.is_none() {
+        result = watch::bench(&args);
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -188,7 +188,7 @@ impl Default for WatchOptions {
     fn default() -> Self {
         Self {
             recursive: false,
-            settle: Duration::from_millis(1000),
+            settle: Duration::from_millis(500),
             rescan: Duration::from_secs(30),
         }
     }

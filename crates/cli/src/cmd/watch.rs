@@ -33,7 +33,7 @@ pub struct WatchArgs {
     #[arg(short, long)]
     pub recursive: bool,
     /// How long, in milliseconds, a file must stay unchanged before it is uploaded.
-    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    #[arg(long, default_value_t = 500, value_name = "MS")]
     pub settle: u64,
     /// Also look at the folders every SECS seconds without a change notice (network drives
     /// and some file systems send none).
