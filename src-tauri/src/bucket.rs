@@ -151,6 +151,23 @@ pub async fn bucket_move(
     Ok(to)
 }
 
+/// Adds history rows for objects uploaded by other tools (the view's "Add to history").
+#[tauri::command]
+pub async fn bucket_adopt(
+    app: AppHandle,
+    profile: Option<String>,
+    objects: Vec<bucket::Listed>,
+) -> IpcResult<bucket::Adopted> {
+    let ctx = app.state::<Shell>();
+    let resolved = ctx.resolve(profile.as_deref())?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let adopted = bucket::adopt(ctx.history(), &resolved, &objects, now)?;
+    if adopted.added > 0 {
+        let _ = app.emit(events::HISTORY, ());
+    }
+    Ok(adopted)
+}
+
 /// Links of `keys` (public, or expiring after `expires_secs`) in `format` (the profile's when
 /// `None`), put in the clipboard; returns the text.
 #[tauri::command]

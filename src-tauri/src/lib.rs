@@ -161,6 +161,7 @@ pub fn run() {
             bucket::bucket_move,
             bucket::bucket_copy_links,
             bucket::bucket_open,
+            bucket::bucket_adopt,
             linkhealth::history_check,
             linkhealth::history_reupload,
             watching::watch_pick_folder,

@@ -153,4 +153,33 @@ fn list_move_link_and_delete_a_bucket() {
         .map(|o| o["key"].clone())
         .collect();
     assert_eq!(keys, ["a/b/c.png", "a/b/renamed (1).png"]);
+
+    // Objects uploaded by other tools join the history once, with their public links.
+    let adopt = w.run(&["ls", "-r", "a/", "--add-to-history"]);
+    adopt.expect_code(0);
+    assert!(
+        adopt
+            .stderr
+            .contains("2 objects added to the history; 0 there already"),
+        "{adopt:?}"
+    );
+    let rows = json_lines(&w.run(&["history", "list", "--json"]).stdout);
+    let mut urls: Vec<&str> = rows.iter().map(|r| r["url"].as_str().unwrap()).collect();
+    urls.sort_unstable();
+    let public = w.demo.public_base();
+    assert_eq!(
+        urls,
+        [
+            format!("{public}/a/b/c.png"),
+            format!("{public}/a/b/renamed%20%281%29.png")
+        ]
+    );
+    assert_eq!(http_get(urls[0]).2, b"deep");
+    let again = w.run(&["ls", "-r", "a/", "--add-to-history"]);
+    assert!(
+        again
+            .stderr
+            .contains("0 objects added to the history; 2 there already"),
+        "{again:?}"
+    );
 }

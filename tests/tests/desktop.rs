@@ -823,6 +823,29 @@ fn desktop_app_end_to_end() {
     set_theme(&s, "light");
     s.screenshot(&shots.join("profile-light.png"));
 
+    // 11b. Settings → Watch folders lists the watched folder; turning its link copy off is
+    //      saved to desktop.toml (and restarts its watcher).
+    s.click(&s.wait("[data-testid=settings-watch]", LONG));
+    let row = format!(
+        "[data-testid=watch-folder][data-path={:?}]",
+        watched.display().to_string()
+    );
+    s.wait(&row, LONG);
+    set_theme(&s, "light");
+    s.screenshot(&shots.join("settings-watch-light.png"));
+    s.click(&s.wait(&format!("{row} [data-testid=watch-copy]"), LONG));
+    let t = Instant::now();
+    while !std::fs::read_to_string(cfg_dir.join("desktop.toml"))
+        .unwrap_or_default()
+        .contains("copyLinks = false")
+    {
+        assert!(
+            t.elapsed() < LONG,
+            "the watch folder's change was not saved"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
     // 12. The same history through the CLI (one SQLite file, shared).
     let out = Command::new(hoist_bin())
         .args(["history", "list", "--json"])

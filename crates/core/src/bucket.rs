@@ -7,8 +7,8 @@ use std::future::Future;
 use std::sync::Mutex;
 use std::time::{Duration, SystemTime};
 
-use hoist_history::{History, HistoryError, Update};
-use serde::Serialize;
+use hoist_history::{History, HistoryError, NewRecord, ORIGIN_BUCKET, Status, Update};
+use serde::{Deserialize, Serialize};
 
 use crate::config::ResolvedProfile;
 use crate::link::{self, FileLink, LinkFormat};
@@ -21,7 +21,7 @@ pub const MAX_PRESIGN: Duration = Duration::from_secs(7 * 24 * 3600);
 pub const BATCH: usize = 1000;
 
 /// One object as a listing shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listed {
     pub key: String,
     pub size: u64,
@@ -345,6 +345,66 @@ pub async fn links<S: Browse>(
         ));
     }
     Ok(out)
+}
+
+/// What "Add to history" did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Adopted {
+    pub added: usize,
+    /// Objects a history row of the profile already links to.
+    pub known: usize,
+}
+
+/// Adds history rows for `objects` of `profile`'s bucket uploaded by other tools, so they can
+/// be searched, copied and checked like uploads; an object a row already links to is skipped.
+/// The row's date is the object's, its link the profile's public URL (none without one).
+pub fn adopt(
+    history: &Mutex<History>,
+    profile: &ResolvedProfile,
+    objects: &[Listed],
+    now_ms: i64,
+) -> Result<Adopted, HistoryError> {
+    let guard = history.lock().unwrap_or_else(|p| p.into_inner());
+    // One read of the profile's finished rows, not one search per object.
+    let linked: std::collections::HashSet<String> = guard
+        .list(&hoist_history::Query {
+            profile: Some(profile.name.clone()),
+            status: Some(Status::Done),
+            limit: 0,
+            ..hoist_history::Query::default()
+        })?
+        .into_iter()
+        .filter_map(|r| r.key)
+        .collect();
+    let mut rows = Vec::new();
+    let mut known = 0;
+    for o in objects {
+        if linked.contains(&o.key) {
+            known += 1;
+            continue;
+        }
+        let name = o.key.rsplit('/').next().unwrap_or(&o.key);
+        rows.push(NewRecord {
+            created_at_ms: o.modified_ms.unwrap_or(now_ms),
+            profile: profile.name.clone(),
+            source_name: name.to_owned(),
+            key: Some(o.key.clone()),
+            url: profile
+                .public_base
+                .as_deref()
+                .map(|base| link::public_url(base, &o.key, &profile.url_suffix)),
+            bytes_out: Some(o.size),
+            status: Status::Done,
+            origin: ORIGIN_BUCKET.to_owned(),
+            import_ref: Some(o.key.clone()),
+            ..NewRecord::default()
+        });
+    }
+    guard.insert_many(&rows)?;
+    Ok(Adopted {
+        added: rows.len(),
+        known,
+    })
 }
 
 /// A presigned GET link for `key`, valid from `start` for `lifetime`.

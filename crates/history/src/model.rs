@@ -9,6 +9,9 @@ pub const ORIGIN_UPLOAD: &str = "upload";
 pub const ORIGIN_PICGO: &str = "import:picgo";
 /// `origin` of records imported from a PicList gallery.
 pub const ORIGIN_PICLIST: &str = "import:piclist";
+/// `origin` of records added from objects already in a bucket (the bucket browser's "Add to
+/// history"); `import_ref` is the key.
+pub const ORIGIN_BUCKET: &str = "import:bucket";
 
 /// Where an upload job stands. Stored as its lowercase name.
 ///

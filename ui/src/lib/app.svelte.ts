@@ -126,10 +126,22 @@ export class AppStore {
 
   async saveSettings(patch: Partial<Settings>): Promise<boolean> {
     if (!this.state) return false;
+    const e = await this.trySaveSettings(patch);
+    if (e) this.toast('error', errorText(e));
+    return !e;
+  }
+
+  /** Saves a settings change like saveSettings, but hands a failure back instead of toasting
+   *  it, for a section that shows it in place (Watch folders). null when saved. */
+  async trySaveSettings(patch: Partial<Settings>): Promise<AppError | null> {
+    if (!this.state) return { code: 'app.not_ready', message: 'The settings are not loaded yet.' };
     const settings = { ...this.state.settings, ...patch };
-    const s = await this.run(() => this.backend.saveSettings(settings));
-    if (s) this.setState(s);
-    return !!s;
+    try {
+      this.setState(await this.backend.saveSettings(settings));
+      return null;
+    } catch (e) {
+      return toAppError(e);
+    }
   }
 
   async setActiveProfile(name: string): Promise<void> {

@@ -2,9 +2,9 @@
 // `mock.ts` in memory for tests and for `npm run dev` in a plain browser.
 
 import type {
-  AppError, AppState, BatchDone, BucketDeleted, BucketPage, HistoryPage, HistoryQuery,
-  ImportSummary, JobState, LinkFormat, LinkHealth, MdPlan, MdProgress, MdUndoLine, Preset,
-  Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
+  AppError, AppState, BatchDone, BucketAdopted, BucketDeleted, BucketObjectRef, BucketPage,
+  HistoryPage, HistoryQuery, ImportSummary, JobState, LinkFormat, LinkHealth, MdPlan, MdProgress,
+  MdUndoLine, Preset, Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
 } from './types';
 
 export type Unlisten = () => void;
@@ -13,6 +13,9 @@ export interface Backend {
   appState(): Promise<AppState>;
   setActiveProfile(name: string): Promise<AppState>;
   saveSettings(settings: Settings): Promise<AppState>;
+  /** The native folder dialog (Rust) of Settings › Watch folders: the chosen folder's absolute
+   *  path, or null if cancelled. Nothing is watched until saveSettings stores it. */
+  watchPickFolder(): Promise<string | null>;
 
   /** Uploads the clipboard (an image or copied files) with the active profile. Returns the batch id. */
   uploadClipboard(): Promise<number>;
@@ -78,6 +81,10 @@ export interface Backend {
   bucketCopyLinks(profile: string | null, keys: string[], format: LinkFormat | null, expiresSecs: number | null): Promise<string>;
   /** Opens an object in the default browser (a presigned link when there is no public URL). */
   bucketOpen(profile: string | null, key: string): Promise<void>;
+  /** Adds history rows for objects uploaded by other tools (PicGo, the console…), so they can
+   *  be searched, copied and checked in History; an object a history row of the profile already
+   *  links to is counted in `known` and not added again. */
+  bucketAdopt(profile: string | null, objects: BucketObjectRef[]): Promise<BucketAdopted>;
 
   onJob(cb: (job: JobState) => void): Promise<Unlisten>;
   onBatchDone(cb: (b: BatchDone) => void): Promise<Unlisten>;

@@ -6,7 +6,7 @@
 import { SvelteSet } from 'svelte/reactivity';
 import type { Backend } from './backend';
 import { toAppError } from './errors';
-import type { AppError, BucketObject } from './types';
+import type { AppError, BucketObject, BucketObjectRef } from './types';
 
 /** The link the copy buttons give: public, or presigned for that many seconds. */
 export type LinkKind = 'public' | '3600' | '86400' | '604800';
@@ -187,6 +187,14 @@ export class BucketSession {
   /** The selected keys in list order. */
   selectedKeys(): string[] {
     return this.objects.filter((o) => this.selected.has(o.key)).map((o) => o.key);
+  }
+
+  /** The selected objects in list order, as their listing told them (what "Add to history"
+   *  sends: key, size and date, nothing of the view's). */
+  selectedRefs(): BucketObjectRef[] {
+    return this.objects
+      .filter((o) => this.selected.has(o.key))
+      .map(({ key, size, modified_ms }) => ({ key, size, modified_ms }));
   }
 
   /** Objects deleted from the bucket leave the list and the selection. */

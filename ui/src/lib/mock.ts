@@ -2,16 +2,18 @@
 // a generated history of 100 000 rows served in keyset pages, uploads that move through their
 // stages on timers (or step by step with `step()` / `finishAll()` when timers are off), a
 // small blog of Markdown files to plan, migrate (file by file, or `mdStep()`) and undo, a
-// bucket of about 1 200 objects per profile to browse (folders, pages of 1000), delete, move
-// and link, and a few uploads of the history whose links are broken (Check links), some of
-// them to upload again.
+// bucket of about 1 200 objects per profile to browse (folders, pages of 1000), delete, move,
+// link and add to the history, a few uploads of the history whose links are broken (Check
+// links), some of them to upload again, and folders to pick for Settings › Watch folders (saved
+// with the shell's checks; nothing is watched).
 import type { Backend, Unlisten } from './backend';
 import { LINK_FORMATS, PRESETS, defaultConfig } from './facts';
 import type {
-  AppError, AppState, BatchDone, BucketDeleted, BucketObject, BucketPage, HistoryPage, HistoryQuery,
-  BrokenLink, HistoryRow, HistoryStatus, ImportSummary, JobState, LinkFormat, LinkHealth, Links,
-  MdFilePlan, MdPlan, MdProblem, MdProgress, MdRef, MdSummary, MdUndoLine, Preset, Preview,
-  PreviewRequest, ProfileConfig, ProfileDetail, SaveProfile, Settings, TestStep,
+  AppError, AppState, BatchDone, BucketAdopted, BucketDeleted, BucketObject, BucketObjectRef,
+  BucketPage, HistoryPage, HistoryQuery, BrokenLink, HistoryRow, HistoryStatus, ImportSummary,
+  JobState, LinkFormat, LinkHealth, Links, MdFilePlan, MdPlan, MdProblem, MdProgress, MdRef,
+  MdSummary, MdUndoLine, Preset, Preview, PreviewRequest, ProfileConfig, ProfileDetail, SaveProfile,
+  Settings, TestStep,
 } from './types';
 
 export interface MockOptions {
@@ -112,6 +114,9 @@ interface StoredRow {
   height: number | null;
   error: string | null;
   thumb: number | null;
+  /** Where the row came from, as the shell's history says: 'upload', or 'import:…' ('import:bucket'
+   *  for an object added from the Bucket view). */
+  origin: string;
 }
 
 const SAMPLE_ERRORS = [
@@ -339,6 +344,9 @@ function encodeKey(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
 }
 
+/** The folders watchPickFolder answers in turn (then from the first again). */
+export const WATCH_PICKS = ['/home/me/Pictures/Screenshots', '/home/me/Downloads', '/home/me/Desktop'];
+
 // ---- the backend ---------------------------------------------------------------------------
 
 export class MockBackend implements Backend {
@@ -356,6 +364,10 @@ export class MockBackend implements Backend {
   mdPickResult: string[] | null | undefined = undefined;
   /** Makes the next mdPlan calls fail with this error. */
   mdPlanError: AppError | null = null;
+  /** What watchPickFolder answers; undefined = the next of WATCH_PICKS. */
+  watchPickResult: string | null | undefined = undefined;
+  /** Makes the next saveSettings calls fail with this error. */
+  saveSettingsError: AppError | null = null;
   /** The Markdown files of the sample blog (tests may change them). */
   mdFiles: SampleFile[];
   /** Makes the next bucketList calls fail with this error. */
@@ -376,6 +388,7 @@ export class MockBackend implements Backend {
   private nextRowId: number;
   private nextBatch = 1;
   private clipboardCount = 0;
+  private watchPicks = 0;
   private jobs = new Map<string, JobState>();
   /** How each job goes: `again` is the history row it uploads again (under the row's link). */
   private plans = new Map<string, { fail: AppError & { retryable: boolean } | null; existing: boolean; variant: number; again: number | null }>();
@@ -425,6 +438,7 @@ export class MockBackend implements Backend {
         autoCopy: true,
         serverEnabled: true,
         serverPort: 36677,
+        watchFolders: [],
       },
       shortcutError: null,
       serverError: null,
@@ -507,6 +521,16 @@ export class MockBackend implements Backend {
     if (!Number.isInteger(s.serverPort) || s.serverPort < 1 || s.serverPort > 65535) {
       throw err('settings.port', 'The port must be a number from 1 to 65535.');
     }
+    if (this.saveSettingsError) throw clone(this.saveSettingsError);
+    // The shell's checks of the watch folders (settings.rs, validate).
+    const seen = new Set<string>();
+    for (const f of s.watchFolders) {
+      if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(f.path)) {
+        throw err('settings.invalid', `a watch folder needs a full path (not "${f.path}")`);
+      }
+      if (seen.has(f.path)) throw err('settings.invalid', `${f.path} is watched twice`);
+      seen.add(f.path);
+    }
     this.state.settings = s;
     this.state.shortcutError = s.shortcut === 'Ctrl+Alt+T'
       ? 'Ctrl+Alt+T is already taken by another application.'
@@ -524,6 +548,12 @@ export class MockBackend implements Backend {
       this.state.serverError = null;
     }
     return this.publish();
+  }
+
+  async watchPickFolder(): Promise<string | null> {
+    await delay(this.opts.latency);
+    if (this.watchPickResult !== undefined) return this.watchPickResult;
+    return WATCH_PICKS[this.watchPicks++ % WATCH_PICKS.length];
   }
 
   async uploadClipboard(): Promise<number> {
@@ -1070,6 +1100,43 @@ export class MockBackend implements Backend {
     this.opened.push(this.bucketUrl(name, config, key, publicBase(name, config) ? null : 3600));
   }
 
+  async bucketAdopt(profile: string | null, objects: BucketObjectRef[]): Promise<BucketAdopted> {
+    await delay(this.opts.latency);
+    const { name, config } = this.bucketProfile(profile);
+    // As the shell: an object a finished upload of the profile links to (a row, or one of the
+    // uploads of bucketLinks) is counted as known; every other one gets a row of its own, dated
+    // as the object, with the profile's public link (none without a public URL).
+    const linked = new Set(this.rows.filter((r) => r.profile === name && r.status === 'done' && r.key !== null).map((r) => r.key));
+    const base = publicBase(name, config);
+    let added = 0;
+    let known = 0;
+    for (const o of objects) {
+      if (linked.has(o.key) || this.bucketLinks.has(`${name}\u0000${o.key}`)) {
+        known++;
+        continue;
+      }
+      this.rows.unshift({
+        id: this.nextRowId++,
+        createdAtMs: o.modified_ms ?? Date.now(),
+        profile: name,
+        name: o.key.split('/').pop() || o.key,
+        key: o.key,
+        url: base ? `${base}/${encodeKey(o.key)}${config.url_suffix ?? ''}` : null,
+        status: 'done',
+        bytesIn: null,
+        bytesOut: o.size,
+        width: null,
+        height: null,
+        error: null,
+        thumb: IMAGE_EXT.test(o.key) ? hash32(o.key.length * 131 + o.size) % 12 : null,
+        origin: 'import:bucket',
+      });
+      added++;
+    }
+    if (added) this.filterCache = null;
+    return { added, known };
+  }
+
   async onJob(cb: (job: JobState) => void): Promise<Unlisten> {
     this.listeners.job.add(cb);
     return () => this.listeners.job.delete(cb);
@@ -1194,6 +1261,7 @@ export class MockBackend implements Backend {
         height: 480 + ((h >>> 5) % 6) * 120,
         error: failed ? SAMPLE_ERRORS[(h >>> 2) % SAMPLE_ERRORS.length] : null,
         thumb: failed ? null : h % 12,
+        origin: 'upload',
       };
       // Irregular gaps: bursts a few seconds apart, then hours of nothing.
       t -= (h % 5 === 0 ? 3_600_000 * (1 + (h % 7)) : 20_000 + (h % 600_000));
@@ -1377,6 +1445,7 @@ export class MockBackend implements Backend {
       height: 720,
       error,
       thumb,
+      origin: 'upload',
     });
     this.filterCache = null;
     return id;

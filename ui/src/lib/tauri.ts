@@ -10,9 +10,9 @@ import {
   EVENT_BATCH, EVENT_ERROR, EVENT_JOB, EVENT_MD_OFFER, EVENT_MD_PROGRESS, EVENT_NAVIGATE, EVENT_STATE,
 } from './events';
 import type {
-  AppError, AppState, BatchDone, BucketDeleted, BucketPage, HistoryPage, HistoryQuery, ImportSummary,
-  JobState, LinkFormat, LinkHealth, MdPlan, MdProgress, MdUndoLine, Preset, Preview, PreviewRequest,
-  ProfileDetail, SaveProfile, Settings, TestStep,
+  AppError, AppState, BatchDone, BucketAdopted, BucketDeleted, BucketObjectRef, BucketPage, HistoryPage,
+  HistoryQuery, ImportSummary, JobState, LinkFormat, LinkHealth, MdPlan, MdProgress, MdUndoLine, Preset,
+  Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
 } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -37,6 +37,9 @@ export class TauriBackend implements Backend {
   }
   saveSettings(settings: Settings): Promise<AppState> {
     return call('save_settings', { settings });
+  }
+  watchPickFolder(): Promise<string | null> {
+    return call('watch_pick_folder');
   }
 
   uploadClipboard(): Promise<number> {
@@ -133,6 +136,11 @@ export class TauriBackend implements Backend {
   }
   bucketOpen(profile: string | null, key: string): Promise<void> {
     return call('bucket_open', { profile, key });
+  }
+  bucketAdopt(profile: string | null, objects: BucketObjectRef[]): Promise<BucketAdopted> {
+    // Only what Rust's `Listed` holds (a BucketObject passed in carries more).
+    const refs = objects.map(({ key, size, modified_ms }) => ({ key, size, modified_ms }));
+    return call('bucket_adopt', { profile, objects: refs });
   }
 
   onJob(cb: (job: JobState) => void): Promise<Unlisten> {

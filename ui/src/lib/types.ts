@@ -24,6 +24,28 @@ export interface Settings {
   /** The PicGo-compatible local server (127.0.0.1 only). */
   serverEnabled: boolean;
   serverPort: number;
+  /** Folders whose new images are uploaded while the app runs; saving restarts the watchers. */
+  watchFolders: WatchFolder[];
+}
+
+/** A watched folder of the settings. Rust refuses a path that is not absolute, and the same
+ *  path twice (`settings.invalid`). */
+export interface WatchFolder {
+  /** An absolute path. */
+  path: string;
+  /** The profile to upload with; '' = the active one at the time of each upload. */
+  profile: string;
+  /** Sub-folders too (not hidden ones). */
+  recursive: boolean;
+  /** Each new link goes to the clipboard (else only in the history and the notification). */
+  copyLinks: boolean;
+  /** Off keeps the folder in the list without watching it. */
+  enabled: boolean;
+}
+
+/** A folder just added, with Rust's defaults (`WatchFolder::default` in settings.rs). */
+export function newWatchFolder(path: string): WatchFolder {
+  return { path, profile: '', recursive: false, copyLinks: true, enabled: true };
 }
 
 export interface ProfileSummary {
@@ -346,6 +368,13 @@ export interface BucketObject {
   thumbnail: string | null;
 }
 
+/** An object as "Add to history" sends it: what its listing said. */
+export interface BucketObjectRef {
+  key: string;
+  size: number;
+  modified_ms: number | null;
+}
+
 /** One page of a folder listing (up to 1000 entries, folders and objects together). */
 export interface BucketPage {
   /** Full prefixes of the sub-folders, each ending in `/` (e.g. `2024/05/`). */
@@ -364,4 +393,12 @@ export interface BucketDeleted {
   failed: { key: string; message: string }[];
   /** History rows that linked to a deleted object, removed with it. */
   forgotten: number;
+}
+
+/** What adding objects to the history did. */
+export interface BucketAdopted {
+  /** History rows added, one per object. */
+  added: number;
+  /** Objects a history row of the profile already linked to: not added again. */
+  known: number;
 }

@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
 // Component test: the Bucket view with the mock backend's sample bucket: the top, into a folder
 // and back (breadcrumb, Up), the prefix search, Load more past 1,000, copying public and
-// expiring links, deleting (confirmed), moving (a published image needs a second yes), the
-// error state, the active profile; and the tab and keys of the window.
+// expiring links, adding objects to the history, deleting (confirmed), moving (a published
+// image needs a second yes), the error state, the active profile; and the tab and keys of the
+// window.
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import App from '../App.svelte';
@@ -10,6 +11,14 @@ import BucketView from '../views/BucketView.svelte';
 import Toasts from '../components/Toasts.svelte';
 import { APP_CONTEXT_KEY, AppStore } from '../lib/app.svelte';
 import { BUCKET_LOCKED, BUCKET_PUBLISHED, MockBackend } from '../lib/mock';
+
+// jsdom has no ResizeObserver (the History view's list binds its height); the height stays the
+// default.
+vi.stubGlobal('ResizeObserver', class {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+});
 
 async function setup(prepare?: (mock: MockBackend) => void) {
   const mock = new MockBackend({ historySize: 0, autoProgress: false });
@@ -233,6 +242,72 @@ describe('BucketView', () => {
     await waitFor(() => expect(toasts().some((t) => t.startsWith('success: Copied 1 link; it works until '))).toBe(true));
   });
 
+  it('adds the selected objects to the history, saying which were there already, and keeps the selection', async () => {
+    const { mock } = await setup();
+    const adopt = vi.spyOn(mock, 'bucketAdopt');
+    await listed('');
+    await openFolder('2024/');
+    await openFolder('2024/01/');
+    const other = keys().find((k) => k !== BUCKET_PUBLISHED)!;
+    // What the listing says of them: exactly that reaches the shell.
+    const listing = (await mock.bucketList('blog', '2024/01/', null)).objects;
+    const ref = (key: string) => {
+      const o = listing.find((l) => l.key === key)!;
+      return { key, size: o.size, modified_ms: o.modified_ms };
+    };
+    expect(ref(other).modified_ms).not.toBeNull();
+    // An upload of the history already links to the published image; none to the other.
+    expect((await mock.historyPage({ search: '', profile: 'blog', beforeId: null, limit: 50 })).total).toBe(0);
+
+    await fireEvent.click(within(row(other)).getByTestId('bucket-select'));
+    await fireEvent.click(within(row(BUCKET_PUBLISHED)).getByTestId('bucket-select'));
+    const add = screen.getByTestId('bucket-adopt-selected');
+    expect(add.textContent!.trim()).toBe('Add 2 to history');
+    await fireEvent.click(add);
+    await waitFor(() => expect(toasts()).toContain('success: 1 added to History; 1 was already there'));
+    expect(adopt).toHaveBeenCalledTimes(1);
+    // In list order, each with its key, size and date only.
+    expect(adopt).toHaveBeenCalledWith('blog', [ref(BUCKET_PUBLISHED), ref(other)].sort((a, b) => (a.key < b.key ? -1 : 1)));
+
+    // The selection stays; the bucket is as it was.
+    expect(screen.getByTestId('bucket-adopt-selected').textContent!.trim()).toBe('Add 2 to history');
+    expect((within(row(other)).getByTestId('bucket-select') as HTMLInputElement).checked).toBe(true);
+    expect((within(row(BUCKET_PUBLISHED)).getByTestId('bucket-select') as HTMLInputElement).checked).toBe(true);
+    expect(keys()).toHaveLength(9);
+
+    // The history has a row for the other object, dated as the object, with its public link.
+    const page = await mock.historyPage({ search: '', profile: 'blog', beforeId: null, limit: 50 });
+    expect(page.total).toBe(1);
+    expect(page.rows[0]).toMatchObject({
+      profile: 'blog',
+      name: other.split('/').pop(),
+      key: other,
+      url: `https://img.example.com/${other}`,
+      status: 'done',
+      bytesOut: ref(other).size,
+      createdAtMs: ref(other).modified_ms,
+    });
+    expect(mock.rows[0].origin).toBe('import:bucket');
+
+    // Again: both are there now, and nothing is added twice.
+    await fireEvent.click(screen.getByTestId('bucket-adopt-selected'));
+    await waitFor(() => expect(toasts()).toContain('success: 0 added to History; 2 were already there'));
+    expect((await mock.historyPage({ search: '', profile: 'blog', beforeId: null, limit: 50 })).total).toBe(1);
+  });
+
+  it('says why objects could not be added to the history', async () => {
+    const { mock } = await setup();
+    vi.spyOn(mock, 'bucketAdopt').mockRejectedValue({ code: 'history.locked', message: 'the history database is locked' });
+    await listed('');
+    await fireEvent.click(within(row('avatar.png')).getByTestId('bucket-select'));
+    const add = screen.getByTestId('bucket-adopt-selected');
+    expect(add.textContent!.trim()).toBe('Add 1 to history');
+    await fireEvent.click(add);
+    await waitFor(() => expect(toasts()).toContain('error: the history database is locked'));
+    expect(toasts().some((t) => t.startsWith('success:'))).toBe(false);
+    expect((within(row('avatar.png')).getByTestId('bucket-select') as HTMLInputElement).checked).toBe(true);
+  });
+
   it('deletes only after confirming, then the rows go and a toast says what happened', async () => {
     const { mock } = await setup();
     const remove = vi.spyOn(mock, 'bucketDelete');
@@ -399,6 +474,24 @@ describe('App and the Bucket view', () => {
     await fireEvent.click(tab);
     await listed('docs/');
     expect(keys()).toContain(BUCKET_LOCKED);
+  });
+
+  it('shows the objects added to the history in the History view', async () => {
+    await mountApp();
+    await fireEvent.click(screen.getByTestId('tab-bucket'));
+    await listed('');
+    await fireEvent.click(within(row('banner.jpg')).getByTestId('bucket-select'));
+    await fireEvent.click(screen.getByTestId('bucket-adopt-selected'));
+    await waitFor(() => expect(toasts()).toContain('success: 1 added to History'));
+    await fireEvent.click(screen.getByTestId('tab-history'));
+    await waitFor(() => expect(screen.getByTestId('history-total').dataset.total).toBe('1'));
+    const rows = await waitFor(() => {
+      const found = screen.getAllByTestId('history-row');
+      expect(found).toHaveLength(1);
+      return found;
+    });
+    expect(rows[0].textContent).toContain('banner.jpg');
+    expect(rows[0].textContent).toContain('blog');
   });
 
   it('shows the view the shell navigates to', async () => {

@@ -32,6 +32,10 @@ pub struct LsArgs {
     /// One JSON object per entry.
     #[arg(long)]
     pub json: bool,
+    /// Add the listed objects to the history (those uploaded by other tools), so they can be
+    /// searched, copied and checked like uploads.
+    #[arg(long)]
+    pub add_to_history: bool,
 }
 
 #[derive(Args, Debug)]
@@ -115,6 +119,18 @@ pub async fn ls(ctx: &Ctx, args: LsArgs) -> Result<ExitCode, Error> {
                 output::one_line(&o.key)
             );
         }
+    }
+    if args.add_to_history {
+        let now = chrono::Utc::now().timestamp_millis();
+        let adopted = bucket::adopt(&*ctx.history()?, &profile, &page.objects, now)?;
+        output::note(
+            ctx.quiet,
+            &format!(
+                "{} added to the history; {} there already",
+                output::count(adopted.added, "object", "objects"),
+                adopted.known
+            ),
+        );
     }
     if !ctx.quiet {
         let more = if page.next.is_some() {
