@@ -144,6 +144,10 @@ fn list_move_link_and_delete_a_bucket() {
     all.expect_code(0);
     assert!(all.stderr.contains("1050 objects deleted"), "{all:?}");
     assert!(w.run(&["ls", "many/"]).lines().is_empty());
+    let typo = w.run(&["rm", "a/b/nope.png"]);
+    typo.expect_code(1);
+    assert!(typo.stderr.contains("not found"), "{typo:?}");
+    assert!(typo.stderr.contains("0 objects deleted"), "{typo:?}");
     let whole = w.run(&["rm", "-r", "/"]);
     whole.expect_code(2);
     assert!(whole.stderr.contains("never deleted at once"), "{whole:?}");

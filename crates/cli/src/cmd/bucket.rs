@@ -156,9 +156,15 @@ pub async fn rm(ctx: &Ctx, args: RmArgs) -> Result<ExitCode, Error> {
     let profile = resolved(ctx, args.profile.as_deref())?;
     let store = ctx.store(&profile, false)?;
     let mut keys = Vec::new();
+    // S3 answers a delete of a key that is not there as a success: names that match nothing
+    // are said so here, rather than counted as deleted.
+    let mut missing = Vec::new();
     for k in args.keys {
         if !args.recursive {
-            keys.push(k);
+            match hoist_core::store::Store::head(&store, &k).await? {
+                Some(_) => keys.push(k),
+                None => missing.push(k),
+            }
             continue;
         }
         if !k.ends_with('/') || k.trim_matches('/').is_empty() {
@@ -168,7 +174,18 @@ pub async fn rm(ctx: &Ctx, args: RmArgs) -> Result<ExitCode, Error> {
             )));
         }
         let page = bucket::list(&store, &k, false, None).await?;
+        if page.objects.is_empty() {
+            missing.push(k);
+        }
         keys.extend(page.objects.into_iter().map(|o| o.key));
+    }
+    for k in &missing {
+        eprintln!(
+            "{}",
+            output::one_line(&format!(
+                "hoist: not found: nothing in the bucket is named {k}"
+            ))
+        );
     }
     let removed = bucket::remove(&store, &*ctx.history()?, &profile.name, keys).await?;
     for (key, e) in &removed.failed {
@@ -191,7 +208,7 @@ pub async fn rm(ctx: &Ctx, args: RmArgs) -> Result<ExitCode, Error> {
             output::count(removed.deleted.len(), "object", "objects")
         );
     }
-    Ok(if removed.failed.is_empty() {
+    Ok(if removed.failed.is_empty() && missing.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
