@@ -2,8 +2,6 @@
 //! the reason, and re-uploading those whose source is kept under the same key. Adapters over
 //! `hoist_core::linkcheck` and `hoist_core::queue`, as `hoist history check [--reupload]`.
 
-use std::time::Duration;
-
 use hoist_core::{linkcheck, queue};
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
@@ -13,8 +11,6 @@ use crate::jobs;
 use crate::state::Shell;
 
 /// Links asked at once, and how long each may take: the CLI's defaults.
-const CONCURRENCY: usize = 8;
-const TIMEOUT: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Serialize)]
 pub struct BrokenRow {
@@ -45,8 +41,8 @@ pub async fn history_check(app: AppHandle, profile: Option<String>) -> IpcResult
         tauri::async_runtime::block_on(linkcheck::check_history(
             &history,
             profile.as_deref(),
-            CONCURRENCY,
-            TIMEOUT,
+            linkcheck::DEFAULT_CONCURRENCY,
+            linkcheck::DEFAULT_TIMEOUT,
         ))
     })
     .await

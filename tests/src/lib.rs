@@ -161,6 +161,26 @@ public_base_url = "{public}"
         std::fs::read(self.demo.object_file(key)).ok()
     }
 
+    /// Puts an object straight into the S3 server's files, as another tool would have uploaded
+    /// it (the server serves and lists plain files).
+    pub fn seed(&self, key: &str, body: &[u8]) {
+        let path = self.demo.object_file(key);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, body).unwrap();
+    }
+
+    /// The keys of every object in the bucket (the server's own `.s3s` metadata left out), in
+    /// no particular order; on Windows with `\\` between folders.
+    pub fn object_keys(&self) -> Vec<String> {
+        let root = self.demo.data_dir().join(self.demo.bucket());
+        walk(&root)
+            .iter()
+            .filter(|p| !p.to_string_lossy().contains(".s3s"))
+            .filter_map(|p| p.strip_prefix(&root).ok())
+            .map(|p| p.display().to_string())
+            .collect()
+    }
+
     /// The object key behind a public link of this world.
     pub fn key_of(&self, url: &str) -> String {
         let rest = url

@@ -11,12 +11,6 @@ use serde_json::Value;
 
 /// Puts `body` at `key` as the server stores objects (setup only: every read below goes
 /// through S3 requests).
-fn seed(w: &World, key: &str, body: &[u8]) {
-    let path = w.demo.object_file(key);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, body).unwrap();
-}
-
 fn json_lines(stdout: &str) -> Vec<Value> {
     stdout
         .lines()
@@ -30,11 +24,11 @@ fn list_move_link_and_delete_a_bucket() {
         "key_template = \"up/{fileName}.{extName}\"\nprocessing = { format = \"keep\" }\nlink_format = \"url\"",
     );
     for i in 0..1050 {
-        seed(&w, &format!("many/obj-{i:04}.txt"), b"x");
+        w.seed(&format!("many/obj-{i:04}.txt"), b"x");
     }
-    seed(&w, "a/b/c.png", b"deep");
-    seed(&w, "a/x.png", b"in a");
-    seed(&w, "top name.png", b"top");
+    w.seed("a/b/c.png", b"deep");
+    w.seed("a/x.png", b"in a");
+    w.seed("top name.png", b"top");
 
     // The top: folders first, then objects, sizes and dates.
     let top = w.run(&["ls"]);

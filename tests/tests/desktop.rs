@@ -143,15 +143,9 @@ fn url_in(link: &str) -> String {
 
 /// Waits until `world`'s bucket holds `n` objects and returns their keys.
 fn wait_objects(world: &World, n: usize) -> Vec<String> {
-    let root = world.demo.data_dir().join(world.demo.bucket());
     let t = Instant::now();
     loop {
-        let keys: Vec<String> = hoist_e2e::walk(&root)
-            .iter()
-            .filter(|p| !p.to_string_lossy().contains(".s3s"))
-            .filter_map(|p| p.strip_prefix(&root).ok())
-            .map(|p| p.display().to_string())
-            .collect();
+        let keys = world.object_keys();
         if keys.len() >= n {
             return keys;
         }
@@ -1351,12 +1345,6 @@ fn drop_markdown(s: &Session, world: &World, display: &str, shots: &Path) {
 
 /// Puts `body` at `key` in `world`'s bucket as the S3 server stores objects (setup only; the
 /// app reads them back through S3 requests).
-fn seed_object(world: &World, key: &str, body: &[u8]) {
-    let path = world.demo.object_file(key);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, body).unwrap();
-}
-
 /// The keys of the object rows the Bucket view shows.
 fn bucket_rows(s: &Session) -> Vec<String> {
     strings(&s.execute(
@@ -1406,15 +1394,11 @@ fn browse_bucket(s: &Session, world: &World, display: &str, shots: &Path) {
         .expect("step 4's upload in bucket two");
     for (i, name) in ["a sunset.png", "b.png", "c.png"].iter().enumerate() {
         let png = fixtures::screenshot_png(160 + 20 * i as u32, 100);
-        seed_object(world, &format!("gallery/{name}"), &png);
+        world.seed(&format!("gallery/{name}"), &png);
     }
-    seed_object(
-        world,
-        "gallery/old/kept.png",
-        &fixtures::screenshot_png(90, 60),
-    );
+    world.seed("gallery/old/kept.png", &fixtures::screenshot_png(90, 60));
     for i in 0..1005 {
-        seed_object(world, &format!("many/{i:04}.txt"), b"x");
+        world.seed(&format!("many/{i:04}.txt"), b"x");
     }
 
     tab(s, "bucket");

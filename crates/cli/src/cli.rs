@@ -3,7 +3,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+use crate::cmd::FormatArg;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -29,7 +31,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Upload files, URLs or the clipboard and print one link per file.
-    Upload(UploadArgs),
+    Upload(crate::cmd::upload::UploadArgs),
     /// Manage profiles (bucket + key template + processing + link format).
     #[command(subcommand)]
     Profile(Box<ProfileCmd>),
@@ -64,48 +66,6 @@ pub enum Command {
     Link(crate::cmd::bucket::LinkArgs),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FormatArg {
-    Url,
-    Markdown,
-    Html,
-    Bbcode,
-    Custom,
-}
-
-#[derive(Args, Debug)]
-pub struct UploadArgs {
-    /// Image files or http(s) URLs, uploaded in this order.
-    #[arg(value_name = "FILE|URL")]
-    pub inputs: Vec<String>,
-    /// Upload the image (or the copied image files) in the clipboard.
-    #[arg(long)]
-    pub clipboard: bool,
-    /// Profile to use instead of the default one.
-    #[arg(short, long)]
-    pub profile: Option<String>,
-    /// Link format to print (default: the profile's).
-    #[arg(short, long, value_enum)]
-    pub format: Option<FormatArg>,
-    /// Do not copy the links to the clipboard.
-    #[arg(long)]
-    pub no_copy: bool,
-    /// Process and show keys and links, but upload and record nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Print one JSON object per file instead of links.
-    #[arg(long)]
-    pub json: bool,
-    /// The most files in flight at once; fewer large images run together, as the memory
-    /// budget admits.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub concurrency: u16,
-    /// The memory, in MiB, the files in flight may hold at once (default: by CPU cores). For
-    /// benchmarks and small machines; a file larger than the budget still runs, alone.
-    #[arg(long, hide = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
-    pub memory_budget: Option<u64>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -284,12 +244,8 @@ pub struct CheckArgs {
     /// Upload the broken ones again from their kept source; each row gets the new link.
     #[arg(long)]
     pub reupload: bool,
-    /// Links asked at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub concurrency: u16,
-    /// Seconds a link may take to answer.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
-    pub timeout: u64,
+    #[command(flatten)]
+    pub limits: crate::cmd::LinkCheckArgs,
     /// One JSON object per broken upload on stdout.
     #[arg(long)]
     pub json: bool,

@@ -77,6 +77,17 @@ pub fn tls_warning(profile: &ResolvedProfile) {
 }
 
 /// `1 profile`, `2 profiles`.
+/// A Unix time in milliseconds as local `YYYY-MM-DD HH:MM` (empty if out of range).
+pub fn local_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
 pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }

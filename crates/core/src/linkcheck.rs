@@ -13,6 +13,12 @@ use crate::error::Error;
 use crate::fetch;
 use crate::queue;
 
+/// Links asked at once unless the user says otherwise (CLI and desktop alike): enough to hide
+/// latency, few enough that a CDN does not rate-limit the checker.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+/// How long a link may take to answer unless the user says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// What asking a URL found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Health {

@@ -11,7 +11,7 @@ use hoist_core::bucket::{self, BucketError};
 use hoist_core::config::ResolvedProfile;
 use serde_json::json;
 
-use crate::cli::FormatArg;
+use super::FormatArg;
 use crate::context::Ctx;
 use crate::output::{self, outln};
 
@@ -104,15 +104,7 @@ pub async fn ls(ctx: &Ctx, args: LsArgs) -> Result<ExitCode, Error> {
                 json!({"key": o.key, "size": o.size, "modified_ms": o.modified_ms})
             );
         } else {
-            let when = o
-                .modified_ms
-                .and_then(chrono::DateTime::from_timestamp_millis)
-                .map(|t| {
-                    t.with_timezone(&chrono::Local)
-                        .format("%Y-%m-%d %H:%M")
-                        .to_string()
-                })
-                .unwrap_or_default();
+            let when = o.modified_ms.map(output::local_time).unwrap_or_default();
             outln!(
                 "{:>10}  {when:16}  {}",
                 output::size(o.size),

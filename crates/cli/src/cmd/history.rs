@@ -92,13 +92,7 @@ fn print_records(records: &[Record], json: bool) {
         return;
     }
     for r in records {
-        let when = chrono::DateTime::from_timestamp_millis(r.created_at_ms)
-            .map(|t| {
-                t.with_timezone(&chrono::Local)
-                    .format("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_default();
+        let when = output::local_time(r.created_at_ms);
         let what = match (&r.url, &r.error_message) {
             (Some(url), _) if r.status == Status::Done => url.clone(),
             (_, Some(err)) => format!("FAILED: {err}"),

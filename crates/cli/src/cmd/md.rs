@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use hoist_core::Error;
@@ -64,12 +63,8 @@ pub struct CheckArgs {
     /// Where a path starting with / is looked for (e.g. a Hugo site's static folder).
     #[arg(long = "site-root", value_name = "DIR")]
     pub site_roots: Vec<PathBuf>,
-    /// Links asked at once.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub concurrency: u16,
-    /// Seconds a link may take to answer.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
-    pub timeout: u64,
+    #[command(flatten)]
+    pub limits: super::LinkCheckArgs,
     /// Print the result as JSON on stdout.
     #[arg(long)]
     pub json: bool,
@@ -271,11 +266,10 @@ async fn check(args: CheckArgs) -> Result<ExitCode, Error> {
             output::one_line(&format!("hoist: {}: skipped: {why}", shown(path)))
         );
     }
-    let timeout = Duration::from_secs(args.timeout);
     let report = match interrupt::or_interrupt(markdown::check::check(
         &plan,
-        usize::from(args.concurrency),
-        timeout,
+        args.limits.concurrency(),
+        args.limits.timeout(),
     ))
     .await
     {

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use hoist_core::Error;
 use hoist_core::linkcheck;
@@ -15,7 +14,8 @@ use hoist_history::{Query, Record, Status};
 use serde_json::json;
 
 use super::upload::Report;
-use crate::cli::{CheckArgs, FormatArg, QueueCmd};
+use super::FormatArg;
+use crate::cli::{CheckArgs, QueueCmd};
 use crate::context::Ctx;
 use crate::interrupt;
 use crate::output::{self, StderrProgress, outln};
@@ -156,8 +156,8 @@ pub async fn check(ctx: &Ctx, opts: CheckArgs) -> Result<ExitCode, Error> {
     let check = linkcheck::check_history(
         &history,
         opts.profile.as_deref(),
-        usize::from(opts.concurrency),
-        Duration::from_secs(opts.timeout),
+        opts.limits.concurrency(),
+        opts.limits.timeout(),
     );
     let health = match interrupt::or_interrupt(check).await {
         Ok(h) => h?,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use clap::Args;
 use hoist_core::Error;
 use hoist_core::config::CollisionPolicy;
 use hoist_core::fetch;
@@ -12,12 +13,47 @@ use hoist_core::link::LinkFormat;
 use hoist_core::pipeline::{Env, FileError, Outcome, RunOptions, Source, Uploader};
 use serde_json::json;
 
-use crate::cli::UploadArgs;
 use crate::clipboard;
 use crate::context::Ctx;
 use crate::interrupt;
 use crate::output::outln;
 use crate::output::{self, StderrProgress};
+
+use super::FormatArg;
+
+/// What `hoist upload` is asked.
+#[derive(Args, Debug)]
+pub struct UploadArgs {
+    /// Image files or http(s) URLs, uploaded in this order.
+    #[arg(value_name = "FILE|URL")]
+    pub inputs: Vec<String>,
+    /// Upload the image (or the copied image files) in the clipboard.
+    #[arg(long)]
+    pub clipboard: bool,
+    /// Profile to use instead of the default one.
+    #[arg(short, long)]
+    pub profile: Option<String>,
+    /// Link format to print (default: the profile's).
+    #[arg(short, long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Do not copy the links to the clipboard.
+    #[arg(long)]
+    pub no_copy: bool,
+    /// Process and show keys and links, but upload and record nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print one JSON object per file instead of links.
+    #[arg(long)]
+    pub json: bool,
+    /// The most files in flight at once; fewer large images run together, as the memory
+    /// budget admits.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+    /// The memory, in MiB, the files in flight may hold at once (default: by CPU cores). For
+    /// benchmarks and small machines; a file larger than the budget still runs, alone.
+    #[arg(long, hide = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
+    pub memory_budget: Option<u64>,
+}
 
 pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
     let cfg = ctx.config()?;

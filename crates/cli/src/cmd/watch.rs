@@ -12,8 +12,7 @@ use hoist_core::Error;
 use hoist_core::pipeline::{Env, NoProgress, RunOptions, Source, Uploader};
 use hoist_core::watch::{self, Found, Ledger, WatchOptions};
 
-use crate::cli::FormatArg;
-use crate::clipboard;
+use super::FormatArg;
 use crate::cmd::upload::Report;
 use crate::context::Ctx;
 use crate::interrupt;
@@ -94,18 +93,8 @@ pub async fn run(ctx: &Ctx, args: WatchArgs) -> Result<ExitCode, Error> {
                             .await;
                         let mut report = Report::default();
                         report.print(ctx, &results, format, &profile.custom_link, args.json);
-                        if args.copy {
-                            let links: Vec<String> = results
-                                .iter()
-                                .flatten()
-                                .map(|o| o.link(format, &profile.custom_link))
-                                .collect();
-                            if !links.is_empty()
-                                && let Err(why) = clipboard::copy_links(&links)
-                            {
-                                output::note(ctx.quiet, &why);
-                            }
-                        }
+                        // The exit code is for a whole run; a watch goes on after a failure.
+                        let _ = report.finish(ctx, !args.copy);
                     }
                 }
             };
