@@ -86,7 +86,7 @@ pub async fn bucket_list(
     let ctx = app.state::<Shell>();
     let resolved = ctx.resolve(profile.as_deref())?;
     let store = ctx.store(&resolved.name)?;
-    let page = bucket::Browse::list_page(store.as_ref(), &prefix, true, token.as_deref(), PAGE)
+    let page = bucket::page(store.as_ref(), &prefix, token.as_deref(), PAGE)
         .await
         .map_err(hoist_core::Error::from)?;
     Ok(page_view(
@@ -109,6 +109,7 @@ pub async fn bucket_delete(
     let removed = bucket::remove(store.as_ref(), ctx.history(), &resolved.name, keys).await?;
     if removed.forgotten > 0 {
         let _ = app.emit(events::HISTORY, ());
+        crate::syncing::soon(&app);
     }
     Ok(BucketDeleted {
         deleted: removed.deleted,
@@ -147,6 +148,7 @@ pub async fn bucket_move(
     .await?;
     if relinked > 0 {
         let _ = app.emit(events::HISTORY, ());
+        crate::syncing::soon(&app);
     }
     Ok(to)
 }
@@ -164,6 +166,7 @@ pub async fn bucket_adopt(
     let adopted = bucket::adopt(ctx.history(), &resolved, &objects, now)?;
     if adopted.added > 0 {
         let _ = app.emit(events::HISTORY, ());
+        crate::syncing::soon(&app);
     }
     Ok(adopted)
 }

@@ -206,6 +206,7 @@ pub async fn delete_record(app: AppHandle, id: i64) -> IpcResult<()> {
         }
         thumbs::forget(&ctx.paths.data_dir, id);
         let _ = app.emit(events::HISTORY, ());
+        crate::syncing::soon(app);
         Ok(())
     })
     .await
@@ -219,6 +220,7 @@ pub async fn delete_remote(app: AppHandle, id: i64) -> IpcResult<()> {
     remove::delete_upload(ctx.history(), store.as_ref(), &plan).await?;
     thumbs::forget(&ctx.paths.data_dir, id);
     let _ = app.emit(events::HISTORY, ());
+    crate::syncing::soon(&app);
     Ok(())
 }
 
@@ -249,6 +251,7 @@ fn edit_config(
     let mut cfg = ctx.config()?;
     f(&mut cfg)?;
     ctx.save_config(&cfg)?;
+    crate::syncing::soon(app);
     Ok(actions::state_changed(app))
 }
 

@@ -54,6 +54,12 @@ impl From<hoist_core::bucket::BucketError> for IpcError {
     }
 }
 
+impl From<hoist_core::sync::SyncError> for IpcError {
+    fn from(e: hoist_core::sync::SyncError) -> Self {
+        Self::new(e.code, e.message)
+    }
+}
+
 impl From<hoist_core::remove::Refused> for IpcError {
     fn from(e: hoist_core::remove::Refused) -> Self {
         Self::new(e.code, e.message)

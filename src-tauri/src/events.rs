@@ -18,13 +18,15 @@ pub const HISTORY: &str = "history://changed";
 pub const MD_PROGRESS: &str = "markdown://progress";
 /// Markdown files were dropped on the window: the Markdown view plans them (payload: paths).
 pub const MD_OFFER: &str = "markdown://offer";
+/// Sync started, ended or changed its settings (payload: `syncing::SyncStatus`).
+pub const SYNC: &str = "sync://state";
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// The names as the TypeScript mirror spells its constants.
-    const ALL: [(&str, &str); 8] = [
+    const ALL: [(&str, &str); 9] = [
         ("EVENT_JOB", JOB),
         ("EVENT_BATCH", BATCH),
         ("EVENT_STATE", STATE),
@@ -33,6 +35,7 @@ mod tests {
         ("EVENT_HISTORY", HISTORY),
         ("EVENT_MD_PROGRESS", MD_PROGRESS),
         ("EVENT_MD_OFFER", MD_OFFER),
+        ("EVENT_SYNC", SYNC),
     ];
 
     /// `export const EVENT_X = 'name';` lines of the UI's mirror, in order.

@@ -22,6 +22,7 @@ mod server;
 mod settings;
 mod shortcut;
 mod state;
+mod syncing;
 mod thumbs;
 mod tray;
 mod watching;
@@ -124,6 +125,7 @@ pub fn run() {
         .manage(jobs::Runs::default())
         .manage(markdown::Plans::default())
         .manage(watching::Watchers::default())
+        .manage(syncing::Syncer::default())
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, request, responder| {
             thumbs::handle(ctx.app_handle().clone(), request, responder);
         })
@@ -165,6 +167,11 @@ pub fn run() {
             linkhealth::history_check,
             linkhealth::history_reupload,
             watching::watch_pick_folder,
+            syncing::sync_status,
+            syncing::sync_enable,
+            syncing::sync_now,
+            syncing::sync_disable,
+            syncing::sync_forget,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -199,6 +206,7 @@ pub fn run() {
                 // scripts/bench-desktop.sh times launches by this line.
                 tracing::info!(target: "hoist::ready", "the shortcut and the server are ready");
                 actions::state_changed(&startup);
+                syncing::start_background(&startup);
                 let resumed = jobs::resume_unfinished(&startup);
                 if resumed > 0 {
                     tracing::info!("resumed {resumed} interrupted uploads");

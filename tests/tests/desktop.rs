@@ -840,6 +840,66 @@ fn desktop_app_end_to_end() {
         std::thread::sleep(Duration::from_millis(100));
     }
 
+    // 11c. Settings → Sync: turned on with a passphrase (kept in the keychain); another device
+    //      (the CLI with folders of its own) joins with the same passphrase and gets this
+    //      history; its upload shows here after "Sync now", and the status says when.
+    if hoist_e2e::real_keychain_or_skip() {
+        const PASS: &str = "two devices, one library";
+        s.click(&s.wait("[data-testid=settings-sync]", LONG));
+        s.wait("[data-testid=sync-off]", LONG);
+        set_theme(&s, "light");
+        s.screenshot(&shots.join("settings-sync-off-light.png"));
+        s.send_keys(&s.wait("[data-testid=sync-passphrase]", LONG), PASS);
+        s.send_keys(&s.wait("[data-testid=sync-passphrase2]", LONG), PASS);
+        s.send_keys(&s.wait("[data-testid=sync-device-name]", LONG), "e2e desktop");
+        s.click(&s.wait("[data-testid=sync-enable]", LONG));
+        s.wait("[data-testid=sync-on] [data-testid=sync-last]", LONG);
+        let other = one.dir.path().join("other-device");
+        std::fs::create_dir_all(&other).unwrap();
+        std::fs::write(
+            other.join("config.toml"),
+            format!(
+                "schema = 1\ndefault_profile = \"local\"\n\n{}",
+                one.profile_toml("local", &one.demo.s3_endpoint(), "")
+            ),
+        )
+        .unwrap();
+        let on_other = |args: &[&str]| {
+            let out = one
+                .hoist()
+                .env("HOIST_CONFIG_DIR", &other)
+                .env("HOIST_SYNC_PASSPHRASE", PASS)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "hoist {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        on_other(&["sync", "enable", "--name", "e2e laptop"]);
+        let listed = on_other(&["history", "list", "-n", "100", "--json"]);
+        assert!(listed.contains("from-argument.png"), "{listed}");
+        let far = one.input("from-other-device.png", &fixtures::screenshot_png(150, 90));
+        on_other(&["upload", "--no-copy", far.to_str().unwrap()]);
+        on_other(&["sync", "now"]);
+        s.click(&s.wait("[data-testid=sync-now]", LONG));
+        s.wait_for_script(
+            "return [...document.querySelectorAll('[data-testid=sync-device]')].some(r => r.innerText.includes('e2e laptop'))",
+            LONG,
+            "the other device listed by its name",
+        );
+        set_theme(&s, "light");
+        s.screenshot(&shots.join("settings-sync-light.png"));
+        let out = Command::new(hoist_bin())
+            .args(["history", "search", "from-other-device", "--json"])
+            .env("HOIST_CONFIG_DIR", &cfg_dir)
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("from-other-device.png"),
+            "the other device's upload did not arrive"
+        );
+    }
+
     // 12. The same history through the CLI (one SQLite file, shared).
     let out = Command::new(hoist_bin())
         .args(["history", "list", "--json"])

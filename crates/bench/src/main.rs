@@ -28,6 +28,7 @@ use image::imageops::FilterType;
 
 mod markdown;
 mod picgo;
+mod sync;
 mod watch;
 
 type Res<T> = Result<T, Box<dyn std::error::Error>>;
@@ -45,6 +46,7 @@ struct Args {
     markdown: bool,
     /// A `hoist watch` process: idle cost and landing-to-link time.
     watch: bool,
+    sync: bool,
     hoist: Option<PathBuf>,
     cwebp: String,
     runs: usize,
@@ -69,6 +71,7 @@ fn parse_args() -> Result<Args, String> {
         batch: false,
         markdown: false,
         watch: false,
+        sync: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -79,6 +82,7 @@ fn parse_args() -> Result<Args, String> {
             "batch" => a.batch = true,
             "markdown" => a.markdown = true,
             "watch" => a.watch = true,
+            "sync" => a.sync = true,
             "corpus" => a.corpus = Some(it.next().ok_or("corpus needs a directory")?.into()),
             "--hoist" => a.hoist = it.next().map(PathBuf::from),
             "--cwebp" => a.cwebp = it.next().ok_or("--cwebp needs a path")?,
@@ -99,7 +103,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "-h" | "--help" => {
                 return Err(
-                    "usage: hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [markdown --hoist PATH] [watch --hoist PATH] [--cwebp PATH] [--runs N] [--quick] | serve SECS | corpus DIR"
+                    "usage: hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [markdown --hoist PATH] [watch --hoist PATH] [sync --hoist PATH] [--cwebp PATH] [--runs N] [--quick] | serve SECS | corpus DIR"
                         .into(),
                 );
             }
@@ -109,13 +113,13 @@ fn parse_args() -> Result<Args, String> {
     if a.serve.is_some() || a.corpus.is_some() {
         return Ok(a);
     }
-    if !a.images && !a.upload && !a.batch && !a.picgo && !a.markdown && !a.watch {
+    if !a.images && !a.upload && !a.batch && !a.picgo && !a.markdown && !a.watch && !a.sync {
         a.images = true;
         a.upload = a.hoist.is_some();
     }
-    if (a.upload || a.batch || a.picgo || a.markdown || a.watch) && a.hoist.is_none() {
+    if (a.upload || a.batch || a.picgo || a.markdown || a.watch || a.sync) && a.hoist.is_none() {
         return Err(
-            "upload, batch, picgo, markdown and watch need --hoist PATH (a release build of the hoist binary)"
+            "upload, batch, picgo, markdown, watch and sync need --hoist PATH (a release build of the hoist binary)"
                 .into(),
         );
     }
@@ -162,6 +166,9 @@ fn main() -> ExitCode {
     }
     if result.is_ok() && args.watch && args.serve.is_none() && args.corpus.is_none() {
         result = watch::bench(&args);
+    }
+    if result.is_ok() && args.sync && args.serve.is_none() && args.corpus.is_none() {
+        result = sync::bench(&args);
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -64,6 +64,10 @@ pub enum Command {
     Mv(crate::cmd::bucket::MvArgs),
     /// Print links to objects in a bucket: public, or presigned for a private bucket.
     Link(crate::cmd::bucket::LinkArgs),
+    /// Share the history and profiles with your other devices through your bucket,
+    /// end-to-end encrypted.
+    #[command(subcommand)]
+    Sync(crate::cmd::sync::SyncCmd),
     /// Print shell completions (bash, zsh, fish, elvish, powershell).
     Completions { shell: clap_complete::Shell },
 }

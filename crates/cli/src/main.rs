@@ -59,6 +59,7 @@ fn main() -> ExitCode {
         Command::Rm(a) => run_async(cmd::bucket::rm(&ctx, a)),
         Command::Mv(a) => run_async(cmd::bucket::mv(&ctx, a)),
         Command::Link(a) => run_async(cmd::bucket::link(&ctx, a)),
+        Command::Sync(c) => run_async(cmd::sync::run(&ctx, c)),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "hoist", &mut std::io::stdout());

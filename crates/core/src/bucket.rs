@@ -38,15 +38,32 @@ pub struct Page {
     pub next: Option<String>,
 }
 
+/// Where a listing page starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor<'a> {
+    Start,
+    /// Where the previous page ended (its `next`).
+    Token(&'a str),
+    /// Just after this key (ListObjectsV2's `start-after`): sync reads only what is new.
+    After(&'a str),
+}
+
+impl<'a> Cursor<'a> {
+    /// The page after the one whose `next` is `token`, or the first.
+    pub fn token(token: Option<&'a str>) -> Cursor<'a> {
+        token.map_or(Cursor::Start, Cursor::Token)
+    }
+}
+
 /// The requests a browser needs beyond uploading.
 pub trait Browse: Store {
-    /// Up to `max` entries under `prefix` from `token` on (ListObjectsV2). With `folders`, keys
-    /// with a `/` past the prefix are reported once each as a folder.
+    /// Up to `max` entries under `prefix` from `cursor` on (ListObjectsV2). With `folders`,
+    /// keys with a `/` past the prefix are reported once each as a folder.
     fn list_page(
         &self,
         prefix: &str,
         folders: bool,
-        token: Option<&str>,
+        cursor: Cursor<'_>,
         max: usize,
     ) -> impl Future<Output = Result<Page, StoreError>> + Send;
     /// Deletes up to [`BATCH`] keys in one request (DeleteObjects); returns those the server
@@ -102,6 +119,25 @@ impl std::fmt::Display for BucketError {
     }
 }
 
+/// One page of the folders and objects under `prefix`, from where the page ending in `token`
+/// stopped (the Bucket view's paging).
+pub async fn page<S: Browse>(
+    store: &S,
+    prefix: &str,
+    token: Option<&str>,
+    max: usize,
+) -> Result<Page, StoreError> {
+    let page = store.list_page(prefix, true, Cursor::token(token), max).await?;
+    Ok(visible(page))
+}
+
+/// `page` without Hoist's own sync data, which is not part of the library.
+fn visible(mut page: Page) -> Page {
+    page.folders.retain(|f| !crate::sync::is_reserved(f));
+    page.objects.retain(|o| !crate::sync::is_reserved(&o.key));
+    page
+}
+
 /// Lists `prefix` page after page until `limit` entries (folders and objects together) or the
 /// end; `next` is set when the limit stopped it.
 pub async fn list<S: Browse>(
@@ -116,8 +152,9 @@ pub async fn list<S: Browse>(
         let taken = all.folders.len() + all.objects.len();
         let want = limit.map_or(BATCH, |l| l.saturating_sub(taken).clamp(1, BATCH));
         let page = store
-            .list_page(prefix, folders, token.as_deref(), want)
+            .list_page(prefix, folders, Cursor::token(token.as_deref()), want)
             .await?;
+        let page = visible(page);
         all.folders.extend(page.folders);
         all.objects.extend(page.objects);
         token = page.next;
@@ -228,6 +265,18 @@ fn relink(
     Ok(rows.len())
 }
 
+/// Refuses keys under Hoist's own `.hoist/` prefix (the encrypted sync data): they are never
+/// given out as links, moved or deleted one by one.
+fn refuse_reserved<'k>(keys: impl IntoIterator<Item = &'k str>) -> Result<(), BucketError> {
+    match keys.into_iter().find(|k| crate::sync::is_reserved(k)) {
+        Some(k) => Err(BucketError::new(
+            "bucket.reserved",
+            format!("{k:?} is Hoist's own sync data; it is not an image to link, move or delete"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// What deleting objects did.
 #[derive(Debug, Clone, Default)]
 pub struct Removed {
@@ -246,6 +295,7 @@ pub async fn remove<S: Browse>(
     profile: &str,
     keys: Vec<String>,
 ) -> Result<Removed, BucketError> {
+    refuse_reserved(keys.iter().map(String::as_str))?;
     let failed = delete(store, &keys).await;
     let deleted: Vec<String> = keys
         .into_iter()
@@ -282,6 +332,7 @@ pub async fn relocate<S: Browse>(
     now_ms: i64,
 ) -> Result<(String, usize), BucketError> {
     let to = target(from, to);
+    refuse_reserved([from, to.as_str()])?;
     let linked = published(history, &profile.name, from)?;
     if linked > 0 && !force {
         let uploads = if linked == 1 { "upload" } else { "uploads" };
@@ -314,6 +365,7 @@ pub async fn links<S: Browse>(
     lifetime: Option<Duration>,
     now: SystemTime,
 ) -> Result<Vec<String>, crate::Error> {
+    refuse_reserved(keys.iter().map(String::as_str))?;
     if lifetime.is_none() && profile.public_base.is_none() {
         return Err(crate::Error::NoPublicUrl {
             profile: profile.name.clone(),

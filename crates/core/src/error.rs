@@ -27,6 +27,8 @@ pub enum Error {
     History(#[from] HistoryError),
     #[error(transparent)]
     Bucket(#[from] crate::bucket::BucketError),
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
     #[error("cannot read {path}: {detail}")]
     Read { path: PathBuf, detail: String },
     #[error("{path} is a folder, not a file")]
@@ -89,6 +91,7 @@ impl Error {
             Self::Secret(e) => e.code(),
             Self::History(e) => e.code(),
             Self::Bucket(e) => e.code,
+            Self::Sync(e) => e.code,
             Self::Read { .. } => "input.read",
             Self::IsDir { .. } => "input.is_dir",
             Self::NotAFile { .. } => "input.not_a_file",

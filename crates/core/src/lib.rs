@@ -30,6 +30,7 @@ mod read;
 pub mod remove;
 pub mod secrets;
 pub mod store;
+pub mod sync;
 pub mod template;
 pub mod tls;
 pub mod watch;

@@ -70,6 +70,11 @@ impl Paths {
         self.data_dir.join("watch")
     }
 
+    /// This device's sync state (see `sync::state`).
+    pub fn sync_state(&self) -> PathBuf {
+        self.data_dir.join("sync.json")
+    }
+
     /// Opens (creating if needed) the history database in the data dir, with plain words when
     /// the data dir is unusable.
     pub fn open_history(&self) -> Result<hoist_history::History, crate::Error> {

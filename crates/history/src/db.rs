@@ -112,6 +112,28 @@ impl History {
         Ok(ids)
     }
 
+    /// Deletes the records `ids` and stores `recs`, in one transaction: all or none. Sync uses
+    /// it to put another device's version of an upload in place of this one's (its time, name
+    /// and origin may differ, and the time decides where it sorts). Returns the new ids.
+    pub fn replace_many(&self, ids: &[i64], recs: &[NewRecord]) -> Result<Vec<i64>, HistoryError> {
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        {
+            let mut del = self
+                .conn
+                .prepare_cached("DELETE FROM uploads WHERE id = ?")
+                .map_err(|e| self.err(e))?;
+            for id in ids {
+                del.execute([id]).map_err(|e| self.err(e))?;
+            }
+        }
+        let new = recs
+            .iter()
+            .map(|r| self.insert_one(r))
+            .collect::<Result<Vec<_>, _>>()?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(new)
+    }
+
     fn insert_one(&self, rec: &NewRecord) -> Result<i64, HistoryError> {
         let base = sort_key_base(rec.created_at_ms).ok_or_else(|| HistoryError::Invalid {
             reason: format!(

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use aws_sdk_s3::presigning::PresigningConfig;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
-use hoist_core::bucket::{Browse, Listed, Page};
+use hoist_core::bucket::{Browse, Cursor, Listed, Page};
 use hoist_core::store::{StoreError, StoreErrorKind};
 
 use crate::S3Store;
@@ -17,7 +17,7 @@ impl Browse for S3Store {
         &self,
         prefix: &str,
         folders: bool,
-        token: Option<&str>,
+        cursor: Cursor<'_>,
         max: usize,
     ) -> Result<Page, StoreError> {
         let mut req = self
@@ -25,8 +25,12 @@ impl Browse for S3Store {
             .list_objects_v2()
             .bucket(&self.settings.bucket)
             .prefix(prefix)
-            .max_keys(i32::try_from(max).unwrap_or(i32::MAX))
-            .set_continuation_token(token.map(str::to_owned));
+            .max_keys(i32::try_from(max).unwrap_or(i32::MAX));
+        match cursor {
+            Cursor::Start => {}
+            Cursor::Token(t) => req = req.continuation_token(t),
+            Cursor::After(k) => req = req.start_after(k),
+        }
         if folders {
             req = req.delimiter("/");
         }

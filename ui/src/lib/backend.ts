@@ -4,7 +4,7 @@
 import type {
   AppError, AppState, BatchDone, BucketAdopted, BucketDeleted, BucketObjectRef, BucketPage,
   HistoryPage, HistoryQuery, ImportSummary, JobState, LinkFormat, LinkHealth, MdPlan, MdProgress,
-  MdUndoLine, Preset, Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
+  MdUndoLine, Preset, Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, SyncStatus, TestStep,
 } from './types';
 
 export type Unlisten = () => void;
@@ -86,6 +86,24 @@ export interface Backend {
    *  links to is counted in `known` and not added again. */
   bucketAdopt(profile: string | null, objects: BucketObjectRef[]): Promise<BucketAdopted>;
 
+  /** Where sync of the history and profiles stands on this device (off: everything empty). */
+  syncStatus(): Promise<SyncStatus>;
+  /** Turns sync on through `profile`'s bucket, end-to-end encrypted with `passphrase`, naming
+   *  this device `deviceName` ('' = the computer's name), then syncs once (the answer waits
+   *  for it; a first sync that fails leaves sync on with the error in `lastError`). Refused,
+   *  changing nothing, with `sync.wrong_passphrase` (the bucket's sync was set up with another
+   *  passphrase), `sync.weak_passphrase` (fewer than 8 characters) or `sync.already_enabled`. */
+  syncEnable(profile: string, passphrase: string, deviceName: string): Promise<SyncStatus>;
+  /** Syncs now (after the one running, if any). Rejects when the sync failed; the status then
+   *  has the error as `lastError` too. */
+  syncNow(): Promise<SyncStatus>;
+  /** Turns sync off on this device; the history and profiles stay, and the bucket keeps the
+   *  sync data for the other devices. */
+  syncDisable(): Promise<SyncStatus>;
+  /** Forgets another device that will not come back (an old laptop): a snapshot keeps what its
+   *  batches held, then they are deleted from the bucket. */
+  syncForget(device: string): Promise<SyncStatus>;
+
   onJob(cb: (job: JobState) => void): Promise<Unlisten>;
   onBatchDone(cb: (b: BatchDone) => void): Promise<Unlisten>;
   /** The state changed elsewhere (tray profile switch, settings from a second window…). */
@@ -99,6 +117,10 @@ export interface Backend {
   onError(cb: (e: AppError) => void): Promise<Unlisten>;
   /** A running migration's progress: each finished file, then the end. */
   onMdProgress(cb: (p: MdProgress) => void): Promise<Unlisten>;
+  /** A background sync started or ended (its status, `running` while it goes). */
+  onSync(cb: (s: SyncStatus) => void): Promise<Unlisten>;
+  /** History rows changed outside the window's own actions (a sync brought or removed some). */
+  onHistoryChanged(cb: () => void): Promise<Unlisten>;
   /** Markdown files were dropped on the window: offer to migrate them (never run by itself). */
   onMdOffer(cb: (paths: string[]) => void): Promise<Unlisten>;
   /** Every file of this run so far (uploads started before the window listened: launch

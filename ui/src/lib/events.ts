@@ -8,3 +8,4 @@ export const EVENT_ERROR = 'app://error';
 export const EVENT_HISTORY = 'history://changed';
 export const EVENT_MD_PROGRESS = 'markdown://progress';
 export const EVENT_MD_OFFER = 'markdown://offer';
+export const EVENT_SYNC = 'sync://state';

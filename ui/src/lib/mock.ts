@@ -4,8 +4,9 @@
 // small blog of Markdown files to plan, migrate (file by file, or `mdStep()`) and undo, a
 // bucket of about 1 200 objects per profile to browse (folders, pages of 1000), delete, move,
 // link and add to the history, a few uploads of the history whose links are broken (Check
-// links), some of them to upload again, and folders to pick for Settings › Watch folders (saved
-// with the shell's checks; nothing is watched).
+// links), some of them to upload again, folders to pick for Settings › Watch folders (saved
+// with the shell's checks; nothing is watched), and Settings › Sync (off at first; on, it has
+// one other device, and nothing leaves the page).
 import type { Backend, Unlisten } from './backend';
 import { LINK_FORMATS, PRESETS, defaultConfig } from './facts';
 import type {
@@ -13,7 +14,7 @@ import type {
   BucketPage, HistoryPage, HistoryQuery, BrokenLink, HistoryRow, HistoryStatus, ImportSummary,
   JobState, LinkFormat, LinkHealth, Links, MdFilePlan, MdPlan, MdProblem, MdProgress, MdRef,
   MdSummary, MdUndoLine, Preset, Preview, PreviewRequest, ProfileConfig, ProfileDetail, SaveProfile,
-  Settings, TestStep,
+  Settings, SyncStatus, TestStep,
 } from './types';
 
 export interface MockOptions {
@@ -344,6 +345,20 @@ function encodeKey(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
 }
 
+/** Sync while off: everything empty (as the shell's `SyncStatus::default`). */
+function syncOff(): SyncStatus {
+  return {
+    enabled: false, profile: null, device: null, deviceName: null, lastSyncMs: null, lastError: null,
+    pending: 0, devices: [], running: false, needsSecret: [],
+  };
+}
+
+/** The passphrase the mock's bucket refuses: its sync was set up with another one. */
+export const SYNC_WRONG_PASSPHRASE = 'wrong-passphrase';
+/** This device's id once sync is on, and the other device the bucket's sync has. */
+export const SYNC_DEVICE = '3f9a2c0d11e4b7a5';
+export const SYNC_OTHER_DEVICE = 'a1b2c3d4e5f60718';
+
 /** The folders watchPickFolder answers in turn (then from the first again). */
 export const WATCH_PICKS = ['/home/me/Pictures/Screenshots', '/home/me/Downloads', '/home/me/Desktop'];
 
@@ -384,6 +399,10 @@ export class MockBackend implements Backend {
   historyCheckError: AppError | null = null;
   /** The ids of each historyReupload call, for tests. */
   reuploads: number[][] = [];
+  /** Where sync stands (needsSecret is worked out from the profiles on each answer). */
+  sync: SyncStatus = syncOff();
+  /** Makes the next syncNow calls fail with this error (kept as the status's lastError). */
+  syncNowError: AppError | null = null;
 
   private nextRowId: number;
   private nextBatch = 1;
@@ -411,6 +430,8 @@ export class MockBackend implements Backend {
     nav: new Set<(v: string) => void>(),
     mdProgress: new Set<(p: MdProgress) => void>(),
     mdOffer: new Set<(paths: string[]) => void>(),
+    sync: new Set<(s: SyncStatus) => void>(),
+    history: new Set<() => void>(),
   };
 
   constructor(options: MockOptions = {}) {
@@ -480,6 +501,17 @@ export class MockBackend implements Backend {
   /** Markdown files dropped on the window, as the shell offers them. */
   mdOffer(paths: string[]): void {
     for (const cb of this.listeners.mdOffer) cb([...paths]);
+  }
+
+  /** A background sync starting or ending, as the shell announces it (with `change` applied). */
+  syncEvent(change: Partial<SyncStatus> = {}): void {
+    this.sync = { ...this.sync, ...clone(change) };
+    this.announceSync();
+  }
+
+  /** History rows changed outside the window (a sync brought some), as the shell says it. */
+  historyChanged(): void {
+    for (const cb of this.listeners.history) cb();
   }
 
   /** Sends the running migration's next progress event; returns how many are left. */
@@ -1137,6 +1169,69 @@ export class MockBackend implements Backend {
     return { added, known };
   }
 
+  async syncStatus(): Promise<SyncStatus> {
+    await delay(this.opts.latency);
+    return this.syncView();
+  }
+
+  async syncEnable(profile: string, passphrase: string, deviceName: string): Promise<SyncStatus> {
+    await delay(this.opts.latency);
+    if (this.sync.enabled) throw err('sync.already_enabled', 'sync is already on for this device; turn it off first');
+    if (!this.profiles.has(profile)) throw err('profile.not_found', `There is no profile named “${profile}”.`);
+    if ([...passphrase].length < 8) {
+      throw err('sync.weak_passphrase', 'the sync passphrase needs at least 8 characters');
+    }
+    if (passphrase === SYNC_WRONG_PASSPHRASE) {
+      throw err('sync.wrong_passphrase', "the sync passphrase is not the one this bucket's sync was set up with; nothing was changed");
+    }
+    this.sync = {
+      ...syncOff(),
+      enabled: true,
+      profile,
+      device: SYNC_DEVICE,
+      deviceName: deviceName.trim() || 'this device',
+      lastSyncMs: Date.now(),
+      devices: [{ id: SYNC_OTHER_DEVICE, name: 'Studio iMac', batches: 12 }],
+    };
+    this.announceSync();
+    return this.syncView();
+  }
+
+  async syncNow(): Promise<SyncStatus> {
+    if (!this.sync.enabled) throw err('sync.not_enabled', 'sync is not turned on for this device');
+    this.sync = { ...this.sync, running: true };
+    this.announceSync();
+    await delay(this.opts.latency);
+    this.sync = { ...this.sync, running: false };
+    const failed = this.syncNowError;
+    if (failed) this.sync.lastError = clone(failed);
+    else this.sync = { ...this.sync, lastSyncMs: Date.now(), lastError: null, pending: 0 };
+    this.announceSync();
+    if (failed) throw clone(failed);
+    return this.syncView();
+  }
+
+  async syncDisable(): Promise<SyncStatus> {
+    await delay(this.opts.latency);
+    this.sync = syncOff();
+    this.announceSync();
+    return this.syncView();
+  }
+
+  async syncForget(device: string): Promise<SyncStatus> {
+    await delay(this.opts.latency);
+    if (!this.sync.enabled) throw err('sync.not_enabled', 'sync is not turned on for this device');
+    if (device === this.sync.device) {
+      throw err('sync.forget_self', 'that is this device; use `hoist sync disable` here instead');
+    }
+    if (!this.sync.devices.some((d) => d.id === device)) {
+      throw err('sync.no_such_device', `no device ${device} writes to this bucket's sync`);
+    }
+    this.sync = { ...this.sync, devices: this.sync.devices.filter((d) => d.id !== device) };
+    this.announceSync();
+    return this.syncView();
+  }
+
   async onJob(cb: (job: JobState) => void): Promise<Unlisten> {
     this.listeners.job.add(cb);
     return () => this.listeners.job.delete(cb);
@@ -1165,6 +1260,14 @@ export class MockBackend implements Backend {
     this.listeners.mdOffer.add(cb);
     return () => this.listeners.mdOffer.delete(cb);
   }
+  async onSync(cb: (s: SyncStatus) => void): Promise<Unlisten> {
+    this.listeners.sync.add(cb);
+    return () => this.listeners.sync.delete(cb);
+  }
+  async onHistoryChanged(cb: () => void): Promise<Unlisten> {
+    this.listeners.history.add(cb);
+    return () => this.listeners.history.delete(cb);
+  }
   async onError(_cb: (e: AppError) => void): Promise<Unlisten> {
     // The mock starts nothing outside the window, so it never reports background errors.
     return () => {};
@@ -1174,6 +1277,18 @@ export class MockBackend implements Backend {
   }
 
   // -- internals --
+
+  /** The sync status as the shell answers it: while on, the profiles without a secret here
+   *  are the ones that need one (as if they came from another device). */
+  private syncView(): SyncStatus {
+    const s = clone(this.sync);
+    s.needsSecret = s.enabled ? [...this.profiles].filter(([, p]) => !p.hasSecret).map(([name]) => name) : [];
+    return s;
+  }
+
+  private announceSync(): void {
+    for (const cb of this.listeners.sync) cb(this.syncView());
+  }
 
   /** The profile a bucket command names, or the active one. */
   private bucketProfile(profile: string | null): { name: string; config: ProfileConfig } {

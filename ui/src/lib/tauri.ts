@@ -7,12 +7,13 @@ import { getCurrentWebview } from '@tauri-apps/api/webview';
 import type { Backend, Unlisten } from './backend';
 import { toAppError } from './errors';
 import {
-  EVENT_BATCH, EVENT_ERROR, EVENT_JOB, EVENT_MD_OFFER, EVENT_MD_PROGRESS, EVENT_NAVIGATE, EVENT_STATE,
+  EVENT_BATCH, EVENT_ERROR, EVENT_HISTORY, EVENT_JOB, EVENT_MD_OFFER, EVENT_MD_PROGRESS, EVENT_NAVIGATE, EVENT_STATE,
+  EVENT_SYNC,
 } from './events';
 import type {
   AppError, AppState, BatchDone, BucketAdopted, BucketDeleted, BucketObjectRef, BucketPage, HistoryPage,
   HistoryQuery, ImportSummary, JobState, LinkFormat, LinkHealth, MdPlan, MdProgress, MdUndoLine, Preset,
-  Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, TestStep,
+  Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, SyncStatus, TestStep,
 } from './types';
 
 async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
@@ -143,6 +144,22 @@ export class TauriBackend implements Backend {
     return call('bucket_adopt', { profile, objects: refs });
   }
 
+  syncStatus(): Promise<SyncStatus> {
+    return call('sync_status');
+  }
+  syncEnable(profile: string, passphrase: string, deviceName: string): Promise<SyncStatus> {
+    return call('sync_enable', { profile, passphrase, deviceName });
+  }
+  syncNow(): Promise<SyncStatus> {
+    return call('sync_now');
+  }
+  syncDisable(): Promise<SyncStatus> {
+    return call('sync_disable');
+  }
+  syncForget(device: string): Promise<SyncStatus> {
+    return call('sync_forget', { device });
+  }
+
   onJob(cb: (job: JobState) => void): Promise<Unlisten> {
     return on(EVENT_JOB, cb);
   }
@@ -171,6 +188,12 @@ export class TauriBackend implements Backend {
   }
   onMdOffer(cb: (paths: string[]) => void): Promise<Unlisten> {
     return on(EVENT_MD_OFFER, cb);
+  }
+  onSync(cb: (s: SyncStatus) => void): Promise<Unlisten> {
+    return on(EVENT_SYNC, cb);
+  }
+  onHistoryChanged(cb: () => void): Promise<Unlisten> {
+    return on<null>(EVENT_HISTORY, () => cb());
   }
   sessionJobs(): Promise<JobState[]> {
     return call('session_jobs');

@@ -402,3 +402,40 @@ export interface BucketAdopted {
   /** Objects a history row of the profile already linked to: not added again. */
   known: number;
 }
+
+// ---- Sync of the history and profiles through the user's own bucket (`hoist sync`) ----
+
+/** Another device of the sync, as seen from this one. */
+export interface SyncDevice {
+  /** Its device id (16 hex digits). */
+  id: string;
+  /** The name it goes by (its host name or what its user chose); null until a batch of its
+   *  own said so. */
+  name: string | null;
+  /** How many of its batches of changes were applied here. */
+  batches: number;
+}
+
+/** Where sync stands on this device (Settings › Sync), also sent as `sync://state` when a
+ *  background sync starts or ends. */
+export interface SyncStatus {
+  enabled: boolean;
+  /** The sync home profile: its bucket holds the sync data. */
+  profile: string | null;
+  /** This device's id (16 hex digits). */
+  device: string | null;
+  /** This device's name. */
+  deviceName: string | null;
+  /** Unix ms of the last sync that got everything through. */
+  lastSyncMs: number | null;
+  /** Why the last attempt failed (a plain-words message, shown as it is), or null. */
+  lastError: AppError | null;
+  /** Batches of this device's changes waiting to be sent (offline). */
+  pending: number;
+  /** The other devices seen so far. */
+  devices: SyncDevice[];
+  /** A sync is running now. */
+  running: boolean;
+  /** Profiles that arrived from another device without their secret here (secrets never sync). */
+  needsSecret: string[];
+}

@@ -1,10 +1,12 @@
 // The mock backend behaves like the shell where the UI depends on it: job events through to a
 // BatchDone, keyset pages, the canned preview, a Markdown migration and its undo, the
 // bucket's listing (folders, pages of 1000, tokens), delete, move and links, and the history's
-// link check with the re-upload of broken links.
+// link check with the re-upload of broken links, and sync turned on and off.
 import { describe, expect, it } from 'vitest';
-import { BUCKET_LOCKED, BUCKET_PUBLISHED, MockBackend } from '../lib/mock';
-import type { BatchDone, JobState, MdProgress } from '../lib/types';
+import {
+  BUCKET_LOCKED, BUCKET_PUBLISHED, MockBackend, SYNC_DEVICE, SYNC_OTHER_DEVICE, SYNC_WRONG_PASSPHRASE,
+} from '../lib/mock';
+import type { BatchDone, JobState, MdProgress, SyncStatus } from '../lib/types';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -193,5 +195,29 @@ describe('MockBackend Markdown migration', () => {
     // Into its own row, under its link, which works again.
     expect(mock.rows).toHaveLength(60);
     expect((await mock.historyCheck('blog')).broken.map((b) => b.id)).toEqual([43]);
+  });
+
+  it('turns sync on and off like the shell, refusing weak and wrong passphrases', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    const events: SyncStatus[] = [];
+    await mock.onSync((s) => events.push(s));
+    expect(await mock.syncStatus()).toMatchObject({ enabled: false, devices: [], needsSecret: [] });
+    await expect(mock.syncEnable('blog', 'short', '')).rejects.toMatchObject({ code: 'sync.weak_passphrase' });
+    await expect(mock.syncEnable('blog', SYNC_WRONG_PASSPHRASE, '')).rejects.toMatchObject({ code: 'sync.wrong_passphrase' });
+    expect(events).toEqual([]);
+    const on = await mock.syncEnable('blog', 'long enough', '');
+    expect(on).toMatchObject({
+      enabled: true, profile: 'blog', device: SYNC_DEVICE, deviceName: 'this device', lastError: null,
+      devices: [{ id: SYNC_OTHER_DEVICE, batches: 12 }], needsSecret: ['docs-cn'],
+    });
+    expect(events.at(-1)).toEqual(on);
+    await expect(mock.syncEnable('blog', 'long enough', '')).rejects.toMatchObject({ code: 'sync.already_enabled' });
+    await expect(mock.syncForget('0000000000000000')).rejects.toMatchObject({ code: 'sync.no_such_device' });
+    expect((await mock.syncForget(SYNC_OTHER_DEVICE)).devices).toEqual([]);
+    mock.syncNowError = { code: 'sync.offline', message: 'offline' };
+    await expect(mock.syncNow()).rejects.toMatchObject({ code: 'sync.offline' });
+    expect((await mock.syncStatus()).lastError).toEqual({ code: 'sync.offline', message: 'offline' });
+    expect((await mock.syncDisable()).enabled).toBe(false);
+    await expect(mock.syncNow()).rejects.toMatchObject({ code: 'sync.not_enabled' });
   });
 });

@@ -9,6 +9,7 @@ pub mod md;
 pub mod profile;
 pub mod retry;
 pub mod serve;
+pub mod sync;
 pub mod upload;
 pub mod watch;
 
