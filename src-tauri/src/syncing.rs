@@ -5,14 +5,12 @@
 //! error for the status line and keeps this device's changes for the next. All of it is
 //! `hoist_core::sync`, as `hoist sync` uses it.
 
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hoist_core::secrets::Keychain;
 use hoist_core::sync::state::State;
 use hoist_core::sync::{self, Local, Report, SyncError};
-use hoist_history::History;
 use hoist_s3::{S3Store, Uploaders};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
@@ -128,11 +126,10 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok()
 }
 
-/// What sync reads and changes on this device, taken from the app's state: the history, the
-/// config file, and the profiles' stores.
+/// What sync reads and changes on this device, taken from the app's state, and the
+/// profiles' stores.
 struct Parts {
-    history: Arc<Mutex<History>>,
-    config_path: PathBuf,
+    local: Local,
     uploaders: Arc<Uploaders>,
 }
 
@@ -140,17 +137,8 @@ impl Parts {
     fn of(app: &AppHandle) -> Parts {
         let shell = app.state::<Shell>();
         Parts {
-            history: shell.history().clone(),
-            config_path: shell.paths.config_file(),
+            local: Local::new(shell.history().clone(), &shell.paths),
             uploaders: shell.uploaders.clone(),
-        }
-    }
-
-    fn local(&self) -> Local<'_> {
-        Local {
-            history: &self.history,
-            config_path: &self.config_path,
-            keys: &Keychain::system,
         }
     }
 
@@ -169,7 +157,7 @@ async fn run_once(app: &AppHandle) -> Result<Option<Report>, SyncError> {
     let file = app.state::<Shell>().paths.sync_state();
     let parts = Parts::of(app);
     let open = |name: &str| parts.store(name);
-    sync::sync_now(&file, &parts.local(), &open, &env, now_ms()).await
+    sync::sync_now(&file, &parts.local, &open, &env, now_ms()).await
 }
 
 /// A sync in the background; a failure shows in Settings → Sync, not as a pop-up.
@@ -269,7 +257,7 @@ pub async fn sync_enable(
                     &name,
                     &passphrase,
                     true,
-                    &parts.local(),
+                    &parts.local,
                     &sync::os_random,
                     now_ms(),
                 )
@@ -316,7 +304,7 @@ pub async fn sync_forget(app: AppHandle, device: String) -> IpcResult<SyncStatus
         let _running = syncer.run.lock().await;
         let parts = Parts::of(&app);
         let open = |name: &str| parts.store(name);
-        sync::forget(&file, &parts.local(), &open, &env, &device).await?;
+        sync::forget(&file, &parts.local, &open, &env, &device).await?;
     }
     announce(&app, None);
     Ok(status(&app))

@@ -103,13 +103,7 @@ impl History {
 
     /// Stores many records in one transaction (an import, a multi-file drop): all or none.
     pub fn insert_many(&self, recs: &[NewRecord]) -> Result<Vec<i64>, HistoryError> {
-        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
-        let ids = recs
-            .iter()
-            .map(|r| self.insert_one(r))
-            .collect::<Result<Vec<_>, _>>()?;
-        tx.commit().map_err(|e| self.err(e))?;
-        Ok(ids)
+        self.replace_many(&[], recs)
     }
 
     /// Deletes the records `ids` and stores `recs`, in one transaction: all or none. Sync uses

@@ -99,13 +99,7 @@ async fn enable(ctx: &Ctx, state_file: &std::path::Path, args: EnableArgs) -> Re
         })?
     };
     let store = ctx.store(&profile, false)?;
-    let history = ctx.history()?;
-    let config_path = ctx.paths.config_file();
-    let local = Local {
-        history: &history,
-        config_path: &config_path,
-        keys: &Keychain::system,
-    };
+    let local = Local::new(ctx.history()?, &ctx.paths);
     let name = args.name.unwrap_or_else(sync::default_device_name);
     let remember = args.passphrase_stdin || from_env.is_none();
     let report = sync::enable(
@@ -137,13 +131,7 @@ fn open_store(ctx: &Ctx) -> impl Fn(&str) -> Result<Arc<S3Store>, Error> + '_ {
 }
 
 async fn now(ctx: &Ctx, state_file: &std::path::Path, json: bool) -> Result<ExitCode, Error> {
-    let history = ctx.history()?;
-    let config_path = ctx.paths.config_file();
-    let local = Local {
-        history: &history,
-        config_path: &config_path,
-        keys: &Keychain::system,
-    };
+    let local = Local::new(ctx.history()?, &ctx.paths);
     let report = sync::sync_now(state_file, &local, &open_store(ctx), &env, now_ms())
         .await?
         .ok_or_else(sync::not_enabled)?;
@@ -156,13 +144,7 @@ fn env(name: &str) -> Option<String> {
 }
 
 async fn forget(ctx: &Ctx, state_file: &std::path::Path, device: &str) -> Result<ExitCode, Error> {
-    let history = ctx.history()?;
-    let config_path = ctx.paths.config_file();
-    let local = Local {
-        history: &history,
-        config_path: &config_path,
-        keys: &Keychain::system,
-    };
+    let local = Local::new(ctx.history()?, &ctx.paths);
     let n = sync::forget(state_file, &local, &open_store(ctx), &env, device).await?;
     output::note(
         ctx.quiet,

@@ -66,7 +66,7 @@ pub async fn enable<S: Browse>(
     device_name: &str,
     passphrase: &str,
     remember: bool,
-    local: &Local<'_>,
+    local: &Local,
     fill: Fill<'_>,
     now_ms: i64,
 ) -> Result<Report, SyncError> {
@@ -124,7 +124,7 @@ pub type OpenStore<'a, S> = &'a (dyn Fn(&str) -> Result<std::sync::Arc<S>, crate
 /// runs. A failure is recorded in the state for the status line. `Ok(None)` when sync is off.
 pub async fn sync_now<S: Browse>(
     state_file: &Path,
-    local: &Local<'_>,
+    local: &Local,
     open_store: OpenStore<'_, S>,
     env: Env<'_>,
     now_ms: i64,
@@ -155,7 +155,7 @@ pub async fn sync_now<S: Browse>(
 /// many of its batches were deleted.
 pub async fn forget<S: Browse>(
     state_file: &Path,
-    local: &Local<'_>,
+    local: &Local,
     open_store: OpenStore<'_, S>,
     env: Env<'_>,
     device: &str,

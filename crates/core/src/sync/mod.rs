@@ -26,8 +26,8 @@ pub use device::{
 };
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use hoist_history::{History, HistoryError, Query, Record, Status};
@@ -138,12 +138,23 @@ pub type SyncKeys<'a> = &'a (dyn Fn() -> Result<crate::secrets::Keychain, crate:
 pub type Env<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
 /// This device's history and profiles.
-pub struct Local<'a> {
-    pub history: &'a Mutex<History>,
-    pub config_path: &'a Path,
+pub struct Local {
+    pub history: Arc<Mutex<History>>,
+    pub config_path: PathBuf,
     /// The keychain, to forget the secret of a profile another device removed and to tell
     /// which arriving profiles have none here.
-    pub keys: SyncKeys<'a>,
+    pub keys: SyncKeys<'static>,
+}
+
+impl Local {
+    /// The history and config of `paths`, with the system keychain.
+    pub fn new(history: Arc<Mutex<History>>, paths: &crate::config::Paths) -> Local {
+        Local {
+            history,
+            config_path: paths.config_file(),
+            keys: &crate::secrets::Keychain::system,
+        }
+    }
 }
 
 /// A device's batch as stored.
@@ -185,7 +196,7 @@ pub async fn run<S: Browse>(
     key: &SealKey,
     state: &mut State,
     state_file: &Path,
-    local: &Local<'_>,
+    local: &Local,
     fill: Fill<'_>,
     now_ms: i64,
 ) -> Result<Report, SyncError> {
@@ -224,7 +235,7 @@ pub async fn forget_device<S: Browse>(
     key: &SealKey,
     state: &mut State,
     state_file: &Path,
-    local: &Local<'_>,
+    local: &Local,
     fill: Fill<'_>,
     device: &str,
 ) -> Result<usize, SyncError> {
@@ -384,7 +395,7 @@ impl<'a, S: Browse> Wire<'a, S> {
         &mut self,
         state: &mut State,
         state_file: &Path,
-        local: &Local<'_>,
+        local: &Local,
         force_snapshot: bool,
     ) -> Result<(), SyncError> {
         self.report.sent = record_local(state, state_file, local)?;
@@ -512,7 +523,7 @@ impl<'a, S: Browse> Wire<'a, S> {
     }
 
     /// Puts the winning events into the history and the profiles.
-    fn apply(&mut self, state: &State, local: &Local<'_>, won: BTreeMap<String, Event>) -> Result<(), SyncError> {
+    fn apply(&mut self, state: &State, local: &Local, won: BTreeMap<String, Event>) -> Result<(), SyncError> {
         if won.is_empty() {
             return Ok(());
         }
@@ -575,10 +586,10 @@ impl<'a, S: Browse> Wire<'a, S> {
     fn apply_profiles(
         &mut self,
         state: &State,
-        local: &Local<'_>,
+        local: &Local,
         events: Vec<(String, Option<Body>)>,
     ) -> Result<(), SyncError> {
-        let mut cfg = Config::load(local.config_path).map_err(crate::Error::from)?;
+        let mut cfg = Config::load(&local.config_path).map_err(crate::Error::from)?;
         for (id, body) in events {
             match body {
                 Some(Body::Profile { name, profile }) => {
@@ -620,7 +631,7 @@ impl<'a, S: Browse> Wire<'a, S> {
                 Some(Body::Upload(_)) => {}
             }
         }
-        cfg.save(local.config_path).map_err(crate::Error::from)?;
+        cfg.save(&local.config_path).map_err(crate::Error::from)?;
         Ok(())
     }
 
@@ -629,7 +640,7 @@ impl<'a, S: Browse> Wire<'a, S> {
         &mut self,
         state: &mut State,
         state_file: &Path,
-        local: &Local<'_>,
+        local: &Local,
         force: bool,
     ) -> Result<(), SyncError> {
         let known = state.batches_known();
@@ -682,7 +693,7 @@ impl<'a, S: Browse> Wire<'a, S> {
 
 /// Turns what changed here since the last sync into a batch waiting to be sent (no network:
 /// an offline device keeps its changes). Returns how many changes.
-pub fn record_local(state: &mut State, state_file: &Path, local: &Local<'_>) -> Result<usize, SyncError> {
+pub fn record_local(state: &mut State, state_file: &Path, local: &Local) -> Result<usize, SyncError> {
     let (bodies, _) = read_local(local)?;
     let events = log::local_changes(&bodies, &state.baseline, &state.device, state.clock + 1);
     if events.is_empty() {
@@ -705,7 +716,7 @@ type RowsById = HashMap<String, Vec<Record>>;
 
 /// This device's entries: finished uploads (one per object, the newest row standing for
 /// others of the same object) and profiles; plus the upload rows of each entry.
-fn read_local(local: &Local<'_>) -> Result<(BTreeMap<String, Body>, RowsById), SyncError> {
+fn read_local(local: &Local) -> Result<(BTreeMap<String, Body>, RowsById), SyncError> {
     let records = {
         let h = local.history.lock().unwrap_or_else(|p| p.into_inner());
         h.list(&Query {
@@ -727,7 +738,7 @@ fn read_local(local: &Local<'_>) -> Result<(BTreeMap<String, Body>, RowsById), S
         bodies.entry(id.clone()).or_insert(body);
         rows.entry(id).or_default().push(r);
     }
-    let cfg = Config::load(local.config_path).map_err(crate::Error::from)?;
+    let cfg = Config::load(&local.config_path).map_err(crate::Error::from)?;
     for (name, p) in &cfg.profiles {
         let body = Body::profile(name, p);
         bodies.insert(body.id(), body);
