@@ -2,16 +2,21 @@
 //! expiring), delete, move and open. Thin adapters over `hoist_core::bucket`, the same rules
 //! `hoist ls`/`rm`/`mv`/`link` follow.
 
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use hoist_core::bucket::{self, Page};
+use hoist_core::job::Job;
 use hoist_core::link::LinkFormat;
+use hoist_core::pipeline::{Env, Source, Uploader};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_opener::OpenerExt;
 
 use crate::error::{IpcError, IpcResult};
 use crate::events;
+use crate::jobs;
 use crate::state::Shell;
 use crate::thumbs;
 
@@ -257,4 +262,41 @@ mod tests {
         assert_eq!(view.objects[0].name, "shot.png");
         assert!(view.objects[0].thumbnail.is_some());
     }
+}
+
+/// "Upload here": `paths`, or the files chosen in the native dialog when there are none, go
+/// into `folder` of the bucket under their own names (`bucket::into_folder`), through the
+/// app's job runner like any upload. Returns the batch id, or `None` when the dialog was
+/// cancelled.
+#[tauri::command]
+pub async fn bucket_upload(
+    app: AppHandle,
+    profile: Option<String>,
+    folder: String,
+    paths: Option<Vec<PathBuf>>,
+) -> IpcResult<Option<u64>> {
+    let ctx = app.state::<Shell>();
+    let resolved = ctx.resolve(profile.as_deref())?;
+    let target = bucket::into_folder(&resolved, &folder)?;
+    let paths = match paths {
+        Some(p) => p,
+        None => match crate::actions::image_dialog(&app).blocking_pick_files() {
+            Some(files) => crate::actions::to_paths(files),
+            None => return Ok(None),
+        },
+    };
+    let store = ctx.store(&resolved.name)?;
+    let uploader = Arc::new(Uploader::in_paths(
+        &ctx.paths,
+        Arc::new(target),
+        store,
+        Some(ctx.history().clone()),
+        Env::system(),
+    ));
+    let jobs = paths
+        .into_iter()
+        .map(|p| Job::from(Source::Path(p)))
+        .collect();
+    let (batch, _) = jobs::launch(&app, uploader, jobs, None)?;
+    Ok(Some(batch))
 }

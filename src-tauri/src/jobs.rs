@@ -303,7 +303,6 @@ pub fn launch(
         // Nobody waits for a drop's results: they went to the window as rows already.
         let _ = tx.send(results);
         finish(&app2, batch, links, &failures, copy).await;
-        crate::syncing::soon(&app2);
     });
     let mut batches = lock(&runs.batches);
     batches.retain(|t| !t.inner().is_finished());

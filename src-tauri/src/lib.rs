@@ -164,6 +164,7 @@ pub fn run() {
             bucket::bucket_copy_links,
             bucket::bucket_open,
             bucket::bucket_adopt,
+            bucket::bucket_upload,
             linkhealth::history_check,
             linkhealth::history_reupload,
             watching::watch_pick_folder,

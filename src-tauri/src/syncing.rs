@@ -13,9 +13,8 @@ use hoist_core::sync::state::State;
 use hoist_core::sync::{self, Local, Report, SyncError};
 use hoist_s3::{S3Store, Uploaders};
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Emitter, Listener, Manager};
 
-use crate::actions;
 use crate::error::{IpcError, IpcResult};
 use crate::events;
 use crate::state::Shell;
@@ -116,7 +115,8 @@ fn announce(app: &AppHandle, report: Option<&Report>) {
             let _ = app.emit(events::HISTORY, ());
         }
         if r.profiles_changed + r.profiles_removed > 0 {
-            actions::state_changed(app);
+            // The switcher and Settings follow the profiles that arrived.
+            let _ = app.emit(events::STATE, app.state::<Shell>().app_state());
         }
     }
     let _ = app.emit(events::SYNC, status(app));
@@ -208,8 +208,11 @@ pub fn soon(app: &AppHandle) {
     });
 }
 
-/// At start and every [`EVERY`] while the app runs.
+/// At start, after every batch of uploads (it listens, so the job runner needs not know of
+/// sync), and every [`EVERY`] while the app runs.
 pub fn start_background(app: &AppHandle) {
+    let app2 = app.clone();
+    app.listen_any(events::BATCH, move |_| soon(&app2));
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         loop {

@@ -181,3 +181,42 @@ fn list_move_link_and_delete_a_bucket() {
         "{again:?}"
     );
 }
+
+/// `hoist upload --to FOLDER/` puts files into that folder under their own names (the profile's
+/// processing kept), and a folder with braces in its name is taken literally.
+#[test]
+fn upload_into_a_folder_under_the_files_own_names() {
+    let w = World::with_profile_extra(
+        "key_template = \"up/{year}/{md5}.{extName}\"\nprocessing = { format = \"keep\" }\nlink_format = \"url\"",
+    );
+    let png = hoist_imaging::fixtures::screenshot_png(64, 48);
+    let a = w.input("holiday photo.png", &png);
+    let run = w.run(&[
+        "upload",
+        "--no-copy",
+        "--to",
+        "trips/{2026}/",
+        a.to_str().unwrap(),
+    ]);
+    run.expect_code(0);
+    let url = run.lines()[0].to_owned();
+    assert_eq!(w.key_of(&url), "trips/{2026}/holiday photo.png");
+    assert_eq!(
+        w.object("trips/{2026}/holiday photo.png").as_deref(),
+        Some(&png[..])
+    );
+    assert_eq!(http_get(&url).2, png);
+    // Not a folder, or Hoist's own: refused before anything is sent.
+    let bad = w.run(&["upload", "--no-copy", "--to", "trips", a.to_str().unwrap()]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(bad.stderr.contains("a folder ends in /"), "{}", bad.stderr);
+    let reserved = w.run(&[
+        "upload",
+        "--no-copy",
+        "--to",
+        ".hoist/x/",
+        a.to_str().unwrap(),
+    ]);
+    assert_eq!(reserved.code, 2, "{reserved:?}");
+    assert_eq!(w.object_keys().len(), 1);
+}

@@ -851,7 +851,10 @@ fn desktop_app_end_to_end() {
         s.screenshot(&shots.join("settings-sync-off-light.png"));
         s.send_keys(&s.wait("[data-testid=sync-passphrase]", LONG), PASS);
         s.send_keys(&s.wait("[data-testid=sync-passphrase2]", LONG), PASS);
-        s.send_keys(&s.wait("[data-testid=sync-device-name]", LONG), "e2e desktop");
+        s.send_keys(
+            &s.wait("[data-testid=sync-device-name]", LONG),
+            "e2e desktop",
+        );
         s.click(&s.wait("[data-testid=sync-enable]", LONG));
         s.wait("[data-testid=sync-on] [data-testid=sync-last]", LONG);
         let other = one.dir.path().join("other-device");
@@ -872,7 +875,11 @@ fn desktop_app_end_to_end() {
                 .args(args)
                 .output()
                 .unwrap();
-            assert!(out.status.success(), "hoist {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "hoist {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             String::from_utf8_lossy(&out.stdout).into_owned()
         };
         on_other(&["sync", "enable", "--name", "e2e laptop"]);
@@ -1567,6 +1574,28 @@ fn browse_bucket(s: &Session, world: &World, display: &str, shots: &Path) {
         .to_owned();
     assert!(url.ends_with(&format!("/moved/{name}")), "{rows}");
     assert_eq!(http_get(&url).0, 200);
+
+    // Upload here: files go into the open folder under their own names, and show in it.
+    let here = world.input("upload here.png", &fixtures::screenshot_png(120, 80));
+    s.invoke(
+        "bucket_upload",
+        json!({"profile": null, "folder": "moved/", "paths": [here.display().to_string()]}),
+    )
+    .unwrap();
+    // Its own name, and the extension of what the profile stores (WebP here).
+    let key = "moved/upload here.webp";
+    let t = Instant::now();
+    while world.object(key).is_none() {
+        assert!(
+            t.elapsed() < LONG,
+            "{key} never arrived: {:?}",
+            world.object_keys()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    s.click(&s.wait("[data-testid=bucket-crumb]", LONG));
+    open_bucket_folder(s, "moved");
+    wait_bucket_rows(s, "the file uploaded here", |r| r.iter().any(|k| k == key));
 }
 
 /// The first history page matching `search`, through the app's own command.

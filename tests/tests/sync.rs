@@ -9,9 +9,9 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-use hoist_e2e::proxy::{Fault, FaultProxy};
 use hoist_core::config::{Config, Profile};
 use hoist_core::link::LinkFormat;
+use hoist_e2e::proxy::{Fault, FaultProxy};
 use hoist_e2e::{ACCESS_KEY, Run, World, keychain_secret, real_keychain_or_skip};
 use hoist_imaging::fixtures;
 use serde_json::Value;
@@ -86,7 +86,9 @@ impl Device {
     }
 
     fn profiles(&self) -> BTreeMap<String, Profile> {
-        Config::load(&self.dir.join("config.toml")).unwrap().profiles
+        Config::load(&self.dir.join("config.toml"))
+            .unwrap()
+            .profiles
     }
 }
 
@@ -99,7 +101,11 @@ fn devices_converge_through_the_bucket_and_a_third_joins_from_a_snapshot() {
     let w = World::new();
     let proxy = FaultProxy::start(w.demo.s3_endpoint().as_str());
     let endpoint = proxy.url();
-    let extra = w.profile_toml("blog", &endpoint, "key_template = \"blog/{fileName}.{extName}\"");
+    let extra = w.profile_toml(
+        "blog",
+        &endpoint,
+        "key_template = \"blog/{fileName}.{extName}\"",
+    );
     let a = Device::new(&w, "a", &endpoint, &format!("\n{extra}"));
     let b = Device::new(&w, "b", &endpoint, "");
 
@@ -113,7 +119,8 @@ fn devices_converge_through_the_bucket_and_a_third_joins_from_a_snapshot() {
     let first = a.run(&w, &["sync", "enable", "--name", "laptop"]);
     first.expect_code(0);
     assert!(first.stderr.contains("sync is on"), "{}", first.stderr);
-    b.run(&w, &["sync", "enable", "--name", "desktop"]).expect_code(0);
+    b.run(&w, &["sync", "enable", "--name", "desktop"])
+        .expect_code(0);
     let got = a.sync(&w);
     assert_eq!(got["received"], 3, "b's two uploads and its profile: {got}");
     let (ha, hb) = (a.history(&w), b.history(&w));
@@ -134,31 +141,84 @@ fn devices_converge_through_the_bucket_and_a_third_joins_from_a_snapshot() {
     let offline = b.run(&w, &["sync", "now"]);
     assert_ne!(offline.code, 0, "a sync without the bucket fails");
     let status = b.run(&w, &["sync", "status"]);
-    assert!(status.stdout.contains("last attempt failed"), "{}", status.stdout);
-    assert!(status.stdout.contains("waiting to be sent: 1"), "{}", status.stdout);
+    assert!(
+        status.stdout.contains("last attempt failed"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        status.stdout.contains("waiting to be sent: 1"),
+        "{}",
+        status.stdout
+    );
     proxy.set(Fault::Pass);
     a.sync(&w);
     b.sync(&w);
     a.sync(&w);
     let (ha, hb) = (a.history(&w), b.history(&w));
     assert_eq!(ha, hb);
-    assert_eq!(keys_of(&ha), ["s/four.png", "s/same.png", "s/three.png", "s/two.png"]);
+    assert_eq!(
+        keys_of(&ha),
+        ["s/four.png", "s/same.png", "s/three.png", "s/two.png"]
+    );
     assert_eq!(a.profiles(), b.profiles());
-    assert_eq!(a.profiles()["blog"].link_format, LinkFormat::Html, "b's offline edit arrived");
+    assert_eq!(
+        a.profiles()["blog"].link_format,
+        LinkFormat::Html,
+        "b's offline edit arrived"
+    );
+
+    // Both devices upload and sync at the same moment, twice: no batch of either is lost.
+    for round in 0..2u32 {
+        a.upload(&w, &format!("a-{round}.png"), 10 + round);
+        b.upload(&w, &format!("b-{round}.png"), 20 + round);
+        let both: Vec<_> = [&a, &b]
+            .iter()
+            .map(|d| {
+                d.cmd(&w, PASS)
+                    .args(["sync", "now"])
+                    .stdout(Stdio::null())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for mut child in both {
+            assert!(child.wait().unwrap().success());
+        }
+    }
+    a.sync(&w);
+    b.sync(&w);
+    let (ha, hb) = (a.history(&w), b.history(&w));
+    assert_eq!(ha, hb, "synced at the same moment");
+    for name in ["s/a-0.png", "s/a-1.png", "s/b-0.png", "s/b-1.png"] {
+        assert!(
+            keys_of(&ha).iter().any(|k| k == name),
+            "{name} lost: {ha:?}"
+        );
+    }
 
     // A third device joins once the first has forgotten the second (a snapshot keeps what the
     // second wrote): a handful of requests, the same history.
     let forget_b = {
-        let st: Value = serde_json::from_str(
-            b.run(&w, &["sync", "status", "--json"]).lines()[0],
-        )
-        .unwrap();
+        let st: Value =
+            serde_json::from_str(b.run(&w, &["sync", "status", "--json"]).lines()[0]).unwrap();
         st["device"].as_str().unwrap().to_owned()
     };
-    a.run(&w, &["sync", "forget-device", &forget_b]).expect_code(0);
-    let keys: Vec<String> = w.object_keys().iter().map(|k| k.replace('\\', "/")).collect();
-    assert!(!keys.iter().any(|k| k.contains(&forget_b)), "b's batches are gone: {keys:?}");
-    assert!(keys.iter().any(|k| k.starts_with(".hoist/sync/snap/")), "{keys:?}");
+    a.run(&w, &["sync", "forget-device", &forget_b])
+        .expect_code(0);
+    let keys: Vec<String> = w
+        .object_keys()
+        .iter()
+        .map(|k| k.replace('\\', "/"))
+        .collect();
+    assert!(
+        !keys.iter().any(|k| k.contains(&forget_b)),
+        "b's batches are gone: {keys:?}"
+    );
+    assert!(
+        keys.iter().any(|k| k.starts_with(".hoist/sync/snap/")),
+        "{keys:?}"
+    );
     let c = Device::new(&w, "c", &endpoint, "");
     let joined = c.run(&w, &["sync", "enable", "--name", "new laptop"]);
     joined.expect_code(0);
@@ -191,7 +251,14 @@ fn devices_converge_through_the_bucket_and_a_third_joins_from_a_snapshot() {
         }
         sealed += 1;
         let bytes = w.object(&key).unwrap();
-        for plain in ["three.png", "same", "blog/", "127.0.0.1", ACCESS_KEY, "laptop"] {
+        for plain in [
+            "three.png",
+            "same",
+            "blog/",
+            "127.0.0.1",
+            ACCESS_KEY,
+            "laptop",
+        ] {
             assert!(
                 !bytes.windows(plain.len()).any(|x| x == plain.as_bytes()),
                 "{key} holds {plain:?} in the clear"

@@ -25,7 +25,11 @@ fn seed_history(data_dir: &Path, n: usize) -> Res<()> {
         .map(|i| NewRecord {
             created_at_ms: start + i as i64 * 60_000,
             profile: "local".into(),
-            source_name: format!("Screenshot 2026-12-07 at 10.{:02}.{:02} ({i}).png", i / 60 % 60, i % 60),
+            source_name: format!(
+                "Screenshot 2026-12-07 at 10.{:02}.{:02} ({i}).png",
+                i / 60 % 60,
+                i % 60
+            ),
             source_path: Some(format!("/home/me/Pictures/Screenshots/shot-{i}.png")),
             key: Some(format!("2026/12/{i:08x}.webp")),
             key_template: Some("{year}/{month}/{md5}.{extName}".into()),
@@ -84,26 +88,45 @@ pub fn bench(args: &Args) -> Res<()> {
     let mut row = |what: String, (r, secs): (Value, f64)| {
         lines.push(format!(
             "| {what} | {} sent, {} received | {} | {:.1} KB | {:.1} KB | {secs:.2} s |",
-            r["sent"], r["received"], r["requests"],
+            r["sent"],
+            r["received"],
+            r["requests"],
             r["bytes_up"].as_f64().unwrap_or(0.0) / 1e3,
             r["bytes_down"].as_f64().unwrap_or(0.0) / 1e3,
         ));
     };
-    row(format!("first device turns sync on with {rows} uploads"), report(&world, &a, &["sync", "enable", "--name", "a"])?);
-    row(format!("second device turns sync on: first sync of {rows} uploads"), report(&world, &b, &["sync", "enable", "--name", "b"])?);
+    row(
+        format!("first device turns sync on with {rows} uploads"),
+        report(&world, &a, &["sync", "enable", "--name", "a"])?,
+    );
+    row(
+        format!("second device turns sync on: first sync of {rows} uploads"),
+        report(&world, &b, &["sync", "enable", "--name", "b"])?,
+    );
     let files: Vec<PathBuf> = (0..10)
         .map(|i| {
             let p = world.inputs.join(format!("new-{i}.png"));
             std::fs::write(&p, fixtures::screenshot_png(200 + i, 120)).map(|()| p)
         })
         .collect::<Result<_, _>>()?;
-    let up = device_cmd(&world, &a, &["upload", "--no-copy"]).args(&files).status()?;
+    let up = device_cmd(&world, &a, &["upload", "--no-copy"])
+        .args(&files)
+        .status()?;
     if !up.success() {
         return Err("the 10 uploads failed".into());
     }
-    row("first device syncs 10 new uploads".into(), report(&world, &a, &["sync", "now"])?);
-    row("second device syncs: incremental, 10 new uploads".into(), report(&world, &b, &["sync", "now"])?);
-    row("second device syncs again: nothing new".into(), report(&world, &b, &["sync", "now"])?);
+    row(
+        "first device syncs 10 new uploads".into(),
+        report(&world, &a, &["sync", "now"])?,
+    );
+    row(
+        "second device syncs: incremental, 10 new uploads".into(),
+        report(&world, &b, &["sync", "now"])?,
+    );
+    row(
+        "second device syncs again: nothing new".into(),
+        report(&world, &b, &["sync", "now"])?,
+    );
     println!("\n## sync through the demo bucket (hoist sync --json)\n");
     println!("| what | changes | requests | up | down | wall |");
     println!("|---|---|--:|--:|--:|--:|");

@@ -14,6 +14,7 @@ use crate::config::ResolvedProfile;
 use crate::link::{self, FileLink, LinkFormat};
 use crate::remove::linking;
 use crate::store::{Store, StoreError};
+use crate::template::Template;
 
 /// SigV4's longest presigned lifetime: 7 days.
 pub const MAX_PRESIGN: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -127,14 +128,16 @@ pub async fn page<S: Browse>(
     token: Option<&str>,
     max: usize,
 ) -> Result<Page, StoreError> {
-    let page = store.list_page(prefix, true, Cursor::token(token), max).await?;
+    let page = store
+        .list_page(prefix, true, Cursor::token(token), max)
+        .await?;
     Ok(visible(page))
 }
 
 /// `page` without Hoist's own sync data, which is not part of the library.
 fn visible(mut page: Page) -> Page {
-    page.folders.retain(|f| !crate::sync::is_reserved(f));
-    page.objects.retain(|o| !crate::sync::is_reserved(&o.key));
+    page.folders.retain(|f| !is_reserved(f));
+    page.objects.retain(|o| !is_reserved(&o.key));
     page
 }
 
@@ -265,10 +268,44 @@ fn relink(
     Ok(rows.len())
 }
 
+/// Keys under this prefix are Hoist's own (the sync data, see `sync`): never listed, linked,
+/// moved or deleted as images.
+pub const RESERVED_PREFIX: &str = ".hoist/";
+
+/// Whether `key` is under [`RESERVED_PREFIX`].
+pub fn is_reserved(key: &str) -> bool {
+    key.starts_with(RESERVED_PREFIX)
+}
+
+/// The profile as it uploads into `folder` of its bucket (the browser's "Upload here", `hoist
+/// upload --to`): each key is the folder and the file's name with the stored file's extension;
+/// processing, no-overwrite, dedup and links stay the profile's. `folder` is `""` (the top) or
+/// ends in `/`.
+pub fn into_folder(
+    profile: &ResolvedProfile,
+    folder: &str,
+) -> Result<ResolvedProfile, crate::Error> {
+    if !folder.is_empty() && !folder.ends_with('/') {
+        return Err(BucketError::new(
+            "bucket.not_a_folder",
+            format!("{folder:?} is not a folder: a folder ends in /"),
+        )
+        .into());
+    }
+    refuse_reserved([folder])?;
+    // The folder's own braces are literal text in the template.
+    let literal = folder.replace('{', "{{").replace('}', "}}");
+    let template = Template::parse(&format!("{literal}{{fileName}}.{{extName}}"))?;
+    Ok(ResolvedProfile {
+        template,
+        ..profile.clone()
+    })
+}
+
 /// Refuses keys under Hoist's own `.hoist/` prefix (the encrypted sync data): they are never
 /// given out as links, moved or deleted one by one.
 fn refuse_reserved<'k>(keys: impl IntoIterator<Item = &'k str>) -> Result<(), BucketError> {
-    match keys.into_iter().find(|k| crate::sync::is_reserved(k)) {
+    match keys.into_iter().find(|k| is_reserved(k)) {
         Some(k) => Err(BucketError::new(
             "bucket.reserved",
             format!("{k:?} is Hoist's own sync data; it is not an image to link, move or delete"),

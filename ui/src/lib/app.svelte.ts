@@ -59,7 +59,7 @@ export class AppStore {
 
   constructor(readonly backend: Backend, private readonly toastMs = 4000) {
     this.md = new MdSession(backend, () => this.state?.activeProfile ?? null);
-    this.bucket = new BucketSession(backend);
+    this.bucket = new BucketSession(backend, (folder, done) => this.uploadedInto(folder, done));
     this.linkCheck = new LinkCheckSession(backend);
   }
 
@@ -213,6 +213,14 @@ export class AppStore {
     if (b.failed > 0) {
       this.toast('error', b.failed === 1 ? t('toast.failedOne') : t('toast.failedMany', { n: b.failed }));
     }
+    // "Upload here" of the Bucket view: its folder is listed again and the upload announced.
+    this.bucket.batchEnded(b);
+  }
+
+  /** The Bucket view's "Upload here" ended: where the files went (failures have their own toast). */
+  private uploadedInto(folder: string, b: BatchDone): void {
+    if (b.done === 0) return;
+    this.toast('success', folder === '' ? t('bucket.uploadedTop') : t('bucket.uploadedInto', { folder }));
   }
 }
 

@@ -85,6 +85,13 @@ export interface Backend {
    *  be searched, copied and checked in History; an object a history row of the profile already
    *  links to is counted in `known` and not added again. */
   bucketAdopt(profile: string | null, objects: BucketObjectRef[]): Promise<BucketAdopted>;
+  /** "Upload here": opens the native file dialog (in Rust) and uploads the chosen files into
+   *  `folder` of the bucket ('' for the top, else ending in `/`, as the view holds it) under
+   *  their own names; processing, dedup and links stay the profile's. Their progress arrives
+   *  through onJob and the end through onBatchDone, like any upload's. Returns the batch id, or
+   *  null when the dialog was cancelled. Refused with `bucket.not_a_folder` or `bucket.reserved`
+   *  (Hoist's own `.hoist/`). */
+  bucketUpload(profile: string | null, folder: string): Promise<number | null>;
 
   /** Where sync of the history and profiles stands on this device (off: everything empty). */
   syncStatus(): Promise<SyncStatus>;

@@ -1,12 +1,14 @@
 // The Bucket view's state, kept by the app store so the open folder, the pages loaded and the
 // selection stay while another view shows: the profile browsed (the active one), the open
 // folder and the search typed in it, the pages listed by Rust (`next` for Load more), the
-// selected objects and the kind of link to copy. A new folder, search or profile starts over
+// selected objects and the kind of link to copy, and the "Upload here" batches still running
+// (kept here, with the app's finished batches reported by the app store, so an upload that ends
+// while another view shows is still announced). A new folder, search or profile starts over
 // from the first page; the answer to an older request is dropped.
 import { SvelteSet } from 'svelte/reactivity';
 import type { Backend } from './backend';
 import { toAppError } from './errors';
-import type { AppError, BucketObject, BucketObjectRef } from './types';
+import type { AppError, BatchDone, BucketObject, BucketObjectRef } from './types';
 
 /** The link the copy buttons give: public, or presigned for that many seconds. */
 export type LinkKind = 'public' | '3600' | '86400' | '604800';
@@ -23,6 +25,15 @@ export function crumbsOf(folder: string): { name: string; prefix: string }[] {
   const parts = folder.split('/').filter((p, i, all) => i < all.length - 1 || p !== '');
   return parts.map((name, i) => ({ name, prefix: parts.slice(0, i + 1).join('/') + '/' }));
 }
+
+/** An "Upload here" batch still running: its id and the folder it goes into. */
+export interface BucketUpload {
+  batchId: number;
+  folder: string;
+}
+
+/** Finished batches remembered for an upload whose end arrives before its id does. */
+const ENDED_KEPT = 32;
 
 export class BucketSession {
   /** The profile browsed; null when there is none. */
@@ -46,13 +57,23 @@ export class BucketSession {
   readonly selected = new SvelteSet<string>();
   /** The link kind chosen in the view; null = the default (public when there is a public URL). */
   linkChoice = $state<LinkKind | null>(null);
+  /** "Upload here": the native dialog is open (the call has not answered yet). */
+  picking = $state(false);
+  /** "Upload here" batches still running, oldest first. */
+  uploads = $state.raw<BucketUpload[]>([]);
 
   /** Bumped per listing: a page answering an older one is dropped. */
   private seq = 0;
   /** The app's finished batches last seen (an upload adds objects: the folder is listed again). */
   private batches = 0;
+  /** Batches that ended and were not (yet) known as this view's uploads: id → how it ended. */
+  private ended = new Map<number, BatchDone>();
 
-  constructor(private readonly backend: Backend) {}
+  /** `uploaded`: an "Upload here" batch ended (into `folder`), after its folder was listed again. */
+  constructor(
+    private readonly backend: Backend,
+    private readonly uploaded: (folder: string, done: BatchDone) => void = () => {},
+  ) {}
 
   /** What is listed: the open folder plus the search. */
   get prefix(): string {
@@ -116,6 +137,51 @@ export class BucketSession {
     if (n === this.batches) return;
     this.batches = n;
     if (this.loaded && !this.loading) void this.refresh();
+  }
+
+  /** "Upload here": the files chosen in the native dialog go into the open folder under their
+   *  own names. Resolves with the batch id (running until batchEnded hears of it), or null when
+   *  the dialog was cancelled; rejects with the shell's error. */
+  async upload(): Promise<number | null> {
+    if (this.picking) return null;
+    const folder = this.folder;
+    this.picking = true;
+    try {
+      const batchId = await this.backend.bucketUpload(this.profile, folder);
+      if (batchId === null) return null;
+      const ended = this.ended.get(batchId);
+      if (ended) {
+        // It ended before the command answered (every file failed at once, say).
+        this.ended.delete(batchId);
+        this.finishUpload(folder, ended);
+      } else {
+        this.uploads = [...this.uploads, { batchId, folder }];
+      }
+      return batchId;
+    } finally {
+      this.picking = false;
+    }
+  }
+
+  /** A batch of uploads ended (any batch; the app store reports each): one of "Upload here"
+   *  lists the open folder again, so its new objects show, and is announced. */
+  batchEnded(done: BatchDone): void {
+    const upload = this.uploads.find((u) => u.batchId === done.batchId);
+    if (!upload) {
+      this.ended.set(done.batchId, done);
+      for (const id of this.ended.keys()) {
+        if (this.ended.size <= ENDED_KEPT) break;
+        this.ended.delete(id);
+      }
+      return;
+    }
+    this.uploads = this.uploads.filter((u) => u !== upload);
+    this.finishUpload(upload.folder, done);
+  }
+
+  private finishUpload(folder: string, done: BatchDone): void {
+    if (this.profile) void this.refresh();
+    this.uploaded(folder, done);
   }
 
   /** Lists the first page of the open folder and search. `keep`: the rows stay shown until

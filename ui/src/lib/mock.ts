@@ -3,7 +3,7 @@
 // stages on timers (or step by step with `step()` / `finishAll()` when timers are off), a
 // small blog of Markdown files to plan, migrate (file by file, or `mdStep()`) and undo, a
 // bucket of about 1 200 objects per profile to browse (folders, pages of 1000), delete, move,
-// link and add to the history, a few uploads of the history whose links are broken (Check
+// link, add to the history and upload into ("Upload here"), a few uploads of the history whose links are broken (Check
 // links), some of them to upload again, folders to pick for Settings › Watch folders (saved
 // with the shell's checks; nothing is watched), and Settings › Sync (off at first; on, it has
 // one other device, and nothing leaves the page).
@@ -296,6 +296,8 @@ interface MockObject {
 export const BUCKET_PUBLISHED = '2024/01/diagram.png';
 /** The bucket refuses to delete this key (a policy), so a delete reports a failure. */
 export const BUCKET_LOCKED = 'docs/locked.pdf';
+/** The files bucketUpload's dialog chooses unless told otherwise (bucketUploadResult). */
+export const BUCKET_UPLOADS = ['upload-1.png', 'upload-2.png'];
 /** The folder with more objects than one page (1000 entries) holds. */
 export const BUCKET_MANY = 1050;
 export const BUCKET_PAGE = 1000;
@@ -387,6 +389,9 @@ export class MockBackend implements Backend {
   mdFiles: SampleFile[];
   /** Makes the next bucketList calls fail with this error. */
   bucketListError: AppError | null = null;
+  /** The file names bucketUpload's dialog "chooses"; undefined = BUCKET_UPLOADS, null = the
+   *  dialog was cancelled. */
+  bucketUploadResult: string[] | null | undefined = undefined;
   /** Each bucket's objects by key, made on first use (profiles of one bucket share them). */
   buckets = new Map<string, Map<string, MockObject>>();
   /** Uploads of the history linking to a bucket key beyond the generated rows:
@@ -410,7 +415,7 @@ export class MockBackend implements Backend {
   private watchPicks = 0;
   private jobs = new Map<string, JobState>();
   /** How each job goes: `again` is the history row it uploads again (under the row's link). */
-  private plans = new Map<string, { fail: AppError & { retryable: boolean } | null; existing: boolean; variant: number; again: number | null }>();
+  private plans = new Map<string, { fail: AppError & { retryable: boolean } | null; existing: boolean; variant: number; again: number | null; key: string | null }>();
   private batchIds = new Map<number, string[]>();
   private retried = new Set<number>();
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -1169,6 +1174,23 @@ export class MockBackend implements Backend {
     return { added, known };
   }
 
+  async bucketUpload(profile: string | null, folder: string): Promise<number | null> {
+    await delay(this.opts.latency);
+    const { name } = this.bucketProfile(profile);
+    // The shell's checks (bucket::into_folder), before the dialog opens.
+    if (folder !== '' && !folder.endsWith('/')) {
+      throw err('bucket.not_a_folder', `"${folder}" is not a folder: a folder ends in /`);
+    }
+    if (folder.startsWith('.hoist/')) {
+      throw err('bucket.reserved', `"${folder}" is Hoist's own sync data; it is not an image to link, move or delete`);
+    }
+    const names = this.bucketUploadResult === undefined ? BUCKET_UPLOADS : this.bucketUploadResult;
+    if (names === null) return null;
+    if (names.length === 0) throw err('upload.nothing', 'Nothing to upload.');
+    // Each file goes in under its own name; the object appears when its upload is done.
+    return this.startBatch(names.map((n) => ({ name: n, profile: name, key: `${folder}${n}` })));
+  }
+
   async syncStatus(): Promise<SyncStatus> {
     await delay(this.opts.latency);
     return this.syncView();
@@ -1437,7 +1459,7 @@ export class MockBackend implements Backend {
     return true;
   }
 
-  private startBatch(files: { name: string; profile?: string; existing?: boolean; fail?: AppError & { retryable: boolean }; again?: number }[]): number {
+  private startBatch(files: { name: string; profile?: string; existing?: boolean; fail?: AppError & { retryable: boolean }; again?: number; key?: string }[]): number {
     const profile = files[0]?.profile ?? this.state.activeProfile;
     if (!profile) throw err('profile.none', 'There is no profile yet: add one in Settings.');
     const batchId = this.nextBatch++;
@@ -1451,7 +1473,7 @@ export class MockBackend implements Backend {
         thumbnail: null, existing: false, note: null, error: null,
       };
       this.jobs.set(jobId, job);
-      this.plans.set(jobId, { fail: f.fail ?? null, existing: !!f.existing, variant: hash32(batchId * 17 + index) % 12, again: f.again ?? null });
+      this.plans.set(jobId, { fail: f.fail ?? null, existing: !!f.existing, variant: hash32(batchId * 17 + index) % 12, again: f.again ?? null, key: f.key ?? null });
     });
     this.batchIds.set(batchId, ids);
     // Announce the queued files after the command has returned, as the shell does.
@@ -1513,14 +1535,15 @@ export class MockBackend implements Backend {
     if (next.stage === 'done' || next.stage === 'failed') this.maybeFinishBatch(next.batchId);
   }
 
-  private complete(job: JobState, plan: { variant: number; existing: boolean; again: number | null }): void {
+  private complete(job: JobState, plan: { variant: number; existing: boolean; again: number | null; key: string | null }): void {
     const cfg = this.profiles.get(job.profile)?.config;
     const base = (cfg && publicBase(job.profile, cfg)) || 'https://img.example.com';
     const d = new Date();
     // Uploaded again: under the row's own key, so its link works again.
     const again = plan.again === null ? undefined : this.rows.find((r) => r.id === plan.again);
-    const key = again?.key ?? `${d.getFullYear()}/${String(d.getMonth() + 1).padStart(2, '0')}/${hex(job.batchId * 7 + job.index, 12)}.webp`;
-    const url = again?.url ?? `${base}/${key}`;
+    // Uploaded into a folder of the bucket ("Upload here"): under the key asked for.
+    const key = again?.key ?? plan.key ?? `${d.getFullYear()}/${String(d.getMonth() + 1).padStart(2, '0')}/${hex(job.batchId * 7 + job.index, 12)}.webp`;
+    const url = again?.url ?? `${base}/${plan.key === null ? key : encodeKey(key)}`;
     job.stage = 'done';
     job.bytesSent = job.bytesOut;
     job.url = url;
@@ -1540,6 +1563,9 @@ export class MockBackend implements Backend {
       this.brokenLinks.delete(again.id);
       job.historyId = again.id;
       return;
+    }
+    if (plan.key !== null && cfg) {
+      this.bucketOf(cfg).set(plan.key, { size: job.bytesOut ?? 0, modified_ms: Date.now() });
     }
     job.historyId = this.addRow(job, 'done', null, key, plan.variant);
   }

@@ -143,6 +143,10 @@ export class TauriBackend implements Backend {
     const refs = objects.map(({ key, size, modified_ms }) => ({ key, size, modified_ms }));
     return call('bucket_adopt', { profile, objects: refs });
   }
+  bucketUpload(profile: string | null, folder: string): Promise<number | null> {
+    // Rust opens the native file dialog when `paths` is null.
+    return call('bucket_upload', { profile, folder, paths: null });
+  }
 
   syncStatus(): Promise<SyncStatus> {
     return call('sync_status');

@@ -2,8 +2,8 @@
 // Component test: the Bucket view with the mock backend's sample bucket: the top, into a folder
 // and back (breadcrumb, Up), the prefix search, Load more past 1,000, copying public and
 // expiring links, adding objects to the history, deleting (confirmed), moving (a published
-// image needs a second yes), the error state, the active profile; and the tab and keys of the
-// window.
+// image needs a second yes), Upload here (into the open folder; cancelled; refused), the error
+// state, the active profile; and the tab and keys of the window.
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import App from '../App.svelte';
@@ -410,6 +410,94 @@ describe('BucketView', () => {
     expect(folders()).toContain('archive/');
   });
 
+  it('uploads chosen files into the open folder, saying so while they go, and lists them when done', async () => {
+    const { mock } = await setup();
+    const upload = vi.spyOn(mock, 'bucketUpload');
+    await listed('');
+    await openFolder('docs/');
+    await openFolder('docs/img/');
+    const list = vi.spyOn(mock, 'bucketList');
+    const button = screen.getByTestId('bucket-upload') as HTMLButtonElement;
+    expect(button.textContent!.trim()).toBe('Upload here');
+    expect(button.title).toBe('Upload images into this folder under their own names');
+
+    await fireEvent.click(button);
+    expect(upload).toHaveBeenCalledTimes(1);
+    expect(upload).toHaveBeenCalledWith('blog', 'docs/img/');
+    // While the batch runs: a status in the toolbar, once the shell has announced the files.
+    const status = await waitFor(() => screen.getByTestId('bucket-uploading'));
+    await waitFor(() => expect(status.textContent!.trim()).toBe('Uploading 2 files into docs/img/…'));
+    expect(status.getAttribute('role')).toBe('status');
+    expect(keys()).toEqual(['docs/img/figure-1.png', 'docs/img/figure-2.png', 'docs/img/figure-3.png']);
+    expect(list).not.toHaveBeenCalled();
+
+    mock.finishAll();
+    await waitFor(() => expect(keys()).toEqual([
+      'docs/img/figure-1.png', 'docs/img/figure-2.png', 'docs/img/figure-3.png',
+      'docs/img/upload-1.png', 'docs/img/upload-2.png',
+    ]));
+    expect(list).toHaveBeenCalledWith('blog', 'docs/img/', null);
+    expect(screen.queryByTestId('bucket-uploading')).toBeNull();
+    await waitFor(() => expect(toasts()).toContain('success: Uploaded into docs/img/'));
+    expect(row('docs/img/upload-1.png').querySelector('.name')!.textContent).toBe('upload-1.png');
+    // Uploads like any other: in the history, under the folder's keys.
+    expect(mock.rows.slice(0, 2).map((r) => r.key).sort()).toEqual(['docs/img/upload-1.png', 'docs/img/upload-2.png']);
+    expect(screen.getByTestId('bucket-totals').textContent!.trim()).toBe('5 objects');
+  });
+
+  it('uploads into the top of the bucket, and announces an upload that ended before its id arrived', async () => {
+    const { mock } = await setup();
+    const original = mock.bucketUpload.bind(mock);
+    // Every file ends at once: the batch is done before the command answers.
+    const upload = vi.spyOn(mock, 'bucketUpload').mockImplementationOnce(async (profile, folder) => {
+      const id = await original(profile, folder);
+      mock.finishAll();
+      return id;
+    });
+    await listed('');
+    await fireEvent.click(screen.getByTestId('bucket-upload'));
+    expect(upload).toHaveBeenCalledWith('blog', '');
+    await waitFor(() => expect(keys()).toContain('upload-1.png'));
+    expect(keys()).toContain('upload-2.png');
+    await waitFor(() => expect(toasts()).toContain('success: Uploaded into the top of the bucket'));
+    expect(screen.queryByTestId('bucket-uploading')).toBeNull();
+    expect((screen.getByTestId('bucket-upload') as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it('does nothing when the file dialog is cancelled', async () => {
+    const { mock } = await setup((m) => {
+      m.bucketUploadResult = null;
+    });
+    const upload = vi.spyOn(mock, 'bucketUpload');
+    await listed('');
+    await openFolder('2025/');
+    const list = vi.spyOn(mock, 'bucketList');
+    await fireEvent.click(screen.getByTestId('bucket-upload'));
+    await waitFor(() => expect(upload).toHaveBeenCalledWith('blog', '2025/'));
+    await expect(upload.mock.results[0].value).resolves.toBeNull();
+    await waitFor(() => expect((screen.getByTestId('bucket-upload') as HTMLButtonElement).disabled).toBe(false));
+    expect(screen.queryByTestId('bucket-uploading')).toBeNull();
+    expect(toasts()).toEqual([]);
+    expect(list).not.toHaveBeenCalled();
+    expect(folders()).toHaveLength(5);
+    expect(keys()).toEqual([]);
+  });
+
+  it('says why an upload could not start', async () => {
+    const { mock } = await setup();
+    const upload = vi.spyOn(mock, 'bucketUpload').mockRejectedValueOnce({
+      code: 'bucket.reserved', message: '".hoist/" is Hoist\'s own sync data; it is not an image to link, move or delete',
+    });
+    await listed('');
+    await openFolder('docs/');
+    await fireEvent.click(screen.getByTestId('bucket-upload'));
+    expect(upload).toHaveBeenCalledWith('blog', 'docs/');
+    await waitFor(() => expect(toasts()).toContain('error: ".hoist/" is Hoist\'s own sync data; it is not an image to link, move or delete'));
+    expect(screen.queryByTestId('bucket-uploading')).toBeNull();
+    expect((screen.getByTestId('bucket-upload') as HTMLButtonElement).disabled).toBe(false);
+    expect(keys()).toHaveLength(3);
+  });
+
   it('shows a listing error in plain words, with Retry', async () => {
     const { mock } = await setup((m) => {
       m.bucketListError = { code: 's3.access_denied', message: 'access denied: check the key’s permissions for bucket "blog-images"' };
@@ -492,6 +580,22 @@ describe('App and the Bucket view', () => {
     });
     expect(rows[0].textContent).toContain('banner.jpg');
     expect(rows[0].textContent).toContain('blog');
+  });
+
+  it('announces an upload into a folder that ends while another view shows, and lists it on return', async () => {
+    const { mock } = await mountApp();
+    await fireEvent.click(screen.getByTestId('tab-bucket'));
+    await listed('');
+    await openFolder('2024/');
+    await fireEvent.click(screen.getByTestId('bucket-upload'));
+    await waitFor(() => screen.getByTestId('bucket-uploading'));
+    await fireEvent.click(screen.getByTestId('tab-upload'));
+    mock.finishAll();
+    await waitFor(() => expect(toasts()).toContain('success: Uploaded into 2024/'));
+    await fireEvent.click(screen.getByTestId('tab-bucket'));
+    await listed('2024/');
+    await waitFor(() => expect(keys()).toEqual(['2024/upload-1.png', '2024/upload-2.png']));
+    expect(screen.queryByTestId('bucket-uploading')).toBeNull();
   });
 
   it('shows the view the shell navigates to', async () => {

@@ -19,7 +19,6 @@ use clap::{Args, ValueEnum};
 use hoist_core::link::LinkFormat;
 use hoist_core::linkcheck;
 
-
 /// A link format named on the command line.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FormatArg {

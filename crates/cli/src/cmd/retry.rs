@@ -13,8 +13,8 @@ use hoist_core::queue;
 use hoist_history::{Query, Record, Status};
 use serde_json::json;
 
-use super::upload::Report;
 use super::FormatArg;
+use super::upload::Report;
 use crate::cli::{CheckArgs, QueueCmd};
 use crate::context::Ctx;
 use crate::interrupt;

@@ -64,7 +64,10 @@ pub async fn run(ctx: &Ctx, cmd: SyncCmd) -> Result<ExitCode, Error> {
         SyncCmd::Status { json } => status(&state_file, json),
         SyncCmd::Disable => {
             if sync::disable(&state_file, &Keychain::system)? {
-                output::note(ctx.quiet, "sync is off on this device; the bucket keeps its sync data for the other devices");
+                output::note(
+                    ctx.quiet,
+                    "sync is off on this device; the bucket keeps its sync data for the other devices",
+                );
             } else {
                 output::note(ctx.quiet, "sync was not set up on this device");
             }
@@ -80,21 +83,33 @@ fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
 }
 
-async fn enable(ctx: &Ctx, state_file: &std::path::Path, args: EnableArgs) -> Result<ExitCode, Error> {
+async fn enable(
+    ctx: &Ctx,
+    state_file: &std::path::Path,
+    args: EnableArgs,
+) -> Result<ExitCode, Error> {
     let cfg = ctx.config()?;
     let profile = cfg.resolve(args.profile.as_deref())?;
-    let from_env = std::env::var(sync::PASSPHRASE_ENV).ok().filter(|p| !p.is_empty());
+    let from_env = std::env::var(sync::PASSPHRASE_ENV)
+        .ok()
+        .filter(|p| !p.is_empty());
     let passphrase = if args.passphrase_stdin {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s).map_err(|e| {
-            SyncError::new("sync.no_passphrase", format!("cannot read the passphrase from stdin: {e}"))
+            SyncError::new(
+                "sync.no_passphrase",
+                format!("cannot read the passphrase from stdin: {e}"),
+            )
         })?;
         s.trim_end_matches(['\n', '\r']).to_owned()
     } else {
         from_env.clone().ok_or_else(|| {
             SyncError::new(
                 "sync.no_passphrase",
-                format!("give the sync passphrase with --passphrase-stdin or ${}", sync::PASSPHRASE_ENV),
+                format!(
+                    "give the sync passphrase with --passphrase-stdin or ${}",
+                    sync::PASSPHRASE_ENV
+                ),
             )
         })?
     };
@@ -127,7 +142,11 @@ async fn enable(ctx: &Ctx, state_file: &std::path::Path, args: EnableArgs) -> Re
 }
 
 fn open_store(ctx: &Ctx) -> impl Fn(&str) -> Result<Arc<S3Store>, Error> + '_ {
-    move |name| Ok(Arc::new(ctx.store(&ctx.config()?.resolve(Some(name))?, false)?))
+    move |name| {
+        Ok(Arc::new(
+            ctx.store(&ctx.config()?.resolve(Some(name))?, false)?,
+        ))
+    }
 }
 
 async fn now(ctx: &Ctx, state_file: &std::path::Path, json: bool) -> Result<ExitCode, Error> {
@@ -148,7 +167,9 @@ async fn forget(ctx: &Ctx, state_file: &std::path::Path, device: &str) -> Result
     let n = sync::forget(state_file, &local, &open_store(ctx), &env, device).await?;
     output::note(
         ctx.quiet,
-        &format!("device {device} is forgotten: its {n} batches are deleted, and a snapshot keeps what they held"),
+        &format!(
+            "device {device} is forgotten: its {n} batches are deleted, and a snapshot keeps what they held"
+        ),
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -176,7 +197,9 @@ fn print_report(ctx: &Ctx, r: &Report, json: bool) {
     for p in &r.profiles_needing_secret {
         output::note(
             ctx.quiet,
-            &format!("profile {p:?} arrived from another device without its secret (secrets never sync): `hoist profile edit {p} --secret-stdin` sets it here"),
+            &format!(
+                "profile {p:?} arrived from another device without its secret (secrets never sync): `hoist profile edit {p} --secret-stdin` sets it here"
+            ),
         );
     }
     if r.pending > 0 {

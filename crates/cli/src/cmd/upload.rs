@@ -33,6 +33,10 @@ pub struct UploadArgs {
     /// Profile to use instead of the default one.
     #[arg(short, long)]
     pub profile: Option<String>,
+    /// Upload into this folder of the bucket (ending in /), under each file's own name,
+    /// instead of the profile's key template.
+    #[arg(long, value_name = "FOLDER/")]
+    pub to: Option<String>,
     /// Link format to print (default: the profile's).
     #[arg(short, long, value_enum)]
     pub format: Option<FormatArg>,
@@ -57,7 +61,11 @@ pub struct UploadArgs {
 
 pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
     let cfg = ctx.config()?;
-    let profile = Arc::new(cfg.resolve(args.profile.as_deref())?);
+    let mut profile = cfg.resolve(args.profile.as_deref())?;
+    if let Some(folder) = &args.to {
+        profile = hoist_core::bucket::into_folder(&profile, folder)?;
+    }
+    let profile = Arc::new(profile);
     let sources = sources(&args)?;
     let store = Arc::new(ctx.store(&profile, args.dry_run)?);
     let history = if args.dry_run {

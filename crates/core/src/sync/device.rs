@@ -35,11 +35,7 @@ pub fn default_device_name() -> String {
 
 /// The passphrase of the device `state` describes: [`PASSPHRASE_ENV`] when `env` has it, else
 /// the keychain.
-pub fn passphrase(
-    state: &State,
-    env: Env<'_>,
-    keys: SyncKeys<'_>,
-) -> Result<String, SyncError> {
+pub fn passphrase(state: &State, env: Env<'_>, keys: SyncKeys<'_>) -> Result<String, SyncError> {
     if let Some(p) = env(PASSPHRASE_ENV).filter(|p| !p.is_empty()) {
         return Ok(p);
     }
@@ -110,7 +106,11 @@ pub fn disable(state_file: &Path, keys: SyncKeys<'_>) -> Result<bool, SyncError>
     std::fs::remove_file(state_file).map_err(|e| {
         SyncError::new(
             "sync.state",
-            format!("cannot remove {}: {}", state_file.display(), crate::fsio::io_words(&e)),
+            format!(
+                "cannot remove {}: {}",
+                state_file.display(),
+                crate::fsio::io_words(&e)
+            ),
         )
     })?;
     Ok(true)
@@ -137,7 +137,16 @@ pub async fn sync_now<S: Browse>(
         let store = open_store(&state.profile)?;
         let pass = passphrase(&state, env, local.keys)?;
         let key = unlock(store.as_ref(), &pass, &os_random).await?;
-        let mut report = run(store.as_ref(), &key, &mut state, state_file, local, &os_random, now_ms).await?;
+        let mut report = run(
+            store.as_ref(),
+            &key,
+            &mut state,
+            state_file,
+            local,
+            &os_random,
+            now_ms,
+        )
+        .await?;
         report.sent += recorded;
         Ok(report)
     }
@@ -166,7 +175,16 @@ pub async fn forget<S: Browse>(
     let store = open_store(&state.profile)?;
     let pass = passphrase(&state, env, local.keys)?;
     let key = unlock(store.as_ref(), &pass, &os_random).await?;
-    super::forget_device(store.as_ref(), &key, &mut state, state_file, local, &os_random, device).await
+    super::forget_device(
+        store.as_ref(),
+        &key,
+        &mut state,
+        state_file,
+        local,
+        &os_random,
+        device,
+    )
+    .await
 }
 
 /// The error of a sync command on a device where sync is off.

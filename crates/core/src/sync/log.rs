@@ -46,7 +46,10 @@ impl Stamp {
 pub enum Body {
     Upload(Upload),
     /// Kept as JSON so a field a newer Hoist adds survives being passed on.
-    Profile { name: String, profile: serde_json::Value },
+    Profile {
+        name: String,
+        profile: serde_json::Value,
+    },
 }
 
 /// A finished upload as every device sees it.
@@ -191,9 +194,7 @@ pub fn local_changes(
     let mut out = Vec::new();
     for (id, body) in local {
         let hash = body.hash();
-        let changed = baseline
-            .get(id)
-            .is_none_or(|b| b.deleted || b.hash != hash);
+        let changed = baseline.get(id).is_none_or(|b| b.deleted || b.hash != hash);
         if changed {
             out.push(Event {
                 id: id.clone(),
@@ -216,7 +217,10 @@ pub fn local_changes(
 
 /// Keeps, of `events`, those that beat what `baseline` knows (and the later of two for one
 /// entry), and records them in `baseline`. What is returned is what this device must apply.
-pub fn merge(baseline: &mut BTreeMap<String, Stamp>, events: Vec<Event>) -> BTreeMap<String, Event> {
+pub fn merge(
+    baseline: &mut BTreeMap<String, Stamp>,
+    events: Vec<Event>,
+) -> BTreeMap<String, Event> {
     let mut won: BTreeMap<String, Event> = BTreeMap::new();
     for e in events {
         if e.stamp.deleted != e.body.is_none() {
@@ -265,11 +269,16 @@ mod tests {
         let a = local_changes(&local(&[up("x.png", "a")]), &BTreeMap::new(), "aaaa", 1);
         let b = local_changes(&local(&[up("x.png", "b")]), &BTreeMap::new(), "bbbb", 1);
         let mut base_a = BTreeMap::new();
-        let del = local_changes(&BTreeMap::new(), &{
-            let mut m = BTreeMap::new();
-            merge(&mut m, a.clone());
-            m
-        }, "cccc", 2);
+        let del = local_changes(
+            &BTreeMap::new(),
+            &{
+                let mut m = BTreeMap::new();
+                merge(&mut m, a.clone());
+                m
+            },
+            "cccc",
+            2,
+        );
         let orders = [
             [a.clone(), b.clone(), del.clone()],
             [del.clone(), b.clone(), a.clone()],
@@ -284,7 +293,10 @@ mod tests {
             finals.push(base);
         }
         assert!(finals.windows(2).all(|w| w[0] == w[1]));
-        assert!(finals[0][&upload_id("r2", "x.png")].deleted, "the later delete wins");
+        assert!(
+            finals[0][&upload_id("r2", "x.png")].deleted,
+            "the later delete wins"
+        );
         // Two edits at one clock: the device id decides, the same way everywhere.
         merge(&mut base_a, a);
         let won = merge(&mut base_a, b);
@@ -295,10 +307,18 @@ mod tests {
     fn a_delete_wins_over_an_edit_at_the_same_clock_and_loses_to_a_later_one() {
         let id = upload_id("r2", "x.png");
         let mut base = BTreeMap::new();
-        merge(&mut base, local_changes(&local(&[up("x.png", "a")]), &BTreeMap::new(), "zzzz", 5));
+        merge(
+            &mut base,
+            local_changes(&local(&[up("x.png", "a")]), &BTreeMap::new(), "zzzz", 5),
+        );
         let del = Event {
             id: id.clone(),
-            stamp: Stamp { clock: 5, device: "aaaa".into(), deleted: true, hash: String::new() },
+            stamp: Stamp {
+                clock: 5,
+                device: "aaaa".into(),
+                deleted: true,
+                hash: String::new(),
+            },
             body: None,
         };
         assert_eq!(merge(&mut base, vec![del]).len(), 1);
@@ -318,7 +338,10 @@ mod tests {
         assert!(local_changes(&mine, &base, "d", 2).is_empty());
         let fewer = local(&[up("a.png", "renamed")]);
         let changes = local_changes(&fewer, &base, "d", 2);
-        let kinds: Vec<(bool, &str)> = changes.iter().map(|e| (e.stamp.deleted, e.id.as_str())).collect();
+        let kinds: Vec<(bool, &str)> = changes
+            .iter()
+            .map(|e| (e.stamp.deleted, e.id.as_str()))
+            .collect();
         assert_eq!(kinds, [(false, "u:r2/a.png"), (true, "u:r2/b.png")]);
     }
 }

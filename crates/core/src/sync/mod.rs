@@ -21,8 +21,8 @@ pub mod seal;
 pub mod state;
 
 pub use device::{
-    OpenStore, PASSPHRASE_ENV, default_device_name, disable, enable, forget, not_enabled, os_random,
-    passphrase, sync_now,
+    OpenStore, PASSPHRASE_ENV, default_device_name, disable, enable, forget, not_enabled,
+    os_random, passphrase, sync_now,
 };
 
 use std::collections::{BTreeMap, HashMap};
@@ -33,7 +33,7 @@ use bytes::Bytes;
 use hoist_history::{History, HistoryError, Query, Record, Status};
 use serde::{Deserialize, Serialize};
 
-use crate::bucket::{Browse, Cursor};
+use crate::bucket::{Browse, Cursor, is_reserved};
 use crate::config::{Config, Profile};
 use crate::profiles;
 use crate::store::{PutRequest, StoreError, StoreErrorKind};
@@ -41,8 +41,6 @@ use log::{Body, Event, Upload};
 use seal::{Fill, KeyInfo, SealKey};
 use state::{LastRun, Pending, State};
 
-/// Keys under this prefix are Hoist's own: never listed, linked, moved or deleted as images.
-pub const RESERVED_PREFIX: &str = ".hoist/";
 const KEY_OBJECT: &str = ".hoist/sync/key";
 const LOG: &str = ".hoist/sync/log/";
 const SNAP: &str = ".hoist/sync/snap/";
@@ -51,11 +49,6 @@ const SNAPSHOT_EVERY: u64 = 16;
 /// The keychain entry of the passphrase (profile names cannot start with a dot).
 pub fn keychain_entry(device: &str) -> String {
     format!(".sync.{device}")
-}
-
-/// Whether `key` is under [`RESERVED_PREFIX`].
-pub fn is_reserved(key: &str) -> bool {
-    key.starts_with(RESERVED_PREFIX)
 }
 
 /// Why a sync did not complete: a stable code and a plain-words message.
@@ -133,7 +126,8 @@ pub struct Report {
 }
 
 /// Opens the keychain; `Sync`, so a sync's future can move between threads.
-pub type SyncKeys<'a> = &'a (dyn Fn() -> Result<crate::secrets::Keychain, crate::secrets::SecretError> + Sync);
+pub type SyncKeys<'a> =
+    &'a (dyn Fn() -> Result<crate::secrets::Keychain, crate::secrets::SecretError> + Sync);
 /// Reads an environment variable (the process's in the apps).
 pub type Env<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
 
@@ -331,7 +325,11 @@ impl<'a, S: Browse> Wire<'a, S> {
     }
 
     /// Every key under `prefix` (after `after`), in order.
-    async fn list_all(&mut self, prefix: &str, after: Option<&str>) -> Result<Vec<String>, SyncError> {
+    async fn list_all(
+        &mut self,
+        prefix: &str,
+        after: Option<&str>,
+    ) -> Result<Vec<String>, SyncError> {
         let mut keys = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -381,7 +379,11 @@ impl<'a, S: Browse> Wire<'a, S> {
         Err(SyncError::damaged(KEY_OBJECT, "it keeps changing"))
     }
 
-    fn open<T: for<'de> Deserialize<'de>>(&self, name: &str, sealed: &[u8]) -> Result<T, SyncError> {
+    fn open<T: for<'de> Deserialize<'de>>(
+        &self,
+        name: &str,
+        sealed: &[u8],
+    ) -> Result<T, SyncError> {
         let plain = self.key().open(name, sealed)?;
         serde_json::from_slice(&plain).map_err(|_| {
             SyncError::new(
@@ -405,7 +407,8 @@ impl<'a, S: Browse> Wire<'a, S> {
         let won = log::merge(&mut state.baseline, std::mem::take(&mut incoming));
         self.apply(state, local, won)?;
         state.save(state_file)?;
-        self.snapshot(state, state_file, local, force_snapshot).await
+        self.snapshot(state, state_file, local, force_snapshot)
+            .await
     }
 
     /// Writes the batches made here that are not in the bucket yet, oldest first.
@@ -421,7 +424,8 @@ impl<'a, S: Browse> Wire<'a, S> {
             let plain = serde_json::to_vec(&batch).unwrap_or_default();
             let sealed = self.key().seal(&name, &plain, self.fill)?;
             // Already there: written by a run that stopped before it could note so.
-            self.put_new(&name, sealed, "application/octet-stream").await?;
+            self.put_new(&name, sealed, "application/octet-stream")
+                .await?;
             state.pending.remove(0);
             state.save(state_file)?;
         }
@@ -450,7 +454,9 @@ impl<'a, S: Browse> Wire<'a, S> {
                 let keys = self
                     .list_all(&format!("{LOG}{device}/"), after.as_deref())
                     .await?;
-                let first = keys.first().and_then(|k| k.rsplit('/').next()?.parse::<u64>().ok());
+                let first = keys
+                    .first()
+                    .and_then(|k| k.rsplit('/').next()?.parse::<u64>().ok());
                 if first.is_some_and(|f| f > seen + 1) && retry {
                     // Batches this device never read were forgotten: a snapshot covers them.
                     retry = false;
@@ -466,12 +472,21 @@ impl<'a, S: Browse> Wire<'a, S> {
                     if seq <= state.seen.get(&device).copied().unwrap_or(0) {
                         continue;
                     }
-                    let Some(raw) = self.get(&k).await? else { continue };
+                    let Some(raw) = self.get(&k).await? else {
+                        continue;
+                    };
                     let batch: Batch = self.open(&k, &raw)?;
                     if batch.device != device || batch.seq != seq {
                         return Err(SyncError::damaged(&k, "it names another place"));
                     }
-                    state.clock = state.clock.max(batch.events.iter().map(|e| e.stamp.clock).max().unwrap_or(0));
+                    state.clock = state.clock.max(
+                        batch
+                            .events
+                            .iter()
+                            .map(|e| e.stamp.clock)
+                            .max()
+                            .unwrap_or(0),
+                    );
                     events.extend(batch.events);
                     state.seen.insert(device.clone(), seq);
                     state.names.insert(device.clone(), batch.device_name);
@@ -484,14 +499,20 @@ impl<'a, S: Browse> Wire<'a, S> {
 
     /// Reads the newest snapshot into `events` (raising `seen`); `false` if there is none
     /// newer than what this device knows.
-    async fn read_snapshot(&mut self, state: &mut State, events: &mut Vec<Event>) -> Result<bool, SyncError> {
+    async fn read_snapshot(
+        &mut self,
+        state: &mut State,
+        events: &mut Vec<Event>,
+    ) -> Result<bool, SyncError> {
         let Some((name, covers)) = self.newest_snapshot().await? else {
             return Ok(false);
         };
         if covers <= state.snapshot_covers && !state.seen.is_empty() {
             return Ok(false);
         }
-        let Some(raw) = self.get(&name).await? else { return Ok(false) };
+        let Some(raw) = self.get(&name).await? else {
+            return Ok(false);
+        };
         let snap: Snapshot = self.open(&name, &raw)?;
         for (d, seq) in snap.seen {
             if d != state.device {
@@ -516,14 +537,24 @@ impl<'a, S: Browse> Wire<'a, S> {
         Ok(keys
             .into_iter()
             .filter_map(|k| {
-                let covers = k.strip_prefix(SNAP)?.split('-').next()?.parse::<u64>().ok()?;
+                let covers = k
+                    .strip_prefix(SNAP)?
+                    .split('-')
+                    .next()?
+                    .parse::<u64>()
+                    .ok()?;
                 Some((k, covers))
             })
             .max_by_key(|(k, c)| (*c, k.clone())))
     }
 
     /// Puts the winning events into the history and the profiles.
-    fn apply(&mut self, state: &State, local: &Local, won: BTreeMap<String, Event>) -> Result<(), SyncError> {
+    fn apply(
+        &mut self,
+        state: &State,
+        local: &Local,
+        won: BTreeMap<String, Event>,
+    ) -> Result<(), SyncError> {
         if won.is_empty() {
             return Ok(());
         }
@@ -594,7 +625,10 @@ impl<'a, S: Browse> Wire<'a, S> {
             match body {
                 Some(Body::Profile { name, profile }) => {
                     if cfg.profiles.get(&name).map(|p| Body::profile(&name, p))
-                        == Some(Body::Profile { name: name.clone(), profile: profile.clone() })
+                        == Some(Body::Profile {
+                            name: name.clone(),
+                            profile: profile.clone(),
+                        })
                     {
                         continue; // the same here already
                     }
@@ -620,7 +654,9 @@ impl<'a, S: Browse> Wire<'a, S> {
                     self.report.profiles_changed += 1;
                 }
                 None => {
-                    let Some(name) = id.strip_prefix("p:") else { continue };
+                    let Some(name) = id.strip_prefix("p:") else {
+                        continue;
+                    };
                     // The bucket sync runs through stays, whatever another device did.
                     if name != state.profile && cfg.profiles.contains_key(name) {
                         let removed = profiles::remove(&mut cfg, name, local.keys)?;
@@ -684,7 +720,8 @@ impl<'a, S: Browse> Wire<'a, S> {
         let name = format!("{SNAP}{known:012}-{}", state.device);
         let plain = serde_json::to_vec(&snap).unwrap_or_default();
         let sealed = self.key().seal(&name, &plain, self.fill)?;
-        self.put_new(&name, sealed, "application/octet-stream").await?;
+        self.put_new(&name, sealed, "application/octet-stream")
+            .await?;
         self.report.snapshot_written = true;
         state.snapshot_covers = known;
         state.save(state_file)
@@ -693,7 +730,11 @@ impl<'a, S: Browse> Wire<'a, S> {
 
 /// Turns what changed here since the last sync into a batch waiting to be sent (no network:
 /// an offline device keeps its changes). Returns how many changes.
-pub fn record_local(state: &mut State, state_file: &Path, local: &Local) -> Result<usize, SyncError> {
+pub fn record_local(
+    state: &mut State,
+    state_file: &Path,
+    local: &Local,
+) -> Result<usize, SyncError> {
     let (bodies, _) = read_local(local)?;
     let events = log::local_changes(&bodies, &state.baseline, &state.device, state.clock + 1);
     if events.is_empty() {
@@ -728,7 +769,9 @@ fn read_local(local: &Local) -> Result<(BTreeMap<String, Body>, RowsById), SyncE
     let mut bodies = BTreeMap::new();
     let mut rows: HashMap<String, Vec<Record>> = HashMap::new();
     for r in records {
-        let Some(u) = Upload::from_record(&r) else { continue };
+        let Some(u) = Upload::from_record(&r) else {
+            continue;
+        };
         if is_reserved(&u.key) {
             continue;
         }

@@ -54,7 +54,11 @@ impl std::fmt::Debug for SealKey {
 
 impl KeyInfo {
     /// A new key object for `passphrase`, with a fresh salt.
-    pub fn create(passphrase: &str, key_name: &str, fill: Fill<'_>) -> Result<(KeyInfo, SealKey), SyncError> {
+    pub fn create(
+        passphrase: &str,
+        key_name: &str,
+        fill: Fill<'_>,
+    ) -> Result<(KeyInfo, SealKey), SyncError> {
         let mut salt = [0u8; 16];
         fill(&mut salt);
         let mut info = KeyInfo {
@@ -96,8 +100,12 @@ impl KeyInfo {
             .decode(&self.salt)
             .map_err(|_| SyncError::damaged(".hoist/sync/key", "its salt is not base64"))?;
         // Bounds keep a tampered key object from making us allocate gigabytes.
-        if !(8 * 1024..=1024 * 1024).contains(&self.memory_kib) || !(1..=10).contains(&self.passes) {
-            return Err(SyncError::damaged(".hoist/sync/key", "its KDF parameters are out of range"));
+        if !(8 * 1024..=1024 * 1024).contains(&self.memory_kib) || !(1..=10).contains(&self.passes)
+        {
+            return Err(SyncError::damaged(
+                ".hoist/sync/key",
+                "its KDF parameters are out of range",
+            ));
         }
         let params = Params::new(self.memory_kib, self.passes, 1, Some(32))
             .map_err(|e| SyncError::new("internal", format!("argon2 parameters: {e}")))?;
@@ -166,7 +174,12 @@ impl SealKey {
                     aad: name.as_bytes(),
                 },
             )
-            .map_err(|_| SyncError::damaged(name, "it does not open with this key (changed, or moved from another name)"))
+            .map_err(|_| {
+                SyncError::damaged(
+                    name,
+                    "it does not open with this key (changed, or moved from another name)",
+                )
+            })
     }
 }
 
@@ -189,9 +202,15 @@ mod tests {
         let (info, key) = KeyInfo::create("correct horse", ".hoist/sync/key", &fill).unwrap();
         let plain = br#"{"source_name":"secret-plan.png","url":"https://img.example.com/a.png"}"#;
         let sealed = key.seal("log/a/1", plain, &fill).unwrap();
-        assert!(!sealed.windows(6).any(|w| w == b"secret"), "no plain text in the object");
+        assert!(
+            !sealed.windows(6).any(|w| w == b"secret"),
+            "no plain text in the object"
+        );
         assert_eq!(key.open("log/a/1", &sealed).unwrap(), plain);
-        assert_eq!(key.open("log/a/2", &sealed).unwrap_err().code, "sync.damaged");
+        assert_eq!(
+            key.open("log/a/2", &sealed).unwrap_err().code,
+            "sync.damaged"
+        );
 
         let again = info.unlock("correct horse", ".hoist/sync/key").unwrap();
         assert_eq!(again.open("log/a/1", &sealed).unwrap(), plain);
@@ -201,7 +220,10 @@ mod tests {
         let mut flipped = sealed.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 1;
-        assert_eq!(key.open("log/a/1", &flipped).unwrap_err().code, "sync.damaged");
+        assert_eq!(
+            key.open("log/a/1", &flipped).unwrap_err().code,
+            "sync.damaged"
+        );
     }
 
     #[test]
