@@ -504,12 +504,11 @@ impl<'a, S: Browse> Wire<'a, S> {
         state: &mut State,
         events: &mut Vec<Event>,
     ) -> Result<bool, SyncError> {
-        let Some((name, covers)) = self.newest_snapshot().await? else {
+        // Read whenever asked (a fresh device, or a gap): knowing a snapshot's size from the
+        // listing says nothing of which device's batches it holds.
+        let Some((name, covers)) = self.snapshots().await?.pop() else {
             return Ok(false);
         };
-        if covers <= state.snapshot_covers && !state.seen.is_empty() {
-            return Ok(false);
-        }
         let Some(raw) = self.get(&name).await? else {
             return Ok(false);
         };
@@ -532,9 +531,11 @@ impl<'a, S: Browse> Wire<'a, S> {
         Ok(true)
     }
 
-    async fn newest_snapshot(&mut self) -> Result<Option<(String, u64)>, SyncError> {
-        let keys = self.list_all(SNAP, None).await?;
-        Ok(keys
+    /// Every snapshot with the batches it covers, oldest first.
+    async fn snapshots(&mut self) -> Result<Vec<(String, u64)>, SyncError> {
+        let mut all: Vec<(String, u64)> = self
+            .list_all(SNAP, None)
+            .await?
             .into_iter()
             .filter_map(|k| {
                 let covers = k
@@ -545,7 +546,9 @@ impl<'a, S: Browse> Wire<'a, S> {
                     .ok()?;
                 Some((k, covers))
             })
-            .max_by_key(|(k, c)| (*c, k.clone())))
+            .collect();
+        all.sort_by(|a, b| (a.1, &a.0).cmp(&(b.1, &b.0)));
+        Ok(all)
     }
 
     /// Puts the winning events into the history and the profiles.
@@ -683,9 +686,12 @@ impl<'a, S: Browse> Wire<'a, S> {
         if !force && known < state.snapshot_covers + SNAPSHOT_EVERY {
             return Ok(());
         }
-        if let Some((_, covers)) = self.newest_snapshot().await? {
-            state.snapshot_covers = state.snapshot_covers.max(covers);
-            if covers >= known || (!force && known < covers + SNAPSHOT_EVERY) {
+        let existing = self.snapshots().await?;
+        if let Some((_, covers)) = existing.last() {
+            state.snapshot_covers = state.snapshot_covers.max(*covers);
+            // Forced (before forgetting a device) it is always written: another device's
+            // snapshot of the same size may lack that device's last batches.
+            if !force && known < covers + SNAPSHOT_EVERY {
                 return state.save(state_file);
             }
         }
@@ -724,7 +730,23 @@ impl<'a, S: Browse> Wire<'a, S> {
             .await?;
         self.report.snapshot_written = true;
         state.snapshot_covers = known;
-        state.save(state_file)
+        state.save(state_file)?;
+        // This device's older snapshots go, but the one before (a device may be reading it).
+        let suffix = format!("-{}", state.device);
+        let mine: Vec<String> = existing
+            .into_iter()
+            .map(|(k, _)| k)
+            .filter(|k| k.ends_with(&suffix) && *k != name)
+            .collect();
+        if mine.len() > 1 {
+            let old = &mine[..mine.len() - 1];
+            self.report.requests += 1;
+            // Best effort: a snapshot left behind costs space, not correctness.
+            if let Err(e) = self.store.delete_batch(old).await {
+                tracing::info!("old sync snapshots not deleted: {}", e.message);
+            }
+        }
+        Ok(())
     }
 }
 
