@@ -78,7 +78,7 @@ pub async fn enable<S: Browse>(
             "sync is already set up on this device; `hoist sync disable` first to change it",
         ));
     }
-    let key = unlock(store, passphrase, fill).await?;
+    let (key, traffic) = unlock(store, passphrase, fill).await?;
     let mut id = [0u8; 8];
     fill(&mut id);
     let mut state = State::new(hex::encode(id), device_name.to_owned(), profile.to_owned());
@@ -89,9 +89,11 @@ pub async fn enable<S: Browse>(
     }
     state.save(state_file)?;
     // Set up from here on; a first sync that fails shows in the status like any other.
-    run(store, &key, &mut state, state_file, local, fill, now_ms)
+    let mut report = run(store, &key, &mut state, state_file, local, fill, now_ms)
         .await
-        .inspect_err(|e| super::record_error(state_file, e, now_ms))
+        .inspect_err(|e| super::record_error(state_file, e, now_ms))?;
+    report.add_traffic(&traffic);
+    Ok(report)
 }
 
 /// Takes sync down on this device: its state and stored passphrase go; the bucket and the
@@ -136,7 +138,7 @@ pub async fn sync_now<S: Browse>(
         let recorded = super::record_local(&mut state, state_file, local)?;
         let store = open_store(&state.profile)?;
         let pass = passphrase(&state, env, local.keys)?;
-        let key = unlock(store.as_ref(), &pass, &os_random).await?;
+        let (key, traffic) = unlock(store.as_ref(), &pass, &os_random).await?;
         let mut report = run(
             store.as_ref(),
             &key,
@@ -148,6 +150,7 @@ pub async fn sync_now<S: Browse>(
         )
         .await?;
         report.sent += recorded;
+        report.add_traffic(&traffic);
         Ok(report)
     }
     .await;
@@ -174,7 +177,7 @@ pub async fn forget<S: Browse>(
     };
     let store = open_store(&state.profile)?;
     let pass = passphrase(&state, env, local.keys)?;
-    let key = unlock(store.as_ref(), &pass, &os_random).await?;
+    let (key, _) = unlock(store.as_ref(), &pass, &os_random).await?;
     super::forget_device(
         store.as_ref(),
         &key,

@@ -173,14 +173,25 @@ fn log_key(device: &str, seq: u64) -> String {
     format!("{LOG}{device}/{seq:012}")
 }
 
-/// Reads the key object (making it on first use) and unlocks it with `passphrase`.
+/// Reads the key object (making it on first use) and unlocks it with `passphrase`; with the
+/// requests and bytes that took (a report of nothing else), to add to the sync's.
 pub async fn unlock<S: Browse>(
     store: &S,
     passphrase: &str,
     fill: Fill<'_>,
-) -> Result<SealKey, SyncError> {
+) -> Result<(SealKey, Report), SyncError> {
     let mut wire = Wire::new(store, fill);
-    wire.unlock(passphrase).await
+    let key = wire.unlock(passphrase).await?;
+    Ok((key, wire.report))
+}
+
+impl Report {
+    /// Adds the requests and bytes of `other` (the unlock before a sync).
+    pub fn add_traffic(&mut self, other: &Report) {
+        self.requests += other.requests;
+        self.bytes_up += other.bytes_up;
+        self.bytes_down += other.bytes_down;
+    }
 }
 
 /// One sync of `state`'s device. The state is saved as it goes (batches made here are in it
