@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::seal::Fill;
+use super::seal::{Fill, SealKey};
 use super::state::State;
 use super::{Env, Local, Report, SyncError, SyncKeys, keychain_entry, run, unlock};
 use crate::bucket::Browse;
@@ -89,9 +89,12 @@ pub async fn enable<S: Browse>(
     }
     state.save(state_file)?;
     // Set up from here on; a first sync that fails shows in the status like any other.
+    let recorded = super::record_local(&mut state, state_file, local)
+        .inspect_err(|e| super::record_error(state_file, e, now_ms))?;
     let mut report = run(store, &key, &mut state, state_file, local, fill, now_ms)
         .await
         .inspect_err(|e| super::record_error(state_file, e, now_ms))?;
+    report.sent = recorded;
     report.add_traffic(&traffic);
     Ok(report)
 }
@@ -121,6 +124,20 @@ pub fn disable(state_file: &Path, keys: SyncKeys<'_>) -> Result<bool, SyncError>
 /// How the apps reach the sync home's bucket: the profile's store, by name.
 pub type OpenStore<'a, S> = &'a (dyn Fn(&str) -> Result<std::sync::Arc<S>, crate::Error> + Sync);
 
+/// This device's sync home, opened: its store and the bucket's key unlocked with this
+/// device's passphrase, with the requests that took.
+async fn open<S: Browse>(
+    state: &State,
+    local: &Local,
+    open_store: OpenStore<'_, S>,
+    env: Env<'_>,
+) -> Result<(std::sync::Arc<S>, SealKey, Report), SyncError> {
+    let store = open_store(&state.profile)?;
+    let pass = passphrase(state, env, local.keys)?;
+    let (key, traffic) = unlock(store.as_ref(), &pass, &os_random).await?;
+    Ok((store, key, traffic))
+}
+
 /// One sync of this device as the apps run it: what changed here becomes a batch first (kept
 /// even when the bucket cannot be reached), then the bucket's key is unlocked and the sync
 /// runs. A failure is recorded in the state for the status line. `Ok(None)` when sync is off.
@@ -136,9 +153,7 @@ pub async fn sync_now<S: Browse>(
     };
     let result = async {
         let recorded = super::record_local(&mut state, state_file, local)?;
-        let store = open_store(&state.profile)?;
-        let pass = passphrase(&state, env, local.keys)?;
-        let (key, traffic) = unlock(store.as_ref(), &pass, &os_random).await?;
+        let (store, key, traffic) = open(&state, local, open_store, env).await?;
         let mut report = run(
             store.as_ref(),
             &key,
@@ -149,7 +164,7 @@ pub async fn sync_now<S: Browse>(
             now_ms,
         )
         .await?;
-        report.sent += recorded;
+        report.sent = recorded;
         report.add_traffic(&traffic);
         Ok(report)
     }
@@ -175,10 +190,8 @@ pub async fn forget<S: Browse>(
     let Some(mut state) = State::load(state_file)? else {
         return Err(not_enabled());
     };
-    let store = open_store(&state.profile)?;
-    let pass = passphrase(&state, env, local.keys)?;
-    let (key, _) = unlock(store.as_ref(), &pass, &os_random).await?;
-    super::forget_device(
+    let (store, key, _) = open(&state, local, open_store, env).await?;
+    let (_, deleted) = super::forget_device(
         store.as_ref(),
         &key,
         &mut state,
@@ -187,7 +200,8 @@ pub async fn forget<S: Browse>(
         &os_random,
         device,
     )
-    .await
+    .await?;
+    Ok(deleted)
 }
 
 /// The error of a sync command on a device where sync is off.

@@ -194,7 +194,9 @@ impl Report {
     }
 }
 
-/// One sync of `state`'s device. The state is saved as it goes (batches made here are in it
+/// One sync of `state`'s device: sends the waiting batches, reads the other devices' and
+/// applies them. The caller turns local changes into a batch first ([`record_local`]), so an
+/// offline device keeps them. The state is saved as it goes (batches made here are in it
 /// before they are sent); on an error the caller records it with [`record_error`].
 pub async fn run<S: Browse>(
     store: &S,
@@ -233,8 +235,10 @@ pub fn record_error(state_file: &Path, e: &SyncError, now_ms: i64) {
     }
 }
 
-/// Forgets device `device`: a snapshot covering its batches is written first, then its
-/// batches are deleted from the bucket. For an old laptop that will not come back.
+/// Forgets device `device`: this device syncs (its own changes included) and writes a
+/// snapshot covering the device's batches first, then those batches are deleted from the
+/// bucket. For an old laptop that will not come back. Returns the report of that sync and how
+/// many batches were deleted.
 pub async fn forget_device<S: Browse>(
     store: &S,
     key: &SealKey,
@@ -243,15 +247,17 @@ pub async fn forget_device<S: Browse>(
     local: &Local,
     fill: Fill<'_>,
     device: &str,
-) -> Result<usize, SyncError> {
+) -> Result<(Report, usize), SyncError> {
     if device == state.device {
         return Err(SyncError::new(
             "sync.forget_self",
             "that is this device; use `hoist sync disable` here instead",
         ));
     }
+    let sent = record_local(state, state_file, local)?;
     let mut wire = Wire::new(store, fill);
     wire.key = Some(key);
+    wire.report.sent = sent;
     wire.sync(state, state_file, local, true).await?;
     let keys = wire.list_all(&format!("{LOG}{device}/"), None).await?;
     if keys.is_empty() {
@@ -261,6 +267,7 @@ pub async fn forget_device<S: Browse>(
         ));
     }
     for chunk in keys.chunks(crate::bucket::BATCH) {
+        wire.report.requests += 1;
         let failed = store
             .delete_batch(chunk)
             .await
@@ -272,7 +279,7 @@ pub async fn forget_device<S: Browse>(
     state.seen.remove(device);
     state.names.remove(device);
     state.save(state_file)?;
-    Ok(keys.len())
+    Ok((wire.report, keys.len()))
 }
 
 /// The requests of one sync, counted.
@@ -411,7 +418,6 @@ impl<'a, S: Browse> Wire<'a, S> {
         local: &Local,
         force_snapshot: bool,
     ) -> Result<(), SyncError> {
-        self.report.sent = record_local(state, state_file, local)?;
         self.flush(state, state_file).await?;
         let mut incoming = self.pull(state).await?;
         self.report.received = incoming.len();
