@@ -21,6 +21,17 @@ echo "== UI (npm ci, vitest, build)"
 echo "== PicGo-Core from npm (the reference of tests/tests/picgo_parity.rs)"
 npm ci --prefix tests/picgo --no-audit --no-fund --loglevel=error
 
+echo "== moto from PyPI (a second S3 server for the bucket and sync suites)"
+# Pinned (tests/src/moto.rs says which); a venv in the user's cache, so a warm machine skips pip.
+moto_version=$(sed -n 's/^pub const VERSION: &str = "\(.*\)";/\1/p' tests/src/moto.rs)
+moto_venv="${XDG_CACHE_HOME:-$HOME/.cache}/hoist-test/moto-$moto_version"
+if [ ! -x "$moto_venv/bin/moto_server" ]; then
+  rm -rf "$moto_venv"
+  python3 -m venv "$moto_venv"
+  "$moto_venv/bin/pip" install -q --disable-pip-version-check "moto[server]==$moto_version"
+fi
+export HOIST_MOTO_SERVER="$moto_venv/bin/moto_server"
+
 echo "== rustfmt"
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
 cargo fmt --all --check
@@ -43,7 +54,7 @@ mkdir -p "$sandbox/run" "$sandbox/data"
 chmod 700 "$sandbox/run"
 export XDG_RUNTIME_DIR="$sandbox/run" XDG_DATA_HOME="$sandbox/data"
 export HOIST_REQUIRE_KEYCHAIN=1 HOIST_REQUIRE_DISPLAY=1 HOIST_REQUIRE_DESKTOP=1 HOIST_REQUIRE_PICGO=1
-export HOIST_REQUIRE_WAYLAND=1
+export HOIST_REQUIRE_WAYLAND=1 HOIST_REQUIRE_MOTO=1
 # The binaries the end-to-end tests run were built just above, with the workspace's features.
 export HOIST_E2E_PREBUILT=1
 # WebKit and bus-activated daemons write under HOME: keep them in the sandbox (cargo and rustup

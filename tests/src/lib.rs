@@ -1,6 +1,7 @@
 //! Shared harness of the end-to-end tests: a real S3-compatible demo server on 127.0.0.1 with
-//! SigV4 checking, a throwaway config dir with a profile pointing at it, and the real `hoist`
-//! binary run as a child process, exactly as Typora or a shell would run it.
+//! SigV4 checking (or, for the suites that run on two servers, moto), a throwaway config dir
+//! with a profile pointing at it, and the real `hoist` binary run as a child process, exactly as
+//! Typora or a shell would run it.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -9,6 +10,7 @@ use std::time::Duration;
 
 use hoist_demo::{BlockingDemo, DemoConfig, DemoServer};
 
+pub mod moto;
 pub mod picgo;
 pub mod proxy;
 pub mod wayland;
@@ -48,9 +50,78 @@ pub fn built_bin(package: &str, bin: &str) -> PathBuf {
     path
 }
 
-/// A running demo bucket plus a config dir whose default profile `local` points at it.
+/// The S3 server a [`World`] runs against.
+pub enum Server {
+    /// Hoist's demo server (s3s-fs): checks signatures, keeps objects as plain files.
+    Demo(BlockingDemo),
+    /// moto: another implementation, in memory, checking no signatures.
+    Moto(moto::Moto),
+}
+
+impl Server {
+    pub fn s3_endpoint(&self) -> String {
+        match self {
+            Server::Demo(d) => d.s3_endpoint(),
+            Server::Moto(m) => m.s3_endpoint(),
+        }
+    }
+
+    /// Where the bucket's objects are read anonymously (the profile's public base).
+    pub fn public_base(&self) -> String {
+        match self {
+            Server::Demo(d) => d.public_base(),
+            Server::Moto(m) => m.public_base(),
+        }
+    }
+
+    pub fn bucket(&self) -> &str {
+        match self {
+            Server::Demo(d) => d.bucket(),
+            Server::Moto(m) => m.bucket(),
+        }
+    }
+
+    /// Whether requests with a wrong or no signature, or an expired presigned one, are refused.
+    pub fn checks_signatures(&self) -> bool {
+        matches!(self, Server::Demo(_))
+    }
+
+    fn demo(&self) -> &BlockingDemo {
+        match self {
+            Server::Demo(d) => d,
+            Server::Moto(_) => panic!("moto keeps its objects in memory, not in files"),
+        }
+    }
+
+    /// The demo server's data folder (not for moto).
+    pub fn data_dir(&self) -> &Path {
+        self.demo().data_dir()
+    }
+
+    /// The file holding `key` on the demo server (not for moto).
+    pub fn object_file(&self, key: &str) -> PathBuf {
+        self.demo().object_file(key)
+    }
+
+    /// The demo server's self-signed certificate when it speaks HTTPS.
+    pub fn certificate_der(&self) -> Option<&[u8]> {
+        match self {
+            Server::Demo(d) => d.certificate_der(),
+            Server::Moto(_) => None,
+        }
+    }
+
+    pub fn unfinished_multipart_uploads(&self) -> Vec<String> {
+        match self {
+            Server::Demo(d) => d.unfinished_multipart_uploads(),
+            Server::Moto(m) => m.unfinished_multipart_uploads(),
+        }
+    }
+}
+
+/// A running S3 server plus a config dir whose default profile `local` points at it.
 pub struct World {
-    pub demo: BlockingDemo,
+    pub server: Server,
     pub dir: tempfile::TempDir,
 }
 
@@ -88,9 +159,24 @@ impl World {
             tls,
         })
         .expect("start demo S3 server");
-        let w = World { demo, dir };
+        let w = World {
+            server: Server::Demo(demo),
+            dir,
+        };
         w.write_config(extra);
         w
+    }
+
+    /// A world on moto instead of the demo server (`extra` as in [`World::with_profile_extra`]);
+    /// `None` when moto is not installed and the run does not require it.
+    pub fn on_moto(extra: &str) -> Option<World> {
+        let moto = moto::Moto::start_or_skip("e2e")?;
+        let w = World {
+            server: Server::Moto(moto),
+            dir: tempfile::tempdir().expect("tempdir"),
+        };
+        w.write_config(extra);
+        Some(w)
     }
 
     pub fn config_dir(&self) -> PathBuf {
@@ -102,7 +188,7 @@ impl World {
             "schema = 1\ndefault_profile = \"local\"\n\n{}",
             self.profile_toml(
                 "local",
-                self.demo.s3_endpoint().as_str(),
+                self.server.s3_endpoint().as_str(),
                 &format!("timeout_secs = 5\nconnect_timeout_secs = 2\n{extra}")
             )
         );
@@ -124,8 +210,8 @@ secret_env = "{SECRET_ENV}"
 public_base_url = "{public}"
 {extra}
 "#,
-            bucket = self.demo.bucket(),
-            public = self.demo.public_base(),
+            bucket = self.server.bucket(),
+            public = self.server.public_base(),
         )
     }
 
@@ -156,23 +242,35 @@ public_base_url = "{public}"
         p
     }
 
-    /// The object's bytes as stored by the S3 server (its files are plain files).
+    /// The object's bytes as stored by the S3 server (the demo's files are plain files; moto's
+    /// are read anonymously).
     pub fn object(&self, key: &str) -> Option<Vec<u8>> {
-        std::fs::read(self.demo.object_file(key)).ok()
+        match &self.server {
+            Server::Demo(d) => std::fs::read(d.object_file(key)).ok(),
+            Server::Moto(m) => m.object(key),
+        }
     }
 
-    /// Puts an object straight into the S3 server's files, as another tool would have uploaded
-    /// it (the server serves and lists plain files).
+    /// Puts an object straight into the S3 server, as another tool would have uploaded it (the
+    /// demo server serves and lists plain files).
     pub fn seed(&self, key: &str, body: &[u8]) {
-        let path = self.demo.object_file(key);
+        let d = match &self.server {
+            Server::Demo(d) => d,
+            Server::Moto(m) => return m.seed(key, body),
+        };
+        let path = d.object_file(key);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, body).unwrap();
     }
 
-    /// The keys of every object in the bucket (the server's own `.s3s` metadata left out), in
-    /// no particular order; on Windows with `\\` between folders.
+    /// The keys of every object in the bucket (the demo server's own `.s3s` metadata left out),
+    /// in no particular order; on Windows with `\\` between folders.
     pub fn object_keys(&self) -> Vec<String> {
-        let root = self.demo.data_dir().join(self.demo.bucket());
+        let d = match &self.server {
+            Server::Demo(d) => d,
+            Server::Moto(m) => return m.object_keys(),
+        };
+        let root = d.data_dir().join(d.bucket());
         walk(&root)
             .iter()
             .filter(|p| !p.to_string_lossy().contains(".s3s"))
@@ -184,8 +282,8 @@ public_base_url = "{public}"
     /// The object key behind a public link of this world.
     pub fn key_of(&self, url: &str) -> String {
         let rest = url
-            .strip_prefix(&format!("{}/", self.demo.public_base()))
-            .unwrap_or_else(|| panic!("{url} is not under {}", self.demo.public_base()));
+            .strip_prefix(&format!("{}/", self.server.public_base()))
+            .unwrap_or_else(|| panic!("{url} is not under {}", self.server.public_base()));
         rest.split('/')
             .map(percent_decode)
             .collect::<Vec<_>>()

@@ -34,8 +34,8 @@ pub fn plugin(w: &World, name: &str, overrides: Value) -> Value {
     let mut plugin = json!({
         "_id": format!("{name}-id"), "_configName": name,
         "accessKeyID": ACCESS_KEY, "secretAccessKey": SECRET,
-        "bucketName": w.demo.bucket(), "uploadPath": "{year}/{month}/{md5}.{extName}",
-        "region": "us-east-1", "endpoint": w.demo.s3_endpoint(),
+        "bucketName": w.server.bucket(), "uploadPath": "{year}/{month}/{md5}.{extName}",
+        "region": "us-east-1", "endpoint": w.server.s3_endpoint(),
         "pathStyleAccess": true, "rejectUnauthorized": true, "acl": "public-read"
     });
     for (k, v) in overrides.as_object().expect("plugin fields").clone() {

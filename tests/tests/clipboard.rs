@@ -199,7 +199,7 @@ fn a_clipboard_image_is_kept_until_its_upload_succeeds() {
         .port();
     std::fs::write(
         &path,
-        good.replace(&w.demo.s3_endpoint(), &format!("http://127.0.0.1:{down}")),
+        good.replace(&w.server.s3_endpoint(), &format!("http://127.0.0.1:{down}")),
     )
     .unwrap();
 

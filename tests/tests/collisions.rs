@@ -98,7 +98,7 @@ fn the_same_file_twice_is_one_object_and_one_link() {
             "{}",
             second.stderr
         );
-        let bucket = w.demo.data_dir().join(w.demo.bucket());
+        let bucket = w.server.data_dir().join(w.server.bucket());
         let objects: Vec<_> = std::fs::read_dir(&bucket).unwrap().collect();
         assert_eq!(objects.len(), 1, "dedup = {dedup}: {objects:?}");
     }

@@ -66,7 +66,7 @@ fn stopped_server_fails_fast_with_cannot_connect_and_is_retryable_later() {
     let cfg = std::fs::read_to_string(w.config_dir().join("config.toml")).unwrap();
     std::fs::write(
         w.config_dir().join("config.toml"),
-        cfg.replace(&w.demo.s3_endpoint(), &format!("http://127.0.0.1:{port}")),
+        cfg.replace(&w.server.s3_endpoint(), &format!("http://127.0.0.1:{port}")),
     )
     .unwrap();
     let t = Instant::now();
@@ -88,7 +88,7 @@ fn server_that_never_answers_times_out() {
     let cfg = std::fs::read_to_string(w.config_dir().join("config.toml")).unwrap();
     std::fs::write(
         w.config_dir().join("config.toml"),
-        cfg.replace(&w.demo.s3_endpoint(), &format!("http://127.0.0.1:{port}"))
+        cfg.replace(&w.server.s3_endpoint(), &format!("http://127.0.0.1:{port}"))
             .replace("timeout_secs = 5", "timeout_secs = 2"),
     )
     .unwrap();

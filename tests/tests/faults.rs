@@ -33,7 +33,7 @@ struct Rig {
 impl Rig {
     fn new() -> Rig {
         let w = World::new();
-        let proxy = FaultProxy::start(&w.demo.s3_endpoint());
+        let proxy = FaultProxy::start(&w.server.s3_endpoint());
         let rig = Rig { w, proxy };
         let endpoint = rig.proxy.url();
         rig.edit_config(|line| {
@@ -559,7 +559,7 @@ fn missing_bucket_then_fixed() {
 // The data dir and the config
 
 fn objects(w: &World) -> usize {
-    walk(&w.demo.data_dir().join(w.demo.bucket())).len()
+    walk(&w.server.data_dir().join(w.server.bucket())).len()
 }
 
 /// `hoist upload --format url --no-copy FILE` with `HOIST_DATA_DIR=data`.

@@ -556,7 +556,7 @@ fn run_batch(
         "one JSON line per file:\n{}",
         run.stdout
     );
-    let bucket = std::fs::canonicalize(w.demo.data_dir().join(w.demo.bucket())).unwrap();
+    let bucket = std::fs::canonicalize(w.server.data_dir().join(w.server.bucket())).unwrap();
     let mut tally = Tally {
         inputs: paths.len(),
         uploaded: 0,
@@ -624,7 +624,7 @@ fn check_upload(
     let key = w.key_of(url);
     assert_eq!(r["key"].as_str(), Some(key.as_str()), "{ctx}");
     fuzz_bodies::assert_safe_key(&key, ctx);
-    let file = w.demo.object_file(&key);
+    let file = w.server.object_file(&key);
     let real = std::fs::canonicalize(&file).unwrap_or_else(|e| panic!("{ctx}: {e}"));
     assert!(
         real.starts_with(bucket),
@@ -703,7 +703,7 @@ fn hostile_inputs_upload_correctly_or_fail_in_one_line() {
 
     // Nothing was written outside the bucket: every stored file is under it, and no file named
     // like an upload appeared anywhere else in this world's folders.
-    let bucket = w.demo.data_dir().join(w.demo.bucket());
+    let bucket = w.server.data_dir().join(w.server.bucket());
     for f in walk(w.dir.path()) {
         let name = f.file_name().unwrap().to_string_lossy().into_owned();
         if name.starts_with("etc") || name.starts_with("evil") {

@@ -22,9 +22,9 @@ fn picgo_data_json(w: &World, demo_name: &str) -> Value {
         "_id": "8b4d5f0e-demo", "_configName": demo_name,
         "_createdAt": 1_700_000_000_000_i64, "_updatedAt": 1_700_000_000_000_i64,
         "accessKeyID": ACCESS_KEY, "secretAccessKey": SECRET,
-        "bucketName": w.demo.bucket(), "uploadPath": "{year}/{month}/{md5}.{extName}",
-        "region": "us-east-1", "endpoint": w.demo.s3_endpoint(), "proxy": "",
-        "urlPrefix": w.demo.public_base(), "urlSuffix": "",
+        "bucketName": w.server.bucket(), "uploadPath": "{year}/{month}/{md5}.{extName}",
+        "region": "us-east-1", "endpoint": w.server.s3_endpoint(), "proxy": "",
+        "urlPrefix": w.server.public_base(), "urlSuffix": "",
         "pathStyleAccess": true, "disableBucketPrefixToURL": true,
         "rejectUnauthorized": true, "acl": "public-read"
     });
@@ -65,7 +65,7 @@ fn gallery(w: &World, n: usize) -> Value {
         .map(|i| {
             let mut item = json!({
                 "fileName": format!("shot {i}.png"), "extname": ".png",
-                "imgUrl": format!("{}/2024/05/{i:04}.png", w.demo.public_base()),
+                "imgUrl": format!("{}/2024/05/{i:04}.png", w.server.public_base()),
                 "type": "aws-s3", "width": 640 + i, "height": 480,
                 "id": format!("3b9f{i:04}-4c6e-4f5a-9d2b-7e1f0a8c{i:04}"),
                 "createdAt": 1_714_000_000_000_i64 + i as i64 * 1000,
@@ -261,8 +261,8 @@ fn picgo_setup_becomes_two_profiles_and_1000_history_rows_idempotently() {
     for expected in [
         "[profiles.MinIO-demo]",
         "provider = \"minio\"",
-        &format!("endpoint = \"{}\"", w.demo.s3_endpoint()),
-        &format!("public_base_url = \"{}\"", w.demo.public_base()),
+        &format!("endpoint = \"{}\"", w.server.s3_endpoint()),
+        &format!("public_base_url = \"{}\"", w.server.public_base()),
         "key_template = \"{year}/{month}/{md5}.{extName}\"",
         "custom_link = \"![]($url)\"",
         "[profiles.R2-blog]",
@@ -295,7 +295,7 @@ fn picgo_setup_becomes_two_profiles_and_1000_history_rows_idempotently() {
     assert_eq!(newest["source_name"], "shot 999.png");
     assert_eq!(
         newest["url"],
-        format!("{}/2024/05/0999.png", w.demo.public_base())
+        format!("{}/2024/05/0999.png", w.server.public_base())
     );
     assert_eq!(newest["key"], "2024/05/0999.png");
     assert_eq!(newest["width"], 1639);
@@ -382,7 +382,7 @@ fn imported_profile_uploads_and_its_link_works() {
         .and_then(|l| l.strip_suffix(')'))
         .unwrap_or_else(|| panic!("not PicGo's markdown link: {line}"));
     assert!(
-        url.starts_with(&format!("{}/", w.demo.public_base())),
+        url.starts_with(&format!("{}/", w.server.public_base())),
         "{url}"
     );
     let (status, _, body) = http_get(url);

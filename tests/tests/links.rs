@@ -34,8 +34,8 @@ fn a_deleted_object_is_found_and_uploaded_again_under_its_link() {
 
     // Both objects disappear from the bucket (a lifecycle rule, a hand in the console); one
     // source file disappears from the disk too.
-    std::fs::remove_file(w.demo.object_file("links/kept.png")).unwrap();
-    std::fs::remove_file(w.demo.object_file("links/gone.png")).unwrap();
+    std::fs::remove_file(w.server.object_file("links/kept.png")).unwrap();
+    std::fs::remove_file(w.server.object_file("links/gone.png")).unwrap();
     std::fs::remove_file(&b).unwrap();
     assert_eq!(http_get(&kept_url).0, 404);
     let check = w.run(&["history", "check"]);

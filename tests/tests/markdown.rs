@@ -155,7 +155,7 @@ fn expand(w: &World, template: &str, remote: &str) -> String {
         "pasted 1.png",
         "chart.png",
     ] {
-        let url = public_url(&w.demo.public_base(), &format!("md/{name}"), "");
+        let url = public_url(&w.server.public_base(), &format!("md/{name}"), "");
         out = out.replace(&format!("{{{name}}}"), &url);
     }
     out
@@ -222,7 +222,7 @@ fn a_blog_and_a_vault_move_into_the_bucket_byte_exact_and_undo_puts_them_back() 
     dry.push("--dry-run");
     let run = w.run(&dry);
     run.expect_code(1);
-    let cover = public_url(&w.demo.public_base(), "md/cover.png", "");
+    let cover = public_url(&w.server.public_base(), "md/cover.png", "");
     assert!(
         run.stdout
             .contains(&format!("+![Cover]({cover} \"The cover\")")),
@@ -297,7 +297,7 @@ fn a_migration_killed_half_way_leaves_whole_files_and_a_rerun_finishes_it() {
         write(&site.join(format!("posts/img/i{i}.png")), &png(i));
     }
     let expected = |i: u32| {
-        let url = public_url(&w.demo.public_base(), &format!("md/i{i}.png"), "");
+        let url = public_url(&w.server.public_base(), &format!("md/i{i}.png"), "");
         format!("# Post {i}\n\n![shot {i}]({url})\n\nText after.\n")
     };
     let mut child = w

@@ -29,7 +29,7 @@ struct Rig {
 impl Rig {
     fn new(fault: Fault) -> Rig {
         let w = World::with_profile_extra("processing = { allow_any_file = true }");
-        let proxy = FaultProxy::start(&w.demo.s3_endpoint());
+        let proxy = FaultProxy::start(&w.server.s3_endpoint());
         proxy.set(fault);
         let path = w.config_dir().join("config.toml");
         let text = std::fs::read_to_string(&path).unwrap();
@@ -81,7 +81,7 @@ impl Rig {
 
     fn assert_nothing_left_open(&self) {
         assert_eq!(
-            self.w.demo.unfinished_multipart_uploads(),
+            self.w.server.unfinished_multipart_uploads(),
             Vec::<String>::new(),
             "an unfinished multipart upload was left on the server; requests: {:#?}",
             self.proxy.request_lines()
@@ -216,7 +216,7 @@ fn assert_failed_and_aborted(rig: &Rig, run: &Run, result: &Value, code: &str) {
         run.stderr
     );
     assert!(lines[0].contains("part 2 of 2"), "{}", run.stderr);
-    let objects = walk(&rig.w.demo.data_dir().join(rig.w.demo.bucket()));
+    let objects = walk(&rig.w.server.data_dir().join(rig.w.server.bucket()));
     assert!(objects.is_empty(), "objects written: {objects:?}");
     assert_eq!(rig.count(ABORT), 1, "{:#?}", rig.proxy.request_lines());
     assert_eq!(completions(rig), 0, "{:#?}", rig.proxy.request_lines());

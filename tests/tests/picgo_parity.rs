@@ -46,11 +46,11 @@ fn key_of(w: &World, url: &str) -> String {
     let url = url.split('?').next().unwrap_or(url);
     let endpoint = format!(
         "{}/{}/",
-        w.demo.s3_endpoint().trim_end_matches('/'),
-        w.demo.bucket()
+        w.server.s3_endpoint().trim_end_matches('/'),
+        w.server.bucket()
     );
     match url.strip_prefix(&endpoint) {
-        Some(rest) => w.key_of(&format!("{}/{rest}", w.demo.public_base())),
+        Some(rest) => w.key_of(&format!("{}/{rest}", w.server.public_base())),
         None => w.key_of(url),
     }
 }
@@ -65,7 +65,7 @@ struct Case {
 }
 
 fn cases(w: &World) -> Vec<Case> {
-    let public = w.demo.public_base();
+    let public = w.server.public_base();
     vec![
         Case {
             // PicGo's defaults: Markdown, links to the S3 endpoint itself.

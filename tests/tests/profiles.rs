@@ -134,7 +134,11 @@ fn profile_test_reports_every_step() {
             run.stdout
         );
     }
-    let probe_dir = w.demo.data_dir().join(w.demo.bucket()).join(".hoist-test");
+    let probe_dir = w
+        .server
+        .data_dir()
+        .join(w.server.bucket())
+        .join(".hoist-test");
     let left = std::fs::read_dir(&probe_dir)
         .map(|d| d.count())
         .unwrap_or(0);
@@ -183,7 +187,11 @@ fn profile_test_records_whether_the_bucket_refuses_overwrites() {
         let config = w.config_dir().join("config.toml");
         let cfg = hoist_core::config::Config::load(&config).unwrap();
         assert_eq!(cfg.profiles["local"].conditional_put, Some(expected));
-        let probe_dir = w.demo.data_dir().join(w.demo.bucket()).join(".hoist-test");
+        let probe_dir = w
+            .server
+            .data_dir()
+            .join(w.server.bucket())
+            .join(".hoist-test");
         assert_eq!(walk(&probe_dir), Vec::<std::path::PathBuf>::new());
 
         // Measured again: the same answer, and the file is left as it is.
@@ -214,13 +222,13 @@ fn secret_lives_in_the_real_keychain_only() {
             "--provider",
             "minio",
             "--endpoint",
-            &w.demo.s3_endpoint(),
+            &w.server.s3_endpoint(),
             "--bucket",
-            w.demo.bucket(),
+            w.server.bucket(),
             "--access-key-id",
             ACCESS_KEY,
             "--public-base-url",
-            &w.demo.public_base(),
+            &w.server.public_base(),
             "--secret-stdin",
         ])
         .stdin(Stdio::piped())

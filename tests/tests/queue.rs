@@ -55,7 +55,7 @@ fn failed_upload_is_retried_in_the_same_history_row() {
     assert_eq!(rows[0]["status"], "failed");
     let id = rows[0]["id"].as_i64().unwrap();
 
-    point_endpoint_at(&w, &w.demo.s3_endpoint(), 5);
+    point_endpoint_at(&w, &w.server.s3_endpoint(), 5);
     let retry = w.run(&["history", "retry", &id.to_string(), "--format", "url"]);
     retry.expect_code(0);
     let url = retry.lines()[0].to_owned();
@@ -108,7 +108,7 @@ fn killed_upload_is_finished_by_queue_resume() {
     child.wait().unwrap();
     drop(silent);
 
-    point_endpoint_at(&w, &w.demo.s3_endpoint(), 5);
+    point_endpoint_at(&w, &w.server.s3_endpoint(), 5);
     let resume = w.run(&["queue", "resume", "--format", "url"]);
     resume.expect_code(0);
     let url = resume.lines()[0].to_owned();
@@ -132,7 +132,7 @@ fn retry_explains_what_cannot_be_retried() {
     point_endpoint_at(&w, &format!("http://127.0.0.1:{down}"), 5);
     w.run(&["upload", f.to_str().unwrap()]).expect_code(1);
     std::fs::remove_file(&f).unwrap();
-    point_endpoint_at(&w, &w.demo.s3_endpoint(), 5);
+    point_endpoint_at(&w, &w.server.s3_endpoint(), 5);
     let run = w.run(&["history", "retry", "--all-failed"]);
     assert!(run.stderr.contains("is no longer there"), "{}", run.stderr);
     let run = w.run(&["history", "retry", "999"]);

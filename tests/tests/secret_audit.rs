@@ -178,8 +178,8 @@ fn no_secret_in_any_output_or_file() {
         data: data.clone(),
         runs: Vec::new(),
     };
-    let endpoint = w.demo.s3_endpoint();
-    let public = w.demo.public_base();
+    let endpoint = w.server.s3_endpoint();
+    let public = w.server.public_base();
     let profile_args = |name: &str| -> Vec<String> {
         [
             "profile",
@@ -190,7 +190,7 @@ fn no_secret_in_any_output_or_file() {
             "--endpoint",
             &endpoint,
             "--bucket",
-            w.demo.bucket(),
+            w.server.bucket(),
             "--access-key-id",
             ACCESS_KEY,
             "--public-base-url",
@@ -329,7 +329,7 @@ fn no_secret_in_any_output_or_file() {
     for dir in [
         w.config_dir(),
         data.clone(),
-        w.demo.data_dir().to_path_buf(),
+        w.server.data_dir().to_path_buf(),
         w.dir.path().to_path_buf(),
     ] {
         walk(&dir, &mut files);

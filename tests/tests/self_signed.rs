@@ -22,11 +22,11 @@ fn count(run: &Run, line: &str) -> usize {
 fn read_back(w: &World, up: &Run) -> (String, Vec<u8>) {
     let url = up.lines().last().copied().unwrap_or_default().to_owned();
     assert!(
-        url.starts_with(&format!("{}/", w.demo.public_base())),
+        url.starts_with(&format!("{}/", w.server.public_base())),
         "{url}"
     );
     assert!(url.starts_with("https://127.0.0.1:"), "{url}");
-    let (status, _, body) = get_trusting(&url, w.demo.certificate_der());
+    let (status, _, body) = get_trusting(&url, w.server.certificate_der());
     assert_eq!(status, 200, "{url}");
     assert_eq!(Some(&body), w.object(&w.key_of(&url)).as_ref(), "{url}");
     (url, body)
@@ -35,7 +35,7 @@ fn read_back(w: &World, up: &Run) -> (String, Vec<u8>) {
 #[test]
 fn upload_over_https_works_with_allow_invalid_certs_and_warns_once() {
     let w = World::with_tls("allow_invalid_certs = true\nlink_format = \"url\"");
-    assert!(w.demo.s3_endpoint().starts_with("https://"));
+    assert!(w.server.s3_endpoint().starts_with("https://"));
     let a = w.input("a.png", &fixtures::screenshot_png(64, 48));
     let b = w.input("b.png", &fixtures::screenshot_png(80, 40));
     let up = w.run(&[
@@ -88,7 +88,7 @@ fn without_the_option_the_upload_fails_with_one_clear_line() {
     let expected = format!(
         "the TLS certificate of {} is not trusted (self-signed or from an unknown authority); \
          if this is your own server, set allow_invalid_certs = true in the profile",
-        w.demo.s3_endpoint()
+        w.server.s3_endpoint()
     );
     assert!(
         errors[0].starts_with("hoist: a.png: ") && errors[0].ends_with(&expected),
@@ -101,7 +101,7 @@ fn without_the_option_the_upload_fails_with_one_clear_line() {
         assert!(!up.stderr.contains(word), "{word} in {}", up.stderr);
     }
     // Nothing reached the bucket.
-    assert!(hoist_e2e::walk(&w.demo.data_dir().join(w.demo.bucket())).is_empty());
+    assert!(hoist_e2e::walk(&w.server.data_dir().join(w.server.bucket())).is_empty());
 
     // The fix the message names works, and `history retry` then sends the kept upload.
     let cfg = w.config_dir().join("config.toml");
@@ -120,9 +120,9 @@ fn imported_picgo_config_with_reject_unauthorized_false_uploads_on_first_use() {
     let nas = json!({
         "_id": "5a1b-nas", "_configName": "NAS",
         "accessKeyID": hoist_e2e::ACCESS_KEY, "secretAccessKey": SECRET,
-        "bucketName": w.demo.bucket(), "uploadPath": "{year}/{md5}.{extName}",
-        "region": "us-east-1", "endpoint": w.demo.s3_endpoint(), "proxy": "",
-        "urlPrefix": w.demo.public_base(), "pathStyleAccess": true,
+        "bucketName": w.server.bucket(), "uploadPath": "{year}/{md5}.{extName}",
+        "region": "us-east-1", "endpoint": w.server.s3_endpoint(), "proxy": "",
+        "urlPrefix": w.server.public_base(), "pathStyleAccess": true,
         "disableBucketPrefixToURL": true, "rejectUnauthorized": false
     });
     let data = json!({

@@ -202,7 +202,7 @@ fn files_in(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn bucket_objects(w: &World) -> Vec<PathBuf> {
-    files_in(&w.demo.data_dir().join(w.demo.bucket()))
+    files_in(&w.server.data_dir().join(w.server.bucket()))
 }
 
 fn png(w: &World, name: &str, width: u32) -> PathBuf {
@@ -410,7 +410,7 @@ connect_timeout_secs = 2
     let c = png(&w, "default.png", 102);
     let (status, v) = post_json(&s.url("/upload"), &json!({"list": [path_str(&c)]}));
     let urls = uploaded(&w, status, &v, 1);
-    assert!(urls[0].starts_with(&w.demo.public_base()), "{urls:?}");
+    assert!(urls[0].starts_with(&w.server.public_base()), "{urls:?}");
     let cfg = std::fs::read_to_string(w.config_dir().join("config.toml")).unwrap();
     assert!(cfg.contains("default_profile = \"local\""), "{cfg}");
 

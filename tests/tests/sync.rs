@@ -1,6 +1,6 @@
 //! Sync through the bucket, end to end: devices are separate config and data folders running
 //! the real `hoist` against one S3 server on 127.0.0.1 (through a fault proxy, to take it
-//! away for a while). Their histories and profiles must converge row for row, a third device
+//! away for a while; the demo server, and moto). Their histories and profiles must converge row for row, a third device
 //! must join from a snapshot, a wrong passphrase must change nothing, and the bucket must hold
 //! no plain file name, link or access key id.
 
@@ -98,8 +98,19 @@ fn keys_of(h: &BTreeSet<(String, String, String, String, i64)>) -> Vec<String> {
 
 #[test]
 fn devices_converge_through_the_bucket_and_a_third_joins_from_a_snapshot() {
-    let w = World::new();
-    let proxy = FaultProxy::start(w.demo.s3_endpoint().as_str());
+    converge(World::new());
+}
+
+/// The same on another server's reading of listing, conditional writes and deletes.
+#[test]
+fn devices_converge_through_a_moto_bucket() {
+    if let Some(w) = World::on_moto("") {
+        converge(w);
+    }
+}
+
+fn converge(w: World) {
+    let proxy = FaultProxy::start(w.server.s3_endpoint().as_str());
     let endpoint = proxy.url();
     let extra = w.profile_toml(
         "blog",
@@ -281,7 +292,7 @@ fn the_passphrase_lives_in_the_keychain_until_sync_is_turned_off() {
         return;
     }
     let w = World::new();
-    let a = Device::new(&w, "a", w.demo.s3_endpoint().as_str(), "");
+    let a = Device::new(&w, "a", w.server.s3_endpoint().as_str(), "");
     a.upload(&w, "one.png", 1);
     let mut enable = a.cmd(&w, "");
     enable
