@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use hoist_core::config::Config;
 use hoist_e2e::webdriver::{Session, strings, webkit_driver};
 use hoist_e2e::{SECRET, SECRET_ENV, World, hoist_bin, http_get, required};
 use hoist_imaging::fixtures;
@@ -365,10 +366,10 @@ fn desktop_app_end_to_end() {
     // bucket one through a dead port and a silent server.
     let config = [
         "schema = 1\ndefault_profile = \"local\"\n".to_owned(),
-        one.profile_toml("local", &one.demo.s3_endpoint(), ""),
+        one.profile_toml("local", &one.server.s3_endpoint(), ""),
         two.profile_toml(
             "second",
-            &two.demo.s3_endpoint(),
+            &two.server.s3_endpoint(),
             "key_template = \"second/{fileName}.{extName}\"",
         ),
         one.profile_toml(
@@ -445,7 +446,7 @@ fn desktop_app_end_to_end() {
     let link = wait_clipboard_text(&display, |t| t.starts_with("![clipboard-"));
     let url = url_in(&link);
     assert!(rows.contains(&url), "{rows:?} vs {url}");
-    assert!(url.starts_with(&one.demo.public_base()), "{url}");
+    assert!(url.starts_with(&one.server.public_base()), "{url}");
     let (status, _, body) = http_get(&url);
     assert_eq!(status, 200);
     let img = image::load_from_memory(&body).unwrap();
@@ -509,7 +510,7 @@ fn desktop_app_end_to_end() {
     s.click(&s.wait("[data-testid=upload-clipboard]", LONG));
     let keys2 = wait_objects(&two, 1);
     assert!(keys2[0].starts_with("second/clipboard-"), "{keys2:?}");
-    let link2 = wait_clipboard_text(&display, |t| t.contains(&two.demo.public_base()));
+    let link2 = wait_clipboard_text(&display, |t| t.contains(&two.server.public_base()));
     assert_eq!(http_get(&url_in(&link2)).0, 200);
     drop(holder);
 
@@ -661,7 +662,7 @@ fn desktop_app_end_to_end() {
     //     stores it from its kept source under the same link.
     let row = history_search(&s, "from-argument")["rows"][0].clone();
     let first_url = row["url"].as_str().unwrap().to_owned();
-    std::fs::remove_file(one.demo.object_file(&first_key)).unwrap();
+    std::fs::remove_file(one.server.object_file(&first_key)).unwrap();
     assert_eq!(http_get(&first_url).0, 404);
     tab(&s, "history");
     s.click(&s.wait("[data-testid=history-check]", LONG));
@@ -731,7 +732,7 @@ fn desktop_app_end_to_end() {
     let text = std::fs::read_to_string(cfg_dir.join("config.toml")).unwrap();
     std::fs::write(
         cfg_dir.join("config.toml"),
-        text.replace(&flaky_endpoint, &one.demo.s3_endpoint()),
+        text.replace(&flaky_endpoint, &one.server.s3_endpoint()),
     )
     .unwrap();
     set_theme(&s, "light");
@@ -816,6 +817,31 @@ fn desktop_app_end_to_end() {
     s.screenshot(&shots.join("profile-dark.png"));
     set_theme(&s, "light");
     s.screenshot(&shots.join("profile-light.png"));
+    // Its size rules: small files kept, large ones at a lower quality, saved in bytes.
+    s.execute(
+        "document.querySelector('[data-testid=pf-size-rules]').scrollIntoView({block: 'center'})",
+        json!([]),
+    );
+    s.send_keys(&s.wait("#pf-keepbelow", LONG), "20");
+    s.send_keys(&s.wait("#pf-largeabove", LONG), "5");
+    s.send_keys(&s.wait("#pf-largeq", LONG), "60");
+    s.screenshot(&shots.join("profile-rules-light.png"));
+    s.click(&s.wait("[data-testid=pf-save]", LONG));
+    let t = Instant::now();
+    loop {
+        let saved = Config::load(&cfg_dir.join("config.toml"))
+            .ok()
+            .and_then(|c| c.profiles.get("local").map(|p| p.processing.clone()));
+        if let Some(p) = saved
+            && p.keep_below == Some(20_000)
+        {
+            let large = p.large.expect("the large-file rule was saved");
+            assert_eq!((large.above, large.quality), (5_000_000, Some(60)));
+            break;
+        }
+        assert!(t.elapsed() < LONG, "the size rules were not saved");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     // 11b. Settings → Watch folders lists the watched folder; turning its link copy off is
     //      saved to desktop.toml (and restarts its watcher).
@@ -863,7 +889,7 @@ fn desktop_app_end_to_end() {
             other.join("config.toml"),
             format!(
                 "schema = 1\ndefault_profile = \"local\"\n\n{}",
-                one.profile_toml("local", &one.demo.s3_endpoint(), "")
+                one.profile_toml("local", &one.server.s3_endpoint(), "")
             ),
         )
         .unwrap();
@@ -1372,7 +1398,7 @@ fn drop_markdown(s: &Session, world: &World, display: &str, shots: &Path) {
         .iter()
         .find(|k| {
             text.contains(&hoist_core::link::public_url(
-                &world.demo.public_base(),
+                &world.server.public_base(),
                 k,
                 "",
             ))
@@ -1384,13 +1410,13 @@ fn drop_markdown(s: &Session, world: &World, display: &str, shots: &Path) {
             "<img/figure 1.png>",
             &format!(
                 "<{}>",
-                hoist_core::link::public_url(&world.demo.public_base(), key, "")
+                hoist_core::link::public_url(&world.server.public_base(), key, "")
             )
         ),
         "{summary}"
     );
     let (status, _, body) = http_get(&hoist_core::link::public_url(
-        &world.demo.public_base(),
+        &world.server.public_base(),
         key,
         "",
     ));
@@ -1504,7 +1530,7 @@ fn browse_bucket(s: &Session, world: &World, display: &str, shots: &Path) {
     // A public link in the profile's format (Markdown).
     bucket_action(s, "gallery/a sunset.png", "bucket-copy");
     let public =
-        hoist_core::link::public_url(&world.demo.public_base(), "gallery/a sunset.png", "");
+        hoist_core::link::public_url(&world.server.public_base(), "gallery/a sunset.png", "");
     let link = wait_clipboard_text(display, |t| t.contains(&public));
     assert_eq!(link, format!("![a sunset]({public})"));
     // An expiring one: signed, readable by anyone until it expires.

@@ -74,7 +74,7 @@ fn every_link_format_renders_from_the_same_upload() {
     );
     let f = w.input("my shot.png", &fixtures::screenshot_png(200, 100));
     let f = f.to_str().unwrap();
-    let base = w.demo.public_base();
+    let base = w.server.public_base();
     let url = format!("{base}/my%20shot.webp");
     let cases = [
         ("url", url.clone()),
@@ -340,7 +340,7 @@ fn urls_are_downloaded_and_uploaded() {
     let again = w.run(&["upload", "--format", "url", &remote]);
     again.expect_code(0);
     assert_eq!(http_get(again.lines()[0]).0, 200);
-    let missing = format!("{}/nope/missing.png", w.demo.public_base());
+    let missing = format!("{}/nope/missing.png", w.server.public_base());
     let run = w.run(&["upload", "--format", "url", &missing]);
     run.expect_code(1);
     assert!(
@@ -406,6 +406,85 @@ fn original_format_uploads_every_file_byte_for_byte() {
             && bad.stderr.contains("max_width"),
         "{}",
         bad.stderr
+    );
+}
+
+/// `keep_below` and `large`, set through `hoist profile edit`: a small file is kept in its own
+/// format (cleaned), a middling one converted as usual, a large one in the rule's format.
+#[test]
+fn size_rules_keep_small_files_and_give_large_ones_their_own_format() {
+    let w = World::with_profile_extra("processing = { format = \"webp\" }");
+    let small = fixtures::png_with_text_chunks(40, 30);
+    let middling = fixtures::screenshot_png(300, 200);
+    // Noise: a PNG that JPEG makes far smaller (a screenshot would stay PNG, its smallest).
+    let mut seed = 0x2545_f491_u32;
+    let noisy = image::RgbImage::from_fn(500, 400, |_, _| {
+        seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let [r, g, b, _] = seed.to_le_bytes();
+        image::Rgb([r, g, b])
+    });
+    let mut large = Vec::new();
+    noisy
+        .write_to(
+            &mut std::io::Cursor::new(&mut large),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    assert!(small.len() < middling.len() && middling.len() < large.len());
+    let (below, above) = ((small.len() + 1).to_string(), (large.len() - 1).to_string());
+    w.run(&[
+        "profile",
+        "edit",
+        "local",
+        "--keep-below",
+        &below,
+        "--large-above",
+        &above,
+        "--large-format",
+        "jpeg",
+        "--large-quality",
+        "70",
+    ])
+    .expect_code(0);
+    let files: [(&str, &[u8]); 3] = [
+        ("icon.png", &small),
+        ("shot.png", &middling),
+        ("wide.png", &large),
+    ];
+    let served = upload_all(&w, &files);
+    let types: Vec<&str> = served.iter().map(|(_, ct, _)| ct.as_str()).collect();
+    assert_eq!(
+        types,
+        ["image/png", "image/webp", "image/jpeg"],
+        "{served:?}"
+    );
+    assert!(served[0].0.ends_with(".png") && served[2].0.ends_with(".jpg"));
+    // Kept: the same pixels, its metadata gone.
+    assert!(!fixtures::leaks_metadata(&served[0].2));
+    assert_eq!(decode(&served[0].2).as_bytes(), decode(&small).as_bytes());
+
+    // The rules are checked against each other.
+    let clash = w.run(&["profile", "edit", "local", "--keep-below", "100MB"]);
+    assert_eq!(clash.code, 2, "{clash:?}");
+    assert!(
+        clash.stderr.contains("both small and large"),
+        "{}",
+        clash.stderr
+    );
+    let orphan = w.run(&[
+        "profile",
+        "edit",
+        "local",
+        "--large-above",
+        "0",
+        "--large-quality",
+        "50",
+    ]);
+    assert_ne!(orphan.code, 0, "{orphan:?}");
+    assert!(
+        orphan.stderr.contains("need --large-above"),
+        "{}",
+        orphan.stderr
     );
 }
 

@@ -167,6 +167,19 @@ pub struct ProfileFields {
     /// Allow uploading files that are not images.
     #[arg(long)]
     pub allow_any_file: Option<bool>,
+    /// Leave files smaller than this as they are (their own format, metadata still removed),
+    /// e.g. 20KB; 0 = off.
+    #[arg(long, value_parser = parse_size)]
+    pub keep_below: Option<u64>,
+    /// Files larger than this get --large-format and --large-quality, e.g. 5MB; 0 = off.
+    #[arg(long, value_parser = parse_size)]
+    pub large_above: Option<u64>,
+    /// The format of files above --large-above (as --image-format).
+    #[arg(long)]
+    pub large_format: Option<String>,
+    /// The quality of files above --large-above.
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=100))]
+    pub large_quality: Option<u8>,
     /// Cache-Control header for uploads ("" to unset).
     #[arg(long)]
     pub cache_control: Option<String>,
@@ -312,4 +325,48 @@ pub struct DemoArgs {
     pub data_dir: Option<PathBuf>,
     /// Images to upload instead of the generated samples.
     pub files: Vec<PathBuf>,
+}
+
+/// A size in bytes as people write it: `20000`, `20KB`, `20 KiB`, `5MB`, `1.5 MiB` (KB = 1000
+/// bytes, KiB = 1024).
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: f64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a size (e.g. 20000, 20KB, 5MB)"))?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "kib" => 1024.0,
+        "m" | "mb" => 1e6,
+        "mib" => 1024.0 * 1024.0,
+        "g" | "gb" => 1e9,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        other => {
+            return Err(format!(
+                "unknown size unit {other:?} (use B, KB, KiB, MB, MiB)"
+            ));
+        }
+    };
+    Ok((n * mult).round() as u64)
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_as_people_write_them() {
+        assert_eq!(parse_size("20000"), Ok(20_000));
+        assert_eq!(parse_size("20KB"), Ok(20_000));
+        assert_eq!(parse_size("20 KiB"), Ok(20_480));
+        assert_eq!(parse_size("1.5MiB"), Ok(1_572_864));
+        assert_eq!(parse_size("5mb"), Ok(5_000_000));
+        assert!(parse_size("five").is_err());
+        assert!(parse_size("5 parsecs").unwrap_err().contains("unit"));
+    }
 }

@@ -461,6 +461,41 @@ impl Profile {
                 "processing.target_score must be 0 to 100 (got {t})"
             ));
         }
+        if self.processing.keep_below.is_some() && self.processing.format == OutputFormat::Original
+        {
+            return Err(
+                "processing.keep_below does nothing with format \"original\" (every file is \
+                 uploaded as it is): remove it"
+                    .into(),
+            );
+        }
+        if let Some(large) = &self.processing.large {
+            if let Some(q) = large.quality
+                && !(1..=100).contains(&q)
+            {
+                return Err(format!(
+                    "processing.large.quality must be 1 to 100 (got {q})"
+                ));
+            }
+            if let Some(below) = self.processing.keep_below
+                && below > large.above
+            {
+                return Err(format!(
+                    "processing.keep_below ({below} bytes) is above processing.large.above \
+                     ({} bytes): a file cannot be both small and large",
+                    large.above
+                ));
+            }
+            if large.format == Some(OutputFormat::Original)
+                && (self.processing.max_width.is_some() || self.processing.max_height.is_some())
+            {
+                return Err(
+                    "processing.large.format \"original\" uploads large files unchanged, so \
+                     they cannot be resized: remove max_width/max_height, or use \"keep\""
+                        .into(),
+                );
+            }
+        }
         Ok(())
     }
 
@@ -658,6 +693,44 @@ mod tests {
         );
         p.processing.format = OutputFormat::Keep;
         assert!(p.resolve("blog").is_ok());
+    }
+
+    #[test]
+    fn size_rules_are_checked_against_each_other() {
+        let mut p = minio();
+        p.processing.keep_below = Some(20_000);
+        p.processing.large = Some(hoist_imaging::LargeFiles {
+            above: 5_000_000,
+            format: Some(OutputFormat::Jpeg),
+            quality: Some(60),
+        });
+        assert!(p.resolve("blog").is_ok());
+        let refused = |p: &Profile| p.resolve("blog").unwrap_err().to_string();
+        let mut q = p.clone();
+        q.processing.large.as_mut().unwrap().quality = Some(0);
+        assert!(
+            refused(&q).contains("large.quality must be 1 to 100"),
+            "{}",
+            refused(&q)
+        );
+        let mut q = p.clone();
+        q.processing.keep_below = Some(6_000_000);
+        assert!(
+            refused(&q).contains("both small and large"),
+            "{}",
+            refused(&q)
+        );
+        let mut q = p.clone();
+        q.processing.format = OutputFormat::Original;
+        assert!(
+            refused(&q).contains("keep_below does nothing"),
+            "{}",
+            refused(&q)
+        );
+        let mut q = p.clone();
+        q.processing.max_width = Some(1920);
+        q.processing.large.as_mut().unwrap().format = Some(OutputFormat::Original);
+        assert!(refused(&q).contains("cannot be resized"), "{}", refused(&q));
     }
 
     #[test]

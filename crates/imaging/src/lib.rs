@@ -82,7 +82,7 @@ mod tests;
 pub use error::ImagingError;
 pub use memory::peak_memory;
 pub use note::Note;
-pub use options::{OutputFormat, ProcessOptions};
+pub use options::{LargeFiles, OutputFormat, ProcessOptions};
 pub use pipeline::{Action, AutoQuality, PassReason, Processed, Timings, process, process_timed};
 pub use probe::{
     IMAGE_EXTENSIONS, Kind, Probe, SourceFormat, has_image_extension, own_extension, probe,

@@ -30,6 +30,7 @@ use crate::{OutputFormat, ProcessOptions, fit_within};
 /// cleaned copy of it (`original`, `keep` with nothing to change, a limit that keeps the
 /// original, animations, SVG, other files), and at most that when refused from the header.
 pub fn peak_memory(head: &[u8], len: u64, opts: &ProcessOptions) -> Option<u64> {
+    let opts = &*opts.for_size(len);
     let complete = head.len() as u64 >= len;
     let probed = match probe(head) {
         Ok(p) => p,

@@ -1,6 +1,8 @@
 //! The user-facing knobs of image processing, as stored in a profile. Validation here is
 //! clamping only; what each knob does is implemented in the pipeline.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// The format uploads are converted to.
@@ -69,6 +71,28 @@ pub struct ProcessOptions {
     /// Default none: the fixed `quality` (see [`ProcessOptions::DEFAULT_TARGET_SCORE`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_score: Option<f32>,
+    /// Files smaller than this many bytes are not converted: they are treated as `keep` (their
+    /// own format, re-encoded only to resize or to turn upright, metadata still removed), so a
+    /// small icon or diagram is not made larger or blurrier. Default none. Not with `original`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keep_below: Option<u64>,
+    /// Another format or quality for files larger than a size (say, big screenshots as lossy
+    /// WebP at a lower quality). Default none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub large: Option<LargeFiles>,
+}
+
+/// The rule of [`ProcessOptions::large`].
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct LargeFiles {
+    /// Files larger than this many bytes follow the rule.
+    pub above: u64,
+    /// Their format; the profile's when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<OutputFormat>,
+    /// Their quality (1–100, clamped); the profile's when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<u8>,
 }
 
 impl Default for ProcessOptions {
@@ -83,6 +107,8 @@ impl Default for ProcessOptions {
             max_pixels: 100_000_000,
             allow_any_file: false,
             target_score: None,
+            keep_below: None,
+            large: None,
         }
     }
 }
@@ -95,11 +121,62 @@ impl ProcessOptions {
     pub fn effective_quality(&self) -> u8 {
         self.quality.clamp(1, 100)
     }
+
+    /// The options for a file of `len` bytes: [`Self::keep_below`] and [`Self::large`]
+    /// applied (the one place they are; processing and its memory estimate both ask here).
+    pub fn for_size(&self, len: u64) -> Cow<'_, ProcessOptions> {
+        if self.format != OutputFormat::Original && self.keep_below.is_some_and(|below| len < below)
+        {
+            return Cow::Owned(ProcessOptions {
+                format: OutputFormat::Keep,
+                ..self.clone()
+            });
+        }
+        match &self.large {
+            Some(rule) if len > rule.above => Cow::Owned(ProcessOptions {
+                format: rule.format.unwrap_or(self.format),
+                quality: rule.quality.unwrap_or(self.quality),
+                ..self.clone()
+            }),
+            _ => Cow::Borrowed(self),
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_files_are_kept_and_large_ones_follow_their_rule() {
+        let o: ProcessOptions = serde_json::from_str(
+            r#"{"format":"webp","quality":80,"keep_below":20000,"large":{"above":5000000,"format":"jpeg","quality":60}}"#,
+        )
+        .unwrap();
+        assert_eq!(o.for_size(19_999).format, OutputFormat::Keep);
+        assert_eq!(o.for_size(20_000).format, OutputFormat::Webp);
+        assert!(matches!(o.for_size(5_000_000), Cow::Borrowed(_)));
+        let big = o.for_size(5_000_001);
+        assert_eq!((big.format, big.quality), (OutputFormat::Jpeg, 60));
+        // Only the quality: the profile's format.
+        let q_only: ProcessOptions =
+            serde_json::from_str(r#"{"large":{"above":10,"quality":50}}"#).unwrap();
+        let big = q_only.for_size(11);
+        assert_eq!((big.format, big.quality), (OutputFormat::Webp, 50));
+        // `original` uploads everything as it is; keep_below changes nothing there.
+        let original = ProcessOptions {
+            format: OutputFormat::Original,
+            keep_below: Some(100),
+            ..ProcessOptions::default()
+        };
+        assert_eq!(original.for_size(1).format, OutputFormat::Original);
+        // Not set: nothing is written back to the config.
+        let json = serde_json::to_string(&ProcessOptions::default()).unwrap();
+        assert!(
+            !json.contains("keep_below") && !json.contains("large"),
+            "{json}"
+        );
+    }
 
     #[test]
     fn missing_fields_take_defaults_and_names_are_lowercase() {

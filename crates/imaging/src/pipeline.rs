@@ -114,7 +114,8 @@ pub fn process_timed(
 ) -> Result<(Processed, Timings), ImagingError> {
     let start = Instant::now();
     let mut timings = Timings::default();
-    let processed = process_inner(bytes, opts, &mut timings, start)?;
+    let opts = opts.for_size(bytes.len() as u64);
+    let processed = process_inner(bytes, &opts, &mut timings, start)?;
     timings.total = start.elapsed();
     if processed.action != Action::Converted {
         timings.auto_quality = None;

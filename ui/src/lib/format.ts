@@ -3,14 +3,15 @@
 
 const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'];
 
-/** 1536 → "1.5 KB"; null → "—". Binary multiples (1 KB = 1024 B), as file managers show. */
+/** 1500 → "1.5 KB"; null → "—". Decimal multiples (1 KB = 1000 B), as Finder and GNOME Files
+ *  show them, and as the `hoist` command and the profile editor's size rules count. */
 export function formatBytes(n: number | null | undefined, locale?: string): string {
   if (n === null || n === undefined || !Number.isFinite(n) || n < 0) return '—';
-  if (n < 1024) return `${Math.round(n)} B`;
+  if (n < 1000) return `${Math.round(n)} B`;
   let v = n;
   let u = 0;
-  while (v >= 1024 && u < UNITS.length - 1) {
-    v /= 1024;
+  while (v >= 1000 && u < UNITS.length - 1) {
+    v /= 1000;
     u++;
   }
   const digits = v < 10 ? 1 : 0;

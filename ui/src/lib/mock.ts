@@ -43,6 +43,8 @@ function sampleProfiles(): Map<string, { config: ProfileConfig; hasSecret: boole
     account_id: '8f2c4e1a9b7d6c5e4f3a2b1c0d9e8f7a', bucket: 'blog-images',
     access_key_id: 'a1b2c3d4e5f6a7b8c9d0', public_base_url: 'https://img.example.com',
   });
+  // Small icons stay as they are; big photos go out at a lower quality.
+  blog.processing = { ...blog.processing, keep_below: 20_000, large: { above: 5_000_000, quality: 60 } };
   const minio = defaultConfig('minio');
   Object.assign(minio, {
     endpoint: 'http://127.0.0.1:9000', bucket: 'screenshots', access_key_id: 'minioadmin',

@@ -3,9 +3,14 @@
 // (fields the editor does not show are kept as they were).
 import { PROFILE_NAME_MAX_BYTES, TEMPLATE_VARIABLE_NAMES } from './facts';
 import type { MessageKey } from './i18n/en';
-import type { LinkFormat, Preset, ProfileConfig } from './types';
+import type { LargeFiles, LinkFormat, Preset, ProcessingFormat, ProfileConfig } from './types';
 
-export type OutputFormat = 'webp' | 'jpeg' | 'png' | 'avif' | 'keep' | 'original';
+export type OutputFormat = ProcessingFormat;
+
+/** The size rules' units: the small-file size is typed in KB, the large-file size in MB, both
+ *  decimal (1 KB = 1000 bytes; format.ts's file sizes are binary). The core stores bytes. */
+export const KB = 1000;
+export const MB = 1000 * 1000;
 
 export interface ProfileForm {
   name: string;
@@ -31,6 +36,14 @@ export interface ProfileForm {
   max_height: string;
   strip_metadata: boolean;
   target: string;
+  /** processing.keep_below in KB; empty = off. */
+  keep_below: string;
+  /** processing.large.above in MB; empty = no large-file rule. */
+  large_above: string;
+  /** processing.large.format; '' = the profile's own. */
+  large_format: '' | OutputFormat;
+  /** processing.large.quality; empty = the profile's own. */
+  large_quality: string;
 }
 
 export type FormErrors = Partial<Record<keyof ProfileForm, { key: MessageKey; params?: Record<string, string | number> }>>;
@@ -74,6 +87,40 @@ export function formFromConfig(name: string, c: ProfileConfig): ProfileForm {
     max_height: c.processing?.max_height != null ? String(c.processing.max_height) : '',
     strip_metadata: c.processing?.strip_metadata ?? true,
     target: c.processing?.target_score != null ? String(c.processing.target_score) : '',
+    keep_below: inUnit(c.processing?.keep_below, KB),
+    large_above: inUnit(c.processing?.large?.above, MB),
+    large_format: c.processing?.large?.format ?? '',
+    large_quality: c.processing?.large?.quality != null ? String(c.processing.large.quality) : '',
+  };
+}
+
+/** Bytes as a number of `unit`s for an input: 20000 → "20", 20500 → "20.5"; none → "". */
+function inUnit(bytes: number | null | undefined, unit: number): string {
+  return bytes != null ? String(bytes / unit) : '';
+}
+
+const DECIMAL_RE = /^(?:\d+(?:\.\d*)?|\.\d+)$/;
+
+/** A size typed in `unit`s as whole bytes: null when empty, NaN when not a positive size. */
+function toBytes(v: string, unit: number): number | null {
+  const t = v.trim();
+  if (t === '') return null;
+  if (!DECIMAL_RE.test(t)) return NaN;
+  const bytes = Math.round(Number(t) * unit);
+  return bytes >= 1 ? bytes : NaN;
+}
+
+const sized = (n: number | null): number | null => (n !== null && Number.isFinite(n) ? n : null);
+
+/** processing.large from the form: null when no size is given. */
+function largeFromForm(f: ProfileForm): LargeFiles | null {
+  const above = sized(toBytes(f.large_above, MB));
+  if (above === null) return null;
+  const q = f.large_quality.trim() === '' ? NaN : Number(f.large_quality);
+  return {
+    above,
+    format: f.large_format === '' ? null : f.large_format,
+    quality: Number.isInteger(q) ? Math.min(100, Math.max(1, q)) : null,
   };
 }
 
@@ -117,6 +164,9 @@ export function configFromForm(f: ProfileForm, base: ProfileConfig): ProfileConf
       max_height: f.format === 'original' ? null : optInt(f.max_height),
       strip_metadata: f.strip_metadata,
       target_score: target !== null && Number.isFinite(target) ? target : null,
+      // Like the resize bounds: 'original' converts nothing, and the core refuses both.
+      keep_below: f.format === 'original' ? null : sized(toBytes(f.keep_below, KB)),
+      large: largeFromForm(f),
     },
   };
 }
@@ -159,7 +209,35 @@ export function validateForm(f: ProfileForm, preset: Preset | undefined, others:
     const n = Number(t);
     if (!Number.isFinite(n) || n < 0 || n > 100) e.target = { key: 'valid.range', params: { min: 0, max: 100 } };
   }
+  validateSizeRules(f, e);
   return e;
+}
+
+/** The core's rules for processing.keep_below and processing.large (hoist_core::config). */
+function validateSizeRules(f: ProfileForm, e: FormErrors): void {
+  const original = f.format === 'original';
+  // With 'original' the field is disabled and not saved (see configFromForm): nothing to check.
+  const below = original ? null : toBytes(f.keep_below, KB);
+  if (below !== null && Number.isNaN(below)) e.keep_below = { key: 'valid.size' };
+
+  const above = toBytes(f.large_above, MB);
+  if (above !== null && Number.isNaN(above)) e.large_above = { key: 'valid.size' };
+  else if (above === null && (f.large_format !== '' || f.large_quality.trim() !== '')) {
+    e.large_above = { key: 'valid.largeAbove' };
+  }
+
+  const q = f.large_quality.trim();
+  if (q !== '') {
+    const n = Number(q);
+    if (!Number.isInteger(n) || n < 1 || n > 100) e.large_quality = { key: 'valid.range', params: { min: 1, max: 100 } };
+  }
+
+  if (below !== null && above !== null && below > above && !e.keep_below && !e.large_above) {
+    e.keep_below = { key: 'valid.smallAndLarge', params: { size: `${above / MB} MB` } };
+  }
+
+  const resized = !original && (optInt(f.max_width) !== null || optInt(f.max_height) !== null);
+  if (f.large_format === 'original' && resized) e.large_format = { key: 'valid.largeOriginal' };
 }
 
 /** Whether the preset has no public host, so links need public_base_url. */

@@ -178,10 +178,12 @@ export interface LinkHealth {
   broken: BrokenLink[];
 }
 
+/** 'keep': the source's format (its own bytes when nothing needs re-encoding); 'original':
+ *  the file exactly as it is (no stripping, no resizing). */
+export type ProcessingFormat = 'webp' | 'jpeg' | 'png' | 'avif' | 'keep' | 'original';
+
 export interface ProcessingOptions {
-  /** 'keep': the source's format (its own bytes when nothing needs re-encoding); 'original':
-   *  the file exactly as it is (no stripping, no resizing). */
-  format: 'webp' | 'jpeg' | 'png' | 'avif' | 'keep' | 'original';
+  format: ProcessingFormat;
   quality: number;
   lossless: boolean;
   max_width: number | null;
@@ -190,6 +192,24 @@ export interface ProcessingOptions {
   max_pixels: number;
   allow_any_file: boolean;
   target_score?: number | null;
+  /** Files smaller than this many bytes are not converted: they are treated as 'keep' (their
+   *  own format, metadata still removed). Absent or null: off. The core refuses it together with
+   *  format 'original', and above `large.above` (a file cannot be both small and large). */
+  keep_below?: number | null;
+  /** Another format and/or quality for files larger than `large.above` bytes. Absent or null:
+   *  off. */
+  large?: LargeFiles | null;
+}
+
+/** The rule of `ProcessingOptions.large`. */
+export interface LargeFiles {
+  /** Files larger than this many bytes follow the rule. */
+  above: number;
+  /** Their format; the profile's when absent or null. The core refuses 'original' when the
+   *  profile sets max_width or max_height (an unchanged file cannot be resized). */
+  format?: ProcessingFormat | null;
+  /** Their quality, 1–100; the profile's when absent or null. */
+  quality?: number | null;
 }
 
 /** The core's profile, as in config.toml (snake_case). Optional fields may be absent. */

@@ -5,12 +5,12 @@ import { byteOffsetToIndex, displayWidth, extensionOf, formatBytes, formatWhen, 
 describe('formatBytes', () => {
   it('formats binary units', () => {
     expect(formatBytes(0, 'en')).toBe('0 B');
-    expect(formatBytes(1023, 'en')).toBe('1023 B');
-    expect(formatBytes(1024, 'en')).toBe('1 KB');
+    expect(formatBytes(999, 'en')).toBe('999 B');
+    expect(formatBytes(1000, 'en')).toBe('1 KB');
     expect(formatBytes(1536, 'en')).toBe('1.5 KB');
-    expect(formatBytes(250 * 1024, 'en')).toBe('250 KB');
-    expect(formatBytes(1.25 * 1024 * 1024, 'en')).toBe('1.3 MB');
-    expect(formatBytes(3 * 1024 ** 3, 'en')).toBe('3 GB');
+    expect(formatBytes(250_000, 'en')).toBe('250 KB');
+    expect(formatBytes(1_250_000, 'en')).toBe('1.3 MB');
+    expect(formatBytes(3e9, 'en')).toBe('3 GB');
   });
   it('shows a dash for unknown sizes', () => {
     expect(formatBytes(null)).toBe('—');
@@ -34,8 +34,8 @@ describe('savedPercent', () => {
   it('builds the before → after label', () => {
     expect(sizeChange(2048, 512, 'en').label).toBe('2 KB → 512 B (−75%)');
     expect(sizeChange(1024, 2048, 'en').label).toBe('1 KB → 2 KB (+100%)');
-    expect(sizeChange(1024, null, 'en').label).toBe('1 KB');
-    expect(sizeChange(1024, 1024, 'en').label).toBe('1 KB → 1 KB');
+    expect(sizeChange(1000, null, 'en').label).toBe('1 KB');
+    expect(sizeChange(1000, 1000, 'en').label).toBe('1 KB → 1 KB');
   });
 });
 

@@ -76,6 +76,88 @@ describe('profile form', () => {
     expect(validateForm({ ...ok, target: '120' }, preset('minio'), []).target?.key).toBe('valid.range');
   });
 
+  it('shows the size rules in KB and MB and saves them in bytes', () => {
+    const c = defaultConfig('aws');
+    c.processing.keep_below = 20_500;
+    c.processing.large = { above: 5_000_000, format: 'jpeg', quality: 60 };
+    const f = formFromConfig('x', c);
+    expect([f.keep_below, f.large_above, f.large_format, f.large_quality]).toEqual(['20.5', '5', 'jpeg', '60']);
+    const out = configFromForm(f, c).processing;
+    expect(out.keep_below).toBe(20_500);
+    expect(out.large).toEqual({ above: 5_000_000, format: 'jpeg', quality: 60 });
+
+    // Decimal units, rounded to whole bytes; an unset format or quality is null (the profile's).
+    const typed = configFromForm({ ...f, keep_below: ' 20 ', large_above: '1.5', large_format: '', large_quality: '' }, c).processing;
+    expect(typed.keep_below).toBe(20_000);
+    expect(typed.large).toEqual({ above: 1_500_000, format: null, quality: null });
+    expect(configFromForm({ ...f, keep_below: '1.001' }, c).processing.keep_below).toBe(1001);
+    expect(formFromConfig('x', { ...c, processing: { ...c.processing, keep_below: 1234, large: { above: 2_500_001 } } }))
+      .toMatchObject({ keep_below: '1.234', large_above: '2.500001', large_format: '', large_quality: '' });
+  });
+
+  it('leaves the size rules off when empty, as null like target_score', () => {
+    const c = defaultConfig('aws');
+    expect('keep_below' in c.processing || 'large' in c.processing).toBe(false);
+    const f = formFromConfig('x', c);
+    expect([f.keep_below, f.large_above, f.large_format, f.large_quality]).toEqual(['', '', '', '']);
+    const out = configFromForm(f, c).processing;
+    expect(out.keep_below).toBeNull();
+    expect(out.large).toBeNull();
+    expect(out.target_score).toBeNull();
+    // Clearing a rule that was set turns it off.
+    c.processing.keep_below = 20_000;
+    c.processing.large = { above: 5_000_000, quality: 60 };
+    const cleared = configFromForm({ ...formFromConfig('x', c), keep_below: '', large_above: '', large_quality: '' }, c).processing;
+    expect(cleared.keep_below).toBeNull();
+    expect(cleared.large).toBeNull();
+  });
+
+  it("does not save keep_below with 'original', as the core refuses both", () => {
+    const c = defaultConfig('aws');
+    c.processing.keep_below = 20_000;
+    const f = { ...formFromConfig('x', c), name: 'x', bucket: 'b', format: 'original' as const };
+    // The field is disabled then, so it is neither checked nor saved; the value comes back on
+    // another format.
+    expect(validateForm({ ...f, keep_below: 'abc' }, preset('aws'), [])).toEqual({});
+    expect(configFromForm(f, c).processing.keep_below).toBeNull();
+    expect(configFromForm({ ...f, format: 'keep' }, c).processing.keep_below).toBe(20_000);
+  });
+
+  it("checks the size rules as the core does", () => {
+    const ok = { ...formFromConfig('x', defaultConfig('aws')), name: 'x', bucket: 'b', keep_below: '20', large_above: '5', large_quality: '60' };
+    const v = (patch: Partial<typeof ok>) => validateForm({ ...ok, ...patch }, preset('aws'), []);
+    expect(v({})).toEqual({});
+
+    // keep_below must not exceed large.above (equal is allowed, as in the core).
+    expect(v({ keep_below: '5000' })).toEqual({});
+    expect(v({ keep_below: '6000' }).keep_below).toEqual({ key: 'valid.smallAndLarge', params: { size: '5 MB' } });
+    expect(v({ keep_below: '6000', large_above: '' }).keep_below).toBeUndefined();
+
+    // large.quality 1..100, whole.
+    for (const q of ['0', '101', '60.5', 'abc']) {
+      expect(v({ large_quality: q }).large_quality, q).toEqual({ key: 'valid.range', params: { min: 1, max: 100 } });
+    }
+
+    // Sizes are positive numbers.
+    for (const bad of ['-1', '0', 'abc', '1,5', '0.0000001']) {
+      expect(v({ keep_below: bad }).keep_below?.key, bad).toBe('valid.size');
+      expect(v({ large_above: bad }).large_above?.key, bad).toBe('valid.size');
+    }
+
+    // A format or quality for large files needs the size.
+    expect(v({ large_above: '' }).large_above?.key).toBe('valid.largeAbove');
+    expect(v({ large_above: '', large_quality: '', large_format: 'jpeg' }).large_above?.key).toBe('valid.largeAbove');
+    expect(v({ large_above: '', large_quality: '' })).toEqual({});
+
+    // large.format 'original' cannot be resized.
+    expect(v({ large_format: 'original' })).toEqual({});
+    expect(v({ large_format: 'original', max_width: '1920' }).large_format?.key).toBe('valid.largeOriginal');
+    expect(v({ large_format: 'original', max_height: '1080' }).large_format?.key).toBe('valid.largeOriginal');
+    expect(v({ large_format: 'keep', max_width: '1920' })).toEqual({});
+    // The profile's 'original' saves no bounds, so there is nothing to conflict with.
+    expect(v({ format: 'original', large_format: 'original', max_width: '1920' })).toEqual({});
+  });
+
   it('asks R2 for the account id unless an endpoint is given', () => {
     const f = { ...formFromConfig('r2', defaultConfig('r2')), bucket: 'b' };
     expect(validateForm(f, preset('r2'), []).account_id?.key).toBe('valid.accountId');

@@ -11,7 +11,7 @@ use hoist_core::config::{CollisionPolicy, ConfigError, Profile, validate_profile
 use hoist_core::presets::{self, Addressing};
 use hoist_core::profiles;
 use hoist_core::secrets::{Keychain, Secret};
-use hoist_imaging::OutputFormat;
+use hoist_imaging::{LargeFiles, OutputFormat};
 
 use crate::cli::{ProfileCmd, ProfileFields};
 use crate::context::Ctx;
@@ -218,23 +218,51 @@ fn apply(p: &mut Profile, f: &ProfileFields, name: &str) -> Result<(), Error> {
     if let Some(v) = &f.custom_link {
         p.custom_link = v.clone();
     }
+    let image_format = |v: &str| match v.to_ascii_lowercase().as_str() {
+        "webp" => Ok(OutputFormat::Webp),
+        "jpeg" | "jpg" => Ok(OutputFormat::Jpeg),
+        "png" => Ok(OutputFormat::Png),
+        "avif" => Ok(OutputFormat::Avif),
+        "keep" => Ok(OutputFormat::Keep),
+        "original" => Ok(OutputFormat::Original),
+        other => Err(invalid(
+            name,
+            &format!("image format must be webp, jpeg, png, avif, keep or original (got {other})"),
+        )),
+    };
     if let Some(v) = &f.image_format {
-        p.processing.format = match v.to_ascii_lowercase().as_str() {
-            "webp" => OutputFormat::Webp,
-            "jpeg" | "jpg" => OutputFormat::Jpeg,
-            "png" => OutputFormat::Png,
-            "avif" => OutputFormat::Avif,
-            "keep" => OutputFormat::Keep,
-            "original" => OutputFormat::Original,
-            other => {
-                return Err(invalid(
-                    name,
-                    &format!(
-                        "image format must be webp, jpeg, png, avif, keep or original (got {other})"
-                    ),
-                ));
-            }
+        p.processing.format = image_format(v)?;
+    }
+    if let Some(v) = f.keep_below {
+        p.processing.keep_below = (v > 0).then_some(v);
+    }
+    match f.large_above {
+        Some(0) => p.processing.large = None,
+        Some(above) => {
+            p.processing
+                .large
+                .get_or_insert(LargeFiles {
+                    above,
+                    format: None,
+                    quality: None,
+                })
+                .above = above;
+        }
+        None => {}
+    }
+    if f.large_format.is_some() || f.large_quality.is_some() {
+        let Some(large) = p.processing.large.as_mut() else {
+            return Err(invalid(
+                name,
+                "--large-format and --large-quality need --large-above (the size they start at)",
+            ));
         };
+        if let Some(v) = &f.large_format {
+            large.format = Some(image_format(v)?);
+        }
+        if f.large_quality.is_some() {
+            large.quality = f.large_quality;
+        }
     }
     if let Some(v) = f.quality {
         p.processing.quality = v;

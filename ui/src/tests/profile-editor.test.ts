@@ -1,0 +1,108 @@
+// @vitest-environment jsdom
+// Component test: Settings › Profiles › Edit with the mock backend (the sample "blog" profile
+// leaves files under 20 KB as they are and uploads files over 5 MB at quality 60): the size
+// rules group shows them in KB and MB, disables the small-file size for 'original', shows the
+// core's rules inline, and saves the rules in bytes.
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import SettingsView from '../views/SettingsView.svelte';
+import { APP_CONTEXT_KEY, AppStore } from '../lib/app.svelte';
+import { MockBackend } from '../lib/mock';
+
+async function openBlog() {
+  const mock = new MockBackend({ historySize: 0, autoProgress: false, latency: 0 });
+  const app = new AppStore(mock, 0);
+  await app.start();
+  render(SettingsView, { context: new Map<unknown, unknown>([[APP_CONTEXT_KEY, app]]) });
+  const item = await waitFor(() => screen.getAllByTestId('profile-item').find((li) => li.dataset.name === 'blog')!);
+  await fireEvent.click(within(item).getByTestId('profile-edit'));
+  const group = await waitFor(() => screen.getByTestId('pf-size-rules'));
+  return { mock, group };
+}
+
+const input = (id: string) => document.getElementById(id) as HTMLInputElement;
+const select = (id: string) => document.getElementById(id) as HTMLSelectElement;
+const message = (id: string) => document.getElementById(`${id}-msg`)?.textContent?.trim() ?? '';
+
+async function type(id: string, value: string) {
+  await fireEvent.input(input(id), { target: { value } });
+  await fireEvent.focusOut(input(id));
+}
+
+describe('Profile editor › size rules', () => {
+  it('shows the group with the profile’s rules in KB and MB', async () => {
+    const { group } = await openBlog();
+    expect(group.getAttribute('role')).toBe('group');
+    expect(within(group).getByRole('heading', { name: 'Size rules' })).toBeTruthy();
+    expect(screen.getByRole('group', { name: 'Size rules' })).toBe(group);
+
+    const below = screen.getByLabelText('Leave files under this size as they are') as HTMLInputElement;
+    expect(below).toBe(input('pf-keepbelow'));
+    expect(below.name).toBe('keep_below');
+    expect(below.value).toBe('20');
+    expect(below.disabled).toBe(false);
+    expect(document.getElementById('pf-keepbelow-unit')!.textContent).toBe('KB');
+    expect(below.getAttribute('aria-describedby')).toBe('pf-keepbelow-unit pf-keepbelow-msg');
+
+    expect(input('pf-largeabove').value).toBe('5');
+    expect(document.getElementById('pf-largeabove-unit')!.textContent).toBe('MB');
+    expect(select('pf-largefmt').value).toBe('');
+    expect([...select('pf-largefmt').options].map((o) => o.value)).toEqual(['', 'webp', 'jpeg', 'png', 'avif', 'keep', 'original']);
+    expect(select('pf-largefmt').options[0].textContent).toBe('Same as above');
+    expect(input('pf-largeq').value).toBe('60');
+    expect(input('pf-largeq').placeholder).toBe('80');
+  });
+
+  it("disables the small-file size for 'original'", async () => {
+    await openBlog();
+    await fireEvent.change(select('pf-format'), { target: { value: 'original' } });
+    expect(input('pf-keepbelow').disabled).toBe(true);
+    expect(message('pf-keepbelow')).toContain('Not used with “Original file, unchanged”');
+    await fireEvent.change(select('pf-format'), { target: { value: 'webp' } });
+    expect(input('pf-keepbelow').disabled).toBe(false);
+    expect(input('pf-keepbelow').value).toBe('20');
+  });
+
+  it('shows the core’s rules inline and refuses to save', async () => {
+    const { mock } = await openBlog();
+    await type('pf-keepbelow', '6000');
+    expect(message('pf-keepbelow')).toBe('Must not be above the large-file size (5 MB): a file cannot be both small and large.');
+    expect(input('pf-keepbelow').getAttribute('aria-invalid')).toBe('true');
+
+    await type('pf-largeq', '0');
+    expect(message('pf-largeq')).toBe('Enter a whole number from 1 to 100.');
+
+    await type('pf-maxw', '1920');
+    await fireEvent.change(select('pf-largefmt'), { target: { value: 'original' } });
+    await fireEvent.click(screen.getByTestId('pf-save'));
+    expect(message('pf-largefmt')).toContain('cannot be resized');
+    expect(screen.getByTestId('save-error').textContent).toContain('Fix the highlighted fields first.');
+    expect(mock.profiles.get('blog')!.config.processing.keep_below).toBe(20_000);
+  });
+
+  it('saves the rules in bytes, and empty fields as off', async () => {
+    const { mock } = await openBlog();
+    await type('pf-keepbelow', '12.5');
+    await type('pf-largeabove', '2');
+    await fireEvent.change(select('pf-largefmt'), { target: { value: 'jpeg' } });
+    await type('pf-largeq', '');
+    await fireEvent.click(screen.getByTestId('pf-save'));
+    await waitFor(() => expect(screen.queryByTestId('profile-editor')).toBeNull());
+    let p = mock.profiles.get('blog')!.config.processing;
+    expect(p.keep_below).toBe(12_500);
+    expect(p.large).toEqual({ above: 2_000_000, format: 'jpeg', quality: null });
+
+    const item = screen.getAllByTestId('profile-item').find((li) => li.dataset.name === 'blog')!;
+    await fireEvent.click(within(item).getByTestId('profile-edit'));
+    await waitFor(() => screen.getByTestId('pf-size-rules'));
+    expect(input('pf-keepbelow').value).toBe('12.5');
+    await type('pf-keepbelow', '');
+    await type('pf-largeabove', '');
+    await fireEvent.change(select('pf-largefmt'), { target: { value: '' } });
+    await fireEvent.click(screen.getByTestId('pf-save'));
+    await waitFor(() => expect(screen.queryByTestId('profile-editor')).toBeNull());
+    p = mock.profiles.get('blog')!.config.processing;
+    expect(p.keep_below).toBeNull();
+    expect(p.large).toBeNull();
+  });
+});
