@@ -21,6 +21,7 @@ rustup target add "$target" >/dev/null 2>&1 || rustup target add "$target"
 # Credential Manager and the registry start empty each time (as the Linux run's private
 # keyring does).
 base="$CARGO_TARGET_DIR/wineprefix"
+mkdir -p "$CARGO_TARGET_DIR"
 export WINEPREFIX="$base" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
 stand_in="$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
 if [ ! -f "$stand_in" ]; then

@@ -36,14 +36,8 @@ pub async fn apply_effects(
     effects: settings::Effects,
     settings: &Settings,
 ) -> IpcResult<()> {
-    let ctx = app.state::<Shell>();
     if effects.shortcut {
-        let err = shortcut::apply(
-            app,
-            &settings.shortcut,
-            jobs::upload_clipboard_in_background,
-        );
-        *ctx.shortcut_error.lock().unwrap_or_else(|p| p.into_inner()) = err;
+        apply_shortcuts(app, settings);
     }
     if effects.server {
         server::restart(app).await;
@@ -54,6 +48,45 @@ pub async fn apply_effects(
     if effects.watch {
         crate::watching::apply(app, &settings.watch_folders);
     }
+    Ok(())
+}
+
+/// Registers the global shortcuts of `settings` (for the profiles that exist) and keeps what
+/// went wrong for the Settings view.
+fn apply_shortcuts(app: &AppHandle, settings: &Settings) {
+    let ctx = app.state::<Shell>();
+    let profiles: Vec<String> = ctx
+        .config()
+        .map(|c| c.profiles.into_keys().collect())
+        .unwrap_or_default();
+    let err = shortcut::apply(
+        app,
+        &settings.shortcut,
+        &settings.profile_shortcuts,
+        &profiles,
+        jobs::upload_clipboard_in_background,
+    );
+    *ctx.shortcut_error.lock().unwrap_or_else(|p| p.into_inner()) = err;
+}
+
+/// A profile's shortcut follows it when it is renamed (`to`) and goes with it when it is
+/// removed (`None`); saved and registered again only when there was one.
+pub fn profile_shortcut_follows(app: &AppHandle, from: &str, to: Option<&str>) -> IpcResult<()> {
+    let ctx = app.state::<Shell>();
+    let mut settings = ctx.settings();
+    if to == Some(from) {
+        return Ok(());
+    }
+    let Some(key) = settings.profile_shortcuts.remove(from) else {
+        return Ok(());
+    };
+    if let Some(to) = to {
+        settings.profile_shortcuts.insert(to.to_owned(), key);
+    }
+    settings.save(&ctx.paths.config_dir)?;
+    *ctx.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings.clone();
+    apply_shortcuts(app, &settings);
+    state_changed(app);
     Ok(())
 }
 

@@ -60,7 +60,7 @@ pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<UiSt
 
 #[tauri::command]
 pub async fn upload_clipboard(app: AppHandle) -> IpcResult<u64> {
-    blocking(&app, jobs::upload_clipboard).await
+    blocking(&app, |app| jobs::upload_clipboard(app, None)).await
 }
 
 #[tauri::command]
@@ -259,7 +259,18 @@ fn edit_config(
 pub async fn save_profile(app: AppHandle, req: SaveProfile) -> IpcResult<UiState> {
     tracing::debug!("saving {req:?}");
     blocking(&app, move |app| {
-        edit_config(app, |cfg| profiles::save(cfg, req, &Keychain::system))
+        let renamed = req
+            .original_name
+            .clone()
+            .map(|from| (from, req.name.clone()));
+        let state = edit_config(app, |cfg| profiles::save(cfg, req, &Keychain::system))?;
+        match renamed {
+            Some((from, to)) if from != to => {
+                actions::profile_shortcut_follows(app, &from, Some(&to))?;
+                Ok(app.state::<Shell>().app_state())
+            }
+            _ => Ok(state),
+        }
     })
     .await
 }
@@ -292,7 +303,9 @@ pub async fn remove_profile(app: AppHandle, name: String) -> IpcResult<UiState> 
                 tracing::warn!("profile \"{name}\" removed; its keychain secret could not be: {e}");
             }
             Ok(())
-        })
+        })?;
+        actions::profile_shortcut_follows(app, &name, None)?;
+        Ok(app.state::<Shell>().app_state())
     })
     .await
 }

@@ -5,6 +5,7 @@
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Key {
     UploadClipboard,
+    UploadClipboardTo,
     UploadFiles,
     Recent,
     NoRecent,
@@ -28,6 +29,8 @@ pub fn tr(lang: &str, key: Key) -> &'static str {
     match (key, zh) {
         (UploadClipboard, false) => "Upload clipboard",
         (UploadClipboard, true) => "上传剪贴板",
+        (UploadClipboardTo, false) => "Upload clipboard to",
+        (UploadClipboardTo, true) => "上传剪贴板到",
         (UploadFiles, false) => "Upload files…",
         (UploadFiles, true) => "上传文件…",
         (Recent, false) => "Recent uploads",
@@ -83,6 +86,7 @@ mod tests {
         use Key::*;
         for k in [
             UploadClipboard,
+            UploadClipboardTo,
             UploadFiles,
             Recent,
             NoRecent,

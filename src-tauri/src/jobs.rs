@@ -417,9 +417,9 @@ pub fn upload_paths(app: &AppHandle, paths: &[PathBuf]) -> IpcResult<u64> {
     start(app, None, jobs)
 }
 
-/// Reads the clipboard (an image or copied files) and uploads it. Blocking: call it off the
-/// main thread.
-pub fn upload_clipboard(app: &AppHandle) -> IpcResult<u64> {
+/// Reads the clipboard (an image or copied files) and uploads it with `profile` (the active
+/// one when `None`). Blocking: call it off the main thread.
+pub fn upload_clipboard(app: &AppHandle, profile: Option<&str>) -> IpcResult<u64> {
     let ctx = app.state::<Shell>();
     let content = ctx.clipboard.read()?;
     let now = chrono::Local::now().fixed_offset();
@@ -428,14 +428,14 @@ pub fn upload_clipboard(app: &AppHandle) -> IpcResult<u64> {
         .into_iter()
         .map(Job::from)
         .collect();
-    start(app, None, jobs)
+    start(app, profile, jobs)
 }
 
-/// For the tray and the global shortcut: there is no caller to return an error to, so a
+/// For the tray and the global shortcuts: there is no caller to return an error to, so a
 /// failure becomes a notification (when they are on).
-pub fn upload_clipboard_in_background(app: AppHandle) {
+pub fn upload_clipboard_in_background(app: AppHandle, profile: Option<String>) {
     tauri::async_runtime::spawn_blocking(move || {
-        if let Err(e) = upload_clipboard(&app) {
+        if let Err(e) = upload_clipboard(&app, profile.as_deref()) {
             report_background_error(&app, &e);
         }
     });

@@ -3,6 +3,7 @@
 //! `config.toml`, shared with the CLI. A change is patch → validate → save atomically → apply
 //! only the side effects that changed ([`effects`], a pure function).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,10 @@ pub const FILE: &str = "desktop.toml";
 pub struct Settings {
     /// Accelerator such as `Ctrl+Alt+U`; empty = no global shortcut.
     pub shortcut: String,
+    /// A shortcut per profile, by profile name: uploads the clipboard with that profile
+    /// whichever is active.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub profile_shortcuts: BTreeMap<String, String>,
     pub notifications: bool,
     /// Start Hoist (in the tray) when the user logs in.
     pub autostart: bool,
@@ -61,6 +66,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             shortcut: crate::shortcut::DEFAULT_SHORTCUT.into(),
+            profile_shortcuts: BTreeMap::new(),
             notifications: true,
             autostart: false,
             language: "auto".into(),
@@ -109,9 +115,7 @@ impl Settings {
                 "the local server needs a port between 1 and 65535",
             ));
         }
-        if !self.shortcut.trim().is_empty() {
-            crate::shortcut::parse(&self.shortcut)?;
-        }
+        crate::shortcut::check_all(&self.shortcut, &self.profile_shortcuts)?;
         let mut seen = std::collections::BTreeSet::new();
         for f in &self.watch_folders {
             if !Path::new(&f.path).is_absolute() {
@@ -167,7 +171,7 @@ pub struct Effects {
 /// notifications never restarts the server or re-grabs the shortcut.
 pub fn effects(old: &Settings, new: &Settings) -> Effects {
     Effects {
-        shortcut: old.shortcut != new.shortcut,
+        shortcut: old.shortcut != new.shortcut || old.profile_shortcuts != new.profile_shortcuts,
         autostart: old.autostart != new.autostart,
         server: old.server_enabled != new.server_enabled
             || (new.server_enabled && old.server_port != new.server_port),
@@ -263,5 +267,16 @@ mod tests {
         };
         assert_eq!(bad.validate().unwrap_err().code, "shortcut.invalid");
         assert!(Settings::default().validate().is_ok());
+        let mut per_profile = Settings::default();
+        per_profile
+            .profile_shortcuts
+            .insert("blog".into(), "Ctrl+Alt+B".into());
+        assert!(per_profile.validate().is_ok());
+        per_profile
+            .profile_shortcuts
+            .insert("docs".into(), "ctrl+alt+b".into());
+        let e = per_profile.validate().unwrap_err();
+        assert_eq!(e.code, "shortcut.conflict");
+        assert!(e.message.contains("\"blog\""), "{}", e.message);
     }
 }

@@ -21,7 +21,8 @@ const RECENT: u32 = 5;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Action {
-    UploadClipboard,
+    /// With the active profile (`None`) or the one named.
+    UploadClipboard(Option<String>),
     UploadFiles,
     CopyRecent(i64),
     UseProfile(String),
@@ -33,7 +34,7 @@ pub enum Action {
 
 pub fn action_for(id: &str) -> Action {
     match id {
-        "upload-clipboard" => Action::UploadClipboard,
+        "upload-clipboard" => Action::UploadClipboard(None),
         "upload-files" => Action::UploadFiles,
         "open" => Action::Open(None),
         "open:upload" => Action::Open(Some("upload")),
@@ -43,6 +44,8 @@ pub fn action_for(id: &str) -> Action {
         _ => {
             if let Some(n) = id.strip_prefix("recent:").and_then(|n| n.parse().ok()) {
                 Action::CopyRecent(n)
+            } else if let Some(name) = id.strip_prefix("upload-clipboard:") {
+                Action::UploadClipboard(Some(name.to_owned()))
             } else if let Some(name) = id.strip_prefix("profile:") {
                 Action::UseProfile(name.to_owned())
             } else {
@@ -115,53 +118,70 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
             None::<&str>,
         )?);
     }
-    MenuBuilder::new(app)
-        .item(&MenuItem::with_id(
+    // "Upload clipboard to ▸ blog  Ctrl+Alt+B": every profile, with its shortcut shown.
+    let settings = ctx.settings();
+    let shortcuts = &settings.profile_shortcuts;
+    let mut upload_to = SubmenuBuilder::new(app, tr(lang, Key::UploadClipboardTo));
+    for p in &state.profiles {
+        let key = shortcuts.get(&p.name).filter(|k| !k.trim().is_empty());
+        upload_to = upload_to.item(&MenuItem::with_id(
             app,
-            "upload-clipboard",
-            tr(lang, Key::UploadClipboard),
+            format!("upload-clipboard:{}", p.name),
+            label(&p.name),
             true,
-            None::<&str>,
-        )?)
-        .item(&MenuItem::with_id(
-            app,
-            "upload-files",
-            tr(lang, Key::UploadFiles),
-            true,
-            None::<&str>,
-        )?)
-        .item(&recent.build()?)
-        .item(&profiles.build()?)
-        .item(&PredefinedMenuItem::separator(app)?)
-        .item(&MenuItem::with_id(
-            app,
-            "open",
-            tr(lang, Key::Open),
-            true,
-            None::<&str>,
-        )?)
-        .item(&MenuItem::with_id(
-            app,
-            "open:history",
-            tr(lang, Key::OpenHistory),
-            true,
-            None::<&str>,
-        )?)
-        .item(&MenuItem::with_id(
-            app,
-            "open:settings",
-            tr(lang, Key::OpenSettings),
-            true,
-            None::<&str>,
-        )?)
-        .item(&MenuItem::with_id(
-            app,
-            "quit",
-            tr(lang, Key::Quit),
-            true,
-            None::<&str>,
-        )?)
-        .build()
+            key.map(String::as_str),
+        )?);
+    }
+    let main_key = Some(settings.shortcut.as_str()).filter(|k| !k.trim().is_empty());
+    let mut menu = MenuBuilder::new(app).item(&MenuItem::with_id(
+        app,
+        "upload-clipboard",
+        tr(lang, Key::UploadClipboard),
+        true,
+        main_key,
+    )?);
+    if state.profiles.len() > 1 {
+        menu = menu.item(&upload_to.build()?);
+    }
+    menu.item(&MenuItem::with_id(
+        app,
+        "upload-files",
+        tr(lang, Key::UploadFiles),
+        true,
+        None::<&str>,
+    )?)
+    .item(&recent.build()?)
+    .item(&profiles.build()?)
+    .item(&PredefinedMenuItem::separator(app)?)
+    .item(&MenuItem::with_id(
+        app,
+        "open",
+        tr(lang, Key::Open),
+        true,
+        None::<&str>,
+    )?)
+    .item(&MenuItem::with_id(
+        app,
+        "open:history",
+        tr(lang, Key::OpenHistory),
+        true,
+        None::<&str>,
+    )?)
+    .item(&MenuItem::with_id(
+        app,
+        "open:settings",
+        tr(lang, Key::OpenSettings),
+        true,
+        None::<&str>,
+    )?)
+    .item(&MenuItem::with_id(
+        app,
+        "quit",
+        tr(lang, Key::Quit),
+        true,
+        None::<&str>,
+    )?)
+    .build()
 }
 
 /// Linux trays (StatusNotifierItem, AppIndicator) report no clicks, so the menu is the only way
@@ -218,7 +238,9 @@ pub fn refresh(app: &AppHandle) {
 /// handler without a tray host.
 pub fn handle(app: &AppHandle, id: &str) {
     match action_for(id) {
-        Action::UploadClipboard => jobs::upload_clipboard_in_background(app.clone()),
+        Action::UploadClipboard(profile) => {
+            jobs::upload_clipboard_in_background(app.clone(), profile)
+        }
         Action::UploadFiles => actions::pick_files_in_background(app.clone()),
         Action::CopyRecent(id) => {
             let app = app.clone();
@@ -257,7 +279,14 @@ mod tests {
 
     #[test]
     fn menu_ids_map_to_actions() {
-        assert_eq!(action_for("upload-clipboard"), Action::UploadClipboard);
+        assert_eq!(
+            action_for("upload-clipboard"),
+            Action::UploadClipboard(None)
+        );
+        assert_eq!(
+            action_for("upload-clipboard:blog"),
+            Action::UploadClipboard(Some("blog".into()))
+        );
         assert_eq!(action_for("upload-files"), Action::UploadFiles);
         assert_eq!(action_for("recent:42"), Action::CopyRecent(42));
         assert_eq!(action_for("recent:x"), Action::Nothing);

@@ -404,7 +404,7 @@ fn desktop_app_end_to_end() {
     std::fs::write(
         cfg_dir.join("desktop.toml"),
         format!(
-            "shortcut = \"Ctrl+Alt+U\"\nserverEnabled = true\nserverPort = {server_port}\nlanguage = \"en\"\n\n[[watchFolders]]\npath = {:?}\nprofile = \"local\"\n",
+            "shortcut = \"Ctrl+Alt+U\"\nprofileShortcuts = {{ second = \"Ctrl+Alt+J\" }}\nserverEnabled = true\nserverPort = {server_port}\nlanguage = \"en\"\n\n[[watchFolders]]\npath = {:?}\nprofile = \"local\"\n",
             watched.display().to_string()
         ),
     )
@@ -562,6 +562,20 @@ fn desktop_app_end_to_end() {
     assert!(!autostart.exists());
     let bad = s.invoke("save_settings", json!({"settings": {"shortcut": "Ctrl+Nope+", "notifications": true, "autostart": false, "language": "en", "autoCopy": true, "serverEnabled": true, "serverPort": server_port}}));
     assert_eq!(bad.unwrap_err()["code"], "shortcut.invalid");
+    // One key for two uses is refused, saying which.
+    let mut clash = state["settings"].clone();
+    clash["profileShortcuts"] = json!({"second": "Ctrl+Alt+J", "flaky": "ctrl+alt+u"});
+    let refused = s
+        .invoke("save_settings", json!({"settings": clash}))
+        .unwrap_err();
+    assert_eq!(refused["code"], "shortcut.conflict", "{refused}");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap()
+            .contains("already the Upload clipboard shortcut"),
+        "{refused}"
+    );
 
     // 6. The global shortcut, pressed through the X server.
     if Command::new("xdotool").arg("version").output().is_ok() {
@@ -577,6 +591,33 @@ fn desktop_app_end_to_end() {
             .unwrap();
         assert!(st.success());
         assert_eq!(wait_objects(&one, n + 1).len(), n + 1);
+        // The profile's own shortcut: the same clipboard goes to the second bucket, while
+        // `local` stays the active profile.
+        // (The first upload put its link in the clipboard: offer an image again.)
+        drop(holder);
+        let holder = offer_png(
+            &display,
+            &one.input("profile-shortcut.png", &fixtures::screenshot_png(260, 160)),
+        );
+        let m = two.object_keys().len();
+        let app_state = s.invoke("app_state", json!({})).unwrap();
+        assert_eq!(app_state["shortcutError"], Value::Null, "{app_state}");
+        let st = Command::new("xdotool")
+            .args(["key", "--clearmodifiers", "ctrl+alt+j"])
+            .env("DISPLAY", &display)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let keys = wait_objects(&two, m + 1);
+        assert!(
+            keys.iter()
+                .any(|k| k.replace('\\', "/").starts_with("second/")),
+            "{keys:?}"
+        );
+        assert_eq!(
+            s.invoke("app_state", json!({})).unwrap()["activeProfile"],
+            "local"
+        );
         drop(holder);
     } else {
         assert!(!required("HOIST_REQUIRE_DESKTOP"), "xdotool required");
@@ -842,6 +883,20 @@ fn desktop_app_end_to_end() {
         assert!(t.elapsed() < LONG, "the size rules were not saved");
         std::thread::sleep(Duration::from_millis(100));
     }
+
+    // 11a. Settings → General shows each profile's shortcut (the one desktop.toml gave).
+    s.click(&s.wait("[data-testid=settings-general]", LONG));
+    s.wait("[data-testid=profile-shortcut][data-name=second]", LONG);
+    s.execute(
+        "document.querySelector('[data-testid=profile-shortcut][data-name=second]').scrollIntoView({block: 'center'})",
+        json!([]),
+    );
+    s.wait_for_script(
+        "return [...document.querySelectorAll('[data-testid=profile-shortcut][data-name=second] input')].some(i => i.value.includes('J'))",
+        LONG,
+        "the second profile's shortcut",
+    );
+    s.screenshot(&shots.join("settings-shortcuts-light.png"));
 
     // 11b. Settings → Watch folders lists the watched folder; turning its link copy off is
     //      saved to desktop.toml (and restarts its watcher).

@@ -5,7 +5,8 @@
 // bucket of about 1 200 objects per profile to browse (folders, pages of 1000), delete, move,
 // link, add to the history and upload into ("Upload here"), a few uploads of the history whose links are broken (Check
 // links), some of them to upload again, folders to pick for Settings › Watch folders (saved
-// with the shell's checks; nothing is watched), and Settings › Sync (off at first; on, it has
+// with the shell's checks; nothing is watched), shortcuts per profile (the shell's checks:
+// the same key twice is refused, Ctrl+Alt+T is "taken"), and Settings › Sync (off at first; on, it has
 // one other device, and nothing leaves the page).
 import type { Backend, Unlisten } from './backend';
 import { LINK_FORMATS, PRESETS, defaultConfig } from './facts';
@@ -366,6 +367,37 @@ export const SYNC_OTHER_DEVICE = 'a1b2c3d4e5f60718';
 /** The folders watchPickFolder answers in turn (then from the first again). */
 export const WATCH_PICKS = ['/home/me/Pictures/Screenshots', '/home/me/Downloads', '/home/me/Desktop'];
 
+/** An accelerator compared the way the shell compares them: case and modifier order aside. */
+function shortcutKey(text: string): string {
+  const alias: Record<string, string> = { control: 'ctrl', option: 'alt', command: 'super', cmd: 'super', meta: 'super' };
+  const parts = text.split('+').map((p) => p.trim().toLowerCase()).map((p) => alias[p] ?? p);
+  const key = parts.pop() ?? '';
+  return [...parts.sort(), key].join('+');
+}
+
+/** The shell's checks of the shortcuts (shortcut.rs, check_all): a key that is not one, and
+ *  the same key twice (the Upload clipboard shortcut's, or two profiles'). */
+function checkShortcuts(main: string, perProfile: Record<string, string>): void {
+  const taken: [string, string][] = [];
+  const uses: [string, string][] = [
+    [main, 'the Upload clipboard shortcut'],
+    ...Object.entries(perProfile).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([name, text]): [string, string] => [text, `the shortcut of profile "${name}"`]),
+  ];
+  for (const [text, what] of uses) {
+    if (!text.trim()) continue;
+    const key = shortcutKey(text);
+    if (key.split('+').some((p) => p === '')) {
+      throw err('shortcut.invalid', `"${text}" is not a shortcut Hoist understands; try e.g. Ctrl+Alt+U`);
+    }
+    const other = taken.find(([k]) => k === key);
+    if (other) {
+      throw err('shortcut.conflict', `${text.trim()} is already ${other[1]}; choose another key for ${what}`);
+    }
+    taken.push([key, what]);
+  }
+}
+
 // ---- the backend ---------------------------------------------------------------------------
 
 export class MockBackend implements Backend {
@@ -460,6 +492,7 @@ export class MockBackend implements Backend {
       activeProfile: names[0] ?? null,
       settings: {
         shortcut: 'Ctrl+Alt+U',
+        profileShortcuts: this.profiles.has('screenshots') ? { screenshots: 'Ctrl+Alt+S' } : {},
         notifications: true,
         autostart: false,
         language: 'auto',
@@ -570,10 +603,9 @@ export class MockBackend implements Backend {
       if (seen.has(f.path)) throw err('settings.invalid', `${f.path} is watched twice`);
       seen.add(f.path);
     }
+    checkShortcuts(s.shortcut, s.profileShortcuts ?? {});
     this.state.settings = s;
-    this.state.shortcutError = s.shortcut === 'Ctrl+Alt+T'
-      ? 'Ctrl+Alt+T is already taken by another application.'
-      : null;
+    this.state.shortcutError = this.shortcutProblems(s);
     if (!s.serverEnabled) {
       this.state.serverAddress = null;
       this.state.serverError = null;
@@ -587,6 +619,25 @@ export class MockBackend implements Backend {
       this.state.serverError = null;
     }
     return this.publish();
+  }
+
+  /** What registering the shortcuts would say (shortcut.rs, apply): a profile's shortcut whose
+   *  profile is gone, and Ctrl+Alt+T, "taken by another application"; null when all work. */
+  private shortcutProblems(s: Settings): string | null {
+    const problems: string[] = [];
+    const wanted: [string, string | null][] = [
+      [s.shortcut, null],
+      ...Object.entries(s.profileShortcuts ?? {}).map(([name, text]): [string, string] => [text, name]),
+    ];
+    for (const [text, profile] of wanted) {
+      if (!text.trim()) continue;
+      if (profile !== null && !this.profiles.has(profile)) {
+        problems.push(`${text} is not set: there is no profile "${profile}" any more`);
+      } else if (shortcutKey(text) === shortcutKey('Ctrl+Alt+T')) {
+        problems.push(`${text.trim()} is already taken by another application.`);
+      }
+    }
+    return problems.length ? problems.join('; ') : null;
   }
 
   async watchPickFolder(): Promise<string | null> {

@@ -16,6 +16,12 @@ export type Language = 'auto' | 'en' | 'zh-CN';
 export interface Settings {
   /** Accelerator such as "Ctrl+Alt+U"; empty string = no shortcut. */
   shortcut: string;
+  /** A global shortcut per profile name (e.g. `{ blog: "Ctrl+Alt+B" }`): uploads the clipboard
+   *  with that profile, whichever is active. Absent or `{}` = none; '' = none for that profile
+   *  (the window deletes the key instead). Rust refuses the same key twice, also with `shortcut`
+   *  (`shortcut.conflict`), and an unparseable one (`shortcut.invalid`); one that cannot be
+   *  registered (no such profile any more, taken, Wayland) is reported in `shortcutError`. */
+  profileShortcuts?: Record<string, string>;
   notifications: boolean;
   autostart: boolean;
   language: Language;
