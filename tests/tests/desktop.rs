@@ -584,16 +584,11 @@ fn desktop_app_end_to_end() {
             &one.input("shortcut.png", &fixtures::screenshot_png(300, 300)),
         );
         let n = wait_objects(&one, 2).len();
-        let st = Command::new("xdotool")
-            .args(["key", "--clearmodifiers", "ctrl+alt+u"])
-            .env("DISPLAY", &display)
-            .status()
-            .unwrap();
-        assert!(st.success());
+        xdotool(&display, &["key", "--clearmodifiers", "ctrl+alt+u"]);
         assert_eq!(wait_objects(&one, n + 1).len(), n + 1);
-        // The profile's own shortcut: the same clipboard goes to the second bucket, while
-        // `local` stays the active profile.
-        // (The first upload put its link in the clipboard: offer an image again.)
+        // The profile's own shortcut: a clipboard image goes to the second bucket, while
+        // `local` stays the active profile. (The first upload put its link in the clipboard:
+        // an image is offered again.)
         drop(holder);
         let holder = offer_png(
             &display,
@@ -602,12 +597,7 @@ fn desktop_app_end_to_end() {
         let m = two.object_keys().len();
         let app_state = s.invoke("app_state", json!({})).unwrap();
         assert_eq!(app_state["shortcutError"], Value::Null, "{app_state}");
-        let st = Command::new("xdotool")
-            .args(["key", "--clearmodifiers", "ctrl+alt+j"])
-            .env("DISPLAY", &display)
-            .status()
-            .unwrap();
-        assert!(st.success());
+        xdotool(&display, &["key", "--clearmodifiers", "ctrl+alt+j"]);
         let keys = wait_objects(&two, m + 1);
         assert!(
             keys.iter()
