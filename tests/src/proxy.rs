@@ -290,16 +290,22 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         let _ = client.set_read_timeout(Some(IO_LIMIT));
         let _ = client.set_write_timeout(Some(IO_LIMIT));
         let _ = client.set_nodelay(true);
-        let conn = Conn {
-            id: shared.next_id.fetch_add(1, Ordering::SeqCst),
-            shared: shared.clone(),
-        };
-        shared.track(conn.id, &client);
         let fault = shared
             .fault
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone();
+        if fault == Fault::Refuse {
+            // Closed here, at once: no worker thread or tracked clone that a loaded machine
+            // could keep alive past the client's timeout.
+            let _ = client.shutdown(Shutdown::Both);
+            continue;
+        }
+        let conn = Conn {
+            id: shared.next_id.fetch_add(1, Ordering::SeqCst),
+            shared: shared.clone(),
+        };
+        shared.track(conn.id, &client);
         let worker = std::thread::Builder::new()
             .name("fault-proxy-conn".into())
             .spawn(move || {
@@ -333,10 +339,8 @@ fn handle(mut client: TcpStream, fault: Fault, conn: &Conn) -> io::Result<()> {
     let shared = &*conn.shared;
     match fault {
         Fault::Pass => pass(client, conn),
-        Fault::Refuse => {
-            drop(client);
-            Ok(())
-        }
+        // Closed by the accept loop before it gets here.
+        Fault::Refuse => Ok(()),
         Fault::Stall => {
             swallow(&mut client, shared);
             Ok(())
