@@ -69,11 +69,20 @@ fn apply_shortcuts(app: &AppHandle, settings: &Settings) {
     *ctx.shortcut_error.lock().unwrap_or_else(|p| p.into_inner()) = err;
 }
 
-/// A profile's shortcut follows it when it is renamed (`to`) and goes with it when it is
-/// removed (`None`); saved and registered again only when there was one.
-pub fn profile_shortcut_follows(app: &AppHandle, from: &str, to: Option<&str>) -> IpcResult<()> {
+/// Saves `settings` to desktop.toml and makes them the app's; their side effects are the
+/// caller's ([`apply_effects`]).
+pub fn store_settings(app: &AppHandle, settings: &Settings) -> IpcResult<()> {
     let ctx = app.state::<Shell>();
-    let mut settings = ctx.settings();
+    settings.save(&ctx.paths.config_dir)?;
+    *ctx.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings.clone();
+    Ok(())
+}
+
+/// A profile's shortcut follows it when it is renamed (`to`) and goes with it when it is
+/// removed (`None`); saved and registered again only when there was one. The caller tells
+/// the window ([`state_changed`]).
+pub fn profile_shortcut_follows(app: &AppHandle, from: &str, to: Option<&str>) -> IpcResult<()> {
+    let mut settings = app.state::<Shell>().settings();
     if to == Some(from) {
         return Ok(());
     }
@@ -83,10 +92,8 @@ pub fn profile_shortcut_follows(app: &AppHandle, from: &str, to: Option<&str>) -
     if let Some(to) = to {
         settings.profile_shortcuts.insert(to.to_owned(), key);
     }
-    settings.save(&ctx.paths.config_dir)?;
-    *ctx.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings.clone();
+    store_settings(app, &settings)?;
     apply_shortcuts(app, &settings);
-    state_changed(app);
     Ok(())
 }
 

@@ -52,8 +52,7 @@ pub async fn save_settings(app: AppHandle, settings: Settings) -> IpcResult<UiSt
     settings.validate()?;
     let ctx = app.state::<Shell>();
     let old = ctx.settings();
-    settings.save(&ctx.paths.config_dir)?;
-    *ctx.settings.lock().unwrap_or_else(|p| p.into_inner()) = settings.clone();
+    actions::store_settings(&app, &settings)?;
     actions::apply_effects(&app, settings::effects(&old, &settings), &settings).await?;
     Ok(actions::state_changed(&app))
 }
@@ -247,12 +246,21 @@ fn edit_config(
     app: &AppHandle,
     f: impl FnOnce(&mut Config) -> IpcResult<()>,
 ) -> IpcResult<UiState> {
+    save_config_edit(app, f)?;
+    Ok(actions::state_changed(app))
+}
+
+/// [`edit_config`] without telling the window, for a caller with more to change first.
+fn save_config_edit(
+    app: &AppHandle,
+    f: impl FnOnce(&mut Config) -> IpcResult<()>,
+) -> IpcResult<()> {
     let ctx = app.state::<Shell>();
     let mut cfg = ctx.config()?;
     f(&mut cfg)?;
     ctx.save_config(&cfg)?;
     crate::syncing::soon(app);
-    Ok(actions::state_changed(app))
+    Ok(())
 }
 
 #[tauri::command]
@@ -263,14 +271,11 @@ pub async fn save_profile(app: AppHandle, req: SaveProfile) -> IpcResult<UiState
             .original_name
             .clone()
             .map(|from| (from, req.name.clone()));
-        let state = edit_config(app, |cfg| profiles::save(cfg, req, &Keychain::system))?;
-        match renamed {
-            Some((from, to)) if from != to => {
-                actions::profile_shortcut_follows(app, &from, Some(&to))?;
-                Ok(app.state::<Shell>().app_state())
-            }
-            _ => Ok(state),
+        save_config_edit(app, |cfg| profiles::save(cfg, req, &Keychain::system))?;
+        if let Some((from, to)) = renamed {
+            actions::profile_shortcut_follows(app, &from, Some(&to))?;
         }
+        Ok(actions::state_changed(app))
     })
     .await
 }
@@ -297,7 +302,7 @@ pub async fn duplicate_profile(
 #[tauri::command]
 pub async fn remove_profile(app: AppHandle, name: String) -> IpcResult<UiState> {
     blocking(&app, move |app| {
-        edit_config(app, |cfg| {
+        save_config_edit(app, |cfg| {
             let removed = core_profiles::remove(cfg, &name, &Keychain::system)?;
             if let Some(e) = removed.secret_kept {
                 tracing::warn!("profile \"{name}\" removed; its keychain secret could not be: {e}");
@@ -305,7 +310,7 @@ pub async fn remove_profile(app: AppHandle, name: String) -> IpcResult<UiState> 
             Ok(())
         })?;
         actions::profile_shortcut_follows(app, &name, None)?;
-        Ok(app.state::<Shell>().app_state())
+        Ok(actions::state_changed(app))
     })
     .await
 }

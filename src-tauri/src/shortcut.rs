@@ -40,15 +40,11 @@ fn wayland_session() -> bool {
 /// both uses): `main` uploads with the active profile, `per_profile` with the profile named.
 pub fn check_all(main: &str, per_profile: &BTreeMap<String, String>) -> Result<(), IpcError> {
     let mut taken: Vec<(Shortcut, String)> = Vec::new();
-    let uses = std::iter::once((main, "the Upload clipboard shortcut".to_owned())).chain(
-        per_profile
-            .iter()
-            .map(|(name, text)| (text.as_str(), format!("the shortcut of profile \"{name}\""))),
-    );
-    for (text, what) in uses {
-        if text.trim().is_empty() {
-            continue;
-        }
+    for (text, profile) in in_use(main, per_profile) {
+        let what = match profile {
+            None => "the Upload clipboard shortcut".to_owned(),
+            Some(name) => format!("the shortcut of profile \"{name}\""),
+        };
         let key = parse(text)?;
         if let Some((_, other)) = taken.iter().find(|(k, _)| *k == key) {
             return Err(IpcError::new(
@@ -62,6 +58,16 @@ pub fn check_all(main: &str, per_profile: &BTreeMap<String, String>) -> Result<(
         taken.push((key, what));
     }
     Ok(())
+}
+
+/// The shortcuts set (empty ones left out), each with its profile (`None` for `main`).
+fn in_use<'a>(
+    main: &'a str,
+    per_profile: &'a BTreeMap<String, String>,
+) -> impl Iterator<Item = (&'a str, Option<&'a String>)> {
+    std::iter::once((main, None))
+        .chain(per_profile.iter().map(|(n, t)| (t.as_str(), Some(n))))
+        .filter(|(t, _)| !t.trim().is_empty())
 }
 
 /// Replaces whatever shortcuts were registered by `main` (empty = none) and one per profile in
@@ -79,10 +85,7 @@ pub fn apply(
     if let Err(e) = gs.unregister_all() {
         tracing::debug!("unregistering shortcuts: {e}");
     }
-    let wanted: Vec<(&str, Option<&String>)> = std::iter::once((main, None))
-        .chain(per_profile.iter().map(|(n, t)| (t.as_str(), Some(n))))
-        .filter(|(t, _)| !t.trim().is_empty())
-        .collect();
+    let wanted: Vec<(&str, Option<&String>)> = in_use(main, per_profile).collect();
     if wanted.is_empty() {
         return None;
     }

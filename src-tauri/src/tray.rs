@@ -8,7 +8,9 @@
 use hoist_core::link;
 use hoist_history::{Query, Status};
 use tauri::image::Image;
-use tauri::menu::{CheckMenuItem, Menu, MenuBuilder, MenuItem, PredefinedMenuItem, SubmenuBuilder};
+use tauri::menu::{
+    CheckMenuItem, Menu, MenuBuilder, MenuId, MenuItem, PredefinedMenuItem, SubmenuBuilder,
+};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Listener, Manager, Wry};
 
@@ -88,12 +90,11 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         )?);
     }
     for r in &recent_rows {
-        recent = recent.item(&MenuItem::with_id(
+        recent = recent.item(&item(
             app,
             format!("recent:{}", r.id),
             label(&r.source_name),
-            true,
-            None::<&str>,
+            "",
         )?);
     }
     let state = ctx.app_state();
@@ -118,70 +119,52 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
             None::<&str>,
         )?);
     }
-    // "Upload clipboard to ▸ blog  Ctrl+Alt+B": every profile, with its shortcut shown.
     let settings = ctx.settings();
-    let shortcuts = &settings.profile_shortcuts;
-    let mut upload_to = SubmenuBuilder::new(app, tr(lang, Key::UploadClipboardTo));
-    for p in &state.profiles {
-        let key = shortcuts.get(&p.name).filter(|k| !k.trim().is_empty());
-        upload_to = upload_to.item(&MenuItem::with_id(
-            app,
-            format!("upload-clipboard:{}", p.name),
-            label(&p.name),
-            true,
-            key.map(String::as_str),
-        )?);
-    }
-    let main_key = Some(settings.shortcut.as_str()).filter(|k| !k.trim().is_empty());
-    let mut menu = MenuBuilder::new(app).item(&MenuItem::with_id(
+    let mut menu = MenuBuilder::new(app).item(&item(
         app,
         "upload-clipboard",
         tr(lang, Key::UploadClipboard),
-        true,
-        main_key,
+        &settings.shortcut,
     )?);
+    // "Upload clipboard to ▸ blog  Ctrl+Alt+B": every profile, with its shortcut shown.
     if state.profiles.len() > 1 {
+        let mut upload_to = SubmenuBuilder::new(app, tr(lang, Key::UploadClipboardTo));
+        for p in &state.profiles {
+            let key = settings.profile_shortcuts.get(&p.name);
+            upload_to = upload_to.item(&item(
+                app,
+                format!("upload-clipboard:{}", p.name),
+                label(&p.name),
+                key.map_or("", String::as_str),
+            )?);
+        }
         menu = menu.item(&upload_to.build()?);
     }
-    menu.item(&MenuItem::with_id(
-        app,
-        "upload-files",
-        tr(lang, Key::UploadFiles),
-        true,
-        None::<&str>,
-    )?)
-    .item(&recent.build()?)
-    .item(&profiles.build()?)
-    .item(&PredefinedMenuItem::separator(app)?)
-    .item(&MenuItem::with_id(
-        app,
-        "open",
-        tr(lang, Key::Open),
-        true,
-        None::<&str>,
-    )?)
-    .item(&MenuItem::with_id(
-        app,
-        "open:history",
-        tr(lang, Key::OpenHistory),
-        true,
-        None::<&str>,
-    )?)
-    .item(&MenuItem::with_id(
-        app,
-        "open:settings",
-        tr(lang, Key::OpenSettings),
-        true,
-        None::<&str>,
-    )?)
-    .item(&MenuItem::with_id(
-        app,
-        "quit",
-        tr(lang, Key::Quit),
-        true,
-        None::<&str>,
-    )?)
-    .build()
+    menu.item(&item(app, "upload-files", tr(lang, Key::UploadFiles), "")?)
+        .item(&recent.build()?)
+        .item(&profiles.build()?)
+        .item(&PredefinedMenuItem::separator(app)?)
+        .item(&item(app, "open", tr(lang, Key::Open), "")?)
+        .item(&item(app, "open:history", tr(lang, Key::OpenHistory), "")?)
+        .item(&item(
+            app,
+            "open:settings",
+            tr(lang, Key::OpenSettings),
+            "",
+        )?)
+        .item(&item(app, "quit", tr(lang, Key::Quit), "")?)
+        .build()
+}
+
+/// An enabled menu item with `key` (a shortcut, shown beside the text; empty = none).
+fn item(
+    app: &AppHandle,
+    id: impl Into<MenuId>,
+    text: impl AsRef<str>,
+    key: &str,
+) -> tauri::Result<MenuItem<Wry>> {
+    let key = Some(key).filter(|k| !k.trim().is_empty());
+    MenuItem::with_id(app, id, text, true, key)
 }
 
 /// Linux trays (StatusNotifierItem, AppIndicator) report no clicks, so the menu is the only way

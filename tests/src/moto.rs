@@ -125,9 +125,9 @@ impl Moto {
         format!("{}/{}", self.s3_endpoint(), self.bucket)
     }
 
+    /// The object's path-style address, each key segment encoded as Hoist encodes links.
     fn object_url(&self, key: &str) -> String {
-        let path: Vec<String> = key.split('/').map(encode_segment).collect();
-        format!("{}/{}", self.bucket_url(), path.join("/"))
+        hoist_core::link::public_url(&self.bucket_url(), key, "")
     }
 
     /// The object's bytes, read anonymously; `None` when there is none.
@@ -158,10 +158,11 @@ impl Moto {
         let mut keys = Vec::new();
         let mut token: Option<String> = None;
         loop {
-            let mut url = format!("{}?list-type=2", self.bucket_url());
+            let mut query = vec![("list-type", "2")];
             if let Some(t) = &token {
-                url.push_str(&format!("&continuation-token={}", encode_segment(t)));
+                query.push(("continuation-token", t));
             }
+            let url = reqwest::Url::parse_with_params(&self.bucket_url(), &query).unwrap();
             let xml = self.http.get(url).send().unwrap().text().unwrap();
             keys.extend(elements(&xml, "Key"));
             token = elements(&xml, "NextContinuationToken").into_iter().next();
@@ -189,19 +190,6 @@ impl Drop for Moto {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
-}
-
-/// Percent-encodes one path segment of a key (RFC 3986 unreserved characters kept).
-fn encode_segment(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// The text of every `<name>` element of an S3 XML reply, entities decoded.

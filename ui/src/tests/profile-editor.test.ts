@@ -4,16 +4,11 @@
 // rules group shows them in KB and MB, disables the small-file size for 'original', shows the
 // core's rules inline, and saves the rules in bytes.
 import { describe, expect, it } from 'vitest';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import SettingsView from '../views/SettingsView.svelte';
-import { APP_CONTEXT_KEY, AppStore } from '../lib/app.svelte';
-import { MockBackend } from '../lib/mock';
+import { fireEvent, screen, waitFor, within } from '@testing-library/svelte';
+import { openSettings } from './settings-harness';
 
 async function openBlog() {
-  const mock = new MockBackend({ historySize: 0, autoProgress: false, latency: 0 });
-  const app = new AppStore(mock, 0);
-  await app.start();
-  render(SettingsView, { context: new Map<unknown, unknown>([[APP_CONTEXT_KEY, app]]) });
+  const { mock } = await openSettings(null, { historySize: 0 });
   const item = await waitFor(() => screen.getAllByTestId('profile-item').find((li) => li.dataset.name === 'blog')!);
   await fireEvent.click(within(item).getByTestId('profile-edit'));
   const group = await waitFor(() => screen.getByTestId('pf-size-rules'));

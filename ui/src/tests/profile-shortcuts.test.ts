@@ -6,20 +6,12 @@
 // refused with a toast and put back, a registration problem shown under the block, and no block
 // without profiles.
 import { describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import SettingsView from '../views/SettingsView.svelte';
-import Toasts from '../components/Toasts.svelte';
-import { APP_CONTEXT_KEY, AppStore } from '../lib/app.svelte';
+import { fireEvent, screen, waitFor, within } from '@testing-library/svelte';
 import { MockBackend, type MockOptions } from '../lib/mock';
+import { openSettings, toasts } from './settings-harness';
 
 async function setup(options: MockOptions = {}) {
-  const mock = new MockBackend({ historySize: 0, autoProgress: false, latency: 0, ...options });
-  const app = new AppStore(mock, 0);
-  await app.start();
-  const context = new Map<unknown, unknown>([[APP_CONTEXT_KEY, app]]);
-  render(SettingsView, { context });
-  render(Toasts, { context });
-  await fireEvent.click(screen.getByTestId('settings-general'));
+  const { mock, app } = await openSettings('general', { historySize: 0, ...options });
   await waitFor(() => screen.getByLabelText('Global shortcut'));
   const save = vi.spyOn(mock, 'saveSettings');
   return { mock, app, save };
@@ -30,7 +22,6 @@ const row = (name: string) => rows().find((r) => r.dataset.name === name)!;
 const field = (name: string) => within(row(name)).getByTestId('shortcut-input') as HTMLInputElement;
 const button = (name: string, label: string) => within(row(name)).getByRole('button', { name: label }) as HTMLButtonElement;
 const saved = (mock: MockBackend) => mock.state.settings.profileShortcuts;
-const toasts = () => screen.queryAllByTestId('toast').map((t) => `${t.dataset.kind}: ${t.textContent!.trim()}`);
 
 async function typeKey(name: string, value: string) {
   await fireEvent.input(field(name), { target: { value } });

@@ -9,28 +9,19 @@
 // the history.
 import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import SettingsView from '../views/SettingsView.svelte';
 import HistoryView from '../views/HistoryView.svelte';
-import Toasts from '../components/Toasts.svelte';
 import { APP_CONTEXT_KEY, AppStore } from '../lib/app.svelte';
 import { MockBackend, SYNC_DEVICE, SYNC_OTHER_DEVICE, SYNC_WRONG_PASSPHRASE } from '../lib/mock';
+import { openSettings, toasts } from './settings-harness';
 
 async function setup(prepare?: (mock: MockBackend) => void, latency = 0) {
-  const mock = new MockBackend({ historySize: 10, autoProgress: false, latency });
-  prepare?.(mock);
-  const app = new AppStore(mock, 0);
-  await app.start();
-  const context = new Map<unknown, unknown>([[APP_CONTEXT_KEY, app]]);
-  render(SettingsView, { context });
-  render(Toasts, { context });
-  await fireEvent.click(screen.getByTestId('settings-sync'));
+  const { mock, app } = await openSettings('sync', { latency }, prepare);
   await waitFor(() => screen.getByTestId(mock.sync.enabled ? 'sync-on' : 'sync-off'));
   return { mock, app };
 }
 
 const el = <T extends HTMLElement>(id: string) => screen.getByTestId(id) as T;
 const enableButton = () => el<HTMLButtonElement>('sync-enable');
-const toasts = () => screen.queryAllByTestId('toast').map((t) => `${t.dataset.kind}: ${t.textContent!.trim()}`);
 const devices = () => screen.queryAllByTestId('sync-device').map((d) => d.dataset.id);
 const text = (id: string) => el(id).textContent!.replace(/\s+/g, ' ').trim();
 

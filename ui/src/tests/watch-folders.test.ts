@@ -5,24 +5,15 @@
 // switches and the profile saved for that folder only, two quick clicks both kept, Remove
 // without a question, and a refused save shown in place with the switch put back.
 import { describe, expect, it, vi } from 'vitest';
-import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
-import SettingsView from '../views/SettingsView.svelte';
-import Toasts from '../components/Toasts.svelte';
-import { APP_CONTEXT_KEY, AppStore } from '../lib/app.svelte';
+import { fireEvent, screen, waitFor, within } from '@testing-library/svelte';
 import { MockBackend, WATCH_PICKS } from '../lib/mock';
+import { openSettings, toasts } from './settings-harness';
 import type { WatchFolder } from '../lib/types';
 
 const [SHOTS, DOWNLOADS] = WATCH_PICKS;
 
 async function setup(prepare?: (mock: MockBackend) => void, latency = 0) {
-  const mock = new MockBackend({ historySize: 10, autoProgress: false, latency });
-  prepare?.(mock);
-  const app = new AppStore(mock, 0);
-  await app.start();
-  const context = new Map<unknown, unknown>([[APP_CONTEXT_KEY, app]]);
-  render(SettingsView, { context });
-  render(Toasts, { context });
-  await fireEvent.click(screen.getByTestId('settings-watch'));
+  const { mock, app } = await openSettings('watch', { latency }, prepare);
   await waitFor(() => screen.getByTestId('watch-add'));
   const save = vi.spyOn(mock, 'saveSettings');
   return { mock, app, save };
@@ -32,7 +23,6 @@ const rows = () => screen.queryAllByTestId('watch-folder');
 const paths = () => rows().map((r) => r.dataset.path);
 const row = (path: string) => rows().find((r) => r.dataset.path === path)!;
 const control = <T extends HTMLElement>(path: string, id: string) => within(row(path)).getByTestId(id) as T;
-const toasts = () => screen.queryAllByTestId('toast').map((t) => `${t.dataset.kind}: ${t.textContent!.trim()}`);
 const saved = (mock: MockBackend) => mock.state.settings.watchFolders;
 const folder = (path: string, change: Partial<WatchFolder> = {}): WatchFolder =>
   ({ path, profile: '', recursive: false, copyLinks: true, enabled: true, ...change });

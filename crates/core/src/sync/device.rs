@@ -191,7 +191,7 @@ pub async fn forget<S: Browse>(
         return Err(not_enabled());
     };
     let (store, key, _) = open(&state, local, open_store, env).await?;
-    let (_, deleted) = super::forget_device(
+    super::forget_device(
         store.as_ref(),
         &key,
         &mut state,
@@ -200,8 +200,7 @@ pub async fn forget<S: Browse>(
         &os_random,
         device,
     )
-    .await?;
-    Ok(deleted)
+    .await
 }
 
 /// The error of a sync command on a device where sync is off.

@@ -237,8 +237,7 @@ pub fn record_error(state_file: &Path, e: &SyncError, now_ms: i64) {
 
 /// Forgets device `device`: this device syncs (its own changes included) and writes a
 /// snapshot covering the device's batches first, then those batches are deleted from the
-/// bucket. For an old laptop that will not come back. Returns the report of that sync and how
-/// many batches were deleted.
+/// bucket. For an old laptop that will not come back. Returns how many batches were deleted.
 pub async fn forget_device<S: Browse>(
     store: &S,
     key: &SealKey,
@@ -247,17 +246,16 @@ pub async fn forget_device<S: Browse>(
     local: &Local,
     fill: Fill<'_>,
     device: &str,
-) -> Result<(Report, usize), SyncError> {
+) -> Result<usize, SyncError> {
     if device == state.device {
         return Err(SyncError::new(
             "sync.forget_self",
             "that is this device; use `hoist sync disable` here instead",
         ));
     }
-    let sent = record_local(state, state_file, local)?;
+    record_local(state, state_file, local)?;
     let mut wire = Wire::new(store, fill);
     wire.key = Some(key);
-    wire.report.sent = sent;
     wire.sync(state, state_file, local, true).await?;
     let keys = wire.list_all(&format!("{LOG}{device}/"), None).await?;
     if keys.is_empty() {
@@ -267,7 +265,6 @@ pub async fn forget_device<S: Browse>(
         ));
     }
     for chunk in keys.chunks(crate::bucket::BATCH) {
-        wire.report.requests += 1;
         let failed = store
             .delete_batch(chunk)
             .await
@@ -279,7 +276,7 @@ pub async fn forget_device<S: Browse>(
     state.seen.remove(device);
     state.names.remove(device);
     state.save(state_file)?;
-    Ok((wire.report, keys.len()))
+    Ok(keys.len())
 }
 
 /// The requests of one sync, counted.
