@@ -20,6 +20,7 @@ pub enum Key {
     Copied,
     Failed,
     FailedSome,
+    MirrorFailed,
 }
 
 /// The text of `key` in `lang` (`en` or `zh-CN`; `auto` is resolved by the caller).
@@ -59,6 +60,8 @@ pub fn tr(lang: &str, key: Key) -> &'static str {
         (Failed, true) => "上传失败",
         (FailedSome, false) => "{n} uploads failed",
         (FailedSome, true) => "{n} 个文件上传失败",
+        (MirrorFailed, false) => "Copy to a mirror failed (retry it in History)",
+        (MirrorFailed, true) => "复制到镜像失败（可在上传记录中重试）",
     }
 }
 
@@ -101,6 +104,7 @@ mod tests {
             Copied,
             Failed,
             FailedSome,
+            MirrorFailed,
         ] {
             assert_ne!(tr("en", k), tr("zh-CN", k), "{k:?}");
         }

@@ -300,9 +300,20 @@ pub fn launch(
             .filter_map(|r| r.as_ref().err())
             .map(|f| format!("{}: {}", f.source_name, f.error))
             .collect();
+        // The uploads stand; their failed mirror copies wait in history for a retry.
+        let mirror_failures: Vec<String> = results
+            .iter()
+            .flatten()
+            .flat_map(|o| {
+                o.mirrors.iter().filter_map(|m| {
+                    let e = m.error.as_ref()?;
+                    Some(format!("{} → {}: {}", o.source_name, m.profile, e.message))
+                })
+            })
+            .collect();
         // Nobody waits for a drop's results: they went to the window as rows already.
         let _ = tx.send(results);
-        finish(&app2, batch, links, &failures, copy).await;
+        finish(&app2, batch, links, &failures, &mirror_failures, copy).await;
     });
     let mut batches = lock(&runs.batches);
     batches.retain(|t| !t.inner().is_finished());
@@ -312,12 +323,14 @@ pub fn launch(
 
 /// After a batch: its links (in the profile's format) to the clipboard, one line per file as
 /// PicGo does (unless `copy` or, without it, the auto-copy setting says no), the notification
-/// with the failures (`name: why`), the tray's recent uploads, and `upload://batch`.
+/// with the failures (`name: why`) and the failed mirror copies, the tray's recent uploads,
+/// and `upload://batch`.
 async fn finish(
     app: &AppHandle,
     batch: u64,
     links: Vec<String>,
     failures: &[String],
+    mirror_failures: &[String],
     copy: Option<bool>,
 ) {
     let ctx = app.state::<Shell>();
@@ -338,7 +351,13 @@ async fn finish(
         }
     }
     if settings.notifications {
-        notify::batch(&settings.language, &links, copied.is_some(), failures);
+        notify::batch(
+            &settings.language,
+            &links,
+            copied.is_some(),
+            failures,
+            mirror_failures,
+        );
     }
     // The tray's recent uploads follow this event.
     let _ = app.emit(

@@ -55,7 +55,13 @@ fn post(summary: &str, body: &str) -> Result<(), String> {
 }
 
 /// One notification for a finished batch: the link (one file) or a count, and the failures.
-pub fn batch(language: &str, links: &[String], copied: bool, failures: &[String]) {
+pub fn batch(
+    language: &str,
+    links: &[String],
+    copied: bool,
+    failures: &[String],
+    mirror_failures: &[String],
+) {
     let lang = i18n::language(language);
     if !links.is_empty() {
         let summary = if links.len() == 1 {
@@ -83,6 +89,12 @@ pub fn batch(language: &str, links: &[String], copied: bool, failures: &[String]
             tr(lang, Key::FailedSome).replace("{n}", &failures.len().to_string())
         };
         show(summary, failures.join("\n"));
+    }
+    if !mirror_failures.is_empty() {
+        show(
+            tr(lang, Key::MirrorFailed).to_owned(),
+            mirror_failures.join("\n"),
+        );
     }
 }
 

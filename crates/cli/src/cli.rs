@@ -203,6 +203,10 @@ pub struct ProfileFields {
     /// measures and records it; default: the provider preset's guess).
     #[arg(long)]
     pub conditional_put: Option<bool>,
+    /// Also copy every upload to this profile (repeat for several; the same bytes under its own
+    /// key template; the link stays this profile's). Replaces the list; `--mirror ""` clears it.
+    #[arg(long = "mirror", value_name = "PROFILE")]
+    pub mirrors: Option<Vec<String>>,
     /// Make this the default profile.
     #[arg(long)]
     pub default: bool,

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use hoist_core::Error;
 use hoist_core::config::{Config, Paths, ResolvedProfile};
 use hoist_core::credentials::{self, Credentials};
+use hoist_core::pipeline::{Env, Mirror, Uploader};
 use hoist_core::secrets::{Keychain, Secret};
 use hoist_history::History;
 use hoist_s3::S3Store;
@@ -59,5 +60,37 @@ impl Ctx {
             Err(e) => return Err(e),
         };
         Ok(S3Store::for_profile(profile, &creds)?)
+    }
+
+    /// The pipeline for `profile` as every uploading command builds it: its store, `history`,
+    /// and its mirrors, each with its own store (a mirror whose store cannot be made fails its
+    /// copies, not the upload). A dry run sends nothing, so it has no mirrors.
+    pub fn uploader(
+        &self,
+        cfg: &Config,
+        profile: Arc<ResolvedProfile>,
+        history: Option<Arc<Mutex<History>>>,
+        dry_run: bool,
+    ) -> Result<Uploader<S3Store>, Error> {
+        let store = Arc::new(self.store(&profile, dry_run)?);
+        let mirrors = if dry_run {
+            Vec::new()
+        } else {
+            Mirror::all(&profile, |name| {
+                let mirror = Arc::new(cfg.resolve(Some(name))?);
+                let store = Arc::new(self.store(&mirror, false)?);
+                Ok(Arc::new(Uploader::in_paths(
+                    &self.paths,
+                    mirror,
+                    store,
+                    history.clone(),
+                    Env::system(),
+                )))
+            })
+        };
+        Ok(
+            Uploader::in_paths(&self.paths, profile, store, history, Env::system())
+                .with_mirrors(mirrors),
+        )
     }
 }

@@ -100,6 +100,11 @@ pub struct Profile {
     /// Reuse the link of an earlier upload of the same bytes (same profile and template).
     pub dedup: bool,
     pub processing: ProcessOptions,
+    /// Other profiles every upload is also copied to (a backup bucket, a second CDN): the same
+    /// bytes under each one's own key template. The link comes from this profile; each copy
+    /// has its own history row, and a failed copy is retried on its own.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub mirrors: Vec<String>,
 }
 
 /// What happens when an upload's key already holds a different object.
@@ -143,6 +148,7 @@ impl Default for Profile {
             conditional_put: None,
             dedup: true,
             processing: ProcessOptions::default(),
+            mirrors: Vec::new(),
         }
     }
 }
@@ -178,6 +184,8 @@ pub struct ResolvedProfile {
     pub proxy: Option<String>,
     pub allow_invalid_certs: bool,
     pub processing: ProcessOptions,
+    /// The profiles uploads are copied to, by name (checked: not this one, none twice).
+    pub mirrors: Vec<String>,
     pub access_key_id: Option<String>,
     pub access_key_id_env: Option<String>,
     pub secret_env: Option<String>,
@@ -343,6 +351,23 @@ impl Config {
         profile.resolve(&name)
     }
 
+    /// Every mirror of `profile` (named `name`) is a profile of this config. Checked when a
+    /// profile is added or edited; a mirror removed later (here, or by another device's sync)
+    /// makes that copy fail with a clear error instead of the upload.
+    pub fn check_mirrors(&self, name: &str, profile: &Profile) -> Result<(), ConfigError> {
+        match profile
+            .mirrors
+            .iter()
+            .find(|m| !self.profiles.contains_key(*m))
+        {
+            Some(missing) => Err(ConfigError::Invalid {
+                profile: name.into(),
+                detail: format!("mirror \"{missing}\" is not a profile"),
+            }),
+            None => Ok(()),
+        }
+    }
+
     pub(crate) fn unknown(&self, name: &str) -> ConfigError {
         let hint = if self.profiles.is_empty() {
             String::new()
@@ -437,6 +462,20 @@ impl Profile {
             check_http_url(base).map_err(|d| format!("public_base_url {d}"))?;
         }
         Ok(public_base)
+    }
+
+    /// A mirror is another profile, named once. Whether it exists is the config's to say
+    /// ([`Config::check_mirrors`]): a profile alone cannot know.
+    fn check_mirrors(&self, name: &str) -> Result<(), String> {
+        for (i, m) in self.mirrors.iter().enumerate() {
+            if m == name {
+                return Err("a profile cannot be its own mirror".into());
+            }
+            if self.mirrors[..i].contains(m) {
+                return Err(format!("mirror \"{m}\" is named twice"));
+            }
+        }
+        Ok(())
     }
 
     fn check_processing(&self) -> Result<(), String> {
@@ -545,6 +584,7 @@ impl Profile {
             return Err(invalid(format!("custom_link: {why}")));
         }
         self.check_processing().map_err(invalid)?;
+        self.check_mirrors(name).map_err(invalid)?;
         if self.timeout_secs == 0 || self.connect_timeout_secs == 0 {
             return Err(invalid("timeouts must be at least 1 second".into()));
         }
@@ -573,6 +613,7 @@ impl Profile {
             proxy: non_empty(&self.proxy).map(str::to_owned),
             allow_invalid_certs: self.allow_invalid_certs,
             processing: self.processing.clone(),
+            mirrors: self.mirrors.clone(),
             access_key_id: non_empty(&self.access_key_id).map(str::to_owned),
             access_key_id_env: non_empty(&self.access_key_id_env).map(str::to_owned),
             secret_env: non_empty(&self.secret_env).map(str::to_owned),

@@ -49,6 +49,9 @@ pub struct Job {
     pub name: Option<String>,
     /// Lets someone else stop this one file (the desktop's per-file Cancel).
     pub cancel: Option<Cancel>,
+    /// A retried mirror copy: the source is the primary upload's object, stored byte for byte
+    /// (no processing, which could change it) and not copied on to this profile's own mirrors.
+    pub mirror_copy: bool,
 }
 
 /// Stops one job from outside the pipeline. The job's work is dropped where it stands (an
@@ -98,6 +101,7 @@ impl From<Source> for Job {
             history_id: None,
             name: None,
             cancel: None,
+            mirror_copy: false,
         }
     }
 }

@@ -17,24 +17,47 @@ pub struct KeyInputs<'a> {
     pub source_path: Option<&'a Path>,
 }
 
-/// The key of `processed` (the output of file `name`) under `template`, and the extension it
-/// goes up with. A file that goes up in its own format keeps its name's spelling (`.JPG`,
-/// `.jpeg`), as PicGo's `{extName}` does; a new format gets its usual extension.
+/// What a key may depend on of the file that goes up: the processed output, or the same bytes
+/// copied to a mirror.
+#[derive(Clone, Copy, Debug)]
+pub struct Output<'a> {
+    pub bytes: &'a [u8],
+    /// The output format's usual extension, without the dot.
+    pub ext: &'static str,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+impl<'a> Output<'a> {
+    /// `processed`'s facts, with its bytes (which the upload may have moved out) as `bytes`.
+    pub fn of(processed: &Processed, bytes: &'a [u8]) -> Self {
+        Self {
+            bytes,
+            ext: processed.ext,
+            width: processed.width,
+            height: processed.height,
+        }
+    }
+}
+
+/// The key of `file` (the output of file `name`) under `template`, and the extension it goes
+/// up with. A file that goes up in its own format keeps its name's spelling (`.JPG`, `.jpeg`),
+/// as PicGo's `{extName}` does; a new format gets its usual extension.
 pub fn key_for(
     template: &Template,
     profile: &str,
     name: &str,
-    processed: &Processed,
+    file: Output<'_>,
     at: KeyInputs<'_>,
 ) -> Result<(String, String), TemplateError> {
-    let ext = hoist_imaging::own_extension(name, processed.ext).unwrap_or(processed.ext);
+    let ext = hoist_imaging::own_extension(name, file.ext).unwrap_or(file.ext);
     let key = template.render(&KeyContext {
         now: at.now,
         file_name: name,
         ext,
-        bytes: &processed.bytes,
-        width: processed.width,
-        height: processed.height,
+        bytes: file.bytes,
+        width: file.width,
+        height: file.height,
         profile,
         uuid: at.uuid,
         source_path: at.source_path,

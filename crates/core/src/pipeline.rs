@@ -21,7 +21,7 @@ use crate::error::Error;
 use crate::fsio::{io_words, is_disk_full};
 pub use crate::job::{Cancel, Job, Source};
 use crate::keylock::KeyLocks;
-use crate::keys::{KeyInputs, key_for};
+use crate::keys::{KeyInputs, Output, key_for};
 use crate::link::{self, FileLink, LinkFormat};
 pub use crate::read::MAX_FILE_BYTES;
 use crate::read::read_file_admitted;
@@ -76,6 +76,68 @@ pub struct Outcome {
     /// chosen one cannot hold the image, the original because it is above `max_pixels`); shown
     /// beside the link and kept in the history row. Not a failure.
     pub note: Option<Note>,
+    /// The copies in the profile's mirrors, in the profile's order (none for a dry run). A
+    /// failed copy does not fail the upload: it is reported here and kept in history to retry.
+    pub mirrors: Vec<MirrorCopy>,
+}
+
+/// One copy of an upload in a mirror profile.
+#[derive(Debug, Clone, Serialize)]
+pub struct MirrorCopy {
+    /// The mirror profile's name.
+    pub profile: String,
+    /// Where the copy is, once stored.
+    pub key: Option<String>,
+    pub url: Option<String>,
+    /// The mirror already held the same bytes (dedup); nothing was sent.
+    pub existing: bool,
+    /// Why the copy failed; retrying its history row copies it again.
+    pub error: Option<CopyError>,
+    /// The copy's own history row.
+    pub history_id: Option<i64>,
+}
+
+/// A failed mirror copy's stable code and plain-words message.
+#[derive(Debug, Clone, Serialize)]
+pub struct CopyError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl CopyError {
+    fn of(error: &Error) -> Self {
+        Self {
+            code: error.code(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// A mirror of a profile: the uploader of the profile its uploads are copied to, or why that
+/// profile cannot be used (gone, no credentials); then every copy fails with that reason.
+pub enum Mirror<S> {
+    Ready(Arc<Uploader<S>>),
+    Unavailable { profile: String, error: CopyError },
+}
+
+impl<S> Mirror<S> {
+    /// The mirrors of `profile`, each built by `build` from its name.
+    pub fn all(
+        profile: &ResolvedProfile,
+        mut build: impl FnMut(&str) -> Result<Arc<Uploader<S>>, Error>,
+    ) -> Vec<Mirror<S>> {
+        profile
+            .mirrors
+            .iter()
+            .map(|name| match build(name) {
+                Ok(uploader) => Mirror::Ready(uploader),
+                Err(e) => Mirror::Unavailable {
+                    profile: name.clone(),
+                    error: CopyError::of(&e),
+                },
+            })
+            .collect()
+    }
 }
 
 /// The links of a batch's uploaded files in the profile's link format, in input order: what
@@ -218,6 +280,7 @@ pub struct Uploader<S> {
     env: Env,
     spool_dir: Option<PathBuf>,
     locks: Option<KeyLocks>,
+    mirrors: Vec<Mirror<S>>,
 }
 
 impl<S: Store + 'static> Uploader<S> {
@@ -234,6 +297,7 @@ impl<S: Store + 'static> Uploader<S> {
             env,
             spool_dir: None,
             locks: None,
+            mirrors: Vec::new(),
         }
     }
 
@@ -268,6 +332,13 @@ impl<S: Store + 'static> Uploader<S> {
             &self.profile.endpoint,
             &self.profile.bucket,
         ));
+        self
+    }
+
+    /// The profiles every upload is also copied to ([`Mirror::all`]); their own mirrors are
+    /// not followed, so a copy never fans out further or comes back.
+    pub fn with_mirrors(mut self, mirrors: Vec<Mirror<S>>) -> Self {
+        self.mirrors = mirrors;
         self
     }
 
@@ -320,6 +391,7 @@ impl<S: Store + 'static> Uploader<S> {
             index,
             &job.source,
             &name,
+            job.mirror_copy,
             opts,
             budget,
             progress,
@@ -374,6 +446,7 @@ impl<S: Store + 'static> Uploader<S> {
         index: usize,
         source: &Source,
         name: &str,
+        mirror_copy: bool,
         opts: RunOptions,
         budget: &Budget,
         progress: &dyn Progress,
@@ -394,8 +467,18 @@ impl<S: Store + 'static> Uploader<S> {
             *history_id = self.persist_job(source, name, *history_id, spooled.as_deref())?;
         }
         // Held until the upload ends: the output's memory stays counted while it is sent.
-        let (processed, bytes_in, _share) = self
-            .read_and_process(index, source, budget, progress, *history_id)
+        let options = if mirror_copy {
+            // The primary's object exactly as it is, whatever it is.
+            hoist_imaging::ProcessOptions {
+                format: hoist_imaging::OutputFormat::Original,
+                allow_any_file: true,
+                ..hoist_imaging::ProcessOptions::default()
+            }
+        } else {
+            self.profile.processing.clone()
+        };
+        let (mut processed, bytes_in, _share) = self
+            .read_and_process(index, source, options, budget, progress, *history_id)
             .await?;
         let mut outcome = self.describe(index, source, name, &processed, bytes_in, &public_base)?;
         outcome.history_id = *history_id;
@@ -420,8 +503,17 @@ impl<S: Store + 'static> Uploader<S> {
                 },
             );
         }
+        // Shared by the upload and its mirror copies, never copied.
+        let body = Bytes::from(std::mem::take(&mut processed.bytes));
         let written = self
-            .write(index, name, processed, &outcome, progress)
+            .write(
+                index,
+                name,
+                body.clone(),
+                processed.mime,
+                &outcome,
+                progress,
+            )
             .await?;
         if written.key != outcome.key {
             outcome.planned_key = Some(std::mem::take(&mut outcome.key));
@@ -441,7 +533,161 @@ impl<S: Store + 'static> Uploader<S> {
                 },
             );
         }
+        if !mirror_copy {
+            let file = Output::of(&processed, &body);
+            let copies = self.mirrors.iter().map(|m| {
+                self.copy_to(
+                    m,
+                    index,
+                    name,
+                    source,
+                    &body,
+                    file,
+                    processed.mime,
+                    &outcome,
+                )
+            });
+            outcome.mirrors = futures::future::join_all(copies).await;
+        }
         Ok(outcome)
+    }
+
+    /// Stores `body` (the upload `of`) in mirror `mirror` as that profile's upload: its key
+    /// template, bucket and collision rules, its own history row whose source is the upload's
+    /// URL, so a failed copy is retried from there.
+    #[allow(clippy::too_many_arguments)]
+    async fn copy_to(
+        &self,
+        mirror: &Mirror<S>,
+        index: usize,
+        name: &str,
+        source: &Source,
+        body: &Bytes,
+        file: Output<'_>,
+        mime: &str,
+        of: &Outcome,
+    ) -> MirrorCopy {
+        let (target, profile) = match mirror {
+            Mirror::Ready(target) => (Ok(target.as_ref()), target.profile.name.clone()),
+            Mirror::Unavailable { profile, error } => (Err(error), profile.clone()),
+        };
+        let row = NewRecord {
+            // Without suffix: the object itself, not a resized rendition of it.
+            source_path: self
+                .profile
+                .public_base
+                .as_deref()
+                .map(|base| link::public_url(base, &of.key, "")),
+            key_template: target
+                .as_ref()
+                .ok()
+                .map(|t| t.profile.template.source().to_owned()),
+            status: Status::Uploading,
+            bytes_in: Some(of.bytes_in),
+            bytes_out: Some(of.bytes_out),
+            mime: Some(of.mime.clone()),
+            width: of.width,
+            height: of.height,
+            sha256: Some(of.sha256.clone()),
+            attempts: 1,
+            origin: hoist_history::ORIGIN_MIRROR.to_owned(),
+            note: of.note.as_ref().map(Note::to_string),
+            ..NewRecord::queued(self.now_ms(), profile.clone(), name)
+        };
+        let history_id = self.history.as_ref().and_then(|h| {
+            let guard = h.lock().unwrap_or_else(|p| p.into_inner());
+            guard
+                .insert(&row)
+                .inspect_err(|e| tracing::warn!(code = e.code(), "history insert failed: {e}"))
+                .ok()
+        });
+        let stored = match target {
+            Ok(target) => {
+                target
+                    .store_copy(index, name, source, body, file, mime, of)
+                    .await
+            }
+            Err(error) => Err(error.clone()),
+        };
+        let mut copy = MirrorCopy {
+            profile,
+            key: None,
+            url: None,
+            existing: false,
+            error: None,
+            history_id,
+        };
+        let update = match stored {
+            Ok((key, url, existing)) => {
+                let update = Update {
+                    status: Some(Status::Done),
+                    key: Some(key.clone()),
+                    url: Some(url.clone()),
+                    ..Update::at(self.now_ms())
+                };
+                (copy.key, copy.url, copy.existing) = (Some(key), Some(url), existing);
+                update
+            }
+            Err(error) => {
+                tracing::warn!(
+                    code = error.code,
+                    mirror = %copy.profile,
+                    "mirror copy failed: {}",
+                    error.message
+                );
+                let update = Update::failed(self.now_ms(), error.code, error.message.clone());
+                copy.error = Some(error);
+                update
+            }
+        };
+        if let Some(id) = history_id {
+            self.record(id, update);
+        }
+        copy
+    }
+
+    /// The mirror's side of [`Uploader::copy_to`]: the key under this profile's template, and
+    /// the write by this profile's rules. Returns the key, the URL and whether it was there.
+    #[allow(clippy::too_many_arguments)]
+    async fn store_copy(
+        &self,
+        index: usize,
+        name: &str,
+        source: &Source,
+        body: &Bytes,
+        file: Output<'_>,
+        mime: &str,
+        of: &Outcome,
+    ) -> Result<(String, String, bool), CopyError> {
+        let failed = |e: Error| CopyError::of(&e);
+        let public_base = self.profile.public_base.clone().ok_or_else(|| {
+            failed(Error::NoPublicUrl {
+                profile: self.profile.name.clone(),
+            })
+        })?;
+        let (key, ext) = key_for(
+            &self.profile.template,
+            &self.profile.name,
+            name,
+            file,
+            KeyInputs {
+                now: (self.env.now)(),
+                uuid: (self.env.uuid)(),
+                source_path: source.path(),
+            },
+        )
+        .map_err(|e| failed(e.into()))?;
+        let planned = Outcome {
+            key,
+            ext,
+            ..of.clone()
+        };
+        let written = self
+            .write(index, name, body.clone(), mime, &planned, &NoProgress)
+            .await
+            .map_err(failed)?;
+        let url = link::public_url(&public_base, &written.key, &self.profile.url_suffix);
+        Ok((written.key, url, written.existing))
     }
 
     /// Stage 1: reads the file within its share of the memory budget and processes it on the
@@ -450,11 +696,12 @@ impl<S: Store + 'static> Uploader<S> {
         &self,
         index: usize,
         source: &Source,
+        options: hoist_imaging::ProcessOptions,
         budget: &Budget,
         progress: &dyn Progress,
         history_id: Option<i64>,
     ) -> Result<(Processed, u64, Share), Error> {
-        let (input, share) = self.read_admitted(source, budget).await?;
+        let (input, share) = self.read_admitted(source, &options, budget).await?;
         let bytes_in = input.len() as u64;
         if let Some(id) = history_id {
             self.record(
@@ -465,7 +712,6 @@ impl<S: Store + 'static> Uploader<S> {
                 },
             );
         }
-        let options = self.profile.processing.clone();
         // The input and the share travel with the blocking work and are dropped as it ends: a
         // cancelled job's decode, which runs on, still counts against the budget until then.
         let (processed, mut share) = tokio::task::spawn_blocking(move || {
@@ -503,7 +749,7 @@ impl<S: Store + 'static> Uploader<S> {
             &profile.template,
             &profile.name,
             name,
-            processed,
+            Output::of(processed, &processed.bytes),
             KeyInputs {
                 now: (self.env.now)(),
                 uuid: (self.env.uuid)(),
@@ -528,6 +774,7 @@ impl<S: Store + 'static> Uploader<S> {
             history_id: None,
             dry_run: false,
             note: processed.note.clone(),
+            mirrors: Vec::new(),
         })
     }
 
@@ -537,12 +784,13 @@ impl<S: Store + 'static> Uploader<S> {
         &self,
         index: usize,
         name: &str,
-        processed: Processed,
+        body: Bytes,
+        mime: &str,
         planned: &Outcome,
         progress: &dyn Progress,
     ) -> Result<Written, Error> {
         let profile = &self.profile;
-        let md5 = hex::encode(Md5::digest(&processed.bytes));
+        let md5 = hex::encode(Md5::digest(&body));
         let identity = Identity {
             sha256: &planned.sha256,
             md5: &md5,
@@ -566,8 +814,8 @@ impl<S: Store + 'static> Uploader<S> {
         });
         let request = PutRequest {
             key: planned.key.clone(),
-            body: Bytes::from(processed.bytes),
-            content_type: processed.mime.to_owned(),
+            body,
+            content_type: mime.to_owned(),
             cache_control,
             content_disposition: profile
                 .content_disposition
@@ -592,9 +840,9 @@ impl<S: Store + 'static> Uploader<S> {
     async fn read_admitted(
         &self,
         source: &Source,
+        options: &hoist_imaging::ProcessOptions,
         budget: &Budget,
     ) -> Result<(Bytes, Share), Error> {
-        let options = &self.profile.processing;
         let input = match source {
             Source::Path(path) => return read_file_admitted(path, options, budget).await,
             Source::Bytes { bytes, .. } => bytes.clone(),
@@ -799,6 +1047,72 @@ mod tests {
 
     fn files_in(dir: &Path) -> usize {
         std::fs::read_dir(dir).map_or(0, |d| d.count())
+    }
+
+    #[tokio::test]
+    async fn mirrors_get_the_same_bytes_and_a_failed_one_leaves_the_upload_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let primary = Arc::new(crate::mem::Mem::default());
+        let backup = Arc::new(crate::mem::Mem::default());
+        let (up, history) = recorded(&primary, &dir.path().join("spool"));
+        let profile = crate::config::Profile {
+            provider: "minio".into(),
+            endpoint: Some("http://127.0.0.1:9".into()),
+            bucket: "backup".into(),
+            public_base_url: Some("https://backup.test".into()),
+            key_template: "copies/{fileName}.{extName}".into(),
+            ..crate::config::Profile::default()
+        };
+        let mirror = Uploader::new(
+            Arc::new(profile.resolve("backup").unwrap()),
+            backup.clone(),
+            Some(history.clone()),
+            Env::system(),
+        );
+        let up = up.with_mirrors(vec![
+            Mirror::Ready(Arc::new(mirror)),
+            Mirror::Unavailable {
+                profile: "gone".into(),
+                error: CopyError::of(&Error::NoPublicUrl {
+                    profile: "gone".into(),
+                }),
+            },
+        ]);
+        let png = hoist_imaging::fixtures::screenshot_png(64, 48);
+        let r = up
+            .run(bytes("a.png", &png), RunOptions::default(), &NoProgress)
+            .await;
+        let done = r[0].as_ref().unwrap();
+        assert_eq!(done.url, "https://img.test/a.png");
+        let [copy, failed] = &done.mirrors[..] else {
+            panic!("{:?}", done.mirrors)
+        };
+        assert_eq!(copy.key.as_deref(), Some("copies/a.png"));
+        assert_eq!(
+            copy.url.as_deref(),
+            Some("https://backup.test/copies/a.png")
+        );
+        assert_eq!(backup.body("copies/a.png"), primary.body("a.png"));
+        assert_eq!(failed.error.as_ref().unwrap().code, "profile.no_public_url");
+        let h = history.lock().unwrap();
+        let row = |id: Option<i64>| h.get(id.unwrap()).unwrap().unwrap();
+        assert_eq!(row(done.history_id).status, Status::Done);
+        let copied = row(copy.history_id);
+        assert_eq!(
+            (copied.status, copied.origin.as_str()),
+            (Status::Done, "mirror")
+        );
+        assert_eq!(
+            copied.source_path.as_deref(),
+            Some("https://img.test/a.png")
+        );
+        assert_eq!(copied.sha256.as_deref(), Some(done.sha256.as_str()));
+        let lost = row(failed.history_id);
+        assert_eq!(
+            (lost.status, lost.profile.as_str()),
+            (Status::Failed, "gone")
+        );
+        assert_eq!(lost.error_code.as_deref(), Some("profile.no_public_url"));
     }
 
     #[tokio::test]

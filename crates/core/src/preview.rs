@@ -10,7 +10,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::config::Profile;
-use crate::keys::{KeyInputs, key_for};
+use crate::keys::{KeyInputs, Output, key_for};
 use crate::link::{self, FileLink, LinkFormat};
 use crate::template::Template;
 
@@ -70,7 +70,13 @@ pub fn preview(
         uuid: PREVIEW_UUID,
         source_path: Some(&folder),
     };
-    let (key, ext) = match key_for(&template, name, file_name, &processed, at) {
+    let (key, ext) = match key_for(
+        &template,
+        name,
+        file_name,
+        Output::of(&processed, &processed.bytes),
+        at,
+    ) {
         Ok(k) => k,
         Err(e) => return Preview::failed(None, e.to_string(), Some(e.offset)),
     };

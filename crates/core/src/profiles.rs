@@ -6,6 +6,8 @@
 //! - the first profile becomes the default; a rename carries the secret and the default mark;
 //! - removing the default makes the next profile by name the default (the caller says so), so
 //!   uploads keep working;
+//! - a profile's mirrors are profiles of the config; they follow a rename and a removal drops
+//!   them, so no profile names one that is gone (another device's sync may still remove one);
 //! - what `hoist profile test` measured (`conditional_put`) holds for the bucket it tested only.
 
 use crate::Error;
@@ -29,6 +31,7 @@ pub fn add(
         return Err(exists(name).into());
     }
     profile.resolve(name)?;
+    cfg.check_mirrors(name, &profile)?;
     if let Some(secret) = secret {
         keys()?.set(name, secret)?;
     }
@@ -58,6 +61,14 @@ pub fn update(
     }
     keep_measurement(old, &mut profile);
     profile.resolve(name)?;
+    if profile.mirrors.iter().any(|m| m == original) {
+        return Err(ConfigError::Invalid {
+            profile: name.into(),
+            detail: "a profile cannot be its own mirror".into(),
+        }
+        .into());
+    }
+    cfg.check_mirrors(name, &profile)?;
     if let Some(secret) = secret {
         keys()?.set(name, secret)?;
     }
@@ -66,6 +77,12 @@ pub fn update(
         cfg.profiles.remove(original);
         if cfg.default_profile.as_deref() == Some(original) {
             cfg.default_profile = Some(name.to_owned());
+        }
+        // The profiles mirroring to it follow the rename.
+        for other in cfg.profiles.values_mut() {
+            for m in other.mirrors.iter_mut().filter(|m| *m == original) {
+                *m = name.to_owned();
+            }
         }
     }
     cfg.profiles.insert(name.to_owned(), profile);
@@ -109,6 +126,10 @@ pub struct Removed {
 pub fn remove(cfg: &mut Config, name: &str, keys: Keys<'_>) -> Result<Removed, Error> {
     if cfg.profiles.remove(name).is_none() {
         return Err(cfg.unknown(name).into());
+    }
+    // No profile keeps copying to a profile that is gone.
+    for other in cfg.profiles.values_mut() {
+        other.mirrors.retain(|m| m != name);
     }
     let mut removed = Removed::default();
     if cfg.default_profile.as_deref() == Some(name) {
@@ -271,6 +292,50 @@ mod tests {
             remove(&mut cfg, "c", &keys).unwrap_err().code(),
             "config.unknown_profile"
         );
+    }
+
+    #[test]
+    fn mirrors_are_profiles_follow_a_rename_and_go_with_a_removal() {
+        let k = keychain();
+        let keys = || Ok(k.clone());
+        let mut cfg = Config::default();
+        add(&mut cfg, "backup", profile("bk"), None, &keys).unwrap();
+        let mirrored = |m: &[&str]| Profile {
+            mirrors: m.iter().map(|s| (*s).to_owned()).collect(),
+            ..profile("main")
+        };
+        let e = add(&mut cfg, "blog", mirrored(&["nope"]), None, &keys).unwrap_err();
+        assert_eq!(e.code(), "config.invalid");
+        assert!(
+            e.to_string().contains("mirror \"nope\" is not a profile"),
+            "{e}"
+        );
+        let e = add(&mut cfg, "blog", mirrored(&["blog"]), None, &keys).unwrap_err();
+        assert!(e.to_string().contains("its own mirror"), "{e}");
+        let e = add(
+            &mut cfg,
+            "blog",
+            mirrored(&["backup", "backup"]),
+            None,
+            &keys,
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("named twice"), "{e}");
+        add(&mut cfg, "blog", mirrored(&["backup"]), None, &keys).unwrap();
+        // Renaming a profile into its own mirror is refused.
+        let e = update(
+            &mut cfg,
+            "backup",
+            "backup",
+            mirrored(&["backup"]),
+            None,
+            &keys,
+        );
+        assert!(e.unwrap_err().to_string().contains("its own mirror"));
+        update(&mut cfg, "backup", "offsite", profile("bk"), None, &keys).unwrap();
+        assert_eq!(cfg.profiles["blog"].mirrors, ["offsite"]);
+        remove(&mut cfg, "offsite", &keys).unwrap();
+        assert!(cfg.profiles["blog"].mirrors.is_empty());
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Turning history rows back into jobs: retrying a failed upload and resuming the ones a crash
 //! interrupted. The row keeps where its source is (a path, a URL, or the spooled copy of a
-//! clipboard image), so nothing has to be given again.
+//! clipboard image; for a mirror copy, the URL of the upload it copies), so nothing has to be
+//! given again.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use hoist_history::{ORIGIN_UPLOAD, Record, Status};
+use hoist_history::{ORIGIN_MIRROR, Record, Status, is_hoist_upload};
 
 use crate::error::Error;
 use crate::fetch;
@@ -41,7 +42,7 @@ fn refuse(rec: &Record, reason: String) -> Error {
 /// The job continuing `rec` from its kept source, whatever its status.
 fn continue_row(rec: &Record) -> Result<Job, Error> {
     let refuse = |reason: String| refuse(rec, reason);
-    if rec.origin != ORIGIN_UPLOAD {
+    if !is_hoist_upload(&rec.origin) {
         return Err(refuse(format!(
             "it was imported ({}), not uploaded by Hoist",
             rec.origin
@@ -64,6 +65,7 @@ fn continue_row(rec: &Record) -> Result<Job, Error> {
         history_id: Some(rec.id),
         name: Some(rec.source_name.clone()),
         cancel: None,
+        mirror_copy: rec.origin == ORIGIN_MIRROR,
     })
 }
 
@@ -95,7 +97,7 @@ fn group_jobs(
 
 #[cfg(test)]
 mod tests {
-    use hoist_history::{NewRecord, ORIGIN_PICGO};
+    use hoist_history::{NewRecord, ORIGIN_PICGO, ORIGIN_UPLOAD};
 
     use super::*;
 
@@ -131,7 +133,21 @@ mod tests {
             ORIGIN_UPLOAD,
             Some("https://h/a.png".into()),
         );
-        assert!(matches!(job_for(&rec).unwrap().source, Source::Url(_)));
+        let job = job_for(&rec).unwrap();
+        assert!(matches!(job.source, Source::Url(_)));
+        assert!(!job.mirror_copy);
+    }
+
+    #[test]
+    fn a_failed_mirror_copy_is_copied_again_from_its_upload() {
+        let rec = record(
+            Status::Failed,
+            ORIGIN_MIRROR,
+            Some("https://cdn.test/a.webp".into()),
+        );
+        let job = job_for(&rec).unwrap();
+        assert!(matches!(job.source, Source::Url(ref u) if u == "https://cdn.test/a.webp"));
+        assert!(job.mirror_copy);
     }
 
     #[test]

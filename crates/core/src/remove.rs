@@ -5,7 +5,7 @@
 
 use std::sync::Mutex;
 
-use hoist_history::{History, ORIGIN_UPLOAD, Query, Record, Status};
+use hoist_history::{History, Query, Record, Status, is_hoist_upload};
 
 use crate::store::Store;
 
@@ -28,7 +28,7 @@ pub fn lookup(history: &History, id: i64) -> Result<Record, Refused> {
             code: "delete.unknown_id",
             message: format!("no upload has id {id}"),
         })?;
-    if record.origin != ORIGIN_UPLOAD {
+    if !is_hoist_upload(&record.origin) {
         return Err(Refused {
             code: "delete.not_hoist_upload",
             message: format!(

@@ -13,7 +13,7 @@ mod sql;
 pub use db::History;
 pub use error::HistoryError;
 pub use model::{
-    DEFAULT_LIMIT, JobError, NewRecord, ORIGIN_BUCKET, ORIGIN_PICGO, ORIGIN_PICLIST, ORIGIN_UPLOAD,
-    Query, Record, Status, Update,
+    DEFAULT_LIMIT, JobError, NewRecord, ORIGIN_BUCKET, ORIGIN_MIRROR, ORIGIN_PICGO, ORIGIN_PICLIST,
+    ORIGIN_UPLOAD, Query, Record, Status, Update, is_hoist_upload,
 };
 pub use schema::SCHEMA_VERSION;

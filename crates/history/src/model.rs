@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 
 /// `origin` of records created by Hoist's own upload pipeline.
 pub const ORIGIN_UPLOAD: &str = "upload";
+/// `origin` of the copies the pipeline stores in a profile's mirrors: the same bytes as an
+/// upload of another profile; `source_path` is that upload's URL (what a retry copies).
+pub const ORIGIN_MIRROR: &str = "mirror";
 /// `origin` of records imported from a PicGo gallery.
 pub const ORIGIN_PICGO: &str = "import:picgo";
 /// `origin` of records imported from a PicList gallery.
@@ -12,6 +15,12 @@ pub const ORIGIN_PICLIST: &str = "import:piclist";
 /// `origin` of records added from objects already in a bucket (the bucket browser's "Add to
 /// history"); `import_ref` is the key.
 pub const ORIGIN_BUCKET: &str = "import:bucket";
+
+/// Whether a record's object was written by Hoist (an upload or a mirror copy), rather than
+/// imported from elsewhere: only those may be retried or deleted by Hoist.
+pub fn is_hoist_upload(origin: &str) -> bool {
+    origin == ORIGIN_UPLOAD || origin == ORIGIN_MIRROR
+}
 
 /// Where an upload job stands. Stored as its lowercase name.
 ///
@@ -115,7 +124,8 @@ pub struct Record {
     pub error_message: Option<String>,
     /// Upload attempts made so far.
     pub attempts: u32,
-    /// [`ORIGIN_UPLOAD`], [`ORIGIN_PICGO`], [`ORIGIN_PICLIST`], or another `import:*` tag.
+    /// [`ORIGIN_UPLOAD`], [`ORIGIN_MIRROR`], [`ORIGIN_PICGO`], [`ORIGIN_PICLIST`], or another
+    /// `import:*` tag.
     pub origin: String,
     /// The item's id in the gallery it was imported from; `(origin, import_ref)` is unique.
     pub import_ref: Option<String>,

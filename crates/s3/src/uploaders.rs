@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use hoist_core::Error;
 use hoist_core::config::{Config, Paths, Profile, ResolvedProfile};
 use hoist_core::credentials::{self, Credentials};
-use hoist_core::pipeline::{Env, Uploader};
+use hoist_core::pipeline::{Env, Mirror, Uploader};
 use hoist_core::secrets::{Keychain, Secret};
 use hoist_history::History;
 
@@ -56,12 +56,38 @@ impl Uploaders {
         &self.history
     }
 
-    /// The uploader and store of profile `explicit`, or of the default profile for `None`.
+    /// The uploader and store of profile `explicit`, or of the default profile for `None`,
+    /// with the profile's mirrors.
     pub fn get(
         &self,
         explicit: Option<&str>,
     ) -> Result<(Arc<Uploader<S3Store>>, Arc<S3Store>), Error> {
         let cfg = Config::load(&self.paths.config_file())?;
+        let (uploader, store) = self.plain(&cfg, explicit)?;
+        let profile = uploader.profile();
+        if profile.mirrors.is_empty() {
+            return Ok((uploader, store));
+        }
+        // Made anew each time (cheap: the stores are the cached ones), so a mirror's own edit
+        // applies at once too.
+        let mirrors = Mirror::all(profile, |name| Ok(self.plain(&cfg, Some(name))?.0));
+        let uploader = Uploader::in_paths(
+            &self.paths,
+            Arc::new(profile.clone()),
+            store.clone(),
+            Some(self.history.clone()),
+            self.env.clone(),
+        )
+        .with_mirrors(mirrors);
+        Ok((Arc::new(uploader), store))
+    }
+
+    /// The cached uploader (without mirrors) and store of a profile of `cfg`.
+    fn plain(
+        &self,
+        cfg: &Config,
+        explicit: Option<&str>,
+    ) -> Result<(Arc<Uploader<S3Store>>, Arc<S3Store>), Error> {
         let name = cfg.pick_profile_name(explicit)?;
         let profile = cfg.profiles.get(&name).cloned().unwrap_or_default();
         let resolved: Arc<ResolvedProfile> = Arc::new(profile.resolve(&name)?);

@@ -11,7 +11,7 @@ use hoist_core::Error;
 use hoist_core::markdown::{
     self, Backup, FileResult, MigrateOptions, Plan, Resolver, Summary, UndoStatus,
 };
-use hoist_core::pipeline::{Env, RunOptions, Uploader};
+use hoist_core::pipeline::{Env, RunOptions};
 use serde_json::json;
 
 use crate::context::Ctx;
@@ -93,7 +93,6 @@ async fn migrate(ctx: &Ctx, args: MigrateArgs) -> Result<ExitCode, Error> {
     markdown::usable_profile(&profile)?;
     let mut resolver = Resolver::new(args.site_roots, args.remote, profile.public_base.as_deref());
     let plan = markdown::plan(&args.paths, &mut resolver)?;
-    let store = Arc::new(ctx.store(&profile, args.dry_run)?);
     let history = if args.dry_run {
         None
     } else {
@@ -102,7 +101,7 @@ async fn migrate(ctx: &Ctx, args: MigrateArgs) -> Result<ExitCode, Error> {
     let env = Env::system();
     let mut backup =
         (!args.dry_run).then(|| Backup::new(&markdown::backups_dir(&ctx.paths), (env.now)()));
-    let uploader = Uploader::in_paths(&ctx.paths, profile.clone(), store, history, env);
+    let uploader = ctx.uploader(&cfg, profile.clone(), history, args.dry_run)?;
     let opts = MigrateOptions::new(RunOptions {
         dry_run: args.dry_run,
         concurrency: usize::from(args.concurrency),

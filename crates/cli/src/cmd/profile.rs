@@ -297,6 +297,9 @@ fn apply(p: &mut Profile, f: &ProfileFields, name: &str) -> Result<(), Error> {
             _ => CollisionPolicy::Rename,
         };
     }
+    if let Some(v) = &f.mirrors {
+        p.mirrors = v.iter().filter(|m| !m.is_empty()).cloned().collect();
+    }
     if let Some(v) = f.dedup {
         p.dedup = v;
     }

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use hoist_core::Error;
 use hoist_core::linkcheck;
-use hoist_core::pipeline::{Env, Job, RunOptions, Uploader};
+use hoist_core::pipeline::{Job, RunOptions};
 use hoist_core::queue;
 use hoist_history::{Query, Record, Status};
 use serde_json::json;
@@ -123,14 +123,7 @@ async fn run(
                 continue;
             }
         };
-        let store = Arc::new(ctx.store(&profile, false)?);
-        let uploader = Uploader::in_paths(
-            &ctx.paths,
-            profile.clone(),
-            store,
-            Some(history.clone()),
-            Env::system(),
-        );
+        let uploader = ctx.uploader(&cfg, profile.clone(), Some(history.clone()), false)?;
         let progress = StderrProgress::new(ctx.quiet, jobs.len());
         let run = uploader.run_jobs(jobs, RunOptions::default(), &progress);
         let results = match interrupt::or_interrupt(run).await {

@@ -10,7 +10,7 @@ use hoist_core::Error;
 use hoist_core::config::CollisionPolicy;
 use hoist_core::fetch;
 use hoist_core::link::LinkFormat;
-use hoist_core::pipeline::{Env, FileError, Outcome, RunOptions, Source, Uploader};
+use hoist_core::pipeline::{FileError, Outcome, RunOptions, Source};
 use serde_json::json;
 
 use crate::clipboard;
@@ -67,7 +67,6 @@ pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
     }
     let profile = Arc::new(profile);
     let sources = sources(&args)?;
-    let store = Arc::new(ctx.store(&profile, args.dry_run)?);
     let history = if args.dry_run {
         None
     } else {
@@ -86,7 +85,7 @@ pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
             ),
         );
     }
-    let uploader = Uploader::in_paths(&ctx.paths, profile.clone(), store, history, Env::system());
+    let uploader = ctx.uploader(&cfg, profile.clone(), history, args.dry_run)?;
     let progress = StderrProgress::new(ctx.quiet, sources.len());
     let opts = RunOptions {
         dry_run: args.dry_run,
@@ -113,6 +112,8 @@ pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
 pub struct Report {
     links: Vec<String>,
     failed: usize,
+    /// Mirror copies that failed (their uploads succeeded).
+    mirrors_failed: usize,
     /// Failures that may work when tried again unchanged (network, server trouble).
     retryable: usize,
     total: usize,
@@ -150,6 +151,22 @@ impl Report {
                     if let Some(note) = &o.note {
                         output::note(ctx.quiet, &format!("{}: {note}", o.source_name));
                     }
+                    for m in &o.mirrors {
+                        if let Some(e) = &m.error {
+                            self.mirrors_failed += 1;
+                            let retry = m
+                                .history_id
+                                .map(|id| format!(" (`hoist history retry {id}` copies it again)"))
+                                .unwrap_or_default();
+                            eprintln!(
+                                "{}",
+                                output::one_line(&format!(
+                                    "hoist: {}: the copy to mirror \"{}\" failed: {}{retry}",
+                                    o.source_name, m.profile, e.message
+                                ))
+                            );
+                        }
+                    }
                     let link = o.link(format, custom);
                     if json {
                         outln!("{}", outcome_json(o, &link));
@@ -180,8 +197,10 @@ impl Report {
         }
     }
 
+    /// Failure when a file, or one of its mirror copies, failed: the links printed still work,
+    /// but something asked for did not happen.
     pub fn exit_code(&self) -> ExitCode {
-        if self.failed > 0 {
+        if self.failed > 0 || self.mirrors_failed > 0 {
             ExitCode::FAILURE
         } else {
             ExitCode::SUCCESS
@@ -236,7 +255,7 @@ fn outcome_json(o: &Outcome, link: &str) -> serde_json::Value {
         "link": link, "bytes_in": o.bytes_in, "bytes_out": o.bytes_out, "width": o.width,
         "height": o.height, "mime": o.mime, "action": o.action, "sha256": o.sha256,
         "history_id": o.history_id, "dry_run": o.dry_run, "existing": o.existing,
-        "planned_key": o.planned_key,
+        "planned_key": o.planned_key, "mirrors": o.mirrors,
         "note": o.note.as_ref().map(|n| json!({"code": n.code(), "message": n.to_string()})),
     })
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use clap::Args;
 use hoist_core::Error;
-use hoist_core::pipeline::{Env, NoProgress, RunOptions, Source, Uploader};
+use hoist_core::pipeline::{NoProgress, RunOptions, Source};
 use hoist_core::watch::{self, Found, Ledger, WatchOptions};
 
 use super::FormatArg;
@@ -50,15 +50,9 @@ pub struct WatchArgs {
 }
 
 pub async fn run(ctx: &Ctx, args: WatchArgs) -> Result<ExitCode, Error> {
-    let profile = Arc::new(ctx.config()?.resolve(args.profile.as_deref())?);
-    let store = Arc::new(ctx.store(&profile, false)?);
-    let uploader = Uploader::in_paths(
-        &ctx.paths,
-        profile.clone(),
-        store,
-        Some(ctx.history()?),
-        Env::system(),
-    );
+    let cfg = ctx.config()?;
+    let profile = Arc::new(cfg.resolve(args.profile.as_deref())?);
+    let uploader = ctx.uploader(&cfg, profile.clone(), Some(ctx.history()?), false)?;
     let format = args.format.map_or(profile.link_format, super::link_format);
     let opts = WatchOptions {
         recursive: args.recursive,
