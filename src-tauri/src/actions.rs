@@ -48,6 +48,9 @@ pub async fn apply_effects(
     if effects.watch {
         crate::watching::apply(app, &settings.watch_folders);
     }
+    if effects.clipboard_watch {
+        crate::clipwatch::apply(app, settings.clipboard_watch);
+    }
     Ok(())
 }
 

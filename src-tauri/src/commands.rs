@@ -131,6 +131,8 @@ pub struct HistoryRow {
     pub error: Option<String>,
     pub links: Option<jobs::Links>,
     pub thumbnail: Option<String>,
+    /// `upload`, `mirror` (a copy of another profile's upload) or an `import:*` tag.
+    pub origin: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -167,6 +169,7 @@ fn row(rec: Record, cfg: &Config) -> HistoryRow {
         profile: rec.profile,
         links,
         thumbnail,
+        origin: rec.origin,
     }
 }
 

@@ -21,6 +21,11 @@ pub enum Key {
     Failed,
     FailedSome,
     MirrorFailed,
+    PauseClipboardWatch,
+    WatchConfirmTitle,
+    WatchConfirmBody,
+    WatchUpload,
+    WatchSkip,
 }
 
 /// The text of `key` in `lang` (`en` or `zh-CN`; `auto` is resolved by the caller).
@@ -62,6 +67,18 @@ pub fn tr(lang: &str, key: Key) -> &'static str {
         (FailedSome, true) => "{n} 个文件上传失败",
         (MirrorFailed, false) => "Copy to a mirror failed (retry it in History)",
         (MirrorFailed, true) => "复制到镜像失败（可在上传记录中重试）",
+        (PauseClipboardWatch, false) => "Pause clipboard watch",
+        (PauseClipboardWatch, true) => "暂停剪贴板监听",
+        (WatchConfirmTitle, false) => "Upload the copied image?",
+        (WatchConfirmTitle, true) => "上传刚复制的图片？",
+        (WatchConfirmBody, false) => {
+            "Clipboard watch: upload it with profile \"{profile}\" and put its link in the clipboard?"
+        }
+        (WatchConfirmBody, true) => "剪贴板监听：用配置“{profile}”上传，并把链接放进剪贴板？",
+        (WatchUpload, false) => "Upload",
+        (WatchUpload, true) => "上传",
+        (WatchSkip, false) => "Skip",
+        (WatchSkip, true) => "跳过",
     }
 }
 
@@ -105,6 +122,11 @@ mod tests {
             Failed,
             FailedSome,
             MirrorFailed,
+            PauseClipboardWatch,
+            WatchConfirmTitle,
+            WatchConfirmBody,
+            WatchUpload,
+            WatchSkip,
         ] {
             assert_ne!(tr("en", k), tr("zh-CN", k), "{k:?}");
         }

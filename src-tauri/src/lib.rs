@@ -6,6 +6,7 @@ mod actions;
 mod autostart;
 mod bucket;
 mod clipboard;
+mod clipwatch;
 pub mod commands;
 mod demo;
 mod error;
@@ -125,6 +126,7 @@ pub fn run() {
         .manage(jobs::Runs::default())
         .manage(markdown::Plans::default())
         .manage(watching::Watchers::default())
+        .manage(clipwatch::ClipWatch::default())
         .manage(syncing::Syncer::default())
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, request, responder| {
             thumbs::handle(ctx.app_handle().clone(), request, responder);
@@ -200,6 +202,7 @@ pub fn run() {
                     server: true,
                     autostart: false,
                     watch: true,
+                    clipboard_watch: true,
                 };
                 if let Err(e) = actions::apply_effects(&startup, all, &settings).await {
                     tracing::warn!("{}", e.message);

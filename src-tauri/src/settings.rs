@@ -32,6 +32,13 @@ pub struct Settings {
     pub server_port: u16,
     /// Folders whose new images are uploaded while the app runs (see `watching`).
     pub watch_folders: Vec<WatchFolder>,
+    /// Upload each image newly copied to the clipboard (with the active profile) and put its
+    /// link in the clipboard instead (see `clipwatch`). Off until turned on.
+    pub clipboard_watch: bool,
+    /// The tray's pause: copies made while paused are left alone, also after a restart.
+    pub clipboard_watch_paused: bool,
+    /// Ask before each upload of the clipboard watch.
+    pub clipboard_watch_confirm: bool,
 }
 
 /// A watched folder.
@@ -74,6 +81,9 @@ impl Default for Settings {
             server_enabled: true,
             server_port: hoist_server::DEFAULT_PORT,
             watch_folders: Vec::new(),
+            clipboard_watch: false,
+            clipboard_watch_paused: false,
+            clipboard_watch_confirm: false,
         }
     }
 }
@@ -165,6 +175,7 @@ pub struct Effects {
     pub autostart: bool,
     pub server: bool,
     pub watch: bool,
+    pub clipboard_watch: bool,
 }
 
 /// The effects of going from `old` to `new`: only what changed is re-applied, so toggling
@@ -176,6 +187,8 @@ pub fn effects(old: &Settings, new: &Settings) -> Effects {
         server: old.server_enabled != new.server_enabled
             || (new.server_enabled && old.server_port != new.server_port),
         watch: old.watch_folders != new.watch_folders,
+        // Pausing and confirming are read at each copy; only on/off starts or stops the watch.
+        clipboard_watch: old.clipboard_watch != new.clipboard_watch,
     }
 }
 

@@ -33,6 +33,8 @@ pub struct Shell {
     pub settings_error: Option<String>,
     pub clipboard: ClipboardOwner,
     pub shortcut_error: Mutex<Option<String>>,
+    /// Why the clipboard watch cannot run here (see `clipwatch`), for Settings.
+    pub clipboard_watch_error: Mutex<Option<String>>,
     pub server: Mutex<ServerStatus>,
     /// The built-in demo bucket, while `--demo` runs it.
     pub demo: Mutex<Option<hoist_demo::DemoServer>>,
@@ -48,6 +50,7 @@ pub struct UiState {
     pub active_profile: Option<String>,
     pub settings: Settings,
     pub shortcut_error: Option<String>,
+    pub clipboard_watch_error: Option<String>,
     pub server_error: Option<String>,
     pub server_address: Option<String>,
 }
@@ -80,6 +83,7 @@ impl Shell {
             settings_error,
             clipboard: ClipboardOwner::start(),
             shortcut_error: Mutex::new(None),
+            clipboard_watch_error: Mutex::new(None),
             server: Mutex::new(ServerStatus::default()),
             demo: Mutex::new(None),
         })
@@ -153,6 +157,11 @@ impl Shell {
             settings: self.settings(),
             shortcut_error: self
                 .shortcut_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+            clipboard_watch_error: self
+                .clipboard_watch_error
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .clone(),

@@ -1,5 +1,6 @@
-//! The tray icon and its menu: Upload clipboard · Upload files… · Recent uploads ▸ · Switch
-//! profile ▸ · Open Hoist · History… · Settings… · Quit. On Linux a tray click gives no event,
+//! The tray icon and its menu: Upload clipboard · Upload files… · Pause clipboard watch (while
+//! the watch is on) · Recent uploads ▸ · Switch profile ▸ · Open Hoist · History… · Settings… ·
+//! Quit. On Linux a tray click gives no event,
 //! so every action is a menu item and a left click shows the menu; on Windows and macOS a left
 //! click opens the window, as users of those systems expect, and a right click shows the menu. Menu ids map to actions through [`action_for`], a plain
 //! function, so the mapping is tested without a tray host. The menu follows the app by
@@ -28,6 +29,8 @@ pub enum Action {
     UploadFiles,
     CopyRecent(i64),
     UseProfile(String),
+    /// Pause or resume the clipboard watch.
+    ToggleClipboardWatch,
     /// Show the window, on a view (`history`, `settings`) or as it was.
     Open(Option<&'static str>),
     Quit,
@@ -43,6 +46,7 @@ pub fn action_for(id: &str) -> Action {
         "open:history" => Action::Open(Some("history")),
         "open:settings" => Action::Open(Some("settings")),
         "quit" => Action::Quit,
+        "pause-clipboard-watch" => Action::ToggleClipboardWatch,
         _ => {
             if let Some(n) = id.strip_prefix("recent:").and_then(|n| n.parse().ok()) {
                 Action::CopyRecent(n)
@@ -140,8 +144,18 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         }
         menu = menu.item(&upload_to.build()?);
     }
-    menu.item(&item(app, "upload-files", tr(lang, Key::UploadFiles), "")?)
-        .item(&recent.build()?)
+    menu = menu.item(&item(app, "upload-files", tr(lang, Key::UploadFiles), "")?);
+    if settings.clipboard_watch {
+        menu = menu.item(&CheckMenuItem::with_id(
+            app,
+            "pause-clipboard-watch",
+            tr(lang, Key::PauseClipboardWatch),
+            true,
+            settings.clipboard_watch_paused,
+            None::<&str>,
+        )?);
+    }
+    menu.item(&recent.build()?)
         .item(&profiles.build()?)
         .item(&PredefinedMenuItem::separator(app)?)
         .item(&item(app, "open", tr(lang, Key::Open), "")?)
@@ -250,6 +264,15 @@ pub fn handle(app: &AppHandle, id: &str) {
                 jobs::report_background_error(app, &e);
             }
         }
+        Action::ToggleClipboardWatch => {
+            let mut settings = app.state::<Shell>().settings();
+            settings.clipboard_watch_paused = !settings.clipboard_watch_paused;
+            // Read at each copy: storing is all it takes; the window and the tray follow.
+            match actions::store_settings(app, &settings) {
+                Ok(()) => drop(actions::state_changed(app)),
+                Err(e) => jobs::report_background_error(app, &e),
+            }
+        }
         Action::Open(view) => window::show(app, view),
         Action::Quit => app.exit(0),
         Action::Nothing => {}
@@ -282,6 +305,10 @@ mod tests {
         assert_eq!(action_for("open:settings"), Action::Open(Some("settings")));
         assert_eq!(action_for("open:elsewhere"), Action::Nothing);
         assert_eq!(action_for("quit"), Action::Quit);
+        assert_eq!(
+            action_for("pause-clipboard-watch"),
+            Action::ToggleClipboardWatch
+        );
         assert_eq!(action_for("none"), Action::Nothing);
     }
 

@@ -613,6 +613,97 @@ fn desktop_app_end_to_end() {
         assert!(!required("HOIST_REQUIRE_DESKTOP"), "xdotool required");
     }
 
+    // 6b. Clipboard watch, on the real X clipboard: an image copied by another program is
+    //     uploaded and its link replaces it; Hoist's own link is not uploaded; copies made while
+    //     paused (the tray's toggle, clicked through the tray host) are left alone, also after
+    //     the pause ends; off again, nothing is watched.
+    let mut settings = s.invoke("app_state", json!({})).unwrap()["settings"].clone();
+    settings["clipboardWatch"] = json!(true);
+    let state = s
+        .invoke("save_settings", json!({"settings": settings}))
+        .unwrap();
+    assert_eq!(state["clipboardWatchError"], Value::Null, "{state}");
+    let n = wait_objects(&one, 1).len();
+    let holder = offer_png(
+        &display,
+        &one.input("copied.png", &fixtures::screenshot_png(280, 180)),
+    );
+    assert_eq!(wait_objects(&one, n + 1).len(), n + 1);
+    let link = wait_clipboard_text(&display, |t| t.contains("http://127.0.0.1"));
+    drop(holder);
+    let copied_url = url_in(&link);
+    assert_eq!(http_get(&copied_url).0, 200, "{link}");
+    // Bounded wait for what must not happen: Hoist's own link coming back as an upload.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(one.object_keys().len(), n + 1, "the link was not uploaded");
+    let paused = |want: bool| {
+        let t = Instant::now();
+        while s.invoke("app_state", json!({})).unwrap()["settings"]["clipboardWatchPaused"]
+            != json!(want)
+        {
+            assert!(t.elapsed() < LONG, "the tray's pause never became {want}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    tray.click("Pause clipboard watch");
+    paused(true);
+    let holder = offer_png(
+        &display,
+        &one.input("while-paused.png", &fixtures::screenshot_png(240, 150)),
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(one.object_keys().len(), n + 1, "a paused copy was uploaded");
+    assert!(clipboard_targets(&display).contains("image/png"));
+    tray.click("Pause clipboard watch");
+    paused(false);
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(one.object_keys().len(), n + 1, "the pause's copy was taken");
+    drop(holder);
+    let holder = offer_png(
+        &display,
+        &one.input("resumed.png", &fixtures::screenshot_png(200, 210)),
+    );
+    assert_eq!(wait_objects(&one, n + 2).len(), n + 2);
+    wait_clipboard_text(&display, |t| t.contains("http://127.0.0.1"));
+    drop(holder);
+    // Asking first: Skip (Escape) leaves the copy alone, Upload takes it.
+    if Command::new("xdotool").arg("version").output().is_ok() {
+        settings["clipboardWatchConfirm"] = json!(true);
+        s.invoke("save_settings", json!({"settings": settings}))
+            .unwrap();
+        let holder = offer_png(
+            &display,
+            &one.input("skipped.png", &fixtures::screenshot_png(150, 120)),
+        );
+        answer_prompt(&display, "Escape");
+        std::thread::sleep(Duration::from_millis(1500));
+        assert_eq!(
+            one.object_keys().len(),
+            n + 2,
+            "a skipped copy was uploaded"
+        );
+        drop(holder);
+        let holder = offer_png(
+            &display,
+            &one.input("confirmed.png", &fixtures::screenshot_png(170, 130)),
+        );
+        answer_prompt(&display, "Return");
+        assert_eq!(wait_objects(&one, n + 3).len(), n + 3);
+        drop(holder);
+        settings["clipboardWatchConfirm"] = json!(false);
+    }
+    settings["clipboardWatch"] = json!(false);
+    s.invoke("save_settings", json!({"settings": settings}))
+        .unwrap();
+    let n = one.object_keys().len();
+    let holder = offer_png(
+        &display,
+        &one.input("not-watched.png", &fixtures::screenshot_png(180, 180)),
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(one.object_keys().len(), n, "the watch is off");
+    drop(holder);
+
     // 7. A second launch with a file hands it to the running app and exits.
     let n = wait_objects(&one, 3).len();
     let second = one.input("second-launch.png", &fixtures::screenshot_png(200, 120));
@@ -857,6 +948,13 @@ fn desktop_app_end_to_end() {
     s.send_keys(&s.wait("#pf-largeabove", LONG), "5");
     s.send_keys(&s.wait("#pf-largeq", LONG), "60");
     s.screenshot(&shots.join("profile-rules-light.png"));
+    // Its mirrors: every other profile offered, none checked.
+    s.execute(
+        "document.querySelector('[data-testid=pf-mirrors]').scrollIntoView({block: 'center'})",
+        json!([]),
+    );
+    s.wait("[data-testid=pf-mirrors] [data-testid=pf-mirror]", LONG);
+    s.screenshot(&shots.join("profile-mirrors-light.png"));
     s.click(&s.wait("[data-testid=pf-save]", LONG));
     let t = Instant::now();
     loop {
@@ -887,6 +985,32 @@ fn desktop_app_end_to_end() {
         "the second profile's shortcut",
     );
     s.screenshot(&shots.join("settings-shortcuts-light.png"));
+    // Its clipboard watch switch saves at once; the confirm and pause options come with it.
+    let desktop_toml = || std::fs::read_to_string(cfg_dir.join("desktop.toml")).unwrap_or_default();
+    s.execute(
+        "document.querySelector('[data-testid=clipwatch]').scrollIntoView({block: 'center'})",
+        json!([]),
+    );
+    s.click(&s.wait("#set-clipwatch", LONG));
+    s.wait("#set-clipwatch-paused", LONG);
+    let t = Instant::now();
+    while !desktop_toml().contains("clipboardWatch = true") {
+        assert!(
+            t.elapsed() < LONG,
+            "the clipboard watch switch was not saved"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    s.screenshot(&shots.join("settings-clipwatch-light.png"));
+    s.click(&s.wait("#set-clipwatch", LONG));
+    let t = Instant::now();
+    while !desktop_toml().contains("clipboardWatch = false") {
+        assert!(
+            t.elapsed() < LONG,
+            "turning the clipboard watch off was not saved"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     // 11b. Settings → Watch folders lists the watched folder; turning its link copy off is
     //      saved to desktop.toml (and restarts its watcher).
@@ -1239,6 +1363,31 @@ fn app_processes(tag: &str) -> Vec<String> {
         .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).ok())
         .map(|c| c.trim().to_owned())
         .collect()
+}
+
+/// Waits for the clipboard watch's question and answers it with `key`, as a user would: the
+/// dialog gets the keyboard focus (Xvfb has no window manager to give it) and the key is typed.
+fn answer_prompt(display: &str, key: &str) {
+    let t = Instant::now();
+    let id = loop {
+        let out = Command::new("xdotool")
+            .args([
+                "search",
+                "--onlyvisible",
+                "--name",
+                "Upload the copied image",
+            ])
+            .env("DISPLAY", display)
+            .output()
+            .unwrap();
+        if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
+            break id.to_owned();
+        }
+        assert!(t.elapsed() < LONG, "the clipboard watch never asked");
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    xdotool(display, &["windowfocus", "--sync", &id]);
+    xdotool(display, &["key", "--clearmodifiers", key]);
 }
 
 fn xdotool(display: &str, args: &[&str]) {

@@ -1,6 +1,9 @@
 //! hoist-clipboard: what the user copied (a screenshot or files in a file manager) turned into
-//! upload sources. Reading only: who owns the clipboard afterwards (a detached holder for the
-//! CLI, the long-lived app for the desktop) is each caller's business.
+//! upload sources, and notices of each new copy ([`watch`]). Reading only: who owns the
+//! clipboard afterwards (a detached holder for the CLI, the long-lived app for the desktop) is
+//! each caller's business.
+
+pub mod watch;
 
 use std::path::PathBuf;
 

@@ -6,8 +6,10 @@
 // link, add to the history and upload into ("Upload here"), a few uploads of the history whose links are broken (Check
 // links), some of them to upload again, folders to pick for Settings › Watch folders (saved
 // with the shell's checks; nothing is watched), shortcuts per profile (the shell's checks:
-// the same key twice is refused, Ctrl+Alt+T is "taken"), and Settings › Sync (off at first; on, it has
-// one other device, and nothing leaves the page).
+// the same key twice is refused, Ctrl+Alt+T is "taken"), mirrors per profile (the core's checks
+// and words; a rename follows, a removal drops; an upload adds a "mirror" history row per
+// mirror), and Settings › Sync (off at first; on, it has one other device, and nothing leaves
+// the page).
 import type { Backend, Unlisten } from './backend';
 import { LINK_FORMATS, PRESETS, defaultConfig } from './facts';
 import type {
@@ -118,8 +120,9 @@ interface StoredRow {
   height: number | null;
   error: string | null;
   thumb: number | null;
-  /** Where the row came from, as the shell's history says: 'upload', or 'import:…' ('import:bucket'
-   *  for an object added from the Bucket view). */
+  /** Where the row came from, as the shell's history says: 'upload', 'mirror' (a copy of an
+   *  upload of a profile that mirrors to this one), or 'import:…' ('import:bucket' for an object
+   *  added from the Bucket view). */
   origin: string;
 }
 
@@ -419,6 +422,9 @@ export class MockBackend implements Backend {
   watchPickResult: string | null | undefined = undefined;
   /** Makes the next saveSettings calls fail with this error. */
   saveSettingsError: AppError | null = null;
+  /** Why the clipboard watch cannot run "here": saving with the watch on reports it as
+   *  clipboardWatchError, as the shell does (clipwatch.rs, apply); off clears it. */
+  clipboardWatchUnavailable: string | null = null;
   /** The Markdown files of the sample blog (tests may change them). */
   mdFiles: SampleFile[];
   /** Makes the next bucketList calls fail with this error. */
@@ -449,7 +455,7 @@ export class MockBackend implements Backend {
   private watchPicks = 0;
   private jobs = new Map<string, JobState>();
   /** How each job goes: `again` is the history row it uploads again (under the row's link). */
-  private plans = new Map<string, { fail: AppError & { retryable: boolean } | null; existing: boolean; variant: number; again: number | null; key: string | null }>();
+  private plans = new Map<string, { fail: AppError & { retryable: boolean } | null; existing: boolean; variant: number; again: number | null; key: string | null; mirror: boolean }>();
   private batchIds = new Map<number, string[]>();
   private retried = new Set<number>();
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -500,8 +506,12 @@ export class MockBackend implements Backend {
         serverEnabled: true,
         serverPort: 36677,
         watchFolders: [],
+        clipboardWatch: false,
+        clipboardWatchPaused: false,
+        clipboardWatchConfirm: false,
       },
       shortcutError: null,
+      clipboardWatchError: null,
       serverError: null,
       serverAddress: '127.0.0.1:36677',
     };
@@ -606,6 +616,7 @@ export class MockBackend implements Backend {
     checkShortcuts(s.shortcut, s.profileShortcuts ?? {});
     this.state.settings = s;
     this.state.shortcutError = this.shortcutProblems(s);
+    this.state.clipboardWatchError = s.clipboardWatch ? this.clipboardWatchUnavailable : null;
     if (!s.serverEnabled) {
       this.state.serverAddress = null;
       this.state.serverError = null;
@@ -692,7 +703,8 @@ export class MockBackend implements Backend {
     if (!row) throw err('history.not_found', 'That upload is no longer in the history.');
     this.retried.add(historyId);
     this.removeRow(historyId);
-    return this.startBatch([{ name: row.name, profile: row.profile }]);
+    // A failed mirror copy is copied again, into its own profile, and stays a mirror copy.
+    return this.startBatch([{ name: row.name, profile: row.profile, mirror: row.origin === 'mirror' }]);
   }
 
   async copyText(text: string): Promise<void> {
@@ -810,9 +822,12 @@ export class MockBackend implements Backend {
       throw err('config.profile_exists', `A profile named “${name}” already exists.`);
     }
     let hasSecret = req.secret !== null && req.secret !== '';
+    if (req.originalName !== null && !this.profiles.has(req.originalName)) {
+      throw err('profile.not_found', `There is no profile named “${req.originalName}”.`);
+    }
+    this.checkMirrors(name, req.originalName, req.config.mirrors ?? []);
     if (req.originalName !== null) {
-      const old = this.profiles.get(req.originalName);
-      if (!old) throw err('profile.not_found', `There is no profile named “${req.originalName}”.`);
+      const old = this.profiles.get(req.originalName)!;
       hasSecret = hasSecret || old.hasSecret;
       if (name !== req.originalName) {
         // Keep the map's order: rebuild with the new name in place.
@@ -820,12 +835,31 @@ export class MockBackend implements Backend {
           (k === req.originalName ? [name, v] : [k, v]) as [string, typeof v]);
         this.profiles = new Map(entries);
         if (this.state.activeProfile === req.originalName) this.state.activeProfile = name;
+        // The profiles mirroring to it follow the rename.
+        for (const p of this.profiles.values()) {
+          if (p.config.mirrors) p.config.mirrors = p.config.mirrors.map((m) => (m === req.originalName ? name : m));
+        }
       }
     }
     const config = clone(req.config);
+    // As the core stores it: no mirrors, no field.
+    if (config.mirrors?.length === 0) delete config.mirrors;
     this.profiles.set(name, { config, hasSecret });
     if (!this.state.activeProfile) this.state.activeProfile = name;
     return this.publish();
+  }
+
+  /** The core's rules for a profile's mirrors (hoist_core::config and ::profiles), in its order
+   *  and words: another profile (not this one, nor the one being renamed), named once. */
+  private checkMirrors(name: string, originalName: string | null, mirrors: string[]): void {
+    const invalid = (detail: string) => err('config.invalid', `profile "${name}": ${detail}`);
+    mirrors.forEach((m, i) => {
+      if (m === name) throw invalid('a profile cannot be its own mirror');
+      if (mirrors.slice(0, i).includes(m)) throw invalid(`mirror "${m}" is named twice`);
+    });
+    if (originalName !== null && mirrors.includes(originalName)) throw invalid('a profile cannot be its own mirror');
+    const missing = mirrors.find((m) => !this.profiles.has(m));
+    if (missing !== undefined) throw invalid(`mirror "${missing}" is not a profile`);
   }
 
   async duplicateProfile(name: string, newName: string): Promise<AppState> {
@@ -843,6 +877,12 @@ export class MockBackend implements Backend {
   async removeProfile(name: string): Promise<AppState> {
     await delay(this.opts.latency);
     if (!this.profiles.delete(name)) throw err('profile.not_found', `There is no profile named “${name}”.`);
+    // No profile keeps copying to a profile that is gone.
+    for (const p of this.profiles.values()) {
+      if (!p.config.mirrors?.includes(name)) continue;
+      p.config.mirrors = p.config.mirrors.filter((m) => m !== name);
+      if (p.config.mirrors.length === 0) delete p.config.mirrors;
+    }
     if (this.state.activeProfile === name) this.state.activeProfile = [...this.profiles.keys()][0] ?? null;
     return this.publish();
   }
@@ -1489,6 +1529,7 @@ export class MockBackend implements Backend {
       error: r.error,
       links: r.url ? linksFor(r.url, r.name, cfg?.custom_link) : null,
       thumbnail: r.thumb === null ? null : thumbFor(r.thumb),
+      origin: r.origin,
     };
   }
 
@@ -1512,7 +1553,7 @@ export class MockBackend implements Backend {
     return true;
   }
 
-  private startBatch(files: { name: string; profile?: string; existing?: boolean; fail?: AppError & { retryable: boolean }; again?: number; key?: string }[]): number {
+  private startBatch(files: { name: string; profile?: string; existing?: boolean; fail?: AppError & { retryable: boolean }; again?: number; key?: string; mirror?: boolean }[]): number {
     const profile = files[0]?.profile ?? this.state.activeProfile;
     if (!profile) throw err('profile.none', 'There is no profile yet: add one in Settings.');
     const batchId = this.nextBatch++;
@@ -1526,7 +1567,7 @@ export class MockBackend implements Backend {
         thumbnail: null, existing: false, note: null, error: null,
       };
       this.jobs.set(jobId, job);
-      this.plans.set(jobId, { fail: f.fail ?? null, existing: !!f.existing, variant: hash32(batchId * 17 + index) % 12, again: f.again ?? null, key: f.key ?? null });
+      this.plans.set(jobId, { fail: f.fail ?? null, existing: !!f.existing, variant: hash32(batchId * 17 + index) % 12, again: f.again ?? null, key: f.key ?? null, mirror: !!f.mirror });
     });
     this.batchIds.set(batchId, ids);
     // Announce the queued files after the command has returned, as the shell does.
@@ -1573,7 +1614,7 @@ export class MockBackend implements Backend {
         if (plan.fail && sent >= total / 2) {
           next.stage = 'failed';
           next.error = plan.fail;
-          next.historyId = this.addRow(next, 'failed', plan.fail.message, null);
+          next.historyId = this.addRow(next, 'failed', plan.fail.message, null, null, plan.mirror ? 'mirror' : 'upload');
           break;
         }
         next.bytesSent = sent;
@@ -1588,7 +1629,7 @@ export class MockBackend implements Backend {
     if (next.stage === 'done' || next.stage === 'failed') this.maybeFinishBatch(next.batchId);
   }
 
-  private complete(job: JobState, plan: { variant: number; existing: boolean; again: number | null; key: string | null }): void {
+  private complete(job: JobState, plan: { variant: number; existing: boolean; again: number | null; key: string | null; mirror: boolean }): void {
     const cfg = this.profiles.get(job.profile)?.config;
     const base = (cfg && publicBase(job.profile, cfg)) || 'https://img.example.com';
     const d = new Date();
@@ -1620,10 +1661,22 @@ export class MockBackend implements Backend {
     if (plan.key !== null && cfg) {
       this.bucketOf(cfg).set(plan.key, { size: job.bytesOut ?? 0, modified_ms: Date.now() });
     }
+    if (plan.mirror) {
+      job.historyId = this.addRow(job, 'done', null, key, plan.variant, 'mirror');
+      return;
+    }
     job.historyId = this.addRow(job, 'done', null, key, plan.variant);
+    // As the core: the same bytes copied to each mirror (its own rows, the link stays this one's).
+    for (const mirror of cfg?.mirrors ?? []) {
+      const mcfg = this.profiles.get(mirror)?.config;
+      const mbase = mcfg ? publicBase(mirror, mcfg) : null;
+      const copy = { ...job, profile: mirror, url: mbase ? `${mbase}/${encodeKey(key)}` : null };
+      if (mcfg) this.addRow(copy, 'done', null, key, plan.variant, 'mirror');
+      else this.addRow({ ...copy, url: null }, 'failed', `mirror "${mirror}" is not a profile`, null, null, 'mirror');
+    }
   }
 
-  private addRow(job: JobState, status: HistoryStatus, error: string | null, key: string | null, thumb: number | null = null): number {
+  private addRow(job: JobState, status: HistoryStatus, error: string | null, key: string | null, thumb: number | null = null, origin = 'upload'): number {
     const id = this.nextRowId++;
     this.rows.unshift({
       id,
@@ -1639,7 +1692,7 @@ export class MockBackend implements Backend {
       height: 720,
       error,
       thumb,
-      origin: 'upload',
+      origin,
     });
     this.filterCache = null;
     return id;

@@ -44,6 +44,8 @@ export interface ProfileForm {
   large_format: '' | OutputFormat;
   /** processing.large.quality; empty = the profile's own. */
   large_quality: string;
+  /** The profiles every upload is also copied to, in name order (see `withMirror`). */
+  mirrors: string[];
 }
 
 export type FormErrors = Partial<Record<keyof ProfileForm, { key: MessageKey; params?: Record<string, string | number> }>>;
@@ -91,6 +93,7 @@ export function formFromConfig(name: string, c: ProfileConfig): ProfileForm {
     large_above: inUnit(c.processing?.large?.above, MB),
     large_format: c.processing?.large?.format ?? '',
     large_quality: c.processing?.large?.quality != null ? String(c.processing.large.quality) : '',
+    mirrors: [...(c.mirrors ?? [])],
   };
 }
 
@@ -168,7 +171,35 @@ export function configFromForm(f: ProfileForm, base: ProfileConfig): ProfileConf
       keep_below: f.format === 'original' ? null : sized(toBytes(f.keep_below, KB)),
       large: largeFromForm(f),
     },
+    mirrors: [...f.mirrors],
   };
+}
+
+/** Profile names in the core's order (a BTreeMap: by their bytes, which for names of the Basic
+ *  Multilingual Plane is the order of their UTF-16 code units). */
+export function byName(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The profiles the editor offers as mirrors: every other profile, and any mirror already set
+ *  that is not one (so it can be unchecked), in name order. */
+export function mirrorChoices(others: string[], mirrors: string[]): string[] {
+  return [...new Set([...others, ...mirrors])].sort(byName);
+}
+
+/** `mirrors` with `name` checked or unchecked, in name order, each once. */
+export function withMirror(mirrors: string[], name: string, on: boolean): string[] {
+  const rest = mirrors.filter((m) => m !== name);
+  return (on ? [...rest, name] : rest).sort(byName);
+}
+
+/** The field a save refused by the core is about, with the core's reason (without the
+ *  `profile "NAME": ` it starts with), so the editor can show it there; null when no field of
+ *  the form is named (the reason is then shown only with the Save button). */
+export function fieldOfSaveError(message: string): { field: keyof ProfileForm; message: string } | null {
+  const reason = message.replace(/^profile "[^"]*": /, '');
+  if (/\bmirror/i.test(reason)) return { field: 'mirrors', message: reason };
+  return null;
 }
 
 function isUrl(v: string): boolean {

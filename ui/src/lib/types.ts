@@ -32,6 +32,15 @@ export interface Settings {
   serverPort: number;
   /** Folders whose new images are uploaded while the app runs; saving restarts the watchers. */
   watchFolders: WatchFolder[];
+  /** Clipboard watch: each image newly copied to the clipboard (by any program) is uploaded
+   *  with the active profile, and the clipboard then holds its link. Off until turned on; why
+   *  it cannot run on this machine is in `clipboardWatchError`. */
+  clipboardWatch: boolean;
+  /** The tray's "Pause clipboard watch": copies made while paused are left alone (also after
+   *  a restart, and after the pause ends). */
+  clipboardWatchPaused: boolean;
+  /** Ask in a small dialog ("Upload" / "Skip") before each upload of the clipboard watch. */
+  clipboardWatchConfirm: boolean;
 }
 
 /** A watched folder of the settings. Rust refuses a path that is not absolute, and the same
@@ -71,6 +80,9 @@ export interface AppState {
   settings: Settings;
   /** Why the global shortcut could not be registered (taken, Wayland…), or null. */
   shortcutError: string | null;
+  /** Why the clipboard watch cannot run on this machine (e.g. no X display), or null when it
+   *  runs or is off. */
+  clipboardWatchError: string | null;
   /** Why the local server is not running although enabled, or null. */
   serverError: string | null;
   /** The address the local server listens on when running, e.g. "127.0.0.1:36677". */
@@ -142,6 +154,10 @@ export interface HistoryRow {
   error: string | null;
   links: Links | null;
   thumbnail: string | null;
+  /** Where the row came from: 'upload', 'mirror' (a copy of another profile's upload into this
+   *  one's bucket; retried like an upload when it failed), or 'import:…'. Absent from shells
+   *  that do not send it. */
+  origin?: string;
 }
 
 export interface HistoryQuery {
@@ -245,6 +261,10 @@ export interface ProfileConfig {
   conditional_put?: boolean | null;
   dedup: boolean;
   processing: ProcessingOptions;
+  /** Other profiles every upload is also copied to (the same bytes, under each one's own key
+   *  template); the link stays this profile's. Absent when empty (the core omits it). Each must
+   *  be another profile, named once (`config.invalid` otherwise). */
+  mirrors?: string[];
 }
 
 export interface ProfileDetail {

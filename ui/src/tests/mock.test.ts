@@ -1,7 +1,8 @@
 // The mock backend behaves like the shell where the UI depends on it: job events through to a
 // BatchDone, keyset pages, the canned preview, a Markdown migration and its undo, the
 // bucket's listing (folders, pages of 1000, tokens), delete, move and links, and the history's
-// link check with the re-upload of broken links, and sync turned on and off.
+// link check with the re-upload of broken links, sync turned on and off, and profiles' mirrors
+// (the core's checks, a rename followed, a removal dropped, a copy's row per upload).
 import { describe, expect, it } from 'vitest';
 import {
   BUCKET_LOCKED, BUCKET_PUBLISHED, MockBackend, SYNC_DEVICE, SYNC_OTHER_DEVICE, SYNC_WRONG_PASSPHRASE,
@@ -69,6 +70,68 @@ describe('MockBackend', () => {
     const bad = await mock.preview({ config: { ...config, key_template: ' ' }, fileName: 'screenshot.png' });
     expect(bad.key).toBeNull();
     expect(bad.error?.offset).toBe(0);
+  });
+});
+
+describe('MockBackend mirrors', () => {
+  const detail = async (mock: MockBackend, name: string) => (await mock.getProfile(name)).config;
+
+  it('refuses the mirrors the core refuses, in its words (config.invalid)', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    const config = await detail(mock, 'blog');
+    const save = (mirrors: string[], name = 'blog') =>
+      mock.saveProfile({ originalName: 'blog', name, config: { ...config, mirrors }, secret: null });
+    const refused = (message: string) => expect.objectContaining({ code: 'config.invalid', message });
+    await expect(save(['gone'])).rejects.toEqual(refused('profile "blog": mirror "gone" is not a profile'));
+    await expect(save(['blog'])).rejects.toEqual(refused('profile "blog": a profile cannot be its own mirror'));
+    await expect(save(['screenshots', 'screenshots'])).rejects.toEqual(refused('profile "blog": mirror "screenshots" is named twice'));
+    // Renamed into its own mirror: still itself.
+    await expect(save(['blog'], 'blog2')).rejects.toEqual(refused('profile "blog2": a profile cannot be its own mirror'));
+    // A new profile, too.
+    await expect(mock.saveProfile({ originalName: null, name: 'cdn', config: { ...config, mirrors: ['cdn'] }, secret: null }))
+      .rejects.toEqual(refused('profile "cdn": a profile cannot be its own mirror'));
+    expect(mock.profiles.has('cdn')).toBe(false);
+    expect((await detail(mock, 'blog')).mirrors).toBeUndefined();
+
+    await save(['docs-cn', 'screenshots']);
+    expect((await detail(mock, 'blog')).mirrors).toEqual(['docs-cn', 'screenshots']);
+    // None is no field, as the core writes it.
+    await save([]);
+    expect('mirrors' in (await detail(mock, 'blog'))).toBe(false);
+  });
+
+  it('follows a rename of a mirror and drops a removed one', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    const blog = await detail(mock, 'blog');
+    await mock.saveProfile({ originalName: 'blog', name: 'blog', config: { ...blog, mirrors: ['docs-cn', 'screenshots'] }, secret: null });
+    const shots = await detail(mock, 'screenshots');
+    await mock.saveProfile({ originalName: 'screenshots', name: 'shots', config: shots, secret: null });
+    expect((await detail(mock, 'blog')).mirrors).toEqual(['docs-cn', 'shots']);
+    await mock.removeProfile('docs-cn');
+    expect((await detail(mock, 'blog')).mirrors).toEqual(['shots']);
+    await mock.removeProfile('shots');
+    expect('mirrors' in (await detail(mock, 'blog'))).toBe(false);
+  });
+
+  it('adds a done "mirror" row per mirror to an upload, with the mirror’s own link', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    const blog = await detail(mock, 'blog');
+    await mock.saveProfile({ originalName: 'blog', name: 'blog', config: { ...blog, mirrors: ['docs-cn', 'screenshots'] }, secret: null });
+    const batches: BatchDone[] = [];
+    await mock.onBatchDone((b) => batches.push(b));
+    await mock.uploadPaths(['/home/me/cat.png']);
+    mock.finishAll();
+    const { rows, total } = await mock.historyPage({ search: '', profile: '', beforeId: null, limit: 10 });
+    expect(total).toBe(3);
+    expect(rows.map((r) => [r.profile, r.origin, r.status])).toEqual([
+      ['screenshots', 'mirror', 'done'], ['docs-cn', 'mirror', 'done'], ['blog', 'upload', 'done'],
+    ]);
+    const [shots, docs, upload] = rows;
+    expect(upload.url).toMatch(/^https:\/\/img\.example\.com\//);
+    expect(shots.url).toBe(`http://127.0.0.1:9000/screenshots/${upload.key}`);
+    expect(docs.url).toBe(`https://cdn.example.cn/${upload.key}`);
+    // The link copied is the upload's.
+    expect(batches[0].copied).toBe(upload.links!.markdown);
   });
 });
 

@@ -1,7 +1,9 @@
-// The profile editor's model: round trip, validation, kept fields.
+// The profile editor's model: round trip, validation, kept fields, mirrors.
 import { describe, expect, it } from 'vitest';
 import { PRESETS, defaultConfig } from '../lib/mock';
-import { configFromForm, formFromConfig, validateForm } from '../lib/profile-form';
+import {
+  configFromForm, fieldOfSaveError, formFromConfig, mirrorChoices, validateForm, withMirror,
+} from '../lib/profile-form';
 
 const preset = (id: string) => PRESETS.find((p) => p.id === id);
 
@@ -156,6 +158,48 @@ describe('profile form', () => {
     expect(v({ large_format: 'keep', max_width: '1920' })).toEqual({});
     // The profile's 'original' saves no bounds, so there is nothing to conflict with.
     expect(v({ format: 'original', large_format: 'original', max_width: '1920' })).toEqual({});
+  });
+
+  it('reads and writes mirrors, an empty list when none', () => {
+    const c = defaultConfig('aws');
+    // The core omits an empty list: a missing field is no mirrors.
+    expect('mirrors' in c).toBe(false);
+    const f = formFromConfig('x', c);
+    expect(f.mirrors).toEqual([]);
+    expect(configFromForm(f, c).mirrors).toEqual([]);
+
+    const mirrored = { ...c, mirrors: ['backup', 'cdn'] };
+    const g = formFromConfig('x', mirrored);
+    expect(g.mirrors).toEqual(['backup', 'cdn']);
+    expect(configFromForm(g, mirrored).mirrors).toEqual(['backup', 'cdn']);
+    // The form's list is its own: editing it leaves the config it came from alone.
+    g.mirrors.push('other');
+    expect(mirrored.mirrors).toEqual(['backup', 'cdn']);
+    // Unchecking every mirror clears them.
+    expect(configFromForm({ ...g, mirrors: [] }, mirrored).mirrors).toEqual([]);
+  });
+
+  it('keeps checked mirrors in profile name order, each once', () => {
+    expect(withMirror([], 'screenshots', true)).toEqual(['screenshots']);
+    expect(withMirror(['screenshots'], 'docs-cn', true)).toEqual(['docs-cn', 'screenshots']);
+    expect(withMirror(['docs-cn', 'screenshots'], 'docs-cn', true)).toEqual(['docs-cn', 'screenshots']);
+    expect(withMirror(['docs-cn', 'screenshots'], 'docs-cn', false)).toEqual(['screenshots']);
+    expect(withMirror(['screenshots'], 'docs-cn', false)).toEqual(['screenshots']);
+    // The choices: the other profiles, and a mirror that is not one (so it can be unchecked).
+    expect(mirrorChoices(['screenshots', 'docs-cn'], [])).toEqual(['docs-cn', 'screenshots']);
+    expect(mirrorChoices(['screenshots', 'docs-cn'], ['screenshots', 'gone'])).toEqual(['docs-cn', 'gone', 'screenshots']);
+    expect(mirrorChoices([], [])).toEqual([]);
+  });
+
+  it('maps the core’s refusals of a mirror to the mirrors field', () => {
+    expect(fieldOfSaveError('profile "blog": mirror "gone" is not a profile'))
+      .toEqual({ field: 'mirrors', message: 'mirror "gone" is not a profile' });
+    expect(fieldOfSaveError('profile "blog": a profile cannot be its own mirror'))
+      .toEqual({ field: 'mirrors', message: 'a profile cannot be its own mirror' });
+    expect(fieldOfSaveError('profile "blog": mirror "cdn" is named twice'))
+      .toEqual({ field: 'mirrors', message: 'mirror "cdn" is named twice' });
+    expect(fieldOfSaveError('profile "blog": timeouts must be at least 1 second')).toBeNull();
+    expect(fieldOfSaveError('The bucket name is missing.')).toBeNull();
   });
 
   it('asks R2 for the account id unless an endpoint is given', () => {
