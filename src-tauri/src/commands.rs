@@ -380,6 +380,15 @@ pub async fn test_profile(app: AppHandle, name: String) -> IpcResult<Vec<TestSte
     Ok(steps)
 }
 
+/// The profile editor's "Choose…" for a watermark picture: its path, or `None` if cancelled.
+#[tauri::command]
+pub async fn pick_watermark_image(app: AppHandle) -> Option<String> {
+    let picked = actions::image_dialog(&app)
+        .set_title("Watermark picture")
+        .blocking_pick_file()?;
+    Some(picked.into_path().ok()?.display().to_string())
+}
+
 #[tauri::command]
 pub async fn preview(app: AppHandle, req: PreviewRequest) -> IpcResult<Preview> {
     // It encodes a sample image: off the main thread.

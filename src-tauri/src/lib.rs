@@ -152,6 +152,7 @@ pub fn run() {
             commands::remove_profile,
             commands::test_profile,
             commands::preview,
+            commands::pick_watermark_image,
             commands::import_picgo,
             commands::tray_action,
             commands::session_jobs,

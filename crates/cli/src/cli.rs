@@ -203,6 +203,36 @@ pub struct ProfileFields {
     /// measures and records it; default: the provider preset's guess).
     #[arg(long)]
     pub conditional_put: Option<bool>,
+    /// Draw this text on every image large enough ("" removes a text watermark).
+    #[arg(long, value_name = "TEXT")]
+    pub watermark: Option<String>,
+    /// Draw this picture (a PNG with transparency) instead of text ("" to unset).
+    #[arg(long, value_name = "PATH")]
+    pub watermark_image: Option<String>,
+    /// The watermark text's font: a font file or an installed family ("" = the system's).
+    #[arg(long, value_name = "FONT")]
+    pub watermark_font: Option<String>,
+    /// The watermark's size in % of the image's shorter side (text height, picture width).
+    #[arg(long, value_name = "PERCENT")]
+    pub watermark_size: Option<f32>,
+    /// The watermark text's colour, #rrggbb.
+    #[arg(long, value_name = "COLOR")]
+    pub watermark_color: Option<String>,
+    /// 0 (invisible) to 1 (opaque).
+    #[arg(long)]
+    pub watermark_opacity: Option<f32>,
+    /// Where the watermark goes.
+    #[arg(long, value_parser = ["top-left", "top", "top-right", "left", "center", "right", "bottom-left", "bottom", "bottom-right"])]
+    pub watermark_position: Option<String>,
+    /// Distance from the edges, in % of the image's shorter side.
+    #[arg(long, value_name = "PERCENT")]
+    pub watermark_margin: Option<f32>,
+    /// Repeat the watermark over the whole image.
+    #[arg(long)]
+    pub watermark_tiled: Option<bool>,
+    /// Images whose shorter side is below this many pixels get no watermark.
+    #[arg(long, value_name = "PX")]
+    pub watermark_min_size: Option<u32>,
     /// Also copy every upload to this profile (repeat for several; the same bytes under its own
     /// key template; the link stays this profile's). Replaces the list; `--mirror ""` clears it.
     #[arg(long = "mirror", value_name = "PROFILE")]

@@ -535,6 +535,22 @@ impl Profile {
                 );
             }
         }
+        if let Some(mark) = &self.processing.watermark {
+            mark.check().map_err(|e| format!("processing.{e}"))?;
+            let original = self.processing.format == OutputFormat::Original
+                || self
+                    .processing
+                    .large
+                    .as_ref()
+                    .is_some_and(|l| l.format == Some(OutputFormat::Original));
+            if original {
+                return Err(
+                    "\"original\" uploads files unchanged, so they cannot carry a watermark: \
+                     use \"keep\" (their own format) or remove the watermark"
+                        .into(),
+                );
+            }
+        }
         Ok(())
     }
 

@@ -33,6 +33,9 @@ pub struct Preview {
     pub url: Option<String>,
     pub link: Option<String>,
     pub error: Option<PreviewError>,
+    /// With a watermark: the processed sample as a `data:` URL, so the editor shows the mark
+    /// as uploads will have it.
+    pub image: Option<String>,
 }
 
 impl Preview {
@@ -42,6 +45,7 @@ impl Preview {
             url: None,
             link: None,
             error: Some(PreviewError { message, offset }),
+            image: None,
         }
     }
 }
@@ -64,6 +68,24 @@ pub fn preview(
         Ok(p) => p,
         Err(e) => return Preview::failed(None, e.to_string(), None),
     };
+    let image = profile.processing.watermark.is_some().then(|| {
+        use base64::Engine as _;
+        let data = base64::engine::general_purpose::STANDARD.encode(&processed.bytes);
+        format!("data:{};base64,{data}", processed.mime)
+    });
+    let out = preview_named(name, profile, file_name, &template, &processed, now);
+    Preview { image, ..out }
+}
+
+/// [`preview`] past processing: the key, the URL and the link.
+fn preview_named(
+    name: &str,
+    profile: &Profile,
+    file_name: &str,
+    template: &Template,
+    processed: &hoist_imaging::Processed,
+    now: DateTime<FixedOffset>,
+) -> Preview {
     let folder = Path::new(PREVIEW_FOLDER).join(file_name);
     let at = KeyInputs {
         now,
@@ -71,10 +93,10 @@ pub fn preview(
         source_path: Some(&folder),
     };
     let (key, ext) = match key_for(
-        &template,
+        template,
         name,
         file_name,
-        Output::of(&processed, &processed.bytes),
+        Output::of(processed, &processed.bytes),
         at,
     ) {
         Ok(k) => k,
@@ -115,6 +137,7 @@ pub fn preview(
         url: Some(url),
         link: Some(link),
         error: None,
+        image: None,
     }
 }
 

@@ -75,6 +75,14 @@ pub enum ImagingError {
         found: String,
     },
 
+    /// The profile's watermark cannot be drawn (its font or picture is missing or unreadable,
+    /// or its settings are out of range).
+    #[error("cannot draw the watermark: {reason}")]
+    Watermark {
+        /// Plain-words reason.
+        reason: String,
+    },
+
     /// The chosen output format could not represent the image, or its encoder failed.
     #[error("could not save the image as {format}: {reason}")]
     Encode {
@@ -87,7 +95,8 @@ pub enum ImagingError {
 
 impl ImagingError {
     /// The stable machine-readable code: `image.empty`, `image.not_an_image`, `image.corrupt`,
-    /// `image.unsupported`, `image.too_many_pixels`, `image.unsafe_svg` or `image.encode`. Never
+    /// `image.unsupported`, `image.too_many_pixels`, `image.unsafe_svg`, `image.watermark` or
+    /// `image.encode`. Never
     /// changes meaning.
     pub fn code(&self) -> &'static str {
         match self {
@@ -97,6 +106,7 @@ impl ImagingError {
             Self::Unsupported { .. } => "image.unsupported",
             Self::TooManyPixels { .. } => "image.too_many_pixels",
             Self::UnsafeSvg { .. } => "image.unsafe_svg",
+            Self::Watermark { .. } => "image.watermark",
             Self::Encode { .. } => "image.encode",
         }
     }

@@ -70,6 +70,7 @@ mod quality;
 mod resize;
 mod sample;
 mod svg;
+mod watermark;
 
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
@@ -91,3 +92,4 @@ pub use probe::{
 pub use quality::ssimulacra2;
 pub use resize::fit_within;
 pub use sample::{SAMPLE_SIZE, sample_for};
+pub use watermark::{Position, Watermark};

@@ -80,6 +80,11 @@ pub struct ProcessOptions {
     /// WebP at a lower quality). Default none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub large: Option<LargeFiles>,
+    /// Text or a picture drawn on every image large enough, after orientation and resizing.
+    /// The image is then always re-encoded (never its original bytes). Not with `original`;
+    /// animations are passed through unmarked. Default none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<crate::Watermark>,
 }
 
 /// The rule of [`ProcessOptions::large`].
@@ -109,6 +114,7 @@ impl Default for ProcessOptions {
             target_score: None,
             keep_below: None,
             large: None,
+            watermark: None,
         }
     }
 }

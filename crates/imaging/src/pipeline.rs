@@ -170,9 +170,9 @@ fn process_inner(
     // worked out only where it may be used, and each time it is there it is the upload (a
     // `None` is cheap to work out again).
     let display = source.display_size();
-    let resize_wanted = resize_wanted(&source, opts);
+    let new_pixels_wanted = new_pixels_wanted(&source, opts);
     let original = || {
-        (!resize_wanted)
+        (!new_pixels_wanted)
             .then(|| publishable_original(bytes, format, &source, opts))
             .flatten()
     };
@@ -265,6 +265,10 @@ fn process_inner(
     if let Some(o) = Orientation::from_exif(source.orientation) {
         img.apply_orientation(o);
     }
+    // On the upright pixels at their final size, so "bottom right" is where a viewer sees it.
+    if let Some(mark) = &opts.watermark {
+        img = crate::watermark::apply(img, mark)?;
+    }
 
     let encode_start = Instant::now();
     timings.resize = encode_start - decoded_at;
@@ -326,7 +330,7 @@ fn process_inner(
 /// its size. A container that turns out damaged while being cleaned is decoded instead; the
 /// header cannot tell.
 pub(crate) fn decodes(format: SourceFormat, source: &Probe, opts: &ProcessOptions) -> bool {
-    let publishable = !resize_wanted(source, opts) && may_publish_original(format, source);
+    let publishable = !new_pixels_wanted(source, opts) && may_publish_original(format, source);
     let wanted = fixed_target(opts.format);
     let over_limit = source.pixels().is_some_and(|p| p > opts.max_pixels);
     let too_big_for = |t: Target| source.display_size().is_some_and(|(w, h)| !t.holds(w, h));
@@ -348,10 +352,19 @@ pub(crate) fn likely_target(
 }
 
 /// Whether the header alone says the options want the image smaller.
-fn resize_wanted(source: &Probe, opts: &ProcessOptions) -> bool {
+/// Whether the options ask for new pixels: a resize, or a watermark on an image its size.
+fn new_pixels_wanted(source: &Probe, opts: &ProcessOptions) -> bool {
     match source.display_size() {
-        Some((w, h)) => fit_within(w, h, opts.max_width, opts.max_height).is_some(),
-        None => opts.max_width.is_some() || opts.max_height.is_some(),
+        Some((w, h)) => {
+            fit_within(w, h, opts.max_width, opts.max_height).is_some()
+                || opts.watermark.as_ref().is_some_and(|m| {
+                    // Marked at the size it will have: fitted first.
+                    let (fw, fh) =
+                        fit_within(w, h, opts.max_width, opts.max_height).unwrap_or((w, h));
+                    m.applies(fw, fh)
+                })
+        }
+        None => opts.max_width.is_some() || opts.max_height.is_some() || opts.watermark.is_some(),
     }
 }
 

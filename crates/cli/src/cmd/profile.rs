@@ -297,6 +297,7 @@ fn apply(p: &mut Profile, f: &ProfileFields, name: &str) -> Result<(), Error> {
             _ => CollisionPolicy::Rename,
         };
     }
+    watermark_fields(&mut p.processing.watermark, f);
     if let Some(v) = &f.mirrors {
         p.mirrors = v.iter().filter(|m| !m.is_empty()).cloned().collect();
     }
@@ -367,5 +368,61 @@ async fn test(ctx: &Ctx, name: Option<&str>) -> Result<ExitCode, Error> {
         Ok(ExitCode::SUCCESS)
     } else {
         Ok(ExitCode::FAILURE)
+    }
+}
+
+/// The `--watermark*` flags onto the profile's watermark (made when a flag names one; gone
+/// when it is left with neither text nor picture). Ranges are the core's to check.
+fn watermark_fields(mark: &mut Option<hoist_imaging::Watermark>, f: &ProfileFields) {
+    let touched = f.watermark.is_some()
+        || f.watermark_image.is_some()
+        || f.watermark_font.is_some()
+        || f.watermark_size.is_some()
+        || f.watermark_color.is_some()
+        || f.watermark_opacity.is_some()
+        || f.watermark_position.is_some()
+        || f.watermark_margin.is_some()
+        || f.watermark_tiled.is_some()
+        || f.watermark_min_size.is_some();
+    if !touched {
+        return;
+    }
+    let m = mark.get_or_insert_with(Default::default);
+    if let Some(v) = &f.watermark {
+        m.text = v.clone();
+    }
+    if let Some(v) = &f.watermark_image {
+        m.image = v.clone();
+    }
+    if let Some(v) = &f.watermark_font {
+        m.font = v.clone();
+    }
+    if let Some(v) = f.watermark_size {
+        m.size = v;
+    }
+    if let Some(v) = &f.watermark_color {
+        m.color = v.clone();
+    }
+    if let Some(v) = f.watermark_opacity {
+        m.opacity = v;
+    }
+    if let Some(v) = f
+        .watermark_position
+        .as_deref()
+        .and_then(|p| serde_json::from_value(serde_json::Value::from(p)).ok())
+    {
+        m.position = v;
+    }
+    if let Some(v) = f.watermark_margin {
+        m.margin = v;
+    }
+    if let Some(v) = f.watermark_tiled {
+        m.tiled = v;
+    }
+    if let Some(v) = f.watermark_min_size {
+        m.min_size = v;
+    }
+    if m.text.trim().is_empty() && m.image.trim().is_empty() {
+        *mark = None;
     }
 }
