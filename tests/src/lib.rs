@@ -340,6 +340,14 @@ impl Run {
         self.stdout.lines().filter(|l| !l.is_empty()).collect()
     }
 
+    /// stdout as one JSON value per line (`--json` output).
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.lines()
+            .into_iter()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+
     /// Panics with both streams when the run did not exit with `code`.
     pub fn expect_code(&self, code: i32) -> &Self {
         assert_eq!(

@@ -11,13 +11,6 @@ use serde_json::Value;
 
 /// Puts `body` at `key` as the server stores objects (setup only: every read below goes
 /// through S3 requests).
-fn json_lines(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 const BROWSE_PROFILE: &str = "key_template = \"up/{fileName}.{extName}\"\nprocessing = { format = \"keep\" }\nlink_format = \"url\"";
 
 #[test]
@@ -57,7 +50,7 @@ fn list_move_link_and_delete(w: World) {
     // Past one page (ListObjectsV2 returns at most 1,000 per request), and a limit.
     let many = w.run(&["ls", "many/", "--json"]);
     many.expect_code(0);
-    let objects = json_lines(&many.stdout);
+    let objects = many.json_lines();
     assert_eq!(objects.len(), 1050);
     assert_eq!(objects[1049]["key"], "many/obj-1049.txt");
     assert_eq!(objects[0]["size"], 1);
@@ -66,7 +59,8 @@ fn list_move_link_and_delete(w: World) {
     assert_eq!(few.lines().len(), 5);
     assert!(few.stderr.contains("more"), "{few:?}");
     let deep = w.run(&["ls", "-r", "a/", "--json"]);
-    let keys: Vec<Value> = json_lines(&deep.stdout)
+    let keys: Vec<Value> = deep
+        .json_lines()
         .into_iter()
         .map(|o| o["key"].clone())
         .collect();
@@ -89,10 +83,7 @@ fn list_move_link_and_delete(w: World) {
     assert!(w.object("up/shot.png").is_none());
     assert_eq!(http_get(&old_url).0, 404);
     let listed = w.run(&["history", "list", "--json"]);
-    let new_url = json_lines(&listed.stdout)[0]["url"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let new_url = listed.json_lines()[0]["url"].as_str().unwrap().to_owned();
     assert!(new_url.ends_with("/moved/shot.png"), "{listed:?}");
     assert_eq!(http_get(&new_url).2, png);
 
@@ -161,7 +152,8 @@ fn list_move_link_and_delete(w: World) {
     whole.expect_code(2);
     assert!(whole.stderr.contains("never deleted at once"), "{whole:?}");
     let left = w.run(&["ls", "-r", "--json"]);
-    let keys: Vec<Value> = json_lines(&left.stdout)
+    let keys: Vec<Value> = left
+        .json_lines()
         .into_iter()
         .map(|o| o["key"].clone())
         .collect();
@@ -176,7 +168,7 @@ fn list_move_link_and_delete(w: World) {
             .contains("2 objects added to the history; 0 there already"),
         "{adopt:?}"
     );
-    let rows = json_lines(&w.run(&["history", "list", "--json"]).stdout);
+    let rows = w.run(&["history", "list", "--json"]).json_lines();
     let mut urls: Vec<&str> = rows.iter().map(|r| r["url"].as_str().unwrap()).collect();
     urls.sort_unstable();
     let public = w.server.public_base();

@@ -12,13 +12,6 @@ const PRIMARY: &str =
     "link_format = \"url\"\nkey_template = \"{fileName}.{extName}\"\nmirrors = [\"backup\"]";
 const BACKUP: &str = "timeout_secs = 5\nconnect_timeout_secs = 2\nkey_template = \"backup/{fileName}.{extName}\"\nlink_format = \"url\"";
 
-fn json_lines(stdout: &str) -> Vec<Value> {
-    stdout
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect()
-}
-
 /// `w`'s config with profile `local` mirrored to `backup`, whose table is `backup`.
 fn mirrored(w: &World, backup: &str) {
     w.write_config(PRIMARY);
@@ -29,7 +22,7 @@ fn mirrored(w: &World, backup: &str) {
 
 /// The history rows, newest first.
 fn rows(w: &World) -> Vec<Value> {
-    json_lines(&w.run(&["history", "list", "--json"]).stdout)
+    w.run(&["history", "list", "--json"]).json_lines()
 }
 
 #[test]
@@ -91,7 +84,7 @@ fn a_mirror_that_is_down_fails_only_its_copy_and_a_retry_makes_it() {
     let second = w.input("second.png", &fixtures::screenshot_png(90, 60));
     let run = w.run(&["upload", "--json", second.to_str().unwrap()]);
     run.expect_code(0);
-    let out = &json_lines(&run.stdout)[0];
+    let out = &run.json_lines()[0];
     let mirror = &out["mirrors"][0];
     assert_eq!(mirror["profile"], "backup");
     assert_eq!(mirror["key"], "backup/second.webp");
@@ -122,7 +115,7 @@ fn a_mirror_on_another_server_gets_the_same_bytes() {
     let photo = w.input("photo.jpg", &fixtures::photo_jpeg(320, 240, None, false));
     let run = w.run(&["upload", "--json", photo.to_str().unwrap()]);
     run.expect_code(0);
-    let out = &json_lines(&run.stdout)[0];
+    let out = &run.json_lines()[0];
     let copy_url = out["mirrors"][0]["url"].as_str().unwrap();
     assert!(
         copy_url.starts_with(&moto.server.public_base()),

@@ -1020,22 +1020,36 @@ mod tests {
         spool: &Path,
     ) -> (Uploader<crate::mem::Mem>, Arc<Mutex<History>>) {
         let history = Arc::new(Mutex::new(History::open_in_memory().unwrap()));
+        let up = over(
+            store,
+            &history,
+            ("test", "https://img.test", "{fileName}.{extName}"),
+        )
+        .with_spool_dir(spool.to_owned());
+        (up, history)
+    }
+
+    /// An uploader of profile `name` (links under `base`, keys from `template`) over `store`,
+    /// recording into `history`.
+    fn over(
+        store: &Arc<crate::mem::Mem>,
+        history: &Arc<Mutex<History>>,
+        (name, base, template): (&str, &str, &str),
+    ) -> Uploader<crate::mem::Mem> {
         let profile = crate::config::Profile {
             provider: "minio".into(),
             endpoint: Some("http://127.0.0.1:9".into()),
             bucket: "b".into(),
-            public_base_url: Some("https://img.test".into()),
-            key_template: "{fileName}.{extName}".into(),
+            public_base_url: Some(base.into()),
+            key_template: template.into(),
             ..crate::config::Profile::default()
         };
-        let up = Uploader::new(
-            Arc::new(profile.resolve("test").unwrap()),
+        Uploader::new(
+            Arc::new(profile.resolve(name).unwrap()),
             store.clone(),
             Some(history.clone()),
             Env::system(),
         )
-        .with_spool_dir(spool.to_owned());
-        (up, history)
     }
 
     fn bytes(name: &str, png: &[u8]) -> Vec<Source> {
@@ -1055,19 +1069,14 @@ mod tests {
         let primary = Arc::new(crate::mem::Mem::default());
         let backup = Arc::new(crate::mem::Mem::default());
         let (up, history) = recorded(&primary, &dir.path().join("spool"));
-        let profile = crate::config::Profile {
-            provider: "minio".into(),
-            endpoint: Some("http://127.0.0.1:9".into()),
-            bucket: "backup".into(),
-            public_base_url: Some("https://backup.test".into()),
-            key_template: "copies/{fileName}.{extName}".into(),
-            ..crate::config::Profile::default()
-        };
-        let mirror = Uploader::new(
-            Arc::new(profile.resolve("backup").unwrap()),
-            backup.clone(),
-            Some(history.clone()),
-            Env::system(),
+        let mirror = over(
+            &backup,
+            &history,
+            (
+                "backup",
+                "https://backup.test",
+                "copies/{fileName}.{extName}",
+            ),
         );
         let up = up.with_mirrors(vec![
             Mirror::Ready(Arc::new(mirror)),
