@@ -955,6 +955,25 @@ fn desktop_app_end_to_end() {
     );
     s.wait("[data-testid=pf-mirrors] [data-testid=pf-mirror]", LONG);
     s.screenshot(&shots.join("profile-mirrors-light.png"));
+    // Its watermark: the sample the Rust preview marks, shown as typed; then off again, so
+    // the rest of the run uploads unmarked images.
+    s.execute(
+        "document.querySelector('[data-testid=pf-watermark]').scrollIntoView({block: 'start'})",
+        json!([]),
+    );
+    s.click(&s.wait("#pf-wm-on", LONG));
+    s.send_keys(&s.wait("#pf-wm-text", LONG), "© Hoist e2e");
+    s.wait_for_script(
+        "const i = document.querySelector('[data-testid=pf-wm-preview]'); return !!i && i.src.startsWith('data:image/') && i.complete && i.naturalWidth > 0",
+        LONG,
+        "the watermark preview",
+    );
+    s.execute(
+        "document.querySelector('[data-testid=pf-wm-preview]').scrollIntoView({block: 'center'})",
+        json!([]),
+    );
+    s.screenshot(&shots.join("profile-watermark-light.png"));
+    s.click(&s.wait("#pf-wm-on", LONG));
     s.click(&s.wait("[data-testid=pf-save]", LONG));
     let t = Instant::now();
     loop {

@@ -5,8 +5,9 @@
 //!
 //! Text is drawn with a font file named in the settings, or an installed family found through
 //! the system's font list (fontconfig's folders on Linux, the system font folders on Windows
-//! and macOS); left empty, the system's sans-serif, or else the first installed font that has
-//! every character of the text (so Chinese text finds a Chinese font).
+//! and macOS); left empty, the first of the usual sans-serif families of the three systems that
+//! has every character of the text, or else any installed font that has them (so Chinese text
+//! finds a Chinese font).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -341,6 +342,23 @@ fn image_stamp(path: &Path, width: u32) -> Result<RgbaImage, ImagingError> {
     ))
 }
 
+/// Sans-serif families tried after the wanted one, across Linux, Windows and macOS (Latin and
+/// CJK), before any other installed face.
+const USUAL_SANS: &[&str] = &[
+    "Noto Sans",
+    "DejaVu Sans",
+    "Liberation Sans",
+    "Cantarell",
+    "Segoe UI",
+    "Arial",
+    "Helvetica Neue",
+    "Helvetica",
+    "Noto Sans CJK SC",
+    "Source Han Sans SC",
+    "Microsoft YaHei",
+    "PingFang SC",
+];
+
 /// The installed fonts, listed once per process (reading the font folders takes a moment).
 fn system_fonts() -> &'static fontdb::Database {
     static DB: OnceLock<fontdb::Database> = OnceLock::new();
@@ -387,23 +405,42 @@ fn font_for(name: &str, text: &str) -> Result<FontArc, ImagingError> {
         return Ok(font);
     }
     let db = system_fonts();
-    let family = if name.is_empty() {
-        fontdb::Family::SansSerif
-    } else {
-        fontdb::Family::Name(name)
-    };
-    let wanted = db.query(&fontdb::Query {
-        families: &[family],
-        ..fontdb::Query::default()
-    });
+    // fontdb's generic sans-serif is a fixed family name ("Arial") that Linux rarely has, so
+    // an empty name goes straight to the usual families below.
+    let wanted = (!name.is_empty())
+        .then(|| {
+            db.query(&fontdb::Query {
+                families: &[fontdb::Family::Name(name)],
+                ..fontdb::Query::default()
+            })
+        })
+        .flatten();
     if !name.is_empty() && wanted.is_none() {
         return Err(failed(format!("no installed font is named \"{name}\"")));
     }
-    // The wanted face first, then every other regular upright face.
-    let others = db
+    // The wanted face first; then the usual sans-serif families of each system (the generic
+    // family may name one that is not installed); then every regular upright face, sans-serif
+    // ones (by name) before the others.
+    let usual = USUAL_SANS.iter().filter_map(|name| {
+        db.query(&fontdb::Query {
+            families: &[fontdb::Family::Name(name)],
+            ..fontdb::Query::default()
+        })
+    });
+    let mut others: Vec<&fontdb::FaceInfo> = db
         .faces()
-        .filter(|f| f.style == fontdb::Style::Normal && f.weight == fontdb::Weight::NORMAL);
-    let candidates = wanted.into_iter().chain(others.map(|f| f.id));
+        .filter(|f| f.style == fontdb::Style::Normal && f.weight == fontdb::Weight::NORMAL)
+        .collect();
+    let is_sans = |f: &fontdb::FaceInfo| {
+        f.families
+            .iter()
+            .any(|(n, _)| n.contains("Sans") && !n.contains("Mono"))
+    };
+    others.sort_by_key(|f| !is_sans(f));
+    let candidates = wanted
+        .into_iter()
+        .chain(usual)
+        .chain(others.into_iter().map(|f| f.id));
     for id in candidates {
         let Some(Ok(font)) = db.with_face_data(id, |data, index| {
             cached(&format!("face:{id:?}"), || {

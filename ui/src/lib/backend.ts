@@ -54,6 +54,9 @@ export interface Backend {
   removeProfile(name: string): Promise<AppState>;
   testProfile(name: string): Promise<TestStep[]>;
   preview(req: PreviewRequest): Promise<Preview>;
+  /** The native file dialog (Rust) of the profile editor's watermark "Choose…": the chosen
+   *  picture's path, or null if cancelled. Nothing is stored until saveProfile. */
+  pickWatermarkImage(): Promise<string | null>;
   importPicgo(dryRun: boolean): Promise<ImportSummary>;
 
   /** Native dialog (Rust): a folder (folder=true) or Markdown files; null if cancelled. */

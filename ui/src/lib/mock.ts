@@ -8,8 +8,9 @@
 // with the shell's checks; nothing is watched), shortcuts per profile (the shell's checks:
 // the same key twice is refused, Ctrl+Alt+T is "taken"), mirrors per profile (the core's checks
 // and words; a rename follows, a removal drops; an upload adds a "mirror" history row per
-// mirror), and Settings › Sync (off at first; on, it has one other device, and nothing leaves
-// the page).
+// mirror), watermarks per profile (the core's checks and words; the preview's marked sample is
+// a fixed 1×1 PNG, the "Choose…" dialog a fixed path), and Settings › Sync (off at first; on,
+// it has one other device, and nothing leaves the page).
 import type { Backend, Unlisten } from './backend';
 import { LINK_FORMATS, PRESETS, defaultConfig } from './facts';
 import type {
@@ -17,7 +18,7 @@ import type {
   BucketPage, HistoryPage, HistoryQuery, BrokenLink, HistoryRow, HistoryStatus, ImportSummary,
   JobState, LinkFormat, LinkHealth, Links, MdFilePlan, MdPlan, MdProblem, MdProgress, MdRef,
   MdSummary, MdUndoLine, Preset, Preview, PreviewRequest, ProfileConfig, ProfileDetail, SaveProfile,
-  Settings, SyncStatus, TestStep,
+  Settings, SyncStatus, TestStep, Watermark,
 } from './types';
 
 export interface MockOptions {
@@ -370,6 +371,32 @@ export const SYNC_OTHER_DEVICE = 'a1b2c3d4e5f60718';
 /** The folders watchPickFolder answers in turn (then from the first again). */
 export const WATCH_PICKS = ['/home/me/Pictures/Screenshots', '/home/me/Downloads', '/home/me/Desktop'];
 
+/** What pickWatermarkImage answers unless a test says otherwise. */
+export const WATERMARK_PICK = '/home/me/Pictures/logo.png';
+
+/** The preview's marked sample when the config has a watermark: a 1×1 PNG (the real one is
+ *  the 640×400 sample as uploads would have it). */
+export const WATERMARK_PREVIEW =
+  'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
+
+/** The core's checks of a watermark (hoist_imaging::Watermark::check), in its order and
+ *  words: why it cannot work, or null. */
+function watermarkProblem(m: Watermark): string | null {
+  if (!m.text.trim() && !(m.image ?? '').trim()) return 'watermark: give a text or an image';
+  if (/[\n\r]/.test(m.text)) return 'watermark.text: one line only';
+  if (!(m.size > 0 && m.size <= 100)) {
+    return `watermark.size must be above 0 and at most 100 (% of the shorter side; got ${m.size})`;
+  }
+  if (!(m.opacity >= 0 && m.opacity <= 1)) return `watermark.opacity must be 0 to 1 (got ${m.opacity})`;
+  if (!(m.margin >= 0 && m.margin <= 50)) {
+    return `watermark.margin must be 0 to 50 (% of the shorter side; got ${m.margin})`;
+  }
+  if (!/^[0-9a-f]{6}$/i.test(m.color.trim().replace(/^#+/, ''))) {
+    return `watermark.color must be #rrggbb (got "${m.color}")`;
+  }
+  return null;
+}
+
 /** An accelerator compared the way the shell compares them: case and modifier order aside. */
 function shortcutKey(text: string): string {
   const alias: Record<string, string> = { control: 'ctrl', option: 'alt', command: 'super', cmd: 'super', meta: 'super' };
@@ -420,6 +447,8 @@ export class MockBackend implements Backend {
   mdPlanError: AppError | null = null;
   /** What watchPickFolder answers; undefined = the next of WATCH_PICKS. */
   watchPickResult: string | null | undefined = undefined;
+  /** What pickWatermarkImage answers (null = the dialog was cancelled). */
+  watermarkPickResult: string | null = WATERMARK_PICK;
   /** Makes the next saveSettings calls fail with this error. */
   saveSettingsError: AppError | null = null;
   /** Why the clipboard watch cannot run "here": saving with the watch on reports it as
@@ -825,6 +854,7 @@ export class MockBackend implements Backend {
     if (req.originalName !== null && !this.profiles.has(req.originalName)) {
       throw err('profile.not_found', `There is no profile named “${req.originalName}”.`);
     }
+    this.checkWatermark(name, req.config);
     this.checkMirrors(name, req.originalName, req.config.mirrors ?? []);
     if (req.originalName !== null) {
       const old = this.profiles.get(req.originalName)!;
@@ -847,6 +877,22 @@ export class MockBackend implements Backend {
     this.profiles.set(name, { config, hasSecret });
     if (!this.state.activeProfile) this.state.activeProfile = name;
     return this.publish();
+  }
+
+  /** The core's rules for a profile's watermark (hoist_core::config, check_processing), in its
+   *  order and words: a working mark, and not with 'original' files. */
+  private checkWatermark(name: string, config: ProfileConfig): void {
+    const mark = config.processing.watermark;
+    if (!mark) return;
+    const invalid = (detail: string) => err('config.invalid', `profile "${name}": ${detail}`);
+    const problem = watermarkProblem(mark);
+    if (problem) throw invalid(`processing.${problem}`);
+    if (config.processing.format === 'original' || config.processing.large?.format === 'original') {
+      throw invalid(
+        '"original" uploads files unchanged, so they cannot carry a watermark: ' +
+          'use "keep" (their own format) or remove the watermark',
+      );
+    }
   }
 
   /** The core's rules for a profile's mirrors (hoist_core::config and ::profiles), in its order
@@ -913,14 +959,25 @@ export class MockBackend implements Backend {
     await delay(this.opts.latency);
     const c = req.config;
     if (!c.key_template.trim()) {
-      return { key: null, url: null, link: null, error: { message: 'The key template is empty.', offset: 0 } };
+      return { key: null, url: null, link: null, error: { message: 'The key template is empty.', offset: 0 }, image: null };
+    }
+    // The sample is processed before the key is rendered: a mark that cannot be drawn fails it.
+    const mark = c.processing.watermark;
+    const problem = mark ? watermarkProblem(mark) : null;
+    if (problem) {
+      return { key: null, url: null, link: null, error: { message: `cannot draw the watermark: ${problem}`, offset: null }, image: null };
     }
     const stem = req.fileName.replace(/\.[^.]+$/, '');
     const key = `2025/05/${stem}.webp`;
     const base = publicBase(req.name || 'preview', c);
     const url = base ? `${base}/${key}${c.url_suffix ?? ''}` : null;
     const link = url ? linksFor(url, `${stem}.webp`, c.custom_link)[c.link_format] : null;
-    return { key, url, link, error: null };
+    return { key, url, link, error: null, image: mark ? WATERMARK_PREVIEW : null };
+  }
+
+  async pickWatermarkImage(): Promise<string | null> {
+    await delay(this.opts.latency);
+    return this.watermarkPickResult;
   }
 
   async importPicgo(dryRun: boolean): Promise<ImportSummary> {

@@ -1,9 +1,13 @@
 // The profile editor's form model, free of the DOM: a flat, string-friendly copy of a profile's
 // config, the validation shown inline, and the conversion back to the config Rust stores
-// (fields the editor does not show are kept as they were).
+// (fields the editor does not show are kept as they were). The watermark's fields are `wm_*`:
+// its opacity in percent (the config's 0–1), off meaning no `processing.watermark` at all.
 import { PROFILE_NAME_MAX_BYTES, TEMPLATE_VARIABLE_NAMES } from './facts';
 import type { MessageKey } from './i18n/en';
-import type { LargeFiles, LinkFormat, Preset, ProcessingFormat, ProfileConfig } from './types';
+import {
+  WATERMARK_DEFAULTS, type LargeFiles, type LinkFormat, type Preset, type ProcessingFormat, type ProcessingOptions,
+  type ProfileConfig, type Watermark, type WatermarkPosition,
+} from './types';
 
 export type OutputFormat = ProcessingFormat;
 
@@ -46,6 +50,27 @@ export interface ProfileForm {
   large_quality: string;
   /** The profiles every upload is also copied to, in name order (see `withMirror`). */
   mirrors: string[];
+  /** processing.watermark is set. Off, the other wm_ fields are kept but not saved. */
+  wm_on: boolean;
+  /** A line of text, or a picture (processing.watermark.image). */
+  wm_kind: 'text' | 'image';
+  wm_text: string;
+  /** A font file or an installed family; '' = the system's. */
+  wm_font: string;
+  /** The picture's path (picture only). */
+  wm_image: string;
+  /** % of the image's shorter side. */
+  wm_size: string;
+  /** `#rrggbb` (text only). */
+  wm_color: string;
+  /** 0–100 %; the config holds 0–1. */
+  wm_opacity: number;
+  wm_position: WatermarkPosition;
+  /** % of the image's shorter side. */
+  wm_margin: string;
+  wm_tiled: boolean;
+  /** Pixels of the shorter side below which images get no mark. */
+  wm_min_size: string;
 }
 
 export type FormErrors = Partial<Record<keyof ProfileForm, { key: MessageKey; params?: Record<string, string | number> }>>;
@@ -94,7 +119,80 @@ export function formFromConfig(name: string, c: ProfileConfig): ProfileForm {
     large_format: c.processing?.large?.format ?? '',
     large_quality: c.processing?.large?.quality != null ? String(c.processing.large.quality) : '',
     mirrors: [...(c.mirrors ?? [])],
+    ...watermarkForm(c.processing?.watermark),
   };
+}
+
+type WatermarkForm = Pick<ProfileForm, Extract<keyof ProfileForm, `wm_${string}`>>;
+
+/** The form's watermark fields: the config's, or the core's defaults (off) when it has none. */
+function watermarkForm(m: Watermark | null | undefined): WatermarkForm {
+  const w = { ...WATERMARK_DEFAULTS, ...(m ?? {}) };
+  return {
+    wm_on: !!m,
+    wm_kind: s(w.image).trim() !== '' ? 'image' : 'text',
+    wm_text: s(w.text),
+    wm_font: s(w.font),
+    wm_image: s(w.image),
+    wm_size: f32(w.size),
+    wm_color: s(w.color),
+    wm_opacity: Math.round(w.opacity * 1000) / 10,
+    wm_position: w.position,
+    wm_margin: f32(w.margin),
+    wm_tiled: w.tiled,
+    wm_min_size: String(w.min_size),
+  };
+}
+
+/** One of the core's f32 as typed: 2.2, not 2.200000047683716 should it arrive widened. */
+function f32(x: number): string {
+  return String(Math.round(x * 1e4) / 1e4);
+}
+
+/** The core's colour rule (parse_color): six hex digits, with or without '#'. */
+function isColor(v: string): boolean {
+  return /^[0-9a-f]{6}$/i.test(v.trim().replace(/^#+/, ''));
+}
+
+/** A decimal typed in a field, or NaN. */
+function decimal(v: string): number {
+  const t = v.trim();
+  return DECIMAL_RE.test(t) ? Number(t) : NaN;
+}
+
+/** The largest min_size the core reads (a u32). */
+const U32_MAX = 0xffff_ffff;
+
+/** processing.watermark from the form: null when off. A number that is not one takes the
+ *  core's default (the form refuses to save it; the preview still draws); one out of range is
+ *  kept, for the core to refuse in its words. Empty image and font are left out, as the core
+ *  writes them; the text is kept with a picture (unused) so switching back finds it. */
+export function watermarkFromForm(f: ProfileForm): Watermark | null {
+  if (!f.wm_on) return null;
+  const D = WATERMARK_DEFAULTS;
+  const num = (v: string, fallback: number) => {
+    const n = decimal(v);
+    return Number.isFinite(n) ? n : fallback;
+  };
+  const opacity = typeof f.wm_opacity === 'number' && Number.isFinite(f.wm_opacity) ? f.wm_opacity / 100 : D.opacity;
+  const minSize = decimal(f.wm_min_size);
+  const picture = f.wm_kind === 'image';
+  const mark: Watermark = {
+    text: f.wm_text,
+    size: num(f.wm_size, D.size),
+    // Not drawn with a picture, but still checked by the core: a valid one then.
+    color: picture && !isColor(f.wm_color) ? D.color : f.wm_color,
+    opacity,
+    position: f.wm_position,
+    margin: num(f.wm_margin, D.margin),
+    tiled: f.wm_tiled,
+    min_size: Number.isInteger(minSize) && minSize <= U32_MAX ? minSize : D.min_size,
+  };
+  const image = picture ? f.wm_image.trim() : '';
+  if (image) mark.image = image;
+  const font = f.wm_font.trim();
+  if (font) mark.font = font;
+  return mark;
 }
 
 /** Bytes as a number of `unit`s for an input: 20000 → "20", 20500 → "20.5"; none → "". */
@@ -157,7 +255,7 @@ export function configFromForm(f: ProfileForm, base: ProfileConfig): ProfileConf
     collision: f.collision,
     dedup: f.dedup,
     allow_invalid_certs: f.allow_invalid_certs,
-    processing: {
+    processing: withWatermark({
       ...base.processing,
       format: f.format,
       quality: Math.min(100, Math.max(1, Math.round(Number(f.quality) || 80))),
@@ -170,9 +268,17 @@ export function configFromForm(f: ProfileForm, base: ProfileConfig): ProfileConf
       // Like the resize bounds: 'original' converts nothing, and the core refuses both.
       keep_below: f.format === 'original' ? null : sized(toBytes(f.keep_below, KB)),
       large: largeFromForm(f),
-    },
+    }, watermarkFromForm(f)),
     mirrors: [...f.mirrors],
   };
+}
+
+/** `p` with the watermark `mark`, or without the field at all when null (as the core omits it). */
+function withWatermark(p: ProcessingOptions, mark: Watermark | null): ProcessingOptions {
+  const out = { ...p };
+  if (mark) out.watermark = mark;
+  else delete out.watermark;
+  return out;
 }
 
 /** Profile names in the core's order (a BTreeMap: by their bytes, which for names of the Basic
@@ -198,6 +304,8 @@ export function withMirror(mirrors: string[], name: string, on: boolean): string
  *  the form is named (the reason is then shown only with the Save button). */
 export function fieldOfSaveError(message: string): { field: keyof ProfileForm; message: string } | null {
   const reason = message.replace(/^profile "[^"]*": /, '');
+  // The watermark's are shown at its switch, whichever of its settings they name.
+  if (/watermark/i.test(reason)) return { field: 'wm_on', message: reason };
   if (/\bmirror/i.test(reason)) return { field: 'mirrors', message: reason };
   return null;
 }
@@ -241,7 +349,29 @@ export function validateForm(f: ProfileForm, preset: Preset | undefined, others:
     if (!Number.isFinite(n) || n < 0 || n > 100) e.target = { key: 'valid.range', params: { min: 0, max: 100 } };
   }
   validateSizeRules(f, e);
+  validateWatermark(f, e);
   return e;
+}
+
+/** The core's rules for processing.watermark (hoist_imaging::Watermark::check, and not with
+ *  'original' files); nothing when it is off. */
+function validateWatermark(f: ProfileForm, e: FormErrors): void {
+  if (!f.wm_on) return;
+  if (f.format === 'original' || f.large_format === 'original') e.wm_on = { key: 'valid.wmOriginal' };
+  if (f.wm_kind === 'text') {
+    if (!f.wm_text.trim()) e.wm_text = { key: 'valid.required' };
+    if (!isColor(f.wm_color)) e.wm_color = { key: 'valid.color' };
+  } else if (!f.wm_image.trim()) {
+    e.wm_image = { key: 'valid.required' };
+  }
+  const size = decimal(f.wm_size);
+  if (!(size > 0 && size <= 100)) e.wm_size = { key: 'valid.wmSize' };
+  const o = f.wm_opacity;
+  if (typeof o !== 'number' || !(o >= 0 && o <= 100)) e.wm_opacity = { key: 'valid.between', params: { min: 0, max: 100 } };
+  const margin = decimal(f.wm_margin);
+  if (!(margin >= 0 && margin <= 50)) e.wm_margin = { key: 'valid.between', params: { min: 0, max: 50 } };
+  const min = decimal(f.wm_min_size);
+  if (!(Number.isInteger(min) && min <= U32_MAX)) e.wm_min_size = { key: 'valid.whole' };
 }
 
 /** The core's rules for processing.keep_below and processing.large (hoist_core::config). */

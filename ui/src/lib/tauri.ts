@@ -106,6 +106,9 @@ export class TauriBackend implements Backend {
   preview(req: PreviewRequest): Promise<Preview> {
     return call('preview', { req });
   }
+  pickWatermarkImage(): Promise<string | null> {
+    return call('pick_watermark_image');
+  }
   importPicgo(dryRun: boolean): Promise<ImportSummary> {
     return call('import_picgo', { dryRun });
   }

@@ -221,7 +221,54 @@ export interface ProcessingOptions {
   /** Another format and/or quality for files larger than `large.above` bytes. Absent or null:
    *  off. */
   large?: LargeFiles | null;
+  /** Text or a picture drawn on every image large enough (after orientation and resizing);
+   *  absent when there is none (the core omits it). The core refuses it with format
+   *  'original' or `large.format` 'original' (`config.invalid`). */
+  watermark?: Watermark;
 }
+
+/** Where a single watermark goes (ignored when `tiled`). */
+export type WatermarkPosition =
+  | 'top-left' | 'top' | 'top-right'
+  | 'left' | 'center' | 'right'
+  | 'bottom-left' | 'bottom' | 'bottom-right';
+
+/** The nine positions row by row, as the editor's 3×3 grid shows them. */
+export const WATERMARK_POSITIONS: WatermarkPosition[] = [
+  'top-left', 'top', 'top-right', 'left', 'center', 'right', 'bottom-left', 'bottom', 'bottom-right',
+];
+
+/** `ProcessingOptions.watermark` (hoist_imaging::Watermark). Missing fields take the core's
+ *  defaults (see WATERMARK_DEFAULTS); the core refuses unknown ones. */
+export interface Watermark {
+  /** One line of text; not used when `image` is set. */
+  text: string;
+  /** A picture to draw instead (a PNG with transparency, or any image Hoist reads); absent
+   *  when empty. */
+  image?: string;
+  /** A font file path or an installed family name ("Noto Sans CJK SC"); absent when empty =
+   *  the system's sans-serif, or any installed font with every character of the text. */
+  font?: string;
+  /** % of the image's shorter side: the text's height, or the picture's width. Above 0, at
+   *  most 100. */
+  size: number;
+  /** The text's colour, `#rrggbb`. */
+  color: string;
+  /** 0 (invisible) to 1 (opaque). */
+  opacity: number;
+  position: WatermarkPosition;
+  /** Distance from the edges (and between tiles), % of the shorter side, 0 to 50. */
+  margin: number;
+  /** Repeat the mark over the whole image instead of placing it once. */
+  tiled: boolean;
+  /** Images whose shorter side has fewer pixels than this get no mark. */
+  min_size: number;
+}
+
+/** The core's defaults (`Watermark::default`), without a text. */
+export const WATERMARK_DEFAULTS: Watermark = {
+  text: '', size: 5, color: '#ffffff', opacity: 0.6, position: 'bottom-right', margin: 3, tiled: false, min_size: 200,
+};
 
 /** The rule of `ProcessingOptions.large`. */
 export interface LargeFiles {
@@ -317,6 +364,9 @@ export interface Preview {
   link: string | null;
   /** Template error with the byte offset into the template, if any. */
   error: { message: string; offset: number | null } | null;
+  /** With a watermark: the processed sample (640×400) as a `data:` URL, marked as uploads will
+   *  be; null without one, and when the preview failed. */
+  image: string | null;
 }
 
 export interface ImportSummary {

@@ -2,12 +2,17 @@
 // BatchDone, keyset pages, the canned preview, a Markdown migration and its undo, the
 // bucket's listing (folders, pages of 1000, tokens), delete, move and links, and the history's
 // link check with the re-upload of broken links, sync turned on and off, and profiles' mirrors
-// (the core's checks, a rename followed, a removal dropped, a copy's row per upload).
+// (the core's checks, a rename followed, a removal dropped, a copy's row per upload), and
+// watermarks (the core's checks and words, the marked preview, the picture dialog).
 import { describe, expect, it } from 'vitest';
 import {
-  BUCKET_LOCKED, BUCKET_PUBLISHED, MockBackend, SYNC_DEVICE, SYNC_OTHER_DEVICE, SYNC_WRONG_PASSPHRASE,
+  BUCKET_LOCKED, BUCKET_PUBLISHED, MockBackend, SYNC_DEVICE, SYNC_OTHER_DEVICE, SYNC_WRONG_PASSPHRASE, WATERMARK_PICK,
+  WATERMARK_PREVIEW,
 } from '../lib/mock';
-import type { BatchDone, JobState, MdProgress, SyncStatus } from '../lib/types';
+import {
+  WATERMARK_DEFAULTS, type AppError, type BatchDone, type JobState, type MdProgress, type ProfileConfig, type SyncStatus,
+  type Watermark,
+} from '../lib/types';
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
@@ -282,5 +287,60 @@ describe('MockBackend Markdown migration', () => {
     expect((await mock.syncStatus()).lastError).toEqual({ code: 'sync.offline', message: 'offline' });
     expect((await mock.syncDisable()).enabled).toBe(false);
     await expect(mock.syncNow()).rejects.toMatchObject({ code: 'sync.not_enabled' });
+  });
+});
+
+describe('MockBackend watermarks', () => {
+  const save = (mock: MockBackend, watermark: Partial<Watermark> | undefined, over: Partial<ProfileConfig['processing']> = {}) => {
+    const config = structuredClone(mock.profiles.get('blog')!.config);
+    config.processing = { ...config.processing, ...over };
+    if (watermark) config.processing.watermark = { ...WATERMARK_DEFAULTS, text: '© me', ...watermark };
+    return mock.saveProfile({ originalName: 'blog', name: 'blog', config, secret: null });
+  };
+  const refusal = async (p: Promise<unknown>) => {
+    const e = (await p.then(() => null, (e: AppError) => e))!;
+    expect(e.code).toBe('config.invalid');
+    return e.message;
+  };
+
+  it('refuses the watermarks the core refuses, in its words (config.invalid)', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    expect(await refusal(save(mock, { text: ' ' }))).toBe('profile "blog": processing.watermark: give a text or an image');
+    expect(await refusal(save(mock, { opacity: 2 }))).toBe('profile "blog": processing.watermark.opacity must be 0 to 1 (got 2)');
+    expect(await refusal(save(mock, { size: 0 })))
+      .toBe('profile "blog": processing.watermark.size must be above 0 and at most 100 (% of the shorter side; got 0)');
+    expect(await refusal(save(mock, { margin: 60 })))
+      .toBe('profile "blog": processing.watermark.margin must be 0 to 50 (% of the shorter side; got 60)');
+    expect(await refusal(save(mock, { color: 'white' })))
+      .toBe('profile "blog": processing.watermark.color must be #rrggbb (got "white")');
+    expect(await refusal(save(mock, {}, { format: 'original', keep_below: null })))
+      .toBe('profile "blog": "original" uploads files unchanged, so they cannot carry a watermark: use "keep" (their own format) or remove the watermark');
+    expect(await refusal(save(mock, {}, { large: { above: 1000, format: 'original' } }))).toContain('cannot carry a watermark');
+    expect(mock.profiles.get('blog')!.config.processing.watermark).toBeUndefined();
+
+    await save(mock, { text: '', image: '/p/logo.png', color: 'abcdef' });
+    expect(mock.profiles.get('blog')!.config.processing.watermark).toMatchObject({ image: '/p/logo.png', color: 'abcdef' });
+  });
+
+  it('previews a marked sample only with a watermark, and a mark it cannot draw as an error', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    const config = structuredClone(mock.profiles.get('blog')!.config);
+    expect((await mock.preview({ config, fileName: 'a.png' })).image).toBeNull();
+    config.processing.watermark = { ...WATERMARK_DEFAULTS, text: 'x' };
+    const marked = await mock.preview({ config, fileName: 'a.png' });
+    expect(marked.image).toBe(WATERMARK_PREVIEW);
+    expect(marked.image).toMatch(/^data:image\/png;base64,/);
+    expect(marked.key).not.toBeNull();
+    config.processing.watermark.opacity = 3;
+    const failed = await mock.preview({ config, fileName: 'a.png' });
+    expect(failed.image).toBeNull();
+    expect(failed.error?.message).toBe('cannot draw the watermark: watermark.opacity must be 0 to 1 (got 3)');
+  });
+
+  it('answers the picture dialog with a path, or null when cancelled', async () => {
+    const mock = new MockBackend({ historySize: 0, autoProgress: false });
+    expect(await mock.pickWatermarkImage()).toBe(WATERMARK_PICK);
+    mock.watermarkPickResult = null;
+    expect(await mock.pickWatermarkImage()).toBeNull();
   });
 });

@@ -1,8 +1,8 @@
-// The profile editor's model: round trip, validation, kept fields, mirrors.
+// The profile editor's model: round trip, validation, kept fields, mirrors, the watermark.
 import { describe, expect, it } from 'vitest';
 import { PRESETS, defaultConfig } from '../lib/mock';
 import {
-  configFromForm, fieldOfSaveError, formFromConfig, mirrorChoices, validateForm, withMirror,
+  configFromForm, fieldOfSaveError, formFromConfig, mirrorChoices, validateForm, withMirror, type ProfileForm,
 } from '../lib/profile-form';
 
 const preset = (id: string) => PRESETS.find((p) => p.id === id);
@@ -207,5 +207,122 @@ describe('profile form', () => {
     expect(validateForm(f, preset('r2'), []).account_id?.key).toBe('valid.accountId');
     expect(validateForm({ ...f, account_id: 'abc' }, preset('r2'), [])).toEqual({});
     expect(validateForm({ ...f, endpoint: 'https://x.r2.cloudflarestorage.com' }, preset('r2'), [])).toEqual({});
+  });
+});
+
+describe('profile form › watermark', () => {
+  const base = () => ({ ...defaultConfig('aws'), bucket: 'b' });
+  const on = (over: Partial<ProfileForm> = {}): ProfileForm => ({ ...formFromConfig('x', base()), wm_on: true, wm_text: '© me', ...over });
+
+  it('is off without processing.watermark, with the core’s defaults ready', () => {
+    const c = base();
+    expect('watermark' in c.processing).toBe(false);
+    const f = formFromConfig('x', c);
+    expect(f).toMatchObject({
+      wm_on: false, wm_kind: 'text', wm_text: '', wm_font: '', wm_image: '', wm_size: '5', wm_color: '#ffffff',
+      wm_opacity: 60, wm_position: 'bottom-right', wm_margin: '3', wm_tiled: false, wm_min_size: '200',
+    });
+    // Off saves no field at all, as the core writes it.
+    expect('watermark' in configFromForm(f, c).processing).toBe(false);
+  });
+
+  it('turned on, writes the defaults with the text; opacity from percent to 0–1', () => {
+    const out = configFromForm(on(), base());
+    expect(out.processing.watermark).toEqual({
+      text: '© me', size: 5, color: '#ffffff', opacity: 0.6, position: 'bottom-right', margin: 3, tiled: false, min_size: 200,
+    });
+    // No image or font key when empty (the core omits them).
+    expect('image' in out.processing.watermark!).toBe(false);
+    expect('font' in out.processing.watermark!).toBe(false);
+    expect(configFromForm(on({ wm_opacity: 35 }), base()).processing.watermark!.opacity).toBe(0.35);
+    expect(configFromForm(on({ wm_opacity: 100 }), base()).processing.watermark!.opacity).toBe(1);
+    expect(configFromForm(on({ wm_opacity: 0 }), base()).processing.watermark!.opacity).toBe(0);
+  });
+
+  it('round-trips every field, text and picture', () => {
+    const c = base();
+    c.processing.watermark = {
+      text: '水印', font: 'Noto Sans CJK SC', size: 7.5, color: '#ff8800', opacity: 0.55, position: 'top-left',
+      margin: 0, tiled: true, min_size: 320,
+    };
+    const f = formFromConfig('x', c);
+    expect(f).toMatchObject({
+      wm_on: true, wm_kind: 'text', wm_text: '水印', wm_font: 'Noto Sans CJK SC', wm_size: '7.5', wm_color: '#ff8800',
+      wm_opacity: 55, wm_position: 'top-left', wm_margin: '0', wm_tiled: true, wm_min_size: '320',
+    });
+    expect(configFromForm(f, c).processing.watermark).toEqual(c.processing.watermark);
+    // f32s widened on the way (0.6f32 as f64) read as typed.
+    const widened = formFromConfig('x', { ...c, processing: { ...c.processing, watermark: {
+      ...c.processing.watermark!, size: 2.200000047683716, opacity: 0.6000000238418579, margin: 1.100000023841858,
+    } } });
+    expect([widened.wm_size, widened.wm_opacity, widened.wm_margin]).toEqual(['2.2', 60, '1.1']);
+
+    const p = base();
+    p.processing.watermark = {
+      text: '', image: '/home/me/logo.png', size: 20, color: '#ffffff', opacity: 1, position: 'center', margin: 50, tiled: false,
+      min_size: 0,
+    };
+    const g = formFromConfig('x', p);
+    expect(g.wm_kind).toBe('image');
+    expect(g.wm_image).toBe('/home/me/logo.png');
+    expect(configFromForm(g, p).processing.watermark).toEqual(p.processing.watermark);
+
+    // Turning it off removes it; other processing fields stay.
+    const off = configFromForm({ ...g, wm_on: false }, p);
+    expect('watermark' in off.processing).toBe(false);
+    expect(off.processing.max_pixels).toBe(p.processing.max_pixels);
+  });
+
+  it('writes the picture only as a picture, and keeps the text for switching back', () => {
+    const pic = configFromForm(on({ wm_kind: 'image', wm_image: ' /p/logo.png ' }), base()).processing.watermark!;
+    expect(pic.image).toBe('/p/logo.png');
+    expect(pic.text).toBe('© me');
+    const text = configFromForm(on({ wm_kind: 'text', wm_image: '/p/logo.png' }), base()).processing.watermark!;
+    expect('image' in text).toBe(false);
+    // A picture needs no colour, but the core checks it: a broken one is replaced.
+    expect(configFromForm(on({ wm_kind: 'image', wm_image: '/p.png', wm_color: 'white' }), base()).processing.watermark!.color)
+      .toBe('#ffffff');
+    expect(configFromForm(on({ wm_color: 'white' }), base()).processing.watermark!.color).toBe('white');
+  });
+
+  it('sends numbers: defaults for what is no number, whole pixels', () => {
+    const m = configFromForm(on({ wm_size: 'big', wm_margin: '', wm_min_size: '12.5' }), base()).processing.watermark!;
+    expect(m.size).toBe(5);
+    expect(m.margin).toBe(3);
+    expect(m.min_size).toBe(200);
+    const n = configFromForm(on({ wm_size: ' 12 ', wm_margin: '4.5', wm_min_size: '0' }), base()).processing.watermark!;
+    expect([n.size, n.margin, n.min_size]).toEqual([12, 4.5, 0]);
+  });
+
+  it('validates like the core, only when on', () => {
+    const v = (over: Partial<ProfileForm>) => validateForm(on(over), preset('aws'), []);
+    expect(v({})).toEqual({});
+    expect(validateForm({ ...on({ wm_text: '', wm_size: '0' }), wm_on: false }, preset('aws'), [])).toEqual({});
+    expect(v({ wm_text: '  ' }).wm_text?.key).toBe('valid.required');
+    expect(v({ wm_kind: 'image', wm_text: '' }).wm_image?.key).toBe('valid.required');
+    expect(v({ wm_kind: 'image', wm_text: '', wm_image: '/p.png' })).toEqual({});
+    expect(v({ wm_size: '0' }).wm_size?.key).toBe('valid.wmSize');
+    expect(v({ wm_size: '100.5' }).wm_size?.key).toBe('valid.wmSize');
+    expect(v({ wm_size: '100' })).toEqual({});
+    expect(v({ wm_opacity: 101 }).wm_opacity).toEqual({ key: 'valid.between', params: { min: 0, max: 100 } });
+    expect(v({ wm_opacity: null as unknown as number }).wm_opacity?.key).toBe('valid.between');
+    expect(v({ wm_margin: '51' }).wm_margin).toEqual({ key: 'valid.between', params: { min: 0, max: 50 } });
+    expect(v({ wm_margin: '-1' }).wm_margin?.key).toBe('valid.between');
+    expect(v({ wm_min_size: '1.5' }).wm_min_size?.key).toBe('valid.whole');
+    expect(v({ wm_min_size: '' }).wm_min_size?.key).toBe('valid.whole');
+    expect(v({ wm_color: '#12345' }).wm_color?.key).toBe('valid.color');
+    expect(v({ wm_color: 'abcdef' })).toEqual({});
+    // 'original' files cannot carry one (the profile's, or the large files').
+    expect(v({ format: 'original' }).wm_on?.key).toBe('valid.wmOriginal');
+    expect(v({ large_above: '5', large_format: 'original' }).wm_on?.key).toBe('valid.wmOriginal');
+  });
+
+  it('maps the core’s refusals of a watermark to its switch', () => {
+    expect(fieldOfSaveError('profile "blog": processing.watermark.opacity must be 0 to 1 (got 2)'))
+      .toEqual({ field: 'wm_on', message: 'processing.watermark.opacity must be 0 to 1 (got 2)' });
+    expect(fieldOfSaveError('profile "blog": processing.watermark: give a text or an image')?.field).toBe('wm_on');
+    expect(fieldOfSaveError(
+      'profile "blog": "original" uploads files unchanged, so they cannot carry a watermark: use "keep" (their own format) or remove the watermark',
+    )?.field).toBe('wm_on');
   });
 });
