@@ -100,6 +100,24 @@ pub fn profile_shortcut_follows(app: &AppHandle, from: &str, to: Option<&str>) -
     Ok(())
 }
 
+/// Drops the shortcuts of profiles that are gone without this app removing them (another
+/// device's sync), so no key stays bound to nothing; saved and registered again when one went.
+pub fn forget_shortcuts_of_gone_profiles(app: &AppHandle) -> IpcResult<()> {
+    let ctx = app.state::<Shell>();
+    let profiles = ctx.config()?.profiles;
+    let mut settings = ctx.settings();
+    let before = settings.profile_shortcuts.len();
+    settings
+        .profile_shortcuts
+        .retain(|name, _| profiles.contains_key(name));
+    if settings.profile_shortcuts.len() == before {
+        return Ok(());
+    }
+    store_settings(app, &settings)?;
+    apply_shortcuts(app, &settings);
+    Ok(())
+}
+
 /// The dialog that picks images to upload: every extension Hoist reads.
 pub fn image_dialog(app: &AppHandle) -> tauri_plugin_dialog::FileDialogBuilder<tauri::Wry> {
     dialog_for(

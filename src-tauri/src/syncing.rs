@@ -114,6 +114,11 @@ fn announce(app: &AppHandle, report: Option<&Report>) {
         if r.uploads_added + r.uploads_changed + r.uploads_removed > 0 {
             let _ = app.emit(events::HISTORY, ());
         }
+        if r.profiles_removed > 0
+            && let Err(e) = crate::actions::forget_shortcuts_of_gone_profiles(app)
+        {
+            tracing::warn!("{}", e.message);
+        }
         if r.profiles_changed + r.profiles_removed > 0 {
             // The switcher and Settings follow the profiles that arrived.
             let _ = app.emit(events::STATE, app.state::<Shell>().app_state());

@@ -1119,6 +1119,22 @@ fn desktop_app_end_to_end() {
             String::from_utf8_lossy(&out.stdout).contains("from-other-device.png"),
             "the other device's upload did not arrive"
         );
+        // A profile removed on the other device takes its shortcut here with it.
+        assert!(desktop_toml().contains("Ctrl+Alt+J"));
+        on_other(&["profile", "remove", "second"]);
+        on_other(&["sync", "now"]);
+        s.click(&s.wait("[data-testid=sync-now]", LONG));
+        let t = Instant::now();
+        while desktop_toml().contains("Ctrl+Alt+J") {
+            assert!(
+                t.elapsed() < LONG,
+                "the removed profile's shortcut stayed: {}",
+                desktop_toml()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let cfg = Config::load(&cfg_dir.join("config.toml")).unwrap();
+        assert!(!cfg.profiles.contains_key("second"));
     }
 
     // 12. The same history through the CLI (one SQLite file, shared).
