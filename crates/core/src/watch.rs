@@ -290,7 +290,10 @@ fn start_watcher(
     tx: tokio::sync::mpsc::UnboundedSender<()>,
 ) -> Option<notify::RecommendedWatcher> {
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-        if event.is_ok() {
+        // Reads are not changes, and our own look at the folder is one (inotify reports the
+        // folder opened and closed): reacting to them made an idle watcher look at its folder
+        // 20 times a second, each look causing the next.
+        if event.is_ok_and(|e| !e.kind.is_access()) {
             let _ = tx.send(());
         }
     })
@@ -318,6 +321,22 @@ mod tests {
 
     fn tracker(ledger: Option<Ledger>) -> Tracker {
         Tracker::new(Path::new("/shots"), ledger, Duration::from_millis(1000))
+    }
+
+    #[tokio::test]
+    async fn looking_at_the_folder_is_not_a_change_but_a_new_file_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let _watcher = start_watcher(dir.path(), false, tx).unwrap();
+        // What each look does: list the folder and stat its files.
+        for _ in 0..3 {
+            let _ = list(dir.path(), false);
+        }
+        let quiet = tokio::time::timeout(Duration::from_millis(500), rx.recv()).await;
+        assert!(quiet.is_err(), "a look at the folder woke the watcher");
+        std::fs::write(dir.path().join("shot.png"), b"x").unwrap();
+        let woke = tokio::time::timeout(Duration::from_secs(10), rx.recv()).await;
+        assert!(woke.is_ok(), "a new file did not wake the watcher");
     }
 
     #[test]
