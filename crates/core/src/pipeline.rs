@@ -29,6 +29,7 @@ use crate::read::read_file_admitted;
 use crate::store::{PutRequest, Store};
 
 mod mirror;
+use mirror::Copied;
 pub use mirror::{CopyError, Mirror, MirrorCopy};
 
 /// The `Cache-Control` given to content-addressed keys when the profile sets none: such a key
@@ -479,19 +480,15 @@ impl<S: Store + 'static> Uploader<S> {
             );
         }
         if !mirror_copy {
-            let file = Output::of(&processed, &body);
-            let copies = self.mirrors.iter().map(|m| {
-                self.copy_to(
-                    m,
-                    index,
-                    name,
-                    source,
-                    &body,
-                    file,
-                    processed.mime,
-                    &outcome,
-                )
-            });
+            let copied = Copied {
+                index,
+                name,
+                source,
+                body: &body,
+                ext: processed.ext,
+                of: &outcome,
+            };
+            let copies = self.mirrors.iter().map(|m| self.copy_to(m, &copied));
             outcome.mirrors = futures::future::join_all(copies).await;
         }
         Ok(outcome)

@@ -77,22 +77,36 @@ impl<S> Mirror<S> {
     }
 }
 
+/// What every mirror copy of one upload is made from.
+pub(super) struct Copied<'a> {
+    pub index: usize,
+    pub name: &'a str,
+    pub source: &'a Source,
+    /// The uploaded bytes: shared by the copies, never copied.
+    pub body: &'a Bytes,
+    /// The output format's usual extension (a mirror's key is made as the upload's was).
+    pub ext: &'static str,
+    /// The upload: its hash, sizes, type and dimensions are each copy's too.
+    pub of: &'a Outcome,
+}
+
+impl Copied<'_> {
+    fn file(&self) -> Output<'_> {
+        Output {
+            bytes: self.body,
+            ext: self.ext,
+            width: self.of.width,
+            height: self.of.height,
+        }
+    }
+}
+
 impl<S: Store + 'static> Uploader<S> {
-    /// Stores `body` (the upload `of`) in mirror `mirror` as that profile's upload: its key
-    /// template, bucket and collision rules, its own history row whose source is the upload's
-    /// URL, so a failed copy is retried from there.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn copy_to(
-        &self,
-        mirror: &Mirror<S>,
-        index: usize,
-        name: &str,
-        source: &Source,
-        body: &Bytes,
-        file: Output<'_>,
-        mime: &str,
-        of: &Outcome,
-    ) -> MirrorCopy {
+    /// Stores the upload `c.of` in mirror `mirror` as that profile's upload: its key template,
+    /// bucket and collision rules, its own history row whose source is the upload's URL, so a
+    /// failed copy is retried from there.
+    pub(super) async fn copy_to(&self, mirror: &Mirror<S>, c: &Copied<'_>) -> MirrorCopy {
+        let of = c.of;
         let (target, profile) = match mirror {
             Mirror::Ready(target) => (Ok(target.as_ref()), target.profile.name.clone()),
             Mirror::Unavailable { profile, error } => (Err(error), profile.clone()),
@@ -118,7 +132,7 @@ impl<S: Store + 'static> Uploader<S> {
             attempts: 1,
             origin: hoist_history::ORIGIN_MIRROR.to_owned(),
             note: of.note.as_ref().map(Note::to_string),
-            ..NewRecord::queued(self.now_ms(), profile.clone(), name)
+            ..NewRecord::queued(self.now_ms(), profile.clone(), c.name)
         };
         let history_id = self.history.as_ref().and_then(|h| {
             let guard = h.lock().unwrap_or_else(|p| p.into_inner());
@@ -128,11 +142,7 @@ impl<S: Store + 'static> Uploader<S> {
                 .ok()
         });
         let stored = match target {
-            Ok(target) => {
-                target
-                    .store_copy(index, name, source, body, file, mime, of)
-                    .await
-            }
+            Ok(target) => target.store_copy(c).await,
             Err(error) => Err(error.clone()),
         };
         let mut copy = MirrorCopy {
@@ -174,17 +184,7 @@ impl<S: Store + 'static> Uploader<S> {
 
     /// The mirror's side of [`Uploader::copy_to`]: the key under this profile's template, and
     /// the write by this profile's rules. Returns the key, the URL and whether it was there.
-    #[allow(clippy::too_many_arguments)]
-    async fn store_copy(
-        &self,
-        index: usize,
-        name: &str,
-        source: &Source,
-        body: &Bytes,
-        file: Output<'_>,
-        mime: &str,
-        of: &Outcome,
-    ) -> Result<(String, String, bool), CopyError> {
+    async fn store_copy(&self, c: &Copied<'_>) -> Result<(String, String, bool), CopyError> {
         let failed = |e: Error| CopyError::of(&e);
         let public_base = self.profile.public_base.clone().ok_or_else(|| {
             failed(Error::NoPublicUrl {
@@ -194,22 +194,29 @@ impl<S: Store + 'static> Uploader<S> {
         let (key, ext) = key_for(
             &self.profile.template,
             &self.profile.name,
-            name,
-            file,
+            c.name,
+            c.file(),
             KeyInputs {
                 now: (self.env.now)(),
                 uuid: (self.env.uuid)(),
-                source_path: source.path(),
+                source_path: c.source.path(),
             },
         )
         .map_err(|e| failed(e.into()))?;
         let planned = Outcome {
             key,
             ext,
-            ..of.clone()
+            ..c.of.clone()
         };
         let written = self
-            .write(index, name, body.clone(), mime, &planned, &NoProgress)
+            .write(
+                c.index,
+                c.name,
+                c.body.clone(),
+                &c.of.mime,
+                &planned,
+                &NoProgress,
+            )
             .await
             .map_err(failed)?;
         let url = link::public_url(&public_base, &written.key, &self.profile.url_suffix);
