@@ -106,7 +106,17 @@ async fn handle(app: AppHandle, mut rx: mpsc::UnboundedReceiver<()>) {
             continue;
         }
         let Ok(content) = content else { continue };
-        if settings.clipboard_watch_confirm && !confirm(&app, &settings.language).await {
+        // Resolved once: the dialog names the profile the upload then uses.
+        let uploader = match app.state::<Shell>().uploader(None) {
+            Ok(u) => u,
+            Err(e) => {
+                jobs::report_background_error(&app, &e);
+                continue;
+            }
+        };
+        if settings.clipboard_watch_confirm
+            && !confirm(&app, &settings.language, &uploader.profile().name).await
+        {
             tracing::info!("clipboard watch: the copied image was skipped");
             continue;
         }
@@ -115,13 +125,6 @@ async fn handle(app: AppHandle, mut rx: mpsc::UnboundedReceiver<()>) {
             .into_iter()
             .map(Job::from)
             .collect();
-        let uploader = match app.state::<Shell>().uploader(None) {
-            Ok(u) => u,
-            Err(e) => {
-                jobs::report_background_error(&app, &e);
-                continue;
-            }
-        };
         // The link replaces the image in the clipboard, whatever the auto-copy setting: that
         // is what the watch is for.
         if let Err(e) = jobs::launch(&app, uploader, jobs, Some(true)) {
@@ -130,17 +133,12 @@ async fn handle(app: AppHandle, mut rx: mpsc::UnboundedReceiver<()>) {
     }
 }
 
-/// Asks whether to upload the copied image; `false` for Skip or a closed dialog.
-async fn confirm(app: &AppHandle, language: &str) -> bool {
+/// Asks whether to upload the copied image with `profile`; `false` for Skip or a closed dialog.
+async fn confirm(app: &AppHandle, language: &str, profile: &str) -> bool {
     let lang = i18n::language(language);
-    let profile = app
-        .state::<Shell>()
-        .app_state()
-        .active_profile
-        .unwrap_or_default();
     let dialog = app
         .dialog()
-        .message(tr(lang, Key::WatchConfirmBody).replace("{profile}", &profile))
+        .message(tr(lang, Key::WatchConfirmBody).replace("{profile}", profile))
         .title(tr(lang, Key::WatchConfirmTitle))
         .buttons(MessageDialogButtons::OkCancelCustom(
             tr(lang, Key::WatchUpload).to_owned(),
