@@ -12,6 +12,8 @@
 //! bytes uploaded. `corpus DIR` writes that batch's files, for measuring by hand against `serve`.
 //! `picgo`: the `original` format beside PicGo-Core itself on 50 files of about 60 MB
 //! (`picgo.rs`).
+//! `paste`: where a pasted 2560×1440 screenshot's processing time goes, and the WebP methods
+//! on it (`paste.rs`).
 //!
 //! Prints only; it asserts nothing about time or memory. Run through `bash scripts/bench.sh`, or
 //! `hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [markdown --hoist PATH] [--runs N] [--quick]`.
@@ -27,6 +29,7 @@ use image::DynamicImage;
 use image::imageops::FilterType;
 
 mod markdown;
+mod paste;
 mod picgo;
 mod sync;
 mod watch;
@@ -47,6 +50,8 @@ struct Args {
     /// A `hoist watch` process: idle cost and landing-to-link time.
     watch: bool,
     sync: bool,
+    /// Where a pasted screenshot's time goes, and WebP methods on it.
+    paste: bool,
     hoist: Option<PathBuf>,
     cwebp: String,
     runs: usize,
@@ -72,6 +77,7 @@ fn parse_args() -> Result<Args, String> {
         markdown: false,
         watch: false,
         sync: false,
+        paste: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -83,6 +89,7 @@ fn parse_args() -> Result<Args, String> {
             "markdown" => a.markdown = true,
             "watch" => a.watch = true,
             "sync" => a.sync = true,
+            "paste" => a.paste = true,
             "corpus" => a.corpus = Some(it.next().ok_or("corpus needs a directory")?.into()),
             "--hoist" => a.hoist = it.next().map(PathBuf::from),
             "--cwebp" => a.cwebp = it.next().ok_or("--cwebp needs a path")?,
@@ -103,7 +110,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "-h" | "--help" => {
                 return Err(
-                    "usage: hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [markdown --hoist PATH] [watch --hoist PATH] [sync --hoist PATH] [--cwebp PATH] [--runs N] [--quick] | serve SECS | corpus DIR"
+                    "usage: hoist-bench [images] [upload|batch --hoist PATH] [picgo --hoist PATH] [markdown --hoist PATH] [watch --hoist PATH] [sync --hoist PATH] [paste] [--cwebp PATH] [--runs N] [--quick] | serve SECS | corpus DIR"
                         .into(),
                 );
             }
@@ -113,7 +120,15 @@ fn parse_args() -> Result<Args, String> {
     if a.serve.is_some() || a.corpus.is_some() {
         return Ok(a);
     }
-    if !a.images && !a.upload && !a.batch && !a.picgo && !a.markdown && !a.watch && !a.sync {
+    if !a.images
+        && !a.upload
+        && !a.batch
+        && !a.picgo
+        && !a.markdown
+        && !a.watch
+        && !a.sync
+        && !a.paste
+    {
         a.images = true;
         a.upload = a.hoist.is_some();
     }
@@ -169,6 +184,9 @@ fn main() -> ExitCode {
     }
     if result.is_ok() && args.sync && args.serve.is_none() && args.corpus.is_none() {
         result = sync::bench(&args);
+    }
+    if result.is_ok() && args.paste && args.serve.is_none() && args.corpus.is_none() {
+        result = paste::run(if args.quick { 1 } else { args.runs.max(5) });
     }
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -289,7 +307,7 @@ fn images(args: &Args) -> Res<()> {
     let cases = corpus(args.quick);
     let tmp = tempfile::tempdir()?;
     println!(
-        "## Images: Hoist (hoist_imaging::process, in-process) vs cwebp {cwebp_version} (-q {QUALITY} -m 4, a process reading and writing files)"
+        "## Images: Hoist (hoist_imaging::process, in-process) vs cwebp {cwebp_version} (-q {QUALITY}, -m as Hoist picks: 4, or 2 for lossless sources from 2560×1440 up; a process reading and writing files)"
     );
     println!(
         "corpus of {} images generated in {:.1} s; median of {} runs; score = SSIMULACRA2 vs the input pixels (resized row: vs a Lanczos3 resize by the image crate)",
@@ -318,10 +336,7 @@ fn images(args: &Args) -> Res<()> {
         };
         let input = tmp.path().join(format!("in{i}.{}", case.ext));
         std::fs::write(&input, &case.bytes)?;
-        let cwebp_opts = CwebpOpts {
-            max_width: case.max_width,
-            mt: false,
-        };
+        let cwebp_opts = CwebpOpts::for_case(case, false)?;
         // Hoist and cwebp runs alternate, so both see the same background load.
         let (mut rows, mut cwebp_times) = (Vec::new(), Vec::new());
         let (mut out, mut cwebp_out) = (Vec::new(), Vec::new());
@@ -398,10 +413,7 @@ fn images(args: &Args) -> Res<()> {
     let mut mt = Duration::ZERO;
     for (i, case) in cases.iter().enumerate() {
         let input = tmp.path().join(format!("in{i}.{}", case.ext));
-        let cwebp_mt = CwebpOpts {
-            max_width: case.max_width,
-            mt: true,
-        };
+        let cwebp_mt = CwebpOpts::for_case(case, true)?;
         let mut times = Vec::new();
         for _ in 0..args.runs {
             times.push(run_cwebp(args, &input, &cwebp_mt, QUALITY, tmp.path())?.0);
@@ -526,6 +538,22 @@ fn score_bytes(reference: &DynamicImage, encoded: &[u8]) -> f64 {
 struct CwebpOpts {
     max_width: Option<u32>,
     mt: bool,
+    /// The method Hoist picks for this image (`hoist_imaging::webp_method`), so both code alike.
+    method: i32,
+}
+
+impl CwebpOpts {
+    fn for_case(case: &Case, mt: bool) -> Res<Self> {
+        let (w, h) = image::ImageReader::new(std::io::Cursor::new(&case.bytes))
+            .with_guessed_format()?
+            .into_dimensions()?;
+        let (w, h) = hoist_imaging::fit_within(w, h, case.max_width, None).unwrap_or((w, h));
+        Ok(Self {
+            max_width: case.max_width,
+            mt,
+            method: hoist_imaging::webp_method(case.ext == "jpg", w, h),
+        })
+    }
 }
 
 /// One cwebp run as a process: its wall time and output.
@@ -538,7 +566,13 @@ fn run_cwebp(
 ) -> Res<(Duration, Vec<u8>)> {
     let out = dir.join("cwebp-out.webp");
     let mut cmd = Command::new(&args.cwebp);
-    cmd.args(["-quiet", "-q", &quality.to_string(), "-m", "4"]);
+    cmd.args([
+        "-quiet",
+        "-q",
+        &quality.to_string(),
+        "-m",
+        &o.method.to_string(),
+    ]);
     if let Some(w) = o.max_width {
         cmd.args(["-resize", &w.to_string(), "0"]);
     }

@@ -306,6 +306,12 @@ pub fn png_with_icc(w: u32, h: u32, icc: &[u8]) -> Vec<u8> {
     png(&DynamicImage::ImageRgb8(screenshot_rgb(w, h)), Some(icc))
 }
 
+/// A PNG of [`photo_rgb`] pixels (noisy, so it stays large: about 1.1 bytes a pixel) with an
+/// iCCP chunk holding `icc`.
+pub fn photo_png_with_icc(w: u32, h: u32, icc: &[u8]) -> Vec<u8> {
+    png(&DynamicImage::ImageRgb8(photo_rgb(w, h)), Some(icc))
+}
+
 /// A lossy WebP of [`photo_rgb`] pixels with an ICCP chunk holding `icc`.
 pub fn webp_with_icc(w: u32, h: u32, icc: &[u8]) -> Vec<u8> {
     let img = photo_rgb(w, h);

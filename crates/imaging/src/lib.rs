@@ -80,6 +80,7 @@ mod keep_tests;
 #[cfg(test)]
 mod tests;
 
+pub use encode::webp_method;
 pub use error::ImagingError;
 pub use memory::peak_memory;
 pub use note::Note;

@@ -247,6 +247,7 @@ fn process_inner(
         quality: opts.effective_quality(),
         lossless_webp: target == Target::Webp
             && (opts.lossless || (opts.format == OutputFormat::Keep && is_lossless_webp(bytes))),
+        webp_method: encode::webp_method(lossy, out_w, out_h),
     };
 
     let img = encode::prepare(img, target, resize_to.is_some());

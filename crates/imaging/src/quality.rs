@@ -344,6 +344,7 @@ mod tests {
             target: Target::Webp,
             quality,
             lossless_webp: false,
+            webp_method: 4,
         }
     }
 

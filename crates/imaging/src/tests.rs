@@ -906,3 +906,27 @@ fn svg_with_active_content_is_refused_even_when_any_file_is_allowed() {
 }
 
 mod codecs;
+
+#[test]
+fn large_screenshots_are_coded_fast_and_photos_and_small_ones_as_cwebp_does() {
+    use crate::webp_method;
+    assert_eq!(webp_method(false, 2560, 1440), 2);
+    assert_eq!(webp_method(false, 1440, 2560), 2);
+    assert_eq!(webp_method(false, 1920, 1080), 4);
+    assert_eq!(webp_method(true, 4032, 3024), 4);
+    // The rule reaches libwebp: the pipeline's file is the method-2 coding of the pixels.
+    let png = screenshot_png(2560, 1440);
+    let rgb = decode(&png).to_rgb8();
+    let coded = |method| {
+        let o = hoist_webp::Options {
+            quality: 80.0,
+            lossless: false,
+            method,
+            threads: true,
+        };
+        hoist_webp::encode(rgb.as_raw(), hoist_webp::Layout::Rgb, 2560, 1440, &o).unwrap()
+    };
+    let out = run(&png, &opts(OutputFormat::Webp));
+    assert!(out.bytes == coded(2), "method 2");
+    assert!(out.bytes != coded(4));
+}
