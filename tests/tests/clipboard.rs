@@ -95,8 +95,8 @@ struct Desk<'a> {
 
 /// The scenario every session passes: (1) links written by a process that has already exited
 /// are still pasteable; (2) a screenshot another program put in the clipboard is uploaded, and
-/// served as the expected WebP. Returns step 1's run and step 2's URL, for each session's own
-/// checks.
+/// served as the expected WebP; (3) the offered PNG file itself is read. Returns step 1's run
+/// and the last upload's URL, for each session's own checks.
 fn links_outlive_hoist_and_clipboard_images_upload(w: &World, desk: &Desk) -> (Run, String) {
     let a = w.input("a.png", &fixtures::screenshot_png(80, 60));
     let b = w.input("b.png", &fixtures::screenshot_png(90, 60));
@@ -132,6 +132,38 @@ fn links_outlive_hoist_and_clipboard_images_upload(w: &World, desk: &Desk) -> (R
     assert_eq!((status, ct.as_str()), (200, "image/webp"));
     let img = image::load_from_memory(&body).unwrap();
     assert_eq!((img.width(), img.height()), (150, 100));
+
+    // (3) The PNG file the program offered is what Hoist reads, byte for byte: its colour
+    // profile reaches the WebP, and `original` uploads the very file. Large enough (about
+    // 3 MB) that X11 owners send it in INCR chunks.
+    let icc = fixtures::test_icc_profile(b"RGB ");
+    let offered = fixtures::photo_png_with_icc(1800, 1300, &icc);
+    assert!(offered.len() > 1 << 21, "{} bytes", offered.len());
+    let src = w.input("clip-icc.png", &offered);
+    let upload = |expect_type: &str| -> (String, Vec<u8>) {
+        let holder = (desk.offer)(&src);
+        let mut cmd = w.hoist();
+        (desk.enter)(&mut cmd);
+        let out = cmd
+            .args(["upload", "--clipboard", "--format", "url"])
+            .output()
+            .unwrap();
+        drop(holder);
+        let run = Run::from(out);
+        run.expect_code(0);
+        let url = run.lines()[0].to_owned();
+        let (status, ct, body) = http_get(&url);
+        assert_eq!((status, ct.as_str()), (200, expect_type));
+        (url, body)
+    };
+    let (_, webp) = upload("image/webp");
+    assert_eq!(fixtures::embedded_icc(&webp).as_deref(), Some(&icc[..]));
+    w.run(&["profile", "edit", "local", "--image-format", "original"])
+        .expect_code(0);
+    let (url, png) = upload("image/png");
+    assert!(png == offered, "the offered PNG, unchanged");
+    w.run(&["profile", "edit", "local", "--image-format", "webp"])
+        .expect_code(0);
     (links, url)
 }
 
@@ -169,7 +201,7 @@ fn wayland_links_stay_in_the_clipboard_after_exit_and_clipboard_images_upload() 
     };
     let (links, url) = links_outlive_hoist_and_clipboard_images_upload(&w, &desk);
     assert!(!links.stderr.contains("note:"), "{}", links.stderr);
-    // The clipboard now holds the uploaded screenshot's link instead.
+    // The clipboard now holds the last uploaded image's link instead.
     assert_eq!(session.clipboard_text().trim_end(), url);
 }
 

@@ -3,6 +3,7 @@
 //! clipboard afterwards (a detached holder for the CLI, the long-lived app for the desktop) is
 //! each caller's business.
 
+mod offered;
 pub mod watch;
 
 use std::path::PathBuf;
@@ -53,9 +54,15 @@ pub fn open() -> Result<arboard::Clipboard, Error> {
         .map_err(|e| Error::Clipboard(format!("cannot open the clipboard: {e}")))
 }
 
-/// Reads copied files first (a file manager's copy also offers an icon image), then an image,
-/// re-encoded as PNG. `clipboard.empty` when it holds neither.
+/// Reads copied files first (a file manager's copy also offers an icon image), then an image:
+/// the PNG file the copying program offered, byte for byte, where the platform lets us ask
+/// for it ([`offered`], which looks at what is offered before anything is read), else
+/// arboard's pixels coded as a PNG. `clipboard.empty` when it holds neither.
 pub fn read(cb: &mut arboard::Clipboard) -> Result<Content, Error> {
+    // Asked first: it looks at what is offered, and steps aside when files are.
+    if let Some(png) = offered::png() {
+        return Ok(Content::Image(png));
+    }
     if let Ok(files) = cb.get().file_list()
         && !files.is_empty()
     {
