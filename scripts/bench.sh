@@ -6,6 +6,7 @@
 #
 # 1. images  — hoist-imaging vs cwebp (Debian's webp) at the same quality and method on the same
 #              inputs, with SSIMULACRA2 scores, then auto-quality vs fixed quality 80;
+#    paste   — a pasted 2560×1440 screenshot step by step, and the WebP methods on it and on a photo;
 # 2. upload  — the release `hoist` binary against a demo S3 server on 127.0.0.1 that the bench
 #              starts and stops itself: one ~1 MB PNG (whole process), then a batch of 50 photos
 #              and screenshots (~60 MB): WebP at concurrency 4 and 1, keep and original at 4;
@@ -56,7 +57,7 @@ bin="$CARGO_TARGET_DIR/release"
 
 echo "# Hoist benchmark — $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, $(uname -m), rustc $(rustc --version | cut -d' ' -f2)"
 echo
-"$bin/hoist-bench" images upload picgo markdown --hoist "$bin/hoist" --runs "$runs" "${quick[@]}"
+"$bin/hoist-bench" images paste upload picgo markdown --hoist "$bin/hoist" --runs "$runs" "${quick[@]}"
 
 echo "## History: $rows rows (crates/history/examples/history_bench.rs)"
 echo
