@@ -9,17 +9,9 @@ use std::time::{Duration, Instant};
 use hoist_imaging::{ProcessOptions, fixtures, process, ssimulacra2, webp_method};
 use image::DynamicImage;
 
-use crate::Res;
+use crate::{Res, median_by, ms};
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
-}
-
+/// The median time of `runs` calls of `f`, and the last call's result.
 fn timed<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
     let mut times = Vec::with_capacity(runs);
     let mut last = None;
@@ -28,7 +20,11 @@ fn timed<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
         last = Some(f());
         times.push(start.elapsed());
     }
-    (median(times), last.expect("runs > 0"))
+    (median_by(times, |t| *t), last.expect("runs > 0"))
+}
+
+fn show(d: Duration) -> String {
+    format!("{:.0} ms", ms(d))
 }
 
 pub fn run(runs: usize) -> Res<()> {
@@ -57,9 +53,9 @@ pub fn run(runs: usize) -> Res<()> {
     println!(
         "  the offered PNG ({} KB): decoded {}; re-encoded as a fast PNG ({} KB) {}",
         offered.len() / 1000,
-        ms(t_decode),
+        show(t_decode),
         fast.len() / 1000,
-        ms(t_fast)
+        show(t_fast)
     );
     let opts = ProcessOptions::default();
     for (what, input) in [("the offered PNG", &offered), ("the fast PNG", &fast)] {
@@ -68,7 +64,7 @@ pub fn run(runs: usize) -> Res<()> {
             "  pipeline from {what} (decode + WebP q{} m{}): {} → {} KB",
             opts.quality,
             webp_method(false, w, h),
-            ms(t),
+            show(t),
             out?.bytes.len() / 1000
         );
     }
@@ -108,7 +104,7 @@ fn methods(what: &str, reference: DynamicImage, runs: usize) -> Res<()> {
             .unwrap_or(f64::NAN);
         println!(
             "    m{method}: {:>6}  {:>4} KB  {score:.1}",
-            ms(t),
+            show(t),
             out.len() / 1000
         );
     }
