@@ -162,6 +162,18 @@ mod platform {
             receive(conn, window, at, watchdog)
         }
 
+        /// Reads our window's `prop` whole and deletes it (which, during INCR, asks the owner
+        /// for the next chunk).
+        fn take(
+            conn: &RustConnection,
+            window: u32,
+            prop: Atom,
+        ) -> Res<x11rb::protocol::xproto::GetPropertyReply> {
+            Ok(conn
+                .get_property(true, window, prop, AtomEnum::ANY, 0, u32::MAX / 4)?
+                .reply()?)
+        }
+
         fn receive(
             conn: &RustConnection,
             window: u32,
@@ -181,9 +193,7 @@ mod platform {
                         if e.property == u32::from(AtomEnum::NONE) {
                             return Ok(None);
                         }
-                        let reply = conn
-                            .get_property(true, window, prop, AtomEnum::ANY, 0, u32::MAX / 4)?
-                            .reply()?;
+                        let reply = take(conn, window, prop)?;
                         if reply.type_ != incr {
                             return Ok(Some(reply.value));
                         }
@@ -199,9 +209,7 @@ mod platform {
                             && e.state == Property::NEW_VALUE =>
                     {
                         let Some(buf) = out.as_mut() else { continue };
-                        let reply = conn
-                            .get_property(true, window, prop, AtomEnum::ANY, 0, u32::MAX / 4)?
-                            .reply()?;
+                        let reply = take(conn, window, prop)?;
                         conn.flush()?;
                         if reply.value.is_empty() {
                             return Ok(out);
