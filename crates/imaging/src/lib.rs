@@ -70,6 +70,7 @@ mod quality;
 mod resize;
 mod sample;
 mod svg;
+mod text;
 mod watermark;
 
 #[cfg(feature = "fixtures")]

@@ -9,12 +9,9 @@
 //! has every character of the text, or else any installed font that has them (so Chinese text
 //! finds a Chinese font).
 
-use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Mutex, OnceLock};
 
-use ab_glyph::{Font, FontArc, FontVec, PxScale, ScaleFont, point};
-use image::{DynamicImage, Rgba, RgbaImage};
+use image::{DynamicImage, RgbaImage};
 use serde::{Deserialize, Serialize};
 
 use crate::ImagingError;
@@ -288,38 +285,15 @@ fn tiles(w: u32, h: u32, sw: u32, sh: u32, margin: i64) -> Vec<(i64, i64)> {
 /// The text, `size` pixels high, in its colour, on transparency.
 fn text_stamp(mark: &Watermark, size: u32) -> Result<RgbaImage, ImagingError> {
     let text = mark.text.trim();
-    let font = font_for(&mark.font, text)?;
+    let font = crate::text::font_for(&mark.font, text, "the watermark text").map_err(|e| {
+        failed(if e.starts_with("no installed font has") {
+            format!("{e}; install one, or name a font file in watermark.font")
+        } else {
+            e
+        })
+    })?;
     let color = parse_color(&mark.color).map_err(failed)?;
-    let scaled = font.as_scaled(PxScale::from(size as f32));
-    let mut glyphs = Vec::new();
-    let (mut caret, mut previous) = (0.0f32, None);
-    for c in text.chars() {
-        let id = scaled.glyph_id(c);
-        if let Some(p) = previous {
-            caret += scaled.kern(p, id);
-        }
-        glyphs.push(id.with_scale_and_position(scaled.scale(), point(caret, scaled.ascent())));
-        caret += scaled.h_advance(id);
-        previous = Some(id);
-    }
-    let width = caret.ceil().max(1.0) as u32;
-    let height = (scaled.ascent() - scaled.descent()).ceil().max(1.0) as u32;
-    let mut stamp = RgbaImage::from_pixel(width, height, Rgba([color[0], color[1], color[2], 0]));
-    for glyph in glyphs {
-        let Some(outlined) = font.outline_glyph(glyph) else {
-            continue;
-        };
-        let b = outlined.px_bounds();
-        outlined.draw(|x, y, coverage| {
-            let (px, py) = (b.min.x as i64 + i64::from(x), b.min.y as i64 + i64::from(y));
-            if px >= 0 && py >= 0 && (px as u32) < width && (py as u32) < height {
-                let p = stamp.get_pixel_mut(px as u32, py as u32);
-                let a = (coverage.clamp(0.0, 1.0) * 255.0).round() as u8;
-                p[3] = p[3].max(a);
-            }
-        });
-    }
-    Ok(stamp)
+    Ok(crate::text::line(&font, text, size as f32, color))
 }
 
 /// The picture at `path`, `width` pixels wide (its aspect kept).
@@ -340,144 +314,6 @@ fn image_stamp(path: &Path, width: u32) -> Result<RgbaImage, ImagingError> {
         height,
         image::imageops::FilterType::Triangle,
     ))
-}
-
-/// Sans-serif families tried after the wanted one, across Linux, Windows and macOS (Latin and
-/// CJK), before any other installed face.
-const USUAL_SANS: &[&str] = &[
-    "Noto Sans",
-    "DejaVu Sans",
-    "Liberation Sans",
-    "Cantarell",
-    "Segoe UI",
-    "Arial",
-    "Helvetica Neue",
-    "Helvetica",
-    "Noto Sans CJK SC",
-    "Source Han Sans SC",
-    "Microsoft YaHei",
-    "PingFang SC",
-];
-
-/// The installed fonts, listed once per process (reading the font folders takes a moment).
-fn system_fonts() -> &'static fontdb::Database {
-    static DB: OnceLock<fontdb::Database> = OnceLock::new();
-    DB.get_or_init(|| {
-        let mut db = fontdb::Database::new();
-        db.load_system_fonts();
-        db
-    })
-}
-
-/// Loaded fonts by file path or system face, so a batch reads each font once.
-fn cache() -> &'static Mutex<HashMap<String, FontArc>> {
-    static CACHE: OnceLock<Mutex<HashMap<String, FontArc>>> = OnceLock::new();
-    CACHE.get_or_init(Mutex::default)
-}
-
-fn covers(font: &impl Font, text: &str) -> bool {
-    text.chars()
-        .filter(|c| !c.is_whitespace())
-        .all(|c| font.glyph_id(c).0 != 0)
-}
-
-/// The font to draw `text` with, by the rule of the module doc.
-fn font_for(name: &str, text: &str) -> Result<FontArc, ImagingError> {
-    let name = name.trim();
-    let is_file = name.contains(['/', '\\'])
-        || [".ttf", ".otf", ".ttc"]
-            .iter()
-            .any(|ext| name.to_ascii_lowercase().ends_with(ext));
-    if is_file {
-        let key = format!("file:{name}");
-        let font = cached(&key, || {
-            let data = std::fs::read(name)
-                .map_err(|e| failed(format!("cannot read the watermark font {name}: {e}")))?;
-            FontVec::try_from_vec(data)
-                .map(FontArc::new)
-                .map_err(|_| failed(format!("{name} is not a font Hoist can read")))
-        })?;
-        if !covers(&font, text) {
-            return Err(failed(format!(
-                "the font {name} lacks some characters of the watermark text"
-            )));
-        }
-        return Ok(font);
-    }
-    let db = system_fonts();
-    // fontdb's generic sans-serif is a fixed family name ("Arial") that Linux rarely has, so
-    // an empty name goes straight to the usual families below.
-    let wanted = (!name.is_empty())
-        .then(|| {
-            db.query(&fontdb::Query {
-                families: &[fontdb::Family::Name(name)],
-                ..fontdb::Query::default()
-            })
-        })
-        .flatten();
-    if !name.is_empty() && wanted.is_none() {
-        return Err(failed(format!("no installed font is named \"{name}\"")));
-    }
-    // The wanted face first; then the usual sans-serif families of each system (the generic
-    // family may name one that is not installed); then every regular upright face, sans-serif
-    // ones (by name) before the others.
-    let usual = USUAL_SANS.iter().filter_map(|name| {
-        db.query(&fontdb::Query {
-            families: &[fontdb::Family::Name(name)],
-            ..fontdb::Query::default()
-        })
-    });
-    let mut others: Vec<&fontdb::FaceInfo> = db
-        .faces()
-        .filter(|f| f.style == fontdb::Style::Normal && f.weight == fontdb::Weight::NORMAL)
-        .collect();
-    let is_sans = |f: &fontdb::FaceInfo| {
-        f.families
-            .iter()
-            .any(|(n, _)| n.contains("Sans") && !n.contains("Mono"))
-    };
-    others.sort_by_key(|f| !is_sans(f));
-    let candidates = wanted
-        .into_iter()
-        .chain(usual)
-        .chain(others.into_iter().map(|f| f.id));
-    for id in candidates {
-        let Some(Ok(font)) = db.with_face_data(id, |data, index| {
-            cached(&format!("face:{id:?}"), || {
-                FontVec::try_from_vec_and_index(data.to_vec(), index)
-                    .map(FontArc::new)
-                    .map_err(|_| failed("an installed font could not be read"))
-            })
-        }) else {
-            continue;
-        };
-        if covers(&font, text) {
-            return Ok(font);
-        }
-        if !name.is_empty() {
-            return Err(failed(format!(
-                "the font \"{name}\" lacks some characters of the watermark text"
-            )));
-        }
-    }
-    Err(failed(
-        "no installed font has every character of the watermark text; install one, or name a font file in watermark.font",
-    ))
-}
-
-fn cached(
-    key: &str,
-    load: impl FnOnce() -> Result<FontArc, ImagingError>,
-) -> Result<FontArc, ImagingError> {
-    if let Some(f) = cache().lock().unwrap_or_else(|p| p.into_inner()).get(key) {
-        return Ok(f.clone());
-    }
-    let font = load()?;
-    cache()
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .insert(key.to_owned(), font.clone());
-    Ok(font)
 }
 
 #[cfg(test)]
