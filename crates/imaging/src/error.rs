@@ -83,6 +83,14 @@ pub enum ImagingError {
         reason: String,
     },
 
+    /// An edit list cannot be drawn (a text without a font that has its characters, or a crop
+    /// that leaves no pixels).
+    #[error("cannot draw the edits: {reason}")]
+    Annotate {
+        /// Plain-words reason.
+        reason: String,
+    },
+
     /// The chosen output format could not represent the image, or its encoder failed.
     #[error("could not save the image as {format}: {reason}")]
     Encode {
@@ -95,8 +103,8 @@ pub enum ImagingError {
 
 impl ImagingError {
     /// The stable machine-readable code: `image.empty`, `image.not_an_image`, `image.corrupt`,
-    /// `image.unsupported`, `image.too_many_pixels`, `image.unsafe_svg`, `image.watermark` or
-    /// `image.encode`. Never
+    /// `image.unsupported`, `image.too_many_pixels`, `image.unsafe_svg`, `image.watermark`,
+    /// `image.annotate` or `image.encode`. Never
     /// changes meaning.
     pub fn code(&self) -> &'static str {
         match self {
@@ -107,6 +115,7 @@ impl ImagingError {
             Self::TooManyPixels { .. } => "image.too_many_pixels",
             Self::UnsafeSvg { .. } => "image.unsafe_svg",
             Self::Watermark { .. } => "image.watermark",
+            Self::Annotate { .. } => "image.annotate",
             Self::Encode { .. } => "image.encode",
         }
     }

@@ -52,6 +52,7 @@
 //!   original, a PNG or WebP one that needs turning upright, and any format the web does not
 //!   use are never kept.
 
+mod annotate;
 mod container;
 mod decoded;
 mod encode;
@@ -77,10 +78,13 @@ mod watermark;
 pub mod fixtures;
 
 #[cfg(test)]
+mod annotate_tests;
+#[cfg(test)]
 mod keep_tests;
 #[cfg(test)]
 mod tests;
 
+pub use annotate::{Color, Edits, Mark, Point, Rect, annotate};
 pub use encode::webp_method;
 pub use error::ImagingError;
 pub use memory::peak_memory;
