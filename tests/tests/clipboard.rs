@@ -93,20 +93,6 @@ struct Desk<'a> {
     read: &'a dyn Fn() -> String,
 }
 
-/// The clipboard's text once it is `expected`, or what it is after 5 s. The CLI's holder
-/// takes the clipboard twice (once to answer that it could, then to serve), and on Wayland a
-/// paste in the instant between the two can find the first offer withdrawn and read nothing.
-fn soon_text(desk: &Desk, expected: &str) -> String {
-    let t = Instant::now();
-    loop {
-        let text = (desk.read)();
-        if text.trim_end() == expected || t.elapsed() > Duration::from_secs(5) {
-            return text.trim_end().to_owned();
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 /// The scenario every session passes: (1) links written by a process that has already exited
 /// are still pasteable; (2) a screenshot another program put in the clipboard is uploaded, and
 /// served as the expected WebP; (3) the offered PNG file itself is read. Returns step 1's run
@@ -128,10 +114,8 @@ fn links_outlive_hoist_and_clipboard_images_upload(w: &World, desk: &Desk) -> (R
         .unwrap();
     let links = Run::from(out);
     links.expect_code(0);
-    assert_eq!(
-        soon_text(desk, links.stdout.trim_end()),
-        links.stdout.trim_end()
-    );
+    // Read once: the CLI returns only after its holder serves the links.
+    assert_eq!((desk.read)().trim_end(), links.stdout.trim_end());
 
     // Another program offers `src`; `hoist upload --clipboard` prints its link, which serves
     // `expect_type`.
@@ -209,7 +193,7 @@ fn wayland_links_stay_in_the_clipboard_after_exit_and_clipboard_images_upload() 
     let (links, url) = links_outlive_hoist_and_clipboard_images_upload(&w, &desk);
     assert!(!links.stderr.contains("note:"), "{}", links.stderr);
     // The clipboard now holds the last uploaded image's link instead.
-    assert_eq!(soon_text(&desk, &url), url);
+    assert_eq!((desk.read)().trim_end(), url);
 }
 
 #[test]

@@ -19,6 +19,9 @@ use hoist_core::Error;
 pub const HOLDER_ARG: &str = "__hold-clipboard";
 #[cfg(target_os = "linux")]
 const HOLD_FOR: std::time::Duration = std::time::Duration::from_secs(3600);
+/// How long the holder waits to read its own text back before it reports a failure.
+#[cfg(target_os = "linux")]
+const CONFIRM_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[cfg(target_os = "linux")]
 use hoist_clipboard::has_display;
@@ -88,9 +91,9 @@ fn set_text(text: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot write to the clipboard: {e}"))
 }
 
-/// The holder: reads the text from stdin, takes the clipboard, says `ok`, and serves pastes
-/// until the clipboard is replaced or `HOLD_FOR` passes. Linux only: elsewhere the system keeps
-/// the clipboard's contents once the copying process exits.
+/// The holder: reads the text from stdin, takes the clipboard, says `ok` once a paste reads the
+/// text back, and serves pastes until the clipboard is replaced or `HOLD_FOR` passes. Linux
+/// only: elsewhere the system keeps the clipboard's contents once the copying process exits.
 #[cfg(target_os = "linux")]
 pub fn run_holder() -> ExitCode {
     let mut text = String::new();
@@ -105,24 +108,41 @@ pub fn run_holder() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // Serve until another program takes the clipboard, and an hour at most. arboard's deadline
+    // only works on X11 (on Wayland it would stop serving at once), so the hour is kept by a
+    // timer that ends the process.
+    std::thread::spawn(|| {
+        std::thread::sleep(HOLD_FOR);
+        std::process::exit(0);
+    });
+    // "ok" is said once a paste reads the text, from a second connection, while this thread
+    // serves it: taking the clipboard once to answer and again to serve left a gap on Wayland
+    // in which a paste read nothing.
+    let want = text.clone();
+    std::thread::spawn(move || {
+        let mut out = std::io::stdout();
+        let deadline = std::time::Instant::now() + CONFIRM_WITHIN;
+        let mut reader = arboard::Clipboard::new().ok();
+        while std::time::Instant::now() < deadline {
+            if let Some(r) = reader.as_mut()
+                && r.get_text().is_ok_and(|t| t == want)
+            {
+                let _ = writeln!(out, "ok");
+                let _ = out.flush();
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let _ = writeln!(out, "error: the clipboard did not take the links");
+        let _ = out.flush();
+        std::process::exit(1);
+    });
     {
         use arboard::SetExtLinux;
-        // Set once without waiting so the answer reflects a real success, then take it again
-        // with a wait: the second set is what keeps serving requests.
-        if let Err(e) = cb.set_text(text.clone()) {
+        if let Err(e) = cb.set().wait().text(text) {
             let _ = writeln!(out, "error: cannot write to the clipboard: {e}");
             return ExitCode::FAILURE;
         }
-        let _ = writeln!(out, "ok");
-        let _ = out.flush();
-        // Serve until another program takes the clipboard, and an hour at most. arboard's
-        // deadline only works on X11 (on Wayland it would stop serving at once), so the hour is
-        // kept by a timer that ends the process.
-        std::thread::spawn(|| {
-            std::thread::sleep(HOLD_FOR);
-            std::process::exit(0);
-        });
-        let _ = cb.set().wait().text(text);
     }
     ExitCode::SUCCESS
 }
