@@ -15,6 +15,8 @@ pub mod picgo;
 pub mod proxy;
 pub mod wayland;
 pub mod webdriver;
+#[cfg(all(unix, not(target_os = "macos")))]
+pub mod xvfb;
 
 pub const ACCESS_KEY: &str = "e2e-access-key";
 pub const SECRET: &str = "e2e-secret-Zq9v2Lm4";

@@ -35,7 +35,7 @@ pub fn run(runs: usize) -> Res<()> {
     let (t_decode, img) = timed(runs, || image::load_from_memory(&offered));
     let rgba = img?.to_rgba8();
     // The very code hoist-clipboard runs where it gets pixels and not the offered file.
-    let (t_fast, fast) = timed(runs, || hoist_clipboard::pixels_to_png(rgba.as_raw(), w, h));
+    let (t_fast, fast) = timed(runs, || hoist_imaging::fast_png(rgba.as_raw(), w, h));
     let fast = fast?;
     println!(
         "  the offered PNG ({} KB): decoded {}; re-encoded as a fast PNG ({} KB) {}",

@@ -9,8 +9,11 @@
 
 use image::RgbaImage;
 
+mod source;
 #[cfg(all(unix, not(target_os = "macos")))]
 mod x11;
+
+pub use source::into_source;
 
 /// Why a capture did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +46,15 @@ impl CaptureError {
     }
 }
 
+impl From<CaptureError> for hoist_core::Error {
+    fn from(e: CaptureError) -> Self {
+        hoist_core::Error::Capture {
+            code: e.code(),
+            message: e.to_string(),
+        }
+    }
+}
+
 /// A rectangle of the desktop, in device pixels from the top-left of the whole desktop.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Region {
@@ -50,6 +62,32 @@ pub struct Region {
     pub y: i32,
     pub width: u32,
     pub height: u32,
+}
+
+impl std::str::FromStr for Region {
+    type Err = String;
+
+    /// `X,Y,WxH` in device pixels: `100,50,800x600`.
+    fn from_str(text: &str) -> Result<Self, String> {
+        let bad = || {
+            format!("a region is X,Y,WIDTHxHEIGHT in pixels, like 100,50,800x600 (got \"{text}\")")
+        };
+        let mut parts = text.trim().splitn(3, ',');
+        let (Some(x), Some(y), Some(size)) = (parts.next(), parts.next(), parts.next()) else {
+            return Err(bad());
+        };
+        let (w, h) = size.split_once(['x', 'X', '×']).ok_or_else(bad)?;
+        let region = Region {
+            x: x.trim().parse().map_err(|_| bad())?,
+            y: y.trim().parse().map_err(|_| bad())?,
+            width: w.trim().parse().map_err(|_| bad())?,
+            height: h.trim().parse().map_err(|_| bad())?,
+        };
+        if region.width == 0 || region.height == 0 {
+            return Err(format!("the region \"{text}\" has no pixels"));
+        }
+        Ok(region)
+    }
 }
 
 /// One monitor of the desktop.
@@ -200,5 +238,31 @@ mod tests {
         assert_eq!(clip(r(-5, 40, 20, 20), screen), Some(r(0, 40, 15, 10)));
         assert_eq!(clip(r(100, 0, 5, 5), screen), None);
         assert_eq!(clip(r(0, 0, 0, 5), screen), None);
+    }
+
+    #[test]
+    fn regions_read_as_x_y_size() {
+        let r: Region = "100,-20,800x600".parse().unwrap();
+        assert_eq!(
+            r,
+            Region {
+                x: 100,
+                y: -20,
+                width: 800,
+                height: 600
+            }
+        );
+        assert!(
+            "100,50"
+                .parse::<Region>()
+                .unwrap_err()
+                .contains("like 100,50,800x600")
+        );
+        assert!(
+            "1,2,0x5"
+                .parse::<Region>()
+                .unwrap_err()
+                .contains("no pixels")
+        );
     }
 }

@@ -54,26 +54,6 @@ pub fn open() -> Result<arboard::Clipboard, Error> {
         .map_err(|e| Error::Clipboard(format!("cannot open the clipboard: {e}")))
 }
 
-/// Codes clipboard pixels (RGBA, 8 bits) as a PNG, for the pipeline, where the platform gives
-/// pixels and not the copied file. Fast deflate: the pipeline always re-encodes clipboard images
-/// (WebP, or PNG at its best level), so a smaller PNG here would only cost time.
-pub fn pixels_to_png(rgba: &[u8], w: u32, h: u32) -> Result<Vec<u8>, Error> {
-    let mut png = Vec::new();
-    image::ImageEncoder::write_image(
-        image::codecs::png::PngEncoder::new_with_quality(
-            &mut png,
-            image::codecs::png::CompressionType::Fast,
-            image::codecs::png::FilterType::Adaptive,
-        ),
-        rgba,
-        w,
-        h,
-        image::ExtendedColorType::Rgba8,
-    )
-    .map_err(|e| Error::Clipboard(format!("cannot encode the clipboard image: {e}")))?;
-    Ok(png)
-}
-
 /// Reads copied files first (a file manager's copy also offers an icon image), then an image:
 /// the PNG file the copying program offered, byte for byte, where the platform lets us ask
 /// for it ([`offered`], which looks at what is offered before anything is read), else
@@ -92,7 +72,8 @@ pub fn read(cb: &mut arboard::Clipboard) -> Result<Content, Error> {
         Ok(img) => {
             let w = u32::try_from(img.width).unwrap_or(u32::MAX);
             let h = u32::try_from(img.height).unwrap_or(u32::MAX);
-            let png = pixels_to_png(&img.bytes, w, h)?;
+            let png = hoist_imaging::fast_png(&img.bytes, w, h)
+                .map_err(|e| Error::Clipboard(format!("cannot encode the clipboard image: {e}")))?;
             Ok(Content::Image(png))
         }
         Err(arboard::Error::ContentNotAvailable) => Err(Error::EmptyClipboard {

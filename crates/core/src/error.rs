@@ -51,6 +51,9 @@ pub enum Error {
     EmptyClipboard { detail: String },
     #[error("{0}")]
     Clipboard(String),
+    /// The screen could not be captured; `code` is hoist-capture's (`capture.unavailable` …).
+    #[error("{message}")]
+    Capture { code: &'static str, message: String },
     #[error(
         "profile \"{profile}\": the key \"{key}\" already holds a different file, and the profile's collision policy is \"fail\""
     )]
@@ -101,6 +104,7 @@ impl Error {
             Self::MissingCredentials { .. } => "profile.missing_credentials",
             Self::EmptyClipboard { .. } => "clipboard.empty",
             Self::Clipboard(_) => "clipboard.error",
+            Self::Capture { code, .. } => code,
             Self::KeyExists { .. } => "store.key_exists",
             Self::Spool { .. } => "job.spool",
             Self::SpoolDiskFull { .. } => "job.disk_full",

@@ -313,6 +313,30 @@ pub(crate) fn icc_fits(icc: &[u8], img: &DynamicImage) -> bool {
     }
 }
 
+/// Pixels (RGBA, 8 bits) as a PNG for the pipeline to decode again, where a program hands
+/// pixels and not a file (a clipboard without the copied PNG, a screen capture). Fast deflate:
+/// the pipeline always re-encodes such images (WebP, or PNG at its best level), so a smaller
+/// PNG here would only cost time.
+pub fn fast_png(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ImagingError> {
+    let mut png = Vec::new();
+    image::ImageEncoder::write_image(
+        image::codecs::png::PngEncoder::new_with_quality(
+            &mut png,
+            image::codecs::png::CompressionType::Fast,
+            image::codecs::png::FilterType::Adaptive,
+        ),
+        rgba,
+        width,
+        height,
+        image::ExtendedColorType::Rgba8,
+    )
+    .map_err(|e| ImagingError::Encode {
+        format: "PNG",
+        reason: e.to_string(),
+    })?;
+    Ok(png)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

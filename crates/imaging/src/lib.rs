@@ -85,7 +85,7 @@ mod keep_tests;
 mod tests;
 
 pub use annotate::{Color, Edits, Mark, Point, Rect, annotate};
-pub use encode::webp_method;
+pub use encode::{fast_png, webp_method};
 pub use error::ImagingError;
 pub use memory::peak_memory;
 pub use note::Note;

@@ -30,6 +30,14 @@ pub struct UploadArgs {
     /// Upload the image (or the copied image files) in the clipboard.
     #[arg(long)]
     pub clipboard: bool,
+    /// Capture the screen and upload the capture: the whole desktop, or a region X,Y,WxH in
+    /// device pixels (X11; Wayland, Windows and macOS cannot be captured yet).
+    #[arg(long, value_name = "X,Y,WxH", num_args = 0..=1, default_missing_value = "all", value_parser = capture_area)]
+    pub capture: Option<CaptureArea>,
+    /// Draw an edit list (the capture editor's JSON: arrows, boxes, text, blur …) on the
+    /// capture before it is uploaded.
+    #[arg(long, value_name = "EDITS.json", requires = "capture")]
+    pub edits: Option<PathBuf>,
     /// Profile to use instead of the default one.
     #[arg(short, long)]
     pub profile: Option<String>,
@@ -57,6 +65,17 @@ pub struct UploadArgs {
     /// benchmarks and small machines; a file larger than the budget still runs, alone.
     #[arg(long, hide = true, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     pub memory_budget: Option<u64>,
+}
+
+/// What `--capture` names: a region, or the whole desktop.
+#[derive(Clone, Debug)]
+pub struct CaptureArea(Option<hoist_capture::Region>);
+
+fn capture_area(text: &str) -> Result<CaptureArea, String> {
+    if text == "all" {
+        return Ok(CaptureArea(None));
+    }
+    text.parse().map(|r| CaptureArea(Some(r)))
 }
 
 pub async fn run(ctx: &Ctx, args: UploadArgs) -> Result<ExitCode, Error> {
@@ -242,8 +261,30 @@ fn sources(args: &UploadArgs) -> Result<Vec<Source>, Error> {
             }
         })
         .collect();
+    if let Some(CaptureArea(region)) = &args.capture {
+        let img = hoist_capture::Desktop::open()?.capture(*region)?;
+        let edits = match &args.edits {
+            None => None,
+            Some(path) => {
+                let read = |detail: String| Error::Read {
+                    path: path.clone(),
+                    detail,
+                };
+                let text = std::fs::read_to_string(path).map_err(|e| read(e.to_string()))?;
+                Some(
+                    serde_json::from_str::<hoist_imaging::Edits>(&text)
+                        .map_err(|e| read(format!("not an edit list: {e}")))?,
+                )
+            }
+        };
+        out.push(hoist_capture::into_source(
+            &img,
+            edits.as_ref(),
+            chrono::Local::now().fixed_offset(),
+        )?);
+    }
     // Like PicGo-Core, no arguments means "the clipboard".
-    if args.clipboard || args.inputs.is_empty() {
+    if args.clipboard || (args.inputs.is_empty() && args.capture.is_none()) {
         out.extend(clipboard::read()?.into_sources(chrono::Local::now().fixed_offset()));
     }
     Ok(out)
