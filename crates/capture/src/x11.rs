@@ -227,23 +227,20 @@ mod tests {
 
     #[test]
     fn bgrx_and_rgb565_pixels_become_rgba() {
-        let bgrx = Layout {
-            bytes_per_pixel: 4,
+        // Little-endian, rows padded to 32 bits, as Xorg and Xvfb send them.
+        let layout = |bytes_per_pixel, channels| Layout {
+            bytes_per_pixel,
             stride_pad_bits: 32,
             msb_first: false,
-            channels: [(0xff0000, 16, 8), (0xff00, 8, 8), (0xff, 0, 8)],
+            channels,
         };
+        let bgrx = layout(4, [(0xff0000, 16, 8), (0xff00, 8, 8), (0xff, 0, 8)]);
         let mut out = [0u8; 8];
         bgrx.to_rgba(&[30, 20, 10, 0, 3, 2, 1, 0], 2, 1, &mut out)
             .unwrap();
         assert_eq!(out, [10, 20, 30, 255, 1, 2, 3, 255]);
-        // 5-6-5, rows padded to 32 bits: a 1-pixel row holds 2 bytes of padding.
-        let rgb565 = Layout {
-            bytes_per_pixel: 2,
-            stride_pad_bits: 32,
-            msb_first: false,
-            channels: [(0xf800, 11, 5), (0x07e0, 5, 6), (0x001f, 0, 5)],
-        };
+        // 5-6-5: a 1-pixel row holds 2 bytes of padding.
+        let rgb565 = layout(2, [(0xf800, 11, 5), (0x07e0, 5, 6), (0x001f, 0, 5)]);
         let mut out = [0u8; 8];
         rgb565
             .to_rgba(&[0x00, 0xf8, 0, 0, 0x1f, 0x00, 0, 0], 1, 2, &mut out)

@@ -206,15 +206,19 @@ fn polyline(points: &[Point]) -> Option<tiny_skia::Path> {
     pb.finish()
 }
 
+fn fill(canvas: &mut Pixmap, path: &tiny_skia::Path, color: Color) {
+    canvas.fill_path(
+        path,
+        &paint(color),
+        FillRule::Winding,
+        Transform::identity(),
+        None,
+    );
+}
+
 fn dot(canvas: &mut Pixmap, at: Point, diameter: f32, color: Color) {
     if let Some(path) = PathBuilder::from_circle(at[0], at[1], diameter.max(0.5) / 2.0) {
-        canvas.fill_path(
-            &path,
-            &paint(color),
-            FillRule::Winding,
-            Transform::identity(),
-            None,
-        );
+        fill(canvas, &path, color);
     }
 }
 
@@ -226,30 +230,39 @@ fn draw(canvas: &mut Pixmap, mark: &Mark) -> Result<(), ImagingError> {
             to,
             color,
             width,
-        } => line(canvas, *from, *to, *color, *width),
-        Mark::Arrow {
+        }
+        | Mark::Arrow {
             from,
             to,
             color,
             width,
-        } => arrow(canvas, *from, *to, *color, *width),
+        } => {
+            let draw = if matches!(mark, Mark::Arrow { .. }) {
+                arrow
+            } else {
+                line
+            };
+            draw(canvas, *from, *to, *color, *width);
+        }
         Mark::Rect {
             rect,
             color,
             width,
             fill,
-        } => {
-            if let Some(path) = sk_rect(*rect).map(PathBuilder::from_rect) {
-                shape(canvas, &path, *color, *width, *fill);
-            }
         }
-        Mark::Ellipse {
+        | Mark::Ellipse {
             rect,
             color,
             width,
             fill,
         } => {
-            if let Some(path) = sk_rect(*rect).and_then(PathBuilder::from_oval) {
+            let bounds = sk_rect(*rect);
+            let path = if matches!(mark, Mark::Rect { .. }) {
+                bounds.map(PathBuilder::from_rect)
+            } else {
+                bounds.and_then(PathBuilder::from_oval)
+            };
+            if let Some(path) = path {
                 shape(canvas, &path, *color, *width, *fill);
             }
         }
@@ -322,11 +335,11 @@ fn draw(canvas: &mut Pixmap, mark: &Mark) -> Result<(), ImagingError> {
     Ok(())
 }
 
-fn shape(canvas: &mut Pixmap, path: &tiny_skia::Path, color: Color, width: f32, fill: bool) {
-    let id = Transform::identity();
-    if fill {
-        canvas.fill_path(path, &paint(color), FillRule::Winding, id, None);
+fn shape(canvas: &mut Pixmap, path: &tiny_skia::Path, color: Color, width: f32, filled: bool) {
+    if filled {
+        fill(canvas, path, color);
     } else {
+        let id = Transform::identity();
         canvas.stroke_path(path, &paint(color), &stroke(width), id, None);
     }
 }
@@ -365,13 +378,7 @@ fn arrow(canvas: &mut Pixmap, from: Point, to: Point, color: Color, width: f32) 
     pb.line_to(base[0] + uy * half, base[1] - ux * half);
     pb.close();
     if let Some(path) = pb.finish() {
-        canvas.fill_path(
-            &path,
-            &paint(color),
-            FillRule::Winding,
-            Transform::identity(),
-            None,
-        );
+        fill(canvas, &path, color);
     }
 }
 

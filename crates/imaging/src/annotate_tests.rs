@@ -42,30 +42,24 @@ fn noise(w: u32, h: u32, seed: u32) -> RgbaImage {
 
 #[test]
 fn an_outlined_rectangle_draws_its_edges_only() {
-    let out = draw(
-        &white(100, 80),
-        vec![Mark::Rect {
-            rect: rect(20.0, 20.0, 60.0, 40.0),
-            color: RED,
-            width: 4.0,
-            fill: false,
-        }],
-    );
+    let boxed = |fill| {
+        draw(
+            &white(100, 80),
+            vec![Mark::Rect {
+                rect: rect(20.0, 20.0, 60.0, 40.0),
+                color: RED,
+                width: 4.0,
+                fill,
+            }],
+        )
+    };
+    let out = boxed(false);
     assert!(near(out.get_pixel(20, 40), RED, 2), "left edge");
     assert!(near(out.get_pixel(50, 59), RED, 2), "bottom edge");
     assert_eq!(out.get_pixel(50, 40).0, WHITE, "inside stays");
     assert_eq!(out.get_pixel(5, 5).0, WHITE, "outside stays");
-    let filled = draw(
-        &white(100, 80),
-        vec![Mark::Rect {
-            rect: rect(20.0, 20.0, 60.0, 40.0),
-            color: RED,
-            width: 4.0,
-            fill: true,
-        }],
-    );
     assert_eq!(
-        filled.get_pixel(50, 40).0,
+        boxed(true).get_pixel(50, 40).0,
         RED,
         "a filled one covers its inside"
     );
