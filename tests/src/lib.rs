@@ -220,7 +220,12 @@ public_base_url = "{public}"
     /// A `hoist` command with this world's config dir and the secret in the environment;
     /// no display, so clipboard use is skipped unless a test puts DISPLAY back.
     pub fn hoist(&self) -> Command {
-        let mut c = Command::new(hoist_bin());
+        self.hoist_at(hoist_bin())
+    }
+
+    /// [`World::hoist`] with another build of `hoist` (a release build, for figures).
+    pub fn hoist_at(&self, bin: &Path) -> Command {
+        let mut c = Command::new(bin);
         c.env("HOIST_CONFIG_DIR", self.config_dir())
             .env(SECRET_ENV, SECRET)
             .env_remove("HOIST_DATA_DIR")

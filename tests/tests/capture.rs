@@ -89,3 +89,49 @@ fn a_captured_region_with_its_edits_is_uploaded_pixel_for_pixel() {
     );
     assert_eq!(w.object_keys().len(), before);
 }
+
+/// Capture → link for a 2560×1440 screen showing a screenshot, as a user runs it (a process
+/// per capture, the profile's WebP, the demo bucket): median of `HOIST_CAPTURE_RUNS` (10).
+/// `HOIST_CLI_BIN` points it at a release build. Prints only; run by scripts/bench-desktop.sh.
+#[test]
+#[ignore = "a benchmark: scripts/bench-desktop.sh runs it"]
+fn capture_figures() {
+    let Some(server) = xvfb(2560, 1440) else {
+        return;
+    };
+    let shot = image::load_from_memory(&hoist_imaging::fixtures::screenshot_png(2560, 1440))
+        .unwrap()
+        .to_rgba8();
+    let _window = paint_window(&server.display, 0, 0, &shot);
+    let w = World::new();
+    let bin = std::env::var_os("HOIST_CLI_BIN").map_or_else(
+        || hoist_e2e::hoist_bin().to_path_buf(),
+        std::path::PathBuf::from,
+    );
+    let runs: usize = std::env::var("HOIST_CAPTURE_RUNS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(10);
+    let mut times = Vec::new();
+    let mut bytes = 0;
+    for _ in 0..runs {
+        let mut cmd = w.hoist_at(&bin);
+        cmd.env("DISPLAY", &server.display)
+            .args(["upload", "--capture", "--no-copy", "--json"]);
+        let t = std::time::Instant::now();
+        let run = hoist_e2e::Run::from(cmd.output().unwrap());
+        times.push(t.elapsed());
+        run.expect_code(0);
+        bytes = run.json_lines()[0]["bytes_out"].as_u64().unwrap();
+    }
+    times.sort();
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    println!("capture figures ({})", bin.display());
+    println!(
+        "  capture -> link, 2560x1440 screen, no edits: median {:.0} ms, min {:.0} ms, max {:.0} ms ({runs} runs, {} KB WebP)",
+        ms(times[times.len() / 2]),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+        bytes / 1000
+    );
+}
