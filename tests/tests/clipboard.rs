@@ -254,3 +254,45 @@ fn a_clipboard_image_is_kept_until_its_upload_succeeds() {
         "copy removed after success"
     );
 }
+
+/// The holder serving `hoist upload`'s links ends with its X server instead of waiting out its
+/// hour: the clipboard it served is gone.
+#[test]
+fn the_clipboard_holder_ends_with_its_display() {
+    let Some(server) = hoist_e2e::xvfb::xvfb(320, 200) else {
+        return;
+    };
+    let w = World::new();
+    let f = w.input("x.png", &fixtures::screenshot_png(30, 30));
+    let out = w
+        .hoist()
+        .env("DISPLAY", &server.display)
+        .args(["upload", "--format", "url", f.to_str().unwrap()])
+        .output()
+        .unwrap();
+    Run::from(out).expect_code(0);
+    // The holder is the process that has this world's config dir in its environment.
+    let marker = format!("HOIST_CONFIG_DIR={}", w.config_dir().display());
+    let holders = || -> Vec<String> {
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter(|e| {
+                std::fs::read(e.path().join("environ"))
+                    .is_ok_and(|env| env.split(|b| *b == 0).any(|v| v == marker.as_bytes()))
+            })
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    };
+    assert_eq!(holders().len(), 1, "one holder serves the links");
+    drop(server);
+    let t = Instant::now();
+    while !holders().is_empty() && t.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(
+        holders().is_empty(),
+        "the holder still runs: {:?}",
+        holders()
+    );
+}

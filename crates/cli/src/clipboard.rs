@@ -129,7 +129,14 @@ pub fn run_holder() -> ExitCode {
             {
                 let _ = writeln!(out, "ok");
                 let _ = out.flush();
-                return;
+                // Then end with the session: a display server that is gone took its
+                // clipboard along, and nothing would ever tell the serving thread so.
+                loop {
+                    std::thread::sleep(std::time::Duration::from_secs(2));
+                    if !hoist_clipboard::display_alive() {
+                        std::process::exit(0);
+                    }
+                }
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
