@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use hoist_demo::{BlockingDemo, DemoConfig, DemoServer};
 
+mod launch;
 pub mod moto;
 pub mod picgo;
 pub mod proxy;
@@ -17,6 +18,8 @@ pub mod wayland;
 pub mod webdriver;
 #[cfg(all(unix, not(target_os = "macos")))]
 pub mod xvfb;
+
+pub use launch::Launch;
 
 pub const ACCESS_KEY: &str = "e2e-access-key";
 pub const SECRET: &str = "e2e-secret-Zq9v2Lm4";
@@ -237,7 +240,7 @@ public_base_url = "{public}"
 
     /// Runs `hoist ARGS` and returns its output.
     pub fn run(&self, args: &[&str]) -> Run {
-        Run::from(self.hoist().args(args).output().expect("run hoist"))
+        Run::from(self.hoist().args(args).output_now().expect("run hoist"))
     }
 
     /// Writes a file into this world's input folder and returns its path.
@@ -396,7 +399,7 @@ pub fn keychain_secret(name: &str) -> Option<String> {
     {
         let out = Command::new("secret-tool")
             .args(["lookup", "service", "hoist", "username", name])
-            .output()
+            .output_now()
             .expect("run secret-tool");
         let v = String::from_utf8_lossy(&out.stdout).trim().to_owned();
         (!v.is_empty()).then_some(v)

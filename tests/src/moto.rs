@@ -3,6 +3,7 @@
 //! the signing tests stay on the demo server; what it adds is another server's own reading of
 //! listing, paging, conditional writes, copies and multi-object deletes.
 
+use crate::Launch;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -43,7 +44,7 @@ impl Moto {
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
-                .spawn()
+                .spawn_now()
             {
                 Ok(c) => c,
                 Err(e) => {

@@ -2,6 +2,7 @@
 //! `tests/picgo/` (pinned by its package-lock.json; `npm ci --prefix tests/picgo`), driven by
 //! `tests/picgo/upload.cjs` against the same demo bucket Hoist uses.
 
+use crate::Launch;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -83,7 +84,7 @@ pub fn command(config_path: &Path, files: &[PathBuf]) -> Command {
 pub fn upload(config_path: &Path, config: &Value, files: &[PathBuf]) -> Vec<Uploaded> {
     std::fs::create_dir_all(config_path.parent().unwrap()).unwrap();
     std::fs::write(config_path, serde_json::to_vec_pretty(config).unwrap()).unwrap();
-    let out: Output = command(config_path, files).output().expect("run node");
+    let out: Output = command(config_path, files).output_now().expect("run node");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

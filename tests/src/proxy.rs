@@ -8,6 +8,7 @@
 //! loop, shuts every open connection down and joins every thread, so a test never leaves a
 //! listener or a stuck thread behind.
 
+use crate::Launch;
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -705,7 +706,7 @@ pub fn run_bounded(cmd: &mut Command, limit: Duration) -> Run {
     let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .spawn()
+        .spawn_now()
         .expect("spawn hoist");
     let mut out = child.stdout.take().unwrap();
     let mut err = child.stderr.take().unwrap();

@@ -3,6 +3,7 @@
 //! use. Sway refuses to run as root, so under root (CI) it runs as `nobody` with a runtime dir of
 //! its own; the test process, root, still reaches its socket.
 #![cfg(target_os = "linux")]
+use crate::Launch;
 
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -64,7 +65,7 @@ impl Wayland {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
-        let sway = cmd.spawn().expect("starting sway");
+        let sway = cmd.spawn_now().expect("starting sway");
         let mut w = Wayland {
             sway,
             runtime,
@@ -113,7 +114,7 @@ impl Wayland {
         let out = self
             .command("wl-paste")
             .arg("--no-newline")
-            .output()
+            .output_now()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
@@ -133,7 +134,7 @@ impl Wayland {
             let out = self
                 .command("wl-paste")
                 .arg("--list-types")
-                .output()
+                .output_now()
                 .unwrap();
             if String::from_utf8_lossy(&out.stdout).contains(mime) {
                 return;

@@ -1,6 +1,7 @@
 //! A private X server for tests that draw on a screen and capture it: an Xvfb per test (so
 //! its size is the test's to choose) and a window painted with known pixels.
 
+use crate::Launch;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
@@ -33,7 +34,7 @@ pub fn xvfb(w: u32, h: u32) -> Option<Xvfb> {
         .arg(format!("{w}x{h}x24"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .spawn();
+        .spawn_now();
     let mut child = match spawned {
         Ok(c) => c,
         Err(e) => {

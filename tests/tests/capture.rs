@@ -3,7 +3,7 @@
 #![cfg(target_os = "linux")]
 
 use hoist_e2e::xvfb::{paint_window, pattern, xvfb};
-use hoist_e2e::{World, http_get};
+use hoist_e2e::{Launch, World, http_get};
 
 #[test]
 fn a_captured_region_with_its_edits_is_uploaded_pixel_for_pixel() {
@@ -22,7 +22,7 @@ fn a_captured_region_with_its_edits_is_uploaded_pixel_for_pixel() {
         cmd.env("DISPLAY", &server.display)
             .env_remove("WAYLAND_DISPLAY")
             .args(args);
-        hoist_e2e::Run::from(cmd.output().unwrap())
+        hoist_e2e::Run::from(cmd.output_now().unwrap())
     };
     let up = run(&[
         "upload",
@@ -80,7 +80,7 @@ fn a_captured_region_with_its_edits_is_uploaded_pixel_for_pixel() {
     wayland
         .env("WAYLAND_DISPLAY", "wayland-hoist-test")
         .args(["upload", "--capture", "--no-copy"]);
-    let wayland = hoist_e2e::Run::from(wayland.output().unwrap());
+    let wayland = hoist_e2e::Run::from(wayland.output_now().unwrap());
     wayland.expect_code(2);
     assert!(
         wayland.stderr.contains("Wayland session") && wayland.stderr.contains("portal"),
@@ -119,7 +119,7 @@ fn capture_figures() {
         cmd.env("DISPLAY", &server.display)
             .args(["upload", "--capture", "--no-copy", "--json"]);
         let t = std::time::Instant::now();
-        let run = hoist_e2e::Run::from(cmd.output().unwrap());
+        let run = hoist_e2e::Run::from(cmd.output_now().unwrap());
         times.push(t.elapsed());
         run.expect_code(0);
         bytes = run.json_lines()[0]["bytes_out"].as_u64().unwrap();

@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use hoist_e2e::wayland::Wayland;
-use hoist_e2e::{Run, World, http_get, required};
+use hoist_e2e::{Launch, Run, World, http_get, required};
 use hoist_imaging::fixtures;
 
 fn display() -> Option<String> {
@@ -56,7 +56,7 @@ fn offer_png(display: &str, src: &Path) -> Holder {
             .env("DISPLAY", display)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .spawn()
+            .spawn_now()
             .unwrap(),
     );
     let t = Instant::now();
@@ -64,7 +64,7 @@ fn offer_png(display: &str, src: &Path) -> Holder {
         let targets = Command::new("xclip")
             .args(["-o", "-selection", "clipboard", "-t", "TARGETS"])
             .env("DISPLAY", display)
-            .output()
+            .output_now()
             .unwrap();
         if String::from_utf8_lossy(&targets.stdout).contains("image/png") {
             return holder;
@@ -78,7 +78,7 @@ fn clipboard_text(display: &str) -> String {
     let out = Command::new("xclip")
         .args(["-o", "-selection", "clipboard"])
         .env("DISPLAY", display)
-        .output()
+        .output_now()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -110,7 +110,7 @@ fn links_outlive_hoist_and_clipboard_images_upload(w: &World, desk: &Desk) -> (R
             a.to_str().unwrap(),
             b.to_str().unwrap(),
         ])
-        .output()
+        .output_now()
         .unwrap();
     let links = Run::from(out);
     links.expect_code(0);
@@ -125,7 +125,7 @@ fn links_outlive_hoist_and_clipboard_images_upload(w: &World, desk: &Desk) -> (R
         (desk.enter)(&mut cmd);
         let out = cmd
             .args(["upload", "--clipboard", "--format", "url"])
-            .output()
+            .output_now()
             .unwrap();
         drop(holder);
         let run = Run::from(out);
@@ -232,7 +232,7 @@ fn a_clipboard_image_is_kept_until_its_upload_succeeds() {
         .hoist()
         .env("DISPLAY", &display)
         .args(["upload", "--clipboard", "--no-copy"])
-        .output()
+        .output_now()
         .unwrap();
     drop(holder);
     Run::from(out).expect_code(1);
@@ -268,7 +268,7 @@ fn the_clipboard_holder_ends_with_its_display() {
         .hoist()
         .env("DISPLAY", &server.display)
         .args(["upload", "--format", "url", f.to_str().unwrap()])
-        .output()
+        .output_now()
         .unwrap();
     Run::from(out).expect_code(0);
     // The holder is the process that has this world's config dir in its environment.

@@ -5,7 +5,7 @@
 
 use std::process::Stdio;
 
-use hoist_e2e::{Run, World, http_get};
+use hoist_e2e::{Launch, Run, World, http_get};
 use hoist_imaging::fixtures;
 
 const BY_NAME: &str = "key_template = \"{fileName}.{extName}\"\nprocessing = { format = \"png\" }";
@@ -183,7 +183,7 @@ fn racing_processes_each_publish_their_own_file() {
                     ])
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped())
-                    .spawn()
+                    .spawn_now()
                     .unwrap()
             })
             .collect();

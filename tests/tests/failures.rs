@@ -5,7 +5,7 @@
 use std::net::TcpListener;
 use std::time::Instant;
 
-use hoist_e2e::{SECRET_ENV, World};
+use hoist_e2e::{Launch, SECRET_ENV, World};
 use hoist_imaging::fixtures;
 
 fn one_upload(w: &World) -> hoist_e2e::Run {
@@ -21,7 +21,7 @@ fn wrong_secret_is_named_as_such() {
         .hoist()
         .env(SECRET_ENV, "not-the-secret")
         .args(["upload", f.to_str().unwrap()])
-        .output()
+        .output_now()
         .unwrap();
     let run = hoist_e2e::Run::from(out);
     run.expect_code(1);
@@ -108,7 +108,7 @@ fn missing_secret_says_how_to_supply_it() {
         // No session bus: the keychain is unreachable, as on a headless server.
         .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
         .args(["upload", f.to_str().unwrap()])
-        .output()
+        .output_now()
         .unwrap();
     let run = hoist_e2e::Run::from(out);
     run.expect_code(2);

@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use hoist_e2e::{ACCESS_KEY, Run, SECRET, SECRET_ENV, World, http_get, real_keychain_or_skip};
+use hoist_e2e::{
+    ACCESS_KEY, Launch, Run, SECRET, SECRET_ENV, World, http_get, real_keychain_or_skip,
+};
 use hoist_imaging::fixtures;
 use serde_json::{Value, json};
 
@@ -109,7 +111,7 @@ fn import(w: &World, args: &[&str]) -> Run {
         .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
         .args(["import"])
         .args(args)
-        .output()
+        .output_now()
         .expect("run hoist import");
     Run::from(out)
 }
@@ -180,7 +182,7 @@ fn picgo_setup_is_found_where_picgo_keeps_it() {
         .env("APPDATA", home.join("AppData").join("Roaming"))
         .env_remove("XDG_CONFIG_HOME")
         .args(["import", "picgo", "--dry-run"])
-        .output()
+        .output_now()
         .unwrap();
     let run = Run::from(out);
     run.expect_code(0);
@@ -450,7 +452,7 @@ fn piclist_redirect_and_missing_setup() {
         .env("APPDATA", home.join("AppData").join("Roaming"))
         .env_remove("XDG_CONFIG_HOME")
         .args(["import", "piclist"])
-        .output()
+        .output_now()
         .unwrap();
     let missing = Run::from(out);
     missing.expect_code(2);
@@ -485,7 +487,7 @@ fn imported_secret_lives_in_the_real_keychain_only() {
     let out = w
         .hoist()
         .args(["import", "picgo", setup.to_str().unwrap()])
-        .output()
+        .output_now()
         .unwrap();
     let run = Run::from(out);
     run.expect_code(0);
@@ -502,7 +504,7 @@ fn imported_secret_lives_in_the_real_keychain_only() {
         .env_remove(SECRET_ENV)
         .args(["upload", "--no-copy", "--format", "url", "-p", &name])
         .arg(&f)
-        .output()
+        .output_now()
         .unwrap();
     let up = Run::from(out);
     up.expect_code(0);
@@ -511,7 +513,7 @@ fn imported_secret_lives_in_the_real_keychain_only() {
     let again = Run::from(
         w.hoist()
             .args(["import", "picgo", setup.to_str().unwrap()])
-            .output()
+            .output_now()
             .unwrap(),
     );
     again.expect_code(0);

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use hoist_core::link::public_url;
-use hoist_e2e::World;
+use hoist_e2e::{Launch, World};
 use hoist_imaging::fixtures;
 
 const PROFILE: &str = "key_template = \"md/{fileName}.{extName}\"\nprocessing = { format = \"original\" }\nlink_format = \"url\"";
@@ -310,7 +310,7 @@ fn a_migration_killed_half_way_leaves_whole_files_and_a_rerun_finishes_it() {
             "1",
         ])
         .stderr(std::process::Stdio::null())
-        .spawn()
+        .spawn_now()
         .unwrap();
     // Killed once a first file is rewritten. (Not once the backup manifest has a line: the
     // original is recorded before its file is replaced, so a kill then finds none rewritten.)

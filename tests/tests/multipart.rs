@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use hoist_e2e::proxy::{Fault, FaultProxy, run_bounded};
-use hoist_e2e::{Run, World, http_get, walk};
+use hoist_e2e::{Launch, Run, World, http_get, walk};
 use serde_json::Value;
 
 /// Kills a `hoist` run that takes longer than this (a hang is a failure, not a stuck job).
@@ -291,7 +291,7 @@ fn ctrl_c_midway_aborts_the_upload_before_exiting() {
     cmd.args(["upload", "--json", "--no-copy", f.to_str().unwrap()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn hoist");
+    let mut child = cmd.spawn_now().expect("spawn hoist");
     let mut err = child.stderr.take().unwrap();
     let stderr = std::thread::spawn(move || {
         let mut s = String::new();

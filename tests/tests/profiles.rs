@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::Stdio;
 
-use hoist_e2e::{ACCESS_KEY, Run, SECRET, SECRET_ENV, World, real_keychain_or_skip, walk};
+use hoist_e2e::{ACCESS_KEY, Launch, Run, SECRET, SECRET_ENV, World, real_keychain_or_skip, walk};
 use hoist_imaging::fixtures;
 
 #[test]
@@ -148,7 +148,7 @@ fn profile_test_reports_every_step() {
         .hoist()
         .env(SECRET_ENV, "wrong")
         .args(["profile", "test"])
-        .output()
+        .output_now()
         .unwrap();
     let run = Run::from(out);
     run.expect_code(1);
@@ -234,7 +234,7 @@ fn secret_lives_in_the_real_keychain_only() {
         .stdin(Stdio::piped())
         .stderr(Stdio::piped())
         .stdout(Stdio::piped())
-        .spawn()
+        .spawn_now()
         .unwrap();
     child
         .stdin
@@ -260,7 +260,7 @@ fn secret_lives_in_the_real_keychain_only() {
             "url",
             f.to_str().unwrap(),
         ])
-        .output()
+        .output_now()
         .unwrap();
     let up = Run::from(out);
     up.expect_code(0);

@@ -4,7 +4,7 @@
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
 
-use hoist_e2e::{Run, World, http_get};
+use hoist_e2e::{Launch, Run, World, http_get};
 use hoist_imaging::fixtures;
 
 fn point_endpoint_at(w: &World, endpoint: &str, timeout_secs: u32) {
@@ -90,7 +90,7 @@ fn killed_upload_is_finished_by_queue_resume() {
         .args(["upload", "--format", "url", f.to_str().unwrap()])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .spawn()
+        .spawn_now()
         .unwrap();
     let t = Instant::now();
     loop {

@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use hoist_e2e::proxy::run_bounded;
-use hoist_e2e::{ACCESS_KEY, Run, SECRET, World, keychain_available, required};
+use hoist_e2e::{ACCESS_KEY, Launch, Run, SECRET, World, keychain_available, required};
 use hoist_imaging::fixtures;
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -135,7 +135,7 @@ impl Session<'_> {
                     .stdin(Stdio::piped())
                     .stdout(Stdio::piped())
                     .stderr(Stdio::piped())
-                    .spawn()
+                    .spawn_now()
                     .unwrap();
                 child
                     .stdin
@@ -165,7 +165,7 @@ impl Drop for KeychainProfile<'_> {
             .hoist()
             .env("HOIST_DATA_DIR", &self.data)
             .args(["profile", "remove", &self.name])
-            .output();
+            .output_now();
     }
 }
 

@@ -3,7 +3,7 @@
 //! uploads to it with `allow_invalid_certs = true`, refuses it without, and an imported PicGo
 //! config with `rejectUnauthorized: false` works on first use.
 
-use hoist_e2e::{Run, SECRET, SECRET_ENV, World, get_trusting};
+use hoist_e2e::{Launch, Run, SECRET, SECRET_ENV, World, get_trusting};
 use hoist_imaging::fixtures;
 use serde_json::json;
 
@@ -135,7 +135,7 @@ fn imported_picgo_config_with_reject_unauthorized_false_uploads_on_first_use() {
         w.hoist()
             .env("DBUS_SESSION_BUS_ADDRESS", NO_BUS)
             .args(["import", "picgo", dir.to_str().unwrap()])
-            .output()
+            .output_now()
             .unwrap(),
     );
     import.expect_code(0);

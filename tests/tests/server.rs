@@ -11,7 +11,7 @@ use std::sync::{Arc, Barrier, Mutex, mpsc};
 use std::time::Duration;
 
 use hoist_demo::{BlockingDemo, DemoConfig, DemoServer};
-use hoist_e2e::{ACCESS_KEY, SECRET, SECRET_ENV, World, http_get};
+use hoist_e2e::{ACCESS_KEY, Launch, SECRET, SECRET_ENV, World, http_get};
 use hoist_imaging::fixtures;
 use serde_json::{Value, json};
 
@@ -52,7 +52,7 @@ fn serve(w: &World, secret: Option<&str>, args: &[&str]) -> Server {
     if let Some(s) = secret {
         cmd.env("HOIST_SERVER_SECRET", s);
     }
-    let mut child = cmd.spawn().expect("start hoist serve");
+    let mut child = cmd.spawn_now().expect("start hoist serve");
     let stderr = child.stderr.take().unwrap();
     let log = Arc::new(Mutex::new(String::new()));
     let (tx, rx) = mpsc::channel();

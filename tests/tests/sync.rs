@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use hoist_core::config::{Config, Profile};
 use hoist_core::link::LinkFormat;
 use hoist_e2e::proxy::{Fault, FaultProxy};
-use hoist_e2e::{ACCESS_KEY, Run, World, keychain_secret, real_keychain_or_skip};
+use hoist_e2e::{ACCESS_KEY, Launch, Run, World, keychain_secret, real_keychain_or_skip};
 use hoist_imaging::fixtures;
 use serde_json::Value;
 
@@ -47,7 +47,7 @@ impl Device {
     }
 
     fn run(&self, w: &World, args: &[&str]) -> Run {
-        Run::from(self.cmd(w, PASS).args(args).output().unwrap())
+        Run::from(self.cmd(w, PASS).args(args).output_now().unwrap())
     }
 
     fn upload(&self, w: &World, name: &str, seed: u32) {
@@ -189,7 +189,7 @@ fn converge(w: World) {
                 d.cmd(&w, PASS)
                     .args(["sync", "now"])
                     .stdout(Stdio::null())
-                    .spawn()
+                    .spawn_now()
                     .unwrap()
             })
             .collect();
@@ -245,7 +245,7 @@ fn converge(w: World) {
     let wrong = Run::from(
         d.cmd(&w, "not the passphrase")
             .args(["sync", "enable"])
-            .output()
+            .output_now()
             .unwrap(),
     );
     assert_eq!(wrong.code, 2);
@@ -301,7 +301,7 @@ fn the_passphrase_lives_in_the_keychain_until_sync_is_turned_off() {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = enable.spawn().unwrap();
+    let mut child = enable.spawn_now().unwrap();
     child
         .stdin
         .take()
@@ -325,7 +325,7 @@ fn the_passphrase_lives_in_the_keychain_until_sync_is_turned_off() {
         a.cmd(&w, "")
             .env_remove("HOIST_SYNC_PASSPHRASE")
             .args(["sync", "now"])
-            .output()
+            .output_now()
             .unwrap(),
     );
     now.expect_code(0);

@@ -10,7 +10,7 @@ use std::process::{Child, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use hoist_e2e::{World, http_get};
+use hoist_e2e::{Launch, World, http_get};
 use hoist_imaging::fixtures;
 
 const LONG: Duration = Duration::from_secs(30);
@@ -34,7 +34,7 @@ impl Watching {
             .arg(dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
-            .spawn()
+            .spawn_now()
             .expect("start hoist watch");
         let out = child.stdout.take().unwrap();
         let (tx, lines) = channel();
