@@ -64,6 +64,18 @@ pub struct Region {
     pub height: u32,
 }
 
+impl Region {
+    /// All of a desktop of `width`×`height`.
+    pub fn whole((width, height): (u32, u32)) -> Self {
+        Self {
+            x: 0,
+            y: 0,
+            width,
+            height,
+        }
+    }
+}
+
 impl std::str::FromStr for Region {
     type Err = String;
 
@@ -111,7 +123,7 @@ impl Desktop {
     pub fn open() -> Result<Self, CaptureError> {
         #[cfg(all(unix, not(target_os = "macos")))]
         {
-            if std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty()) {
+            if hoist_core::session::wayland_display().is_some() {
                 return Err(CaptureError::Unavailable {
                     reason: "this is a Wayland session; capturing it needs the desktop portal, which Hoist does not use yet".into(),
                 });
@@ -172,13 +184,7 @@ impl Desktop {
 
     /// The pixels of `region` (clipped to the desktop), or of the whole desktop; opaque RGBA.
     pub fn capture(&self, region: Option<Region>) -> Result<RgbaImage, CaptureError> {
-        let (w, h) = self.size();
-        let whole = Region {
-            x: 0,
-            y: 0,
-            width: w,
-            height: h,
-        };
+        let whole = Region::whole(self.size());
         let asked = region.unwrap_or(whole);
         let clipped = clip(asked, whole).ok_or(CaptureError::Outside {
             x: asked.x,

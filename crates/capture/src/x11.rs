@@ -49,12 +49,7 @@ impl X11 {
         let whole = || {
             vec![Monitor {
                 name: "screen".into(),
-                area: Region {
-                    x: 0,
-                    y: 0,
-                    width: self.size.0,
-                    height: self.size.1,
-                },
+                area: Region::whole(self.size),
                 primary: true,
             }]
         };
@@ -100,6 +95,8 @@ impl X11 {
         let mut out = RgbaImage::new(r.width, r.height);
         let row_bytes = r.width as usize * 4;
         let rows_per_strip = (STRIP_BYTES / row_bytes.max(1)).clamp(1, usize::from(u16::MAX));
+        // The same for every strip: read from the first reply's depth and visual.
+        let mut layout: Option<Layout> = None;
         let mut y = 0u32;
         while y < r.height {
             let rows = (r.height - y).min(rows_per_strip as u32);
@@ -117,7 +114,10 @@ impl X11 {
                 .map_err(failed)?
                 .reply()
                 .map_err(failed)?;
-            let layout = Layout::of(setup, reply.depth, reply.visual)?;
+            let layout = match layout {
+                Some(ref l) => l,
+                None => layout.insert(Layout::of(setup, reply.depth, reply.visual)?),
+            };
             let dst = &mut out.as_mut()[y as usize * row_bytes..(y + rows) as usize * row_bytes];
             layout.to_rgba(&reply.data, r.width as usize, rows as usize, dst)?;
             y += rows;

@@ -108,35 +108,30 @@ pub fn run_holder() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    // Serve until another program takes the clipboard, and an hour at most. arboard's deadline
-    // only works on X11 (on Wayland it would stop serving at once), so the hour is kept by a
-    // timer that ends the process.
-    std::thread::spawn(|| {
-        std::thread::sleep(HOLD_FOR);
-        std::process::exit(0);
-    });
-    // "ok" is said once a paste reads the text, from a second connection, while this thread
-    // serves it: taking the clipboard once to answer and again to serve left a gap on Wayland
-    // in which a paste read nothing.
+    // Serve until another program takes the clipboard, the session ends, or an hour at most.
+    // arboard's deadline only works on X11 (on Wayland it would stop serving at once), so the
+    // hour is kept by this watcher, which ends the process. "ok" is said once a paste reads
+    // the text, from a second connection, while the main thread serves it: taking the
+    // clipboard once to answer and again to serve left a gap on Wayland in which a paste read
+    // nothing.
     let want = text.clone();
     std::thread::spawn(move || {
         let mut out = std::io::stdout();
-        let deadline = std::time::Instant::now() + CONFIRM_WITHIN;
+        let started = std::time::Instant::now();
         let mut reader = arboard::Clipboard::new().ok();
-        while std::time::Instant::now() < deadline {
+        while started.elapsed() < CONFIRM_WITHIN {
             if let Some(r) = reader.as_mut()
                 && r.get_text().is_ok_and(|t| t == want)
             {
                 let _ = writeln!(out, "ok");
                 let _ = out.flush();
-                // Then end with the session: a display server that is gone took its
-                // clipboard along, and nothing would ever tell the serving thread so.
-                loop {
+                drop(reader);
+                // A display server that is gone took its clipboard along, and nothing would
+                // ever tell the serving thread so.
+                while started.elapsed() < HOLD_FOR && hoist_clipboard::display_alive() {
                     std::thread::sleep(std::time::Duration::from_secs(2));
-                    if !hoist_clipboard::display_alive() {
-                        std::process::exit(0);
-                    }
                 }
+                std::process::exit(0);
             }
             std::thread::sleep(std::time::Duration::from_millis(5));
         }

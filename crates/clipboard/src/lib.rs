@@ -37,25 +37,23 @@ impl Content {
 
 /// True when there is a display server, hence a clipboard (always true off Linux).
 pub fn has_display() -> bool {
-    !cfg!(target_os = "linux")
-        || std::env::var_os("DISPLAY").is_some_and(|v| !v.is_empty())
-        || std::env::var_os("WAYLAND_DISPLAY").is_some_and(|v| !v.is_empty())
+    !cfg!(target_os = "linux") || hoist_core::session::has_display()
 }
 
 /// Whether the display server this process runs under still takes connections: a process that
 /// serves the clipboard ends with its session, since the clipboard is gone with it.
 #[cfg(all(unix, not(target_os = "macos")))]
 pub fn display_alive() -> bool {
-    let set = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-    let wayland = set("WAYLAND_DISPLAY").is_some_and(|name| {
+    use hoist_core::session;
+    let wayland = session::wayland_display().is_some_and(|name| {
         let name = std::path::PathBuf::from(name);
-        let socket = match set("XDG_RUNTIME_DIR") {
+        let socket = match session::runtime_dir() {
             Some(dir) if name.is_relative() => std::path::PathBuf::from(dir).join(name),
             _ => name,
         };
         std::os::unix::net::UnixStream::connect(socket).is_ok()
     });
-    wayland || (set("DISPLAY").is_some() && x11rb::connect(None).is_ok())
+    wayland || (session::x11_display().is_some() && x11rb::connect(None).is_ok())
 }
 
 /// Opens the clipboard, with a plain reason when there is none.

@@ -22,13 +22,13 @@ mod platform {
     /// Wayland first, as arboard chooses: its data-control protocol when the compositor has
     /// it, else XWayland's X11 clipboard.
     pub fn png() -> Option<Vec<u8>> {
-        if std::env::var_os("WAYLAND_DISPLAY").is_some_and(|d| !d.is_empty()) {
+        if hoist_core::session::wayland_display().is_some() {
             match wayland() {
                 Ok(found) => return found,
                 Err(e) => tracing::debug!("no Wayland data-control clipboard ({e}); trying X11"),
             }
         }
-        if std::env::var_os("DISPLAY").is_some_and(|d| !d.is_empty()) {
+        if hoist_core::session::x11_display().is_some() {
             match x11::png() {
                 Ok(found) => return found,
                 Err(e) => tracing::debug!("the X11 clipboard's PNG could not be read: {e}"),

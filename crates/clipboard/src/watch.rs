@@ -66,7 +66,7 @@ mod platform {
     }
 
     pub fn start(mut changed: impl FnMut() + Send + 'static) -> Result<Watch, Error> {
-        if std::env::var_os("DISPLAY").is_none_or(|d| d.is_empty()) {
+        if hoist_core::session::x11_display().is_none() {
             return Err(unavailable(
                 "there is no X display (a Wayland session without XWayland offers apps no clipboard change notices)",
             ));

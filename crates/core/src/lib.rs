@@ -29,6 +29,7 @@ pub mod queue;
 mod read;
 pub mod remove;
 pub mod secrets;
+pub mod session;
 pub mod store;
 pub mod sync;
 pub mod template;
