@@ -11,7 +11,7 @@ use tauri_plugin_dialog::DialogExt;
 use crate::error::IpcResult;
 use crate::settings::{self, Settings};
 use crate::state::{Shell, UiState};
-use crate::{autostart, events, jobs, server, shortcut};
+use crate::{autostart, capture, events, jobs, server, shortcut};
 
 /// Tells the window (and the tray, which listens) that profiles or settings changed.
 pub fn state_changed(app: &AppHandle) -> UiState {
@@ -62,13 +62,10 @@ fn apply_shortcuts(app: &AppHandle, settings: &Settings) {
         .config()
         .map(|c| c.profiles.into_keys().collect())
         .unwrap_or_default();
-    let err = shortcut::apply(
-        app,
-        &settings.shortcut,
-        &settings.profile_shortcuts,
-        &profiles,
-        jobs::upload_clipboard_in_background,
-    );
+    let err = shortcut::apply(app, settings, &profiles, |app, press| match press {
+        shortcut::Press::Upload(profile) => jobs::upload_clipboard_in_background(app, profile),
+        shortcut::Press::Capture => capture::start_in_background(app),
+    });
     *ctx.shortcut_error.lock().unwrap_or_else(|p| p.into_inner()) = err;
 }
 

@@ -5,6 +5,7 @@
 mod actions;
 mod autostart;
 mod bucket;
+mod capture;
 mod clipboard;
 mod clipwatch;
 pub mod commands;
@@ -128,6 +129,7 @@ pub fn run() {
         .manage(watching::Watchers::default())
         .manage(clipwatch::ClipWatch::default())
         .manage(syncing::Syncer::default())
+        .manage(capture::Held::default())
         .register_asynchronous_uri_scheme_protocol("thumb", |ctx, request, responder| {
             thumbs::handle(ctx.app_handle().clone(), request, responder);
         })
@@ -176,6 +178,10 @@ pub fn run() {
             syncing::sync_now,
             syncing::sync_disable,
             syncing::sync_forget,
+            capture::capture_image,
+            capture::capture_shown,
+            capture::capture_upload,
+            capture::capture_cancel,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
@@ -242,6 +248,9 @@ pub fn run() {
                 }
             }
             if let WindowEvent::Destroyed = event {
+                if window.label() == capture::WINDOW {
+                    capture::closed(window.app_handle());
+                }
                 window::closed();
             }
         })

@@ -1,4 +1,4 @@
-//! The desktop's own settings (`desktop.toml` beside `config.toml`): shortcut, notifications,
+//! The desktop's own settings (`desktop.toml` beside `config.toml`): shortcuts, notifications,
 //! autostart, language, auto-copy and the local server. Profiles and the active profile live in
 //! `config.toml`, shared with the CLI. A change is patch → validate → save atomically → apply
 //! only the side effects that changed ([`effects`], a pure function).
@@ -21,6 +21,8 @@ pub struct Settings {
     /// whichever is active.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub profile_shortcuts: BTreeMap<String, String>,
+    /// Opens the capture overlay; empty = no shortcut (the tray's item stays).
+    pub capture_shortcut: String,
     pub notifications: bool,
     /// Start Hoist (in the tray) when the user logs in.
     pub autostart: bool,
@@ -74,6 +76,7 @@ impl Default for Settings {
         Self {
             shortcut: crate::shortcut::DEFAULT_SHORTCUT.into(),
             profile_shortcuts: BTreeMap::new(),
+            capture_shortcut: crate::shortcut::DEFAULT_CAPTURE_SHORTCUT.into(),
             notifications: true,
             autostart: false,
             language: "auto".into(),
@@ -125,7 +128,7 @@ impl Settings {
                 "the local server needs a port between 1 and 65535",
             ));
         }
-        crate::shortcut::check_all(&self.shortcut, &self.profile_shortcuts)?;
+        crate::shortcut::check_all(self)?;
         let mut seen = std::collections::BTreeSet::new();
         for f in &self.watch_folders {
             if !Path::new(&f.path).is_absolute() {
@@ -182,7 +185,9 @@ pub struct Effects {
 /// notifications never restarts the server or re-grabs the shortcut.
 pub fn effects(old: &Settings, new: &Settings) -> Effects {
     Effects {
-        shortcut: old.shortcut != new.shortcut || old.profile_shortcuts != new.profile_shortcuts,
+        shortcut: old.shortcut != new.shortcut
+            || old.profile_shortcuts != new.profile_shortcuts
+            || old.capture_shortcut != new.capture_shortcut,
         autostart: old.autostart != new.autostart,
         server: old.server_enabled != new.server_enabled
             || (new.server_enabled && old.server_port != new.server_port),

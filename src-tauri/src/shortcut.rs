@@ -1,15 +1,15 @@
 //! The global shortcuts: one that uploads the clipboard with the active profile (default
-//! Ctrl+Alt+U, ⌥⌘U on macOS) and one per profile that uploads it with that profile; the caller
-//! says what a press does. Two that are the same key are refused; one that cannot be registered
+//! Ctrl+Alt+U, ⌥⌘U on macOS), one per profile that uploads it with that profile, and one that
+//! captures a region of the screen (default Ctrl+PrintScreen, ⌥⌘S on macOS); the caller says
+//! what a press does. Two that are the same key are refused; one that cannot be registered
 //! (taken by another app, or a Wayland session where X11 grabs do not work) is reported in the
 //! UI and never stops the app.
-
-use std::collections::BTreeMap;
 
 use tauri::AppHandle;
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutState};
 
 use crate::error::IpcError;
+use crate::settings::Settings;
 
 /// Upload the clipboard: ⌥⌘U on a Mac, where Cmd is the command key; Ctrl+Alt+U elsewhere.
 pub const DEFAULT_SHORTCUT: &str = if cfg!(target_os = "macos") {
@@ -17,6 +17,34 @@ pub const DEFAULT_SHORTCUT: &str = if cfg!(target_os = "macos") {
 } else {
     "Ctrl+Alt+U"
 };
+
+/// Capture a region: Ctrl+PrintScreen (PrintScreen alone belongs to the system's own tool on
+/// Windows and GNOME, Ctrl+Alt+A to QQ and WeChat); Macs have no PrintScreen key.
+pub const DEFAULT_CAPTURE_SHORTCUT: &str = if cfg!(target_os = "macos") {
+    "Cmd+Alt+S"
+} else {
+    "Ctrl+PrintScreen"
+};
+
+/// What a shortcut does when pressed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Press {
+    /// Upload the clipboard with the active profile (`None`) or the one named.
+    Upload(Option<String>),
+    /// Open the capture overlay.
+    Capture,
+}
+
+impl Press {
+    /// The shortcut's name in messages.
+    fn describe(&self) -> String {
+        match self {
+            Press::Upload(None) => "the Upload clipboard shortcut".to_owned(),
+            Press::Upload(Some(name)) => format!("the shortcut of profile \"{name}\""),
+            Press::Capture => "the Capture region shortcut".to_owned(),
+        }
+    }
+}
 
 /// Parses an accelerator such as `Ctrl+Alt+U` (case-insensitive; `Cmd`, `Super`, `Shift`,
 /// `Alt`/`Option`, letters, digits, `F1`–`F24` and named keys).
@@ -36,15 +64,12 @@ fn wayland_session() -> bool {
     std::env::var("XDG_SESSION_TYPE").is_ok_and(|v| v.eq_ignore_ascii_case("wayland"))
 }
 
-/// Parses every shortcut and refuses two that are the same key (`shortcut.conflict`, naming
-/// both uses): `main` uploads with the active profile, `per_profile` with the profile named.
-pub fn check_all(main: &str, per_profile: &BTreeMap<String, String>) -> Result<(), IpcError> {
+/// Parses every shortcut of `settings` and refuses two that are the same key
+/// (`shortcut.conflict`, naming both uses).
+pub fn check_all(settings: &Settings) -> Result<(), IpcError> {
     let mut taken: Vec<(Shortcut, String)> = Vec::new();
-    for (text, profile) in in_use(main, per_profile) {
-        let what = match profile {
-            None => "the Upload clipboard shortcut".to_owned(),
-            Some(name) => format!("the shortcut of profile \"{name}\""),
-        };
+    for (text, press) in in_use(settings) {
+        let what = press.describe();
         let key = parse(text)?;
         if let Some((_, other)) = taken.iter().find(|(k, _)| *k == key) {
             return Err(IpcError::new(
@@ -60,32 +85,36 @@ pub fn check_all(main: &str, per_profile: &BTreeMap<String, String>) -> Result<(
     Ok(())
 }
 
-/// The shortcuts set (empty ones left out), each with its profile (`None` for `main`).
-fn in_use<'a>(
-    main: &'a str,
-    per_profile: &'a BTreeMap<String, String>,
-) -> impl Iterator<Item = (&'a str, Option<&'a String>)> {
-    std::iter::once((main, None))
-        .chain(per_profile.iter().map(|(n, t)| (t.as_str(), Some(n))))
+/// The shortcuts set (empty ones left out), each with what it does.
+fn in_use(settings: &Settings) -> impl Iterator<Item = (&str, Press)> {
+    std::iter::once((settings.shortcut.as_str(), Press::Upload(None)))
+        .chain(
+            settings
+                .profile_shortcuts
+                .iter()
+                .map(|(n, t)| (t.as_str(), Press::Upload(Some(n.clone())))),
+        )
+        .chain(std::iter::once((
+            settings.capture_shortcut.as_str(),
+            Press::Capture,
+        )))
         .filter(|(t, _)| !t.trim().is_empty())
 }
 
-/// Replaces whatever shortcuts were registered by `main` (empty = none) and one per profile in
-/// `per_profile` (profiles not in `profiles` are left out, and said so); a press runs
-/// `on_press` with the profile (`None` for `main`). Returns why some could not be registered,
-/// in plain words, or `None` when all work (or none is wanted).
+/// Replaces whatever shortcuts were registered by those of `settings` (profile shortcuts of
+/// profiles not in `profiles` are left out, and said so); a press runs `on_press`. Returns why
+/// some could not be registered, in plain words, or `None` when all work (or none is wanted).
 pub fn apply(
     app: &AppHandle,
-    main: &str,
-    per_profile: &BTreeMap<String, String>,
+    settings: &Settings,
     profiles: &[String],
-    on_press: fn(AppHandle, Option<String>),
+    on_press: fn(AppHandle, Press),
 ) -> Option<String> {
     let gs = app.global_shortcut();
     if let Err(e) = gs.unregister_all() {
         tracing::debug!("unregistering shortcuts: {e}");
     }
-    let wanted: Vec<(&str, Option<&String>)> = in_use(main, per_profile).collect();
+    let wanted: Vec<(&str, Press)> = in_use(settings).collect();
     if wanted.is_empty() {
         return None;
     }
@@ -97,8 +126,8 @@ pub fn apply(
         ));
     }
     let mut problems = Vec::new();
-    for (text, profile) in wanted {
-        if let Some(name) = profile
+    for (text, press) in wanted {
+        if let Press::Upload(Some(name)) = &press
             && !profiles.contains(name)
         {
             problems.push(format!(
@@ -113,10 +142,9 @@ pub fn apply(
                 continue;
             }
         };
-        let profile = profile.cloned();
         let result = gs.on_shortcut(shortcut, move |app, _shortcut, event| {
             if event.state == ShortcutState::Pressed {
-                on_press(app.clone(), profile.clone());
+                on_press(app.clone(), press.clone());
             }
         });
         if let Err(e) = result {
@@ -140,6 +168,8 @@ mod tests {
             "CmdOrCtrl+Shift+P",
             "Super+F12",
             "Alt+1",
+            "Ctrl+PrintScreen",
+            DEFAULT_CAPTURE_SHORTCUT,
         ] {
             assert!(parse(ok).is_ok(), "{ok}");
         }
@@ -151,18 +181,32 @@ mod tests {
 
     #[test]
     fn the_same_key_twice_is_refused_naming_both_uses() {
-        let mut per = BTreeMap::new();
-        per.insert("blog".to_owned(), "Ctrl+Alt+B".to_owned());
-        per.insert("docs".to_owned(), String::new());
-        assert!(check_all("Ctrl+Alt+U", &per).is_ok());
-        per.insert("work".to_owned(), "alt+ctrl+u".to_owned());
-        let e = check_all("Ctrl+Alt+U", &per).unwrap_err();
+        let mut s = Settings {
+            shortcut: "Ctrl+Alt+U".into(),
+            ..Settings::default()
+        };
+        s.profile_shortcuts
+            .insert("blog".to_owned(), "Ctrl+Alt+B".to_owned());
+        s.profile_shortcuts.insert("docs".to_owned(), String::new());
+        assert!(check_all(&s).is_ok());
+        s.profile_shortcuts
+            .insert("work".to_owned(), "alt+ctrl+u".to_owned());
+        let e = check_all(&s).unwrap_err();
         assert_eq!(e.code, "shortcut.conflict");
         assert_eq!(
             e.message,
             "alt+ctrl+u is already the Upload clipboard shortcut; choose another key for the shortcut of profile \"work\""
         );
-        per.insert("work".to_owned(), "Ctrl+Nope".to_owned());
-        assert_eq!(check_all("", &per).unwrap_err().code, "shortcut.invalid");
+        s.profile_shortcuts.remove("work");
+        s.capture_shortcut = "Ctrl+Alt+B".into();
+        assert_eq!(
+            check_all(&s).unwrap_err().message,
+            "Ctrl+Alt+B is already the shortcut of profile \"blog\"; choose another key for the Capture region shortcut"
+        );
+        s.capture_shortcut = String::new();
+        s.shortcut = String::new();
+        s.profile_shortcuts
+            .insert("work".to_owned(), "Ctrl+Nope".to_owned());
+        assert_eq!(check_all(&s).unwrap_err().code, "shortcut.invalid");
     }
 }

@@ -1,4 +1,4 @@
-//! The tray icon and its menu: Upload clipboard · Upload files… · Pause clipboard watch (while
+//! The tray icon and its menu: Upload clipboard · Upload files… · Capture region… · Pause clipboard watch (while
 //! the watch is on) · Recent uploads ▸ · Switch profile ▸ · Open Hoist · History… · Settings… ·
 //! Quit. On Linux a tray click gives no event,
 //! so every action is a menu item and a left click shows the menu; on Windows and macOS a left
@@ -17,7 +17,7 @@ use tauri::{AppHandle, Listener, Manager, Wry};
 
 use crate::i18n::{self, Key, tr};
 use crate::state::Shell;
-use crate::{actions, events, jobs, window};
+use crate::{actions, capture, events, jobs, window};
 
 pub const TRAY_ID: &str = "hoist";
 const RECENT: u32 = 5;
@@ -27,6 +27,8 @@ pub enum Action {
     /// With the active profile (`None`) or the one named.
     UploadClipboard(Option<String>),
     UploadFiles,
+    /// Open the capture overlay.
+    Capture,
     CopyRecent(i64),
     UseProfile(String),
     /// Pause or resume the clipboard watch.
@@ -41,6 +43,7 @@ pub fn action_for(id: &str) -> Action {
     match id {
         "upload-clipboard" => Action::UploadClipboard(None),
         "upload-files" => Action::UploadFiles,
+        "capture" => Action::Capture,
         "open" => Action::Open(None),
         "open:upload" => Action::Open(Some("upload")),
         "open:history" => Action::Open(Some("history")),
@@ -144,7 +147,14 @@ fn build_menu(app: &AppHandle) -> tauri::Result<Menu<Wry>> {
         }
         menu = menu.item(&upload_to.build()?);
     }
-    menu = menu.item(&item(app, "upload-files", tr(lang, Key::UploadFiles), "")?);
+    menu = menu
+        .item(&item(app, "upload-files", tr(lang, Key::UploadFiles), "")?)
+        .item(&item(
+            app,
+            "capture",
+            tr(lang, Key::CaptureRegion),
+            &settings.capture_shortcut,
+        )?);
     if settings.clipboard_watch {
         menu = menu.item(&CheckMenuItem::with_id(
             app,
@@ -239,6 +249,7 @@ pub fn handle(app: &AppHandle, id: &str) {
             jobs::upload_clipboard_in_background(app.clone(), profile)
         }
         Action::UploadFiles => actions::pick_files_in_background(app.clone()),
+        Action::Capture => capture::start_in_background(app.clone()),
         Action::CopyRecent(id) => {
             let app = app.clone();
             tauri::async_runtime::spawn_blocking(move || {
@@ -294,6 +305,7 @@ mod tests {
             Action::UploadClipboard(Some("blog".into()))
         );
         assert_eq!(action_for("upload-files"), Action::UploadFiles);
+        assert_eq!(action_for("capture"), Action::Capture);
         assert_eq!(action_for("recent:42"), Action::CopyRecent(42));
         assert_eq!(action_for("recent:x"), Action::Nothing);
         assert_eq!(

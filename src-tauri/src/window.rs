@@ -80,7 +80,7 @@ fn build(app: &AppHandle, view: Option<&str>) -> tauri::Result<WebviewWindow> {
 /// A form-and-list UI gains nothing from GPU compositing, and WebKitGTK's compositing mode costs
 /// about 75 MiB in the web process (more under software GL); so it is switched off. Not under
 /// WebDriver automation: WebKit's snapshots (the e2e suite's screenshots) need it.
-fn lighter_webview(w: &WebviewWindow) {
+pub fn lighter_webview(w: &WebviewWindow) {
     #[cfg(target_os = "linux")]
     if std::env::var("TAURI_WEBVIEW_AUTOMATION").as_deref() != Ok("true") {
         let r = w.with_webview(|wv| {

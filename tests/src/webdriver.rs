@@ -3,6 +3,7 @@
 //! suite uses: sessions, CSS lookups, clicks, text, attributes, scripts, the window's place on
 //! screen, switching to a window the app built anew, and screenshots.
 
+use crate::Launch;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -65,7 +66,7 @@ impl Session {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let driver = cmd.spawn().expect("start WebKitWebDriver");
+        let driver = cmd.spawn_now().expect("start WebKitWebDriver");
         let http = reqwest::blocking::Client::builder()
             .timeout(Duration::from_secs(60))
             .build()
@@ -252,6 +253,65 @@ impl Session {
             assert!(t.elapsed() < timeout, "the app built no new window");
             std::thread::sleep(Duration::from_millis(100));
         }
+    }
+
+    /// Drives window `handle` from now on.
+    pub fn switch_to(&self, handle: &str) {
+        self.call("POST", &self.s("/window"), Some(json!({"handle": handle})));
+    }
+
+    /// A real mouse drag with the left button, from `from` to `to` (CSS pixels of the
+    /// viewport), in steps, as a hand moves: W3C pointer actions, which WebKit turns into
+    /// native events.
+    pub fn drag(&self, from: (i64, i64), to: (i64, i64)) {
+        let mut steps = vec![
+            json!({"type": "pointerMove", "duration": 0, "x": from.0, "y": from.1}),
+            json!({"type": "pointerDown", "button": 0}),
+        ];
+        for i in 1..=4 {
+            steps.push(json!({
+                "type": "pointerMove",
+                "duration": 30,
+                "x": from.0 + (to.0 - from.0) * i / 4,
+                "y": from.1 + (to.1 - from.1) * i / 4,
+            }));
+        }
+        steps.push(json!({"type": "pointerUp", "button": 0}));
+        self.call(
+            "POST",
+            &self.s("/actions"),
+            Some(json!({"actions": [{
+                "type": "pointer",
+                "id": "mouse",
+                "parameters": {"pointerType": "mouse"},
+                "actions": steps,
+            }]})),
+        );
+    }
+
+    /// Presses and releases one key (a W3C key value: "\u{E007}" is Enter, "\u{E00C}" Esc)
+    /// on whatever has the focus. A key that closes the window (WebDriver then answers "no
+    /// such window" for the release) is pressed all the same.
+    pub fn press_key(&self, key: &str) {
+        let resp = self
+            .http
+            .post(format!("{}{}", self.base, self.s("/actions")))
+            .json(&json!({"actions": [{
+                "type": "key",
+                "id": "keyboard",
+                "actions": [
+                    {"type": "keyDown", "value": key},
+                    {"type": "keyUp", "value": key},
+                ],
+            }]}))
+            .send()
+            .unwrap_or_else(|e| panic!("pressing {key:?}: {e}"));
+        let status = resp.status();
+        let v: Value = resp.json().unwrap_or(Value::Null);
+        assert!(
+            status.is_success() || v["value"]["error"] == "no such window",
+            "pressing {key:?}: {status} {v}"
+        );
     }
 
     pub fn window_handle(&self) -> String {

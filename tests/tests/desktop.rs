@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use hoist_core::config::Config;
 use hoist_e2e::webdriver::{Session, strings, webkit_driver};
-use hoist_e2e::{SECRET, SECRET_ENV, World, hoist_bin, http_get, required};
+use hoist_e2e::{Launch, SECRET, SECRET_ENV, World, hoist_bin, http_get, required};
 use hoist_imaging::fixtures;
 use serde_json::{Value, json};
 
@@ -87,7 +87,7 @@ fn offer_png(display: &str, png: &Path) -> Holder {
             .env("DISPLAY", display)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .spawn()
+            .spawn_now()
             .unwrap(),
     );
     let t = Instant::now();
@@ -104,7 +104,7 @@ fn clipboard_targets(display: &str) -> String {
     let out = Command::new("xclip")
         .args(["-o", "-selection", "clipboard", "-t", "TARGETS"])
         .env("DISPLAY", display)
-        .output()
+        .output_now()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -114,7 +114,7 @@ fn clipboard_text(display: &str) -> String {
         .args(["-o", "-selection", "clipboard"])
         .env("DISPLAY", display)
         .stderr(Stdio::null())
-        .output()
+        .output_now()
         .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
@@ -220,7 +220,7 @@ impl Notifications {
             .args(["-m", "dbusmock", "--template", "notification_daemon"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
-            .spawn()
+            .spawn_now()
             .ok()?;
         let n = Notifications(child);
         let t = Instant::now();
@@ -237,7 +237,7 @@ impl Notifications {
                     "org.freedesktop.DBus.NameHasOwner",
                     "org.freedesktop.Notifications",
                 ])
-                .output()
+                .output_now()
                 .ok()?;
             if String::from_utf8_lossy(&out.stdout).contains("true") {
                 return Some(n);
@@ -260,7 +260,7 @@ impl Notifications {
                 "--method",
                 "org.freedesktop.DBus.Mock.GetCalls",
             ])
-            .output()
+            .output_now()
             .unwrap();
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
@@ -578,7 +578,7 @@ fn desktop_app_end_to_end() {
     );
 
     // 6. The global shortcut, pressed through the X server.
-    if Command::new("xdotool").arg("version").output().is_ok() {
+    if Command::new("xdotool").arg("version").output_now().is_ok() {
         let holder = offer_png(
             &display,
             &one.input("shortcut.png", &fixtures::screenshot_png(300, 300)),
@@ -667,7 +667,7 @@ fn desktop_app_end_to_end() {
     wait_clipboard_text(&display, |t| t.contains("http://127.0.0.1"));
     drop(holder);
     // Asking first: Skip (Escape) leaves the copy alone, Upload takes it.
-    if Command::new("xdotool").arg("version").output().is_ok() {
+    if Command::new("xdotool").arg("version").output_now().is_ok() {
         settings["clipboardWatchConfirm"] = json!(true);
         s.invoke("save_settings", json!({"settings": settings}))
             .unwrap();
@@ -1087,7 +1087,7 @@ fn desktop_app_end_to_end() {
                 .env("HOIST_CONFIG_DIR", &other)
                 .env("HOIST_SYNC_PASSPHRASE", PASS)
                 .args(args)
-                .output()
+                .output_now()
                 .unwrap();
             assert!(
                 out.status.success(),
@@ -1113,7 +1113,7 @@ fn desktop_app_end_to_end() {
         let out = Command::new(hoist_bin())
             .args(["history", "search", "from-other-device", "--json"])
             .env("HOIST_CONFIG_DIR", &cfg_dir)
-            .output()
+            .output_now()
             .unwrap();
         assert!(
             String::from_utf8_lossy(&out.stdout).contains("from-other-device.png"),
@@ -1141,7 +1141,7 @@ fn desktop_app_end_to_end() {
     let out = Command::new(hoist_bin())
         .args(["history", "list", "--json"])
         .env("HOIST_CONFIG_DIR", &cfg_dir)
-        .output()
+        .output_now()
         .unwrap();
     let listed = String::from_utf8_lossy(&out.stdout);
     for name in ["from-argument.png", "second-launch.png", "kept.png"] {
@@ -1209,6 +1209,93 @@ fn desktop_app_end_to_end() {
     );
     set_theme(&s, "light");
     s.screenshot(&shots.join("reopened-history-light.png"));
+
+    // 15. Capture: a known pattern on the screen, the tray's "Capture region…", a mouse drag
+    //     over the pattern in the overlay, Enter: the object's pixels are the pattern's, and
+    //     Esc on a second overlay uploads nothing.
+    let pattern = hoist_e2e::xvfb::pattern(240, 160);
+    let painted = hoist_e2e::xvfb::paint_window(&display, 960, 300, &pattern);
+    let main = s.window_handle();
+    let before = wait_objects(&one, 1);
+    let overlay = |s: &Session| {
+        tray.click("Capture region…");
+        s.switch_to_new_window(&main, LONG);
+        s.wait("[data-testid=capture-overlay]", LONG);
+        s.wait_for_script(
+            "const i = document.querySelector('[data-testid=capture-picture]'); return !!i && i.complete && i.naturalWidth > 0",
+            LONG,
+            "the overlay's picture",
+        );
+        // Shown over the whole screen only once painted.
+        let t = Instant::now();
+        while s.window_rect() != (0, 0, 1280, 800) {
+            assert!(
+                t.elapsed() < LONG,
+                "the overlay covers {:?}",
+                s.window_rect()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    overlay(&s);
+    s.drag((980, 320), (1180, 440));
+    let size = s.wait("[data-testid=capture-size]", LONG);
+    assert_eq!(s.text(&size), "200 × 120");
+    s.screenshot(&shots.join("capture-overlay.png"));
+    s.press_key("\u{E007}");
+    let after = wait_objects(&one, before.len() + 1);
+    // The images, not the sync log the app also writes to this bucket.
+    let images = |keys: Vec<String>| -> Vec<String> {
+        keys.into_iter()
+            .filter(|k| !k.starts_with(".hoist/"))
+            .collect()
+    };
+    let key = images(after.clone())
+        .into_iter()
+        .find(|k| !before.contains(k))
+        .expect("the capture's object");
+    let object = image::load_from_memory(&one.object(&key).unwrap())
+        .unwrap()
+        .to_rgba8();
+    // The pattern's pixels under the dragged region, as the profile's processing makes them
+    // (lossy WebP here, so compared with what the same encoder gives for the exact region).
+    let region = image::imageops::crop_imm(&pattern, 20, 20, 200, 120).to_image();
+    let processing = Config::load(&cfg_dir.join("config.toml"))
+        .unwrap()
+        .resolve(Some("local"))
+        .unwrap()
+        .processing;
+    let want = hoist_imaging::process(
+        &hoist_imaging::fast_png(region.as_raw(), 200, 120).unwrap(),
+        &processing,
+    )
+    .unwrap();
+    let want = image::load_from_memory(&want.bytes).unwrap().to_rgba8();
+    assert_eq!(object.dimensions(), (200, 120), "{key}");
+    assert!(
+        object == want,
+        "{key}: the uploaded pixels are not those of the region dragged"
+    );
+    let t = Instant::now();
+    while s.window_handles().len() > 1 {
+        assert!(t.elapsed() < LONG, "the overlay stayed after its upload");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    overlay(&s);
+    s.press_key("\u{E00C}");
+    let t = Instant::now();
+    while s.window_handles().len() > 1 {
+        assert!(t.elapsed() < LONG, "Esc left the overlay open");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    s.switch_to(&main);
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(
+        images(one.object_keys()),
+        images(after),
+        "Esc uploaded something"
+    );
+    drop(painted);
 
     // 14. The app as a user starts it, without WebDriver (so with its lighter web view: no
     //     compositing, GDK's GL off) paints its window; the screen is grabbed from outside.
@@ -1289,7 +1376,7 @@ impl DragSource {
             .args(paths)
             .env("DISPLAY", display)
             .stdout(Stdio::piped())
-            .spawn()
+            .spawn_now()
             .unwrap();
         let out = child.stdout.take().unwrap();
         let (tx, lines) = std::sync::mpsc::channel();
@@ -1341,7 +1428,7 @@ fn run_desktop_host(args: &[&std::ffi::OsStr], display: Option<&str>) {
     if let Some(d) = display {
         cmd.env("DISPLAY", d);
     }
-    let out = cmd.output().unwrap();
+    let out = cmd.output_now().unwrap();
     assert!(
         out.status.success(),
         "desktop_host.py {args:?}: {}",
@@ -1359,7 +1446,7 @@ impl TrayHost {
                 .arg("host")
                 .arg(&registered)
                 .stdout(Stdio::null())
-                .spawn()
+                .spawn_now()
                 .unwrap(),
         );
         let t = Instant::now();
@@ -1413,7 +1500,7 @@ fn answer_prompt(display: &str, key: &str) {
                 "Upload the copied image",
             ])
             .env("DISPLAY", display)
-            .output()
+            .output_now()
             .unwrap();
         if let Some(id) = String::from_utf8_lossy(&out.stdout).lines().next() {
             break id.to_owned();
@@ -2108,7 +2195,7 @@ impl Figured {
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
         let started = Instant::now();
-        let mut child = cmd.spawn().unwrap();
+        let mut child = cmd.spawn_now().unwrap();
         let err = child.stderr.take().unwrap();
         let (tx, lines) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -2162,7 +2249,7 @@ impl Drop for Figured {
 fn app_tree(tag: &str) -> Vec<u32> {
     let out = Command::new("pgrep")
         .args(["-f", "--", tag])
-        .output()
+        .output_now()
         .unwrap();
     let roots: Vec<u32> = String::from_utf8_lossy(&out.stdout)
         .lines()

@@ -4,7 +4,7 @@
 import type {
   AppError, AppState, BatchDone, BucketAdopted, BucketDeleted, BucketObjectRef, BucketPage,
   HistoryPage, HistoryQuery, ImportSummary, JobState, LinkFormat, LinkHealth, MdPlan, MdProgress,
-  MdUndoLine, Preset, Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, SyncStatus, TestStep,
+  MdUndoLine, Edits, Preset, Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, SyncStatus, TestStep,
 } from './types';
 
 export type Unlisten = () => void;
@@ -136,4 +136,14 @@ export interface Backend {
   /** Every file of this run so far (uploads started before the window listened: launch
    *  arguments, resumed jobs), latest state each. */
   sessionJobs(): Promise<JobState[]>;
+  /** The capture overlay's picture (a PNG of the whole desktop, device pixels), grabbed by Rust
+   *  before the overlay opened. Refused with `capture.none` when no capture is in progress. */
+  captureImage(): Promise<ArrayBuffer>;
+  /** The overlay painted its picture: Rust shows the (hidden) window over everything. */
+  captureShown(): Promise<void>;
+  /** Renders `edits` on the picture in Rust and uploads it with the active profile; the batch
+   *  id (progress arrives like any upload's). The overlay closes. */
+  captureUpload(edits: Edits): Promise<number>;
+  /** Esc: nothing is uploaded, the overlay closes. */
+  captureCancel(): Promise<void>;
 }

@@ -18,8 +18,11 @@ import type {
   BucketPage, HistoryPage, HistoryQuery, BrokenLink, HistoryRow, HistoryStatus, ImportSummary,
   JobState, LinkFormat, LinkHealth, Links, MdFilePlan, MdPlan, MdProblem, MdProgress, MdRef,
   MdSummary, MdUndoLine, Preset, Preview, PreviewRequest, ProfileConfig, ProfileDetail, SaveProfile,
-  Settings, SyncStatus, TestStep, Watermark,
+  Settings, SyncStatus, TestStep, Watermark, Edits,
 } from './types';
+
+/** A transparent 1×1 PNG. */
+const ONE_PIXEL_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
 
 export interface MockOptions {
   /** Rows of generated history (default 100 000). */
@@ -527,6 +530,7 @@ export class MockBackend implements Backend {
       activeProfile: names[0] ?? null,
       settings: {
         shortcut: 'Ctrl+Alt+U',
+        captureShortcut: 'Ctrl+PrintScreen',
         profileShortcuts: this.profiles.has('screenshots') ? { screenshots: 'Ctrl+Alt+S' } : {},
         notifications: true,
         autostart: false,
@@ -1446,6 +1450,45 @@ export class MockBackend implements Backend {
   }
   async sessionJobs(): Promise<JobState[]> {
     return [];
+  }
+
+  /** What the capture overlay sent, oldest first (tests read it). */
+  captures: Edits[] = [];
+  captureOpen = true;
+
+  /** A made-up desktop the size of this screen: a wallpaper gradient and two windows. Outside a
+   *  browser (unit tests) a 1×1 PNG. */
+  async captureImage(): Promise<ArrayBuffer> {
+    if (!this.captureOpen) throw err('capture.none', 'there is no capture in progress: start one from the tray or its shortcut');
+    const canvas = typeof document !== 'undefined' ? document.createElement('canvas') : null;
+    const g = canvas?.getContext('2d');
+    if (!canvas || !g) return Uint8Array.from(atob(ONE_PIXEL_PNG), (c) => c.charCodeAt(0)).buffer;
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = Math.round(window.innerWidth * dpr);
+    canvas.height = Math.round(window.innerHeight * dpr);
+    const bg = g.createLinearGradient(0, 0, canvas.width, canvas.height);
+    bg.addColorStop(0, '#1d4e89');
+    bg.addColorStop(1, '#7aa5d2');
+    g.fillStyle = bg;
+    g.fillRect(0, 0, canvas.width, canvas.height);
+    for (const [x, y, w, h, c] of [[0.08, 0.1, 0.5, 0.55, '#f4f4f4'], [0.45, 0.35, 0.45, 0.5, '#fffdf5']] as const) {
+      g.fillStyle = c;
+      g.fillRect(x * canvas.width, y * canvas.height, w * canvas.width, h * canvas.height);
+      g.fillStyle = '#d0d4da';
+      g.fillRect(x * canvas.width, y * canvas.height, w * canvas.width, 28 * dpr);
+    }
+    const blob = await new Promise<Blob | null>((ok) => canvas.toBlob(ok, 'image/png'));
+    return blob!.arrayBuffer();
+  }
+  async captureShown(): Promise<void> {}
+  async captureUpload(edits: Edits): Promise<number> {
+    if (!this.captureOpen) throw err('capture.none', 'there is no capture in progress: start one from the tray or its shortcut');
+    this.captureOpen = false;
+    this.captures.push(edits);
+    return this.captures.length;
+  }
+  async captureCancel(): Promise<void> {
+    this.captureOpen = false;
   }
 
   // -- internals --

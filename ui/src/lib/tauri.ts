@@ -12,7 +12,7 @@ import {
 } from './events';
 import type {
   AppError, AppState, BatchDone, BucketAdopted, BucketDeleted, BucketObjectRef, BucketPage, HistoryPage,
-  HistoryQuery, ImportSummary, JobState, LinkFormat, LinkHealth, MdPlan, MdProgress, MdUndoLine, Preset,
+  HistoryQuery, ImportSummary, JobState, LinkFormat, LinkHealth, MdPlan, MdProgress, MdUndoLine, Edits, Preset,
   Preview, PreviewRequest, ProfileDetail, SaveProfile, Settings, SyncStatus, TestStep,
 } from './types';
 
@@ -204,5 +204,17 @@ export class TauriBackend implements Backend {
   }
   sessionJobs(): Promise<JobState[]> {
     return call('session_jobs');
+  }
+  captureImage(): Promise<ArrayBuffer> {
+    return call('capture_image');
+  }
+  captureShown(): Promise<void> {
+    return call('capture_shown');
+  }
+  captureUpload(edits: Edits): Promise<number> {
+    return call('capture_upload', { edits });
+  }
+  captureCancel(): Promise<void> {
+    return call('capture_cancel');
   }
 }

@@ -22,6 +22,8 @@ export interface Settings {
    *  (`shortcut.conflict`), and an unparseable one (`shortcut.invalid`); one that cannot be
    *  registered (no such profile any more, taken, Wayland) is reported in `shortcutError`. */
   profileShortcuts?: Record<string, string>;
+  /** Opens the capture overlay from anywhere; '' = none (the tray's item stays). */
+  captureShortcut: string;
   notifications: boolean;
   autostart: boolean;
   language: Language;
@@ -534,4 +536,19 @@ export interface SyncStatus {
   running: boolean;
   /** Profiles that arrived from another device without their secret here (secrets never sync). */
   needsSecret: string[];
+}
+
+/** A rectangle in the captured picture's device pixels. */
+export interface EditRect {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+
+/** What the capture overlay (and, later, the editor) did to a picture; Rust renders it
+ *  (hoist_imaging::Edits). The overlay sends no marks yet, only the region as the crop. */
+export interface Edits {
+  marks: unknown[];
+  crop: EditRect | null;
 }

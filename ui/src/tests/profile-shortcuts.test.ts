@@ -124,7 +124,9 @@ describe('Settings › General › Per-profile shortcuts', () => {
     expect(screen.queryByTestId('profile-shortcuts')).toBeNull();
     expect(rows()).toEqual([]);
     expect(screen.queryByText('Per-profile shortcuts')).toBeNull();
-    expect(screen.getAllByTestId('shortcut-input')).toHaveLength(1);
+    // The upload and the capture shortcuts only.
+    expect(screen.getAllByTestId('shortcut-input')).toHaveLength(2);
+    expect((screen.getByLabelText('Capture shortcut') as HTMLInputElement).value).toBe('Ctrl+PrintScreen');
 
     // The global shortcut's problem still shows, under it.
     await fireEvent.input(screen.getByLabelText('Global shortcut'), { target: { value: 'Ctrl+Alt+T' } });
