@@ -119,7 +119,12 @@ pub fn apply(
         return None;
     }
     if wayland_session() {
-        let keys: Vec<&str> = wanted.iter().map(|(t, _)| *t).collect();
+        // Capture has no Wayland path yet (hoist_capture refuses it), so only uploads are named.
+        let keys: Vec<&str> = wanted
+            .iter()
+            .filter(|(_, press)| *press != Press::Capture)
+            .map(|(t, _)| *t)
+            .collect();
         return Some(format!(
             "global shortcuts do not work in a Wayland session; bind {} to `hoist upload` in your desktop's keyboard settings instead",
             keys.join(", ")
