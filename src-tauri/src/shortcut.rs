@@ -125,10 +125,14 @@ pub fn apply(
             .filter(|(_, press)| *press != Press::Capture)
             .map(|(t, _)| *t)
             .collect();
-        return Some(format!(
-            "global shortcuts do not work in a Wayland session; bind {} to `hoist upload` in your desktop's keyboard settings instead",
-            keys.join(", ")
-        ));
+        let mut why = "global shortcuts do not work in a Wayland session".to_owned();
+        if !keys.is_empty() {
+            why += &format!(
+                "; bind {} to `hoist upload` in your desktop's keyboard settings instead",
+                keys.join(", ")
+            );
+        }
+        return Some(why);
     }
     let mut problems = Vec::new();
     for (text, press) in wanted {
