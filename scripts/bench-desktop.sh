@@ -3,7 +3,8 @@
 #! does, driven from outside (a tray host clicking its menu, the X server pressing its shortcut,
 #! an editor calling its PicGo server); prints launch times, shortcut-to-link time for a
 #! 2560×1440 screenshot (median of 10), memory of all the app's processes (tray-resident, after
-#! a 50-image batch, window open, window closed), reopen-to-state time and the binary size; plus
+#! a 50-image batch, window open, window closed, capture overlay open and closed), reopen-to-state
+#! time, capture shortcut to overlay showing and the binary size, on a 2560×1440 screen; plus
 #! the .deb size when scripts/package-deb.sh has built one; and capture → link with the release
 #! `hoist` (`upload --capture`) on a 2560×1440 screen. Prints only, asserts nothing.
 set -euo pipefail
@@ -21,7 +22,7 @@ chmod 700 "$sandbox/run"
 export CARGO_HOME="${CARGO_HOME:-$HOME/.cargo}" RUSTUP_HOME="${RUSTUP_HOME:-$HOME/.rustup}"
 export HOME="$sandbox/home" XDG_RUNTIME_DIR="$sandbox/run"
 export HOIST_DESKTOP_BIN="$CARGO_TARGET_DIR/release/hoist-desktop" HOIST_DESKTOP_RUNS="${HOIST_DESKTOP_RUNS:-10}"
-xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+xvfb-run -a -s "-screen 0 2560x1440x24" dbus-run-session -- \
   cargo test --locked --quiet -p hoist-e2e --test desktop -- --ignored --exact desktop_figures --nocapture 2>/dev/null \
   | grep -E '^(desktop figures|  )'
 # Capture → link with the release `hoist` on a 2560×1440 screen of its own (a private Xvfb).

@@ -2116,6 +2116,26 @@ fn desktop_figures() {
     close_window(&display, "Hoist");
     settle(5);
     let closed_again = app_memory_by_process(&app.tag);
+
+    // The capture shortcut (the default Ctrl+PrintScreen) to the overlay showing its painted
+    // picture of the whole screen; the memory with it open, and after Esc closed it.
+    let mut overlay_times = Vec::new();
+    let mut overlay_open = Vec::new();
+    for i in 0..5 {
+        let t = Instant::now();
+        xdotool(&display, &["key", "--clearmodifiers", "ctrl+Print"]);
+        overlay_times.push(app.wait_line("the capture overlay is showing") - t);
+        if i == 4 {
+            settle(5);
+            overlay_open = app_memory_by_process(&app.tag);
+        }
+        settle(1);
+        xdotool(&display, &["key", "--clearmodifiers", "Escape"]);
+        settle(2);
+    }
+    overlay_times.sort();
+    settle(5);
+    let overlay_closed = app_memory_by_process(&app.tag);
     tray.click("Quit");
     app.wait_exit();
 
@@ -2143,6 +2163,18 @@ fn desktop_figures() {
         "  reopen the window from the tray to its state  {:>6.0} ms",
         ms(reopen)
     );
+    let (w, h) = {
+        use x11rb::connection::Connection;
+        let (conn, n) = x11rb::connect(Some(&display)).unwrap();
+        let root = &conn.setup().roots[n];
+        (root.width_in_pixels, root.height_in_pixels)
+    };
+    println!(
+        "  capture shortcut -> overlay showing, {w}x{h} screen: median {:.0} ms, min {:.0} ms, max {:.0} ms (5 runs)",
+        ms(overlay_times[2]),
+        ms(overlay_times[0]),
+        ms(overlay_times[4])
+    );
     for (what, m) in [
         ("tray-resident, idle, before any upload", &tray_idle),
         (
@@ -2152,6 +2184,8 @@ fn desktop_figures() {
         ("tray-resident, 10 s after the 50-image batch", &after_batch),
         ("window open, idle", &window_idle),
         ("window closed again, idle", &closed_again),
+        ("capture overlay open (window closed)", &overlay_open),
+        ("capture overlay closed again", &overlay_closed),
     ] {
         let pss: u64 = m.iter().map(|p| p.2).sum();
         let each: Vec<String> = m
