@@ -62,10 +62,15 @@ fn apply_shortcuts(app: &AppHandle, settings: &Settings) {
         .config()
         .map(|c| c.profiles.into_keys().collect())
         .unwrap_or_default();
-    let err = shortcut::apply(app, settings, &profiles, |app, press| match press {
-        shortcut::Press::Upload(profile) => jobs::upload_clipboard_in_background(app, profile),
-        shortcut::Press::Capture => capture::start_in_background(app),
-    });
+    let err = shortcut::apply(
+        app,
+        settings.shortcuts(),
+        &profiles,
+        |app, press| match press {
+            shortcut::Press::Upload(profile) => jobs::upload_clipboard_in_background(app, profile),
+            shortcut::Press::Capture => capture::start_in_background(app),
+        },
+    );
     *ctx.shortcut_error.lock().unwrap_or_else(|p| p.into_inner()) = err;
 }
 

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::IpcError;
+use crate::shortcut::Press;
 
 pub const FILE: &str = "desktop.toml";
 
@@ -92,6 +93,21 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Every global shortcut with what it does (empty ones are not set).
+    pub fn shortcuts(&self) -> Vec<(&str, Press)> {
+        std::iter::once((self.shortcut.as_str(), Press::Upload(None)))
+            .chain(
+                self.profile_shortcuts
+                    .iter()
+                    .map(|(n, t)| (t.as_str(), Press::Upload(Some(n.clone())))),
+            )
+            .chain(std::iter::once((
+                self.capture_shortcut.as_str(),
+                Press::Capture,
+            )))
+            .collect()
+    }
+
     pub fn path(config_dir: &Path) -> PathBuf {
         config_dir.join(FILE)
     }
@@ -128,7 +144,7 @@ impl Settings {
                 "the local server needs a port between 1 and 65535",
             ));
         }
-        crate::shortcut::check_all(self)?;
+        crate::shortcut::check_all(self.shortcuts())?;
         let mut seen = std::collections::BTreeSet::new();
         for f in &self.watch_folders {
             if !Path::new(&f.path).is_absolute() {

@@ -9,7 +9,6 @@ use tauri::AppHandle;
 use tauri_plugin_global_shortcut::{GlobalShortcutExt, Shortcut, ShortcutState};
 
 use crate::error::IpcError;
-use crate::settings::Settings;
 
 /// Upload the clipboard: ⌥⌘U on a Mac, where Cmd is the command key; Ctrl+Alt+U elsewhere.
 pub const DEFAULT_SHORTCUT: &str = if cfg!(target_os = "macos") {
@@ -64,11 +63,11 @@ fn wayland_session() -> bool {
     std::env::var("XDG_SESSION_TYPE").is_ok_and(|v| v.eq_ignore_ascii_case("wayland"))
 }
 
-/// Parses every shortcut of `settings` and refuses two that are the same key
-/// (`shortcut.conflict`, naming both uses).
-pub fn check_all(settings: &Settings) -> Result<(), IpcError> {
+/// Parses every shortcut of `bindings` (what each does; empty ones are not set) and refuses two
+/// that are the same key (`shortcut.conflict`, naming both uses).
+pub fn check_all(bindings: Vec<(&str, Press)>) -> Result<(), IpcError> {
     let mut taken: Vec<(Shortcut, String)> = Vec::new();
-    for (text, press) in in_use(settings) {
+    for (text, press) in in_use(bindings) {
         let what = press.describe();
         let key = parse(text)?;
         if let Some((_, other)) = taken.iter().find(|(k, _)| *k == key) {
@@ -85,28 +84,17 @@ pub fn check_all(settings: &Settings) -> Result<(), IpcError> {
     Ok(())
 }
 
-/// The shortcuts set (empty ones left out), each with what it does.
-fn in_use(settings: &Settings) -> impl Iterator<Item = (&str, Press)> {
-    std::iter::once((settings.shortcut.as_str(), Press::Upload(None)))
-        .chain(
-            settings
-                .profile_shortcuts
-                .iter()
-                .map(|(n, t)| (t.as_str(), Press::Upload(Some(n.clone())))),
-        )
-        .chain(std::iter::once((
-            settings.capture_shortcut.as_str(),
-            Press::Capture,
-        )))
-        .filter(|(t, _)| !t.trim().is_empty())
+/// The shortcuts set: empty ones left out.
+fn in_use(bindings: Vec<(&str, Press)>) -> impl Iterator<Item = (&str, Press)> {
+    bindings.into_iter().filter(|(t, _)| !t.trim().is_empty())
 }
 
-/// Replaces whatever shortcuts were registered by those of `settings` (profile shortcuts of
-/// profiles not in `profiles` are left out, and said so); a press runs `on_press`. Returns why
-/// some could not be registered, in plain words, or `None` when all work (or none is wanted).
+/// Replaces whatever shortcuts were registered by `bindings` (profile shortcuts of profiles
+/// not in `profiles` are left out, and said so); a press runs `on_press`. Returns why some
+/// could not be registered, in plain words, or `None` when all work (or none is wanted).
 pub fn apply(
     app: &AppHandle,
-    settings: &Settings,
+    bindings: Vec<(&str, Press)>,
     profiles: &[String],
     on_press: fn(AppHandle, Press),
 ) -> Option<String> {
@@ -114,7 +102,7 @@ pub fn apply(
     if let Err(e) = gs.unregister_all() {
         tracing::debug!("unregistering shortcuts: {e}");
     }
-    let wanted: Vec<(&str, Press)> = in_use(settings).collect();
+    let wanted: Vec<(&str, Press)> = in_use(bindings).collect();
     if wanted.is_empty() {
         return None;
     }
@@ -190,32 +178,29 @@ mod tests {
 
     #[test]
     fn the_same_key_twice_is_refused_naming_both_uses() {
-        let mut s = Settings {
-            shortcut: "Ctrl+Alt+U".into(),
-            ..Settings::default()
-        };
-        s.profile_shortcuts
-            .insert("blog".to_owned(), "Ctrl+Alt+B".to_owned());
-        s.profile_shortcuts.insert("docs".to_owned(), String::new());
-        assert!(check_all(&s).is_ok());
-        s.profile_shortcuts
-            .insert("work".to_owned(), "alt+ctrl+u".to_owned());
-        let e = check_all(&s).unwrap_err();
+        let blog = || ("Ctrl+Alt+B", Press::Upload(Some("blog".into())));
+        let docs = || ("", Press::Upload(Some("docs".into())));
+        let upload = || ("Ctrl+Alt+U", Press::Upload(None));
+        assert!(check_all(vec![upload(), blog(), docs(), ("", Press::Capture)]).is_ok());
+        let work = ("alt+ctrl+u", Press::Upload(Some("work".into())));
+        let e = check_all(vec![upload(), blog(), work]).unwrap_err();
         assert_eq!(e.code, "shortcut.conflict");
         assert_eq!(
             e.message,
             "alt+ctrl+u is already the Upload clipboard shortcut; choose another key for the shortcut of profile \"work\""
         );
-        s.profile_shortcuts.remove("work");
-        s.capture_shortcut = "Ctrl+Alt+B".into();
         assert_eq!(
-            check_all(&s).unwrap_err().message,
+            check_all(vec![upload(), blog(), ("Ctrl+Alt+B", Press::Capture)])
+                .unwrap_err()
+                .message,
             "Ctrl+Alt+B is already the shortcut of profile \"blog\"; choose another key for the Capture region shortcut"
         );
-        s.capture_shortcut = String::new();
-        s.shortcut = String::new();
-        s.profile_shortcuts
-            .insert("work".to_owned(), "Ctrl+Nope".to_owned());
-        assert_eq!(check_all(&s).unwrap_err().code, "shortcut.invalid");
+        let bad = ("Ctrl+Nope", Press::Upload(Some("work".into())));
+        assert_eq!(
+            check_all(vec![("", Press::Upload(None)), bad])
+                .unwrap_err()
+                .code,
+            "shortcut.invalid"
+        );
     }
 }
