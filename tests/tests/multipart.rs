@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use hoist_e2e::proxy::{Fault, FaultProxy, run_bounded};
-use hoist_e2e::{Launch, Run, World, http_get, walk};
+use hoist_e2e::{Run, World, http_get, walk};
 use serde_json::Value;
 
 /// Kills a `hoist` run that takes longer than this (a hang is a failure, not a stuck job).
@@ -273,6 +273,7 @@ fn a_part_that_keeps_failing_is_tried_a_bounded_number_of_times_then_aborted() {
 #[test]
 #[cfg(unix)]
 fn ctrl_c_midway_aborts_the_upload_before_exiting() {
+    use hoist_e2e::Launch;
     use std::io::Read;
     use std::process::Stdio;
     use std::time::Instant;
