@@ -14,7 +14,7 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 use tauri_plugin_opener::OpenerExt;
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::{IpcError, IpcResult, off_main_thread};
 use crate::events;
 use crate::jobs;
 use crate::state::Shell;
@@ -209,9 +209,7 @@ pub async fn bucket_copy_links(
     let copied = text.clone();
     // The clipboard owner answers on its own thread: wait for it off the async workers.
     let app2 = app.clone();
-    tauri::async_runtime::spawn_blocking(move || app2.state::<Shell>().clipboard.set_text(copied))
-        .await
-        .map_err(|e| IpcError::new("internal", e.to_string()))??;
+    off_main_thread(move || Ok(app2.state::<Shell>().clipboard.set_text(copied)?)).await?;
     Ok(text)
 }
 

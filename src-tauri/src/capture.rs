@@ -17,7 +17,7 @@ use tauri::{
     WebviewWindowBuilder,
 };
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::{IpcError, IpcResult, off_main_thread};
 use crate::state::Shell;
 use crate::{i18n, jobs, window};
 
@@ -60,11 +60,7 @@ fn nothing_held() -> IpcError {
 /// For the tray and the shortcut: there is no caller to return an error to, so a failure
 /// (a Wayland session, no display) becomes a notification.
 pub fn start_in_background(app: AppHandle) {
-    tauri::async_runtime::spawn_blocking(move || {
-        if let Err(e) = start(&app) {
-            jobs::report_background_error(&app, &e);
-        }
-    });
+    jobs::in_background(app, start);
 }
 
 /// Grabs the desktop and builds the overlay over it (hidden until the UI says its picture is
@@ -152,12 +148,11 @@ pub fn closed(app: &AppHandle) {
 #[tauri::command]
 pub async fn capture_image(app: AppHandle) -> IpcResult<tauri::ipc::Response> {
     let (image, _) = app.state::<Held>().image()?;
-    let png = tauri::async_runtime::spawn_blocking(move || {
+    let png = off_main_thread(move || {
         hoist_imaging::fast_png(image.as_raw(), image.width(), image.height())
+            .map_err(|e| hoist_core::Error::from(e).into())
     })
-    .await
-    .map_err(|e| IpcError::new("internal", e.to_string()))?
-    .map_err(hoist_core::Error::from)?;
+    .await?;
     Ok(tauri::ipc::Response::new(png))
 }
 
@@ -179,13 +174,11 @@ pub fn capture_shown(app: AppHandle) -> IpcResult<()> {
 pub async fn capture_upload(app: AppHandle, edits: Edits) -> IpcResult<u64> {
     let shot = app.state::<Held>().put(None).ok_or_else(nothing_held)?;
     close(&app);
-    let app2 = app.clone();
-    tauri::async_runtime::spawn_blocking(move || {
+    off_main_thread(move || {
         let source = hoist_capture::into_source(&shot.image, Some(&edits), shot.taken)?;
-        jobs::start(&app2, None, vec![Job::from(source)])
+        jobs::start(&app, None, vec![Job::from(source)])
     })
     .await
-    .map_err(|e| IpcError::new("internal", e.to_string()))?
 }
 
 /// Esc: nothing is uploaded, the overlay closes.

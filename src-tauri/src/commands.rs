@@ -30,9 +30,7 @@ async fn blocking<T: Send + 'static>(
     f: impl FnOnce(&AppHandle) -> IpcResult<T> + Send + 'static,
 ) -> IpcResult<T> {
     let app = app.clone();
-    tauri::async_runtime::spawn_blocking(move || f(&app))
-        .await
-        .map_err(|e| IpcError::new("internal", e.to_string()))?
+    crate::error::off_main_thread(move || f(&app)).await
 }
 
 #[tauri::command]

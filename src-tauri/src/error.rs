@@ -67,3 +67,13 @@ impl From<hoist_core::remove::Refused> for IpcError {
 }
 
 pub type IpcResult<T> = Result<T, IpcError>;
+
+/// Runs `f` on the blocking pool, where keychain, SQLite, clipboard and image work belong (never
+/// the UI thread or an async worker); a panic in it comes back as an `internal` error.
+pub async fn off_main_thread<T: Send + 'static>(
+    f: impl FnOnce() -> IpcResult<T> + Send + 'static,
+) -> IpcResult<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| IpcError::new("internal", e.to_string()))?
+}

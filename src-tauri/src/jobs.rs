@@ -453,8 +453,17 @@ pub fn upload_clipboard(app: &AppHandle, profile: Option<&str>) -> IpcResult<u64
 /// For the tray and the global shortcuts: there is no caller to return an error to, so a
 /// failure becomes a notification (when they are on).
 pub fn upload_clipboard_in_background(app: AppHandle, profile: Option<String>) {
+    in_background(app, move |app| upload_clipboard(app, profile.as_deref()));
+}
+
+/// Runs `f` on the blocking pool for a caller with no one to answer (the tray, a shortcut):
+/// its failure is reported as a notification and an error event.
+pub fn in_background<T>(
+    app: AppHandle,
+    f: impl FnOnce(&AppHandle) -> IpcResult<T> + Send + 'static,
+) {
     tauri::async_runtime::spawn_blocking(move || {
-        if let Err(e) = upload_clipboard(&app, profile.as_deref()) {
+        if let Err(e) = f(&app) {
             report_background_error(&app, &e);
         }
     });

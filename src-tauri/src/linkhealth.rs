@@ -6,7 +6,7 @@ use hoist_core::{linkcheck, queue};
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
 
-use crate::error::{IpcError, IpcResult};
+use crate::error::{IpcError, IpcResult, off_main_thread};
 use crate::jobs;
 use crate::state::Shell;
 
@@ -37,16 +37,15 @@ pub async fn history_check(app: AppHandle, profile: Option<String>) -> IpcResult
     let history = app.state::<Shell>().history().clone();
     // The check's future is not `Send` for every lifetime the command's would need, so it runs
     // on a blocking thread of its own (it spends its time waiting on the network anyway).
-    let health = tauri::async_runtime::spawn_blocking(move || {
-        tauri::async_runtime::block_on(linkcheck::check_history(
+    let health = off_main_thread(move || {
+        Ok(tauri::async_runtime::block_on(linkcheck::check_history(
             &history,
             profile.as_deref(),
             linkcheck::DEFAULT_CONCURRENCY,
             linkcheck::DEFAULT_TIMEOUT,
-        ))
+        ))?)
     })
-    .await
-    .map_err(|e| IpcError::new("internal", e.to_string()))??;
+    .await?;
     Ok(LinkHealth {
         uploads: health.uploads,
         links: health.links,
